@@ -1,0 +1,64 @@
+package dev.sluice.lifecycle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stops a set of {@link Drainable} components against one deadline: first every component stops
+ * intake, then all drain together until the deadline, then whatever is left is abandoned.
+ *
+ * <p>Draining in parallel means the total time is bounded by the timeout, not by the timeout times
+ * the number of components. If the calling thread is interrupted while it waits, the remaining
+ * work is abandoned at once and the interrupt status is kept.
+ */
+public final class GracefulShutdown {
+
+	private GracefulShutdown() {
+	}
+
+	/**
+	 * Runs the three steps over the components.
+	 * @param components what to stop
+	 * @param timeout how long accepted work may take to finish, for all components together
+	 * @return what happened to each component
+	 */
+	public static ShutdownReport drain(List<? extends Drainable> components, Duration timeout) {
+		if (timeout == null || timeout.isNegative()) {
+			throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
+		}
+		long start = System.nanoTime();
+		long deadline = start + saturatedNanos(timeout);
+		for (Drainable component : components) {
+			component.stopIntake();
+		}
+		List<ShutdownReport.Component> outcomes = new ArrayList<>(components.size());
+		boolean interrupted = false;
+		for (Drainable component : components) {
+			boolean drained = false;
+			if (!interrupted) {
+				try {
+					drained = component.awaitDrained(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+			int abandoned = drained ? 0 : component.abandonRemaining();
+			outcomes.add(new ShutdownReport.Component(component.name(), drained, abandoned));
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+		return new ShutdownReport(Duration.ofNanos(System.nanoTime() - start), outcomes);
+	}
+
+	static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE / 2;
+		}
+	}
+}

@@ -1,0 +1,5 @@
+/**
+ * What every Sluice component shares for graceful shutdown: stop intake, drain within a deadline,
+ * abandon and report what is left.
+ */
+package dev.sluice.lifecycle;

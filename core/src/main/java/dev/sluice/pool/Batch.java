@@ -1,0 +1,166 @@
+package dev.sluice.pool;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * One run of {@link WorkerPool#map}: the items are cut into contiguous chunks that the caller and up
+ * to one helper per worker claim in turn until none is left.
+ *
+ * <p>Design notes. {@code nextChunk} hands each chunk to exactly one thread; each result slot is
+ * written by that thread only and read by the caller after the helper's future completes, which
+ * orders the write before the read. {@code failure} holds the first exception; once set, no thread
+ * claims another chunk and every participant is interrupted. Helpers that a busy pool has not started
+ * by the time the caller runs out of chunks are cancelled rather than waited for.
+ */
+final class Batch<T, R> {
+
+	/** Chunks per participant: enough to even out uneven items, few enough to cost nothing. */
+	private static final int CHUNKS_PER_THREAD = 4;
+
+	private final PoolExecutor executor;
+
+	private final Object[] items;
+
+	private final Function<? super T, ? extends R> function;
+
+	private final Object[] results;
+
+	private final int chunkSize;
+
+	private final int chunks;
+
+	private final AtomicInteger nextChunk = new AtomicInteger();
+
+	private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+	private final List<Participant> participants = new ArrayList<>();
+
+	private final Callable<Void> share = () -> {
+		work();
+		return null;
+	};
+
+	Batch(PoolExecutor executor, Object[] items, Function<? super T, ? extends R> function) {
+		this.executor = executor;
+		this.items = items;
+		this.function = function;
+		this.results = new Object[items.length];
+		int threads = executor.getMaximumPoolSize() + 1;
+		int wanted = Math.max(1, Math.min(items.length, threads * CHUNKS_PER_THREAD));
+		this.chunkSize = (items.length + wanted - 1) / wanted;
+		this.chunks = (this.chunkSize == 0) ? 0 : (items.length + this.chunkSize - 1) / this.chunkSize;
+	}
+
+	List<R> run() throws InterruptedException {
+		Participant caller = new Participant();
+		this.participants.add(caller);
+		int helpers = Math.min(this.executor.getMaximumPoolSize(), this.chunks - 1);
+		for (int i = 0; i < helpers; i++) {
+			Participant helper = new Helper();
+			synchronized (this.participants) {
+				this.participants.add(helper);
+			}
+			if (!offer(helper)) {
+				helper.cancelIfNotStarted();
+				break;
+			}
+		}
+		caller.run();
+		try {
+			for (Participant participant : snapshot()) {
+				if (participant != caller && !participant.cancelIfNotStarted()) {
+					participant.get();
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			cancelAll();
+			throw ex;
+		}
+		catch (ExecutionException | CancellationException ex) {
+			// the first failure is rethrown below
+		}
+		Throwable first = this.failure.get();
+		if (first instanceof RuntimeException runtime) {
+			throw runtime;
+		}
+		if (first instanceof Error error) {
+			throw error;
+		}
+		if (first != null) {
+			throw new CompletionException(first);
+		}
+		@SuppressWarnings("unchecked")
+		List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(this.results));
+		return list;
+	}
+
+	private boolean offer(Participant helper) {
+		try {
+			return this.executor.tryExecute((Helper) helper);
+		}
+		catch (TaskRejectedException ex) {
+			return false; // shut down meanwhile: the caller does the rest
+		}
+	}
+
+	private List<Participant> snapshot() {
+		synchronized (this.participants) {
+			return new ArrayList<>(this.participants);
+		}
+	}
+
+	private void work() {
+		int chunk;
+		while (this.failure.get() == null && (chunk = this.nextChunk.getAndIncrement()) < this.chunks) {
+			int end = Math.min(this.items.length, (chunk + 1) * this.chunkSize);
+			for (int i = chunk * this.chunkSize; i < end; i++) {
+				if (this.failure.get() != null) {
+					return;
+				}
+				@SuppressWarnings("unchecked")
+				T item = (T) this.items[i];
+				this.results[i] = this.function.apply(item);
+			}
+		}
+	}
+
+	private void fail(Throwable ex) {
+		if (this.failure.compareAndSet(null, ex)) {
+			cancelAll();
+		}
+	}
+
+	private void cancelAll() {
+		for (Participant participant : snapshot()) {
+			participant.cancel(true);
+		}
+	}
+
+	/** The caller's share of the work, and the base of a helper's. */
+	private class Participant extends InterruptibleTask<Void> {
+
+		Participant() {
+			super(Batch.this.share);
+		}
+
+		@Override
+		void onFailure(Throwable ex) {
+			fail(ex);
+		}
+	}
+
+	/** A share of the work run by a pool worker, declined rather than queued when the pool is full. */
+	private final class Helper extends Participant implements PoolExecutor.OptionalTask {
+	}
+}

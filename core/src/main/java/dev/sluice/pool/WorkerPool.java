@@ -1,0 +1,240 @@
+package dev.sluice.pool;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import dev.sluice.lifecycle.Drainable;
+
+/**
+ * A named pool of a fixed number of workers in front of a bounded queue: Go's worker pool, with
+ * backpressure.
+ *
+ * <p>When every worker is busy and the queue is full, the pool's {@link PoolConfig.Overflow} policy
+ * decides: the submitter waits up to the submit timeout (as a send on a full Go channel), is refused
+ * with a {@link TaskRejectedException}, or runs the task itself. Tasks start in the order they were
+ * accepted; they may finish in any order.
+ *
+ * <p>A pool is an {@link Executor}, so {@code CompletableFuture.supplyAsync(work, pool)} and Spring's
+ * {@code @Async("name")} run on it. {@link #submit(Callable)} returns a {@link CompletableFuture}
+ * whose {@code cancel(true)} interrupts the task if it is running.
+ *
+ * <p>Shutdown happens in three steps ({@link Drainable}): {@link #stopIntake()} makes every later
+ * submission fail with a {@link TaskRejectedException} of reason {@code SHUT_DOWN}; accepted tasks
+ * go on until {@link #awaitDrained(Duration)} sees them finish; {@link #abandonRemaining()} then
+ * fails the futures of queued tasks, interrupts running ones, and counts both in
+ * {@link PoolStats#abandoned()}. {@link #close()} does the first two steps and waits without limit,
+ * as {@code ExecutorService.close()} does.
+ *
+ * <p>All methods are safe to call from any thread.
+ */
+public final class WorkerPool implements Executor, Drainable, AutoCloseable {
+
+	private static final AtomicInteger UNNAMED = new AtomicInteger();
+
+	private final String name;
+
+	private final PoolConfig config;
+
+	private final boolean virtualThreads;
+
+	private final PoolExecutor executor;
+
+	private WorkerPool(String name, PoolConfig config) {
+		if (name == null || name.isBlank()) {
+			throw new IllegalArgumentException("name must not be blank");
+		}
+		this.name = name;
+		this.config = Objects.requireNonNull(config, "config");
+		String prefix = "sluice-" + name + "-";
+		ThreadFactory virtual = (config.threads() == PoolConfig.Threads.VIRTUAL)
+				? VirtualThreads.factory(prefix).orElse(null) : null;
+		this.virtualThreads = virtual != null;
+		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix));
+	}
+
+	/** Creates a pool with the given name and settings; its workers start as tasks arrive. */
+	public static WorkerPool create(String name, PoolConfig config) {
+		return new WorkerPool(name, config);
+	}
+
+	/** Creates a pool with the given number of workers and the other settings at their defaults. */
+	public static WorkerPool ofWorkers(int workers) {
+		return new WorkerPool("pool-" + UNNAMED.incrementAndGet(), PoolConfig.defaults().withWorkers(workers));
+	}
+
+	private static ThreadFactory platformThreads(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		ThreadFactory delegate = Executors.defaultThreadFactory();
+		return (task) -> {
+			Thread thread = delegate.newThread(task);
+			thread.setName(prefix + count.incrementAndGet());
+			return thread;
+		};
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	/** The settings this pool was created with. */
+	public PoolConfig config() {
+		return this.config;
+	}
+
+	/**
+	 * Accepts a task, applying the overflow policy if the pool is full.
+	 * @return a future of the task's result; {@code cancel(true)} interrupts it if it is running
+	 * @throws TaskRejectedException if the pool refused the task
+	 */
+	public <T> CompletableFuture<T> submit(Callable<T> task) {
+		Objects.requireNonNull(task, "task");
+		InterruptibleTask<T> future = new InterruptibleTask<>(task);
+		this.executor.execute(future);
+		return future;
+	}
+
+	/**
+	 * Accepts a task that returns nothing, applying the overflow policy if the pool is full.
+	 * @return a future completed when the task ends
+	 * @throws TaskRejectedException if the pool refused the task
+	 */
+	public CompletableFuture<Void> submit(Runnable task) {
+		Objects.requireNonNull(task, "task");
+		return submit(() -> {
+			task.run();
+			return null;
+		});
+	}
+
+	/**
+	 * Runs a task on the pool, applying the overflow policy if the pool is full. An exception the
+	 * task throws goes to the worker thread's uncaught-exception handler.
+	 * @throws TaskRejectedException if the pool refused the task
+	 */
+	@Override
+	public void execute(Runnable task) {
+		this.executor.execute(Objects.requireNonNull(task, "task"));
+	}
+
+	/**
+	 * Applies a function to every item concurrently and returns the results in input order (Go's
+	 * {@code ProcessJobs}).
+	 *
+	 * <p>Items are handed out in contiguous chunks rather than one task each, so that a batch of
+	 * many tiny items costs little more than a loop. The calling thread takes part in the work, so a
+	 * batch started from inside one of this pool's own tasks cannot deadlock waiting for a worker.
+	 * When the pool is full the calling thread does the rest itself rather than waiting.
+	 *
+	 * <p>The first item that throws stops the batch: no further item starts, the threads still
+	 * working on other items are interrupted, and that first exception is thrown, as it was thrown.
+	 * @param items the inputs; not modified
+	 * @param function applied once to each item; may be called from several threads at once
+	 * @return the results, in the order of {@code items}, as an unmodifiable list
+	 * @throws InterruptedException if the calling thread is interrupted; the batch is cancelled
+	 * @throws TaskRejectedException if the pool is shut down
+	 */
+	public <T, R> List<R> map(List<? extends T> items, Function<? super T, ? extends R> function)
+			throws InterruptedException {
+		Objects.requireNonNull(items, "items");
+		Objects.requireNonNull(function, "function");
+		if (this.executor.isShutdown()) {
+			throw this.executor.shutDown();
+		}
+		return new Batch<T, R>(this.executor, items.toArray(), function).run();
+	}
+
+	/** A snapshot of the pool's live state and counters. */
+	public PoolStats stats() {
+		PoolStats.State state = this.executor.isTerminated() ? PoolStats.State.TERMINATED
+				: this.executor.isShutdown() ? PoolStats.State.DRAINING : PoolStats.State.RUNNING;
+		return new PoolStats(this.name, state, this.virtualThreads, this.executor.getPoolSize(),
+				this.executor.getActiveCount(), this.executor.getQueue().size(),
+				this.executor.getQueue().remainingCapacity(), this.executor.completed.sum(),
+				this.executor.rejected.sum(), this.executor.callerRuns.sum(), this.executor.abandoned.sum(),
+				Duration.ofNanos(this.executor.taskNanos.sum()));
+	}
+
+	/** Whether the pool has stopped taking new tasks. */
+	public boolean isShutdown() {
+		return this.executor.isShutdown();
+	}
+
+	/** Whether the pool has stopped and every worker has ended. */
+	public boolean isTerminated() {
+		return this.executor.isTerminated();
+	}
+
+	/** Refuses new tasks from now on; accepted tasks still run. Does not block. */
+	@Override
+	public void stopIntake() {
+		this.executor.shutdown();
+	}
+
+	/** Waits until every accepted task has finished and the workers have ended, or the timeout passes. */
+	@Override
+	public boolean awaitDrained(Duration timeout) throws InterruptedException {
+		return this.executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Stops intake if not yet stopped, fails the futures of queued tasks, interrupts running ones and
+	 * counts both as abandoned. Does not wait for interrupted tasks to end.
+	 * @return how many tasks this call abandoned
+	 */
+	@Override
+	public int abandonRemaining() {
+		this.executor.shutdown();
+		int running = this.executor.getActiveCount();
+		List<Runnable> queued = this.executor.shutdownNow();
+		for (Runnable task : queued) {
+			if (task instanceof Future<?> future) {
+				future.cancel(false);
+			}
+		}
+		int abandoned = queued.size() + running;
+		this.executor.abandoned.add(abandoned);
+		return abandoned;
+	}
+
+	/**
+	 * Stops intake and waits, without a time limit, until every accepted task has finished. If the
+	 * waiting thread is interrupted, the remaining tasks are abandoned.
+	 */
+	@Override
+	public void close() {
+		stopIntake();
+		boolean interrupted = false;
+		while (!isTerminated()) {
+			try {
+				awaitDrained(Duration.ofDays(1));
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+				abandonRemaining();
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	PoolExecutor executor() {
+		return this.executor;
+	}
+
+	@Override
+	public String toString() {
+		return "WorkerPool[" + this.name + ", " + this.config + "]";
+	}
+}

@@ -1,0 +1,249 @@
+package dev.sluice.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class TaskGroupTest {
+
+	private final WorkerPool pool = WorkerPool.create("group", PoolConfig.defaults().withWorkers(4));
+
+	@AfterEach
+	void close() {
+		this.pool.close();
+	}
+
+	@Test
+	void joinWaitsForEveryTask() throws Exception {
+		AtomicInteger done = new AtomicInteger();
+		try (TaskGroup group = TaskGroup.on(this.pool)) {
+			List<CompletableFuture<Integer>> futures = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				int n = i;
+				futures.add(group.fork(() -> {
+					Thread.sleep(2);
+					done.incrementAndGet();
+					return n;
+				}));
+			}
+			group.join();
+			assertThat(done).hasValue(20);
+			assertThat(futures).allSatisfy((future) -> assertThat(future).isCompleted());
+			assertThat(futures.get(7).join()).isEqualTo(7);
+		}
+	}
+
+	@Test
+	void theFirstFailureInterruptsTheOthersAndIsWhatJoinThrows() throws Exception {
+		IllegalStateException boom = new IllegalStateException("lookup failed");
+		CountDownLatch othersStarted = new CountDownLatch(2);
+		AtomicInteger interrupted = new AtomicInteger();
+		try (TaskGroup group = TaskGroup.on(this.pool)) {
+			for (int i = 0; i < 2; i++) {
+				group.fork(() -> {
+					othersStarted.countDown();
+					try {
+						Thread.sleep(60_000);
+					}
+					catch (InterruptedException ex) {
+						interrupted.incrementAndGet();
+						throw ex;
+					}
+					return null;
+				});
+			}
+			group.fork(() -> {
+				Threads.await(othersStarted);
+				throw boom;
+			});
+			assertThatThrownBy(group::join).isInstanceOf(ExecutionException.class).hasCause(boom);
+			assertThat(interrupted).hasValue(2);
+		}
+	}
+
+	@Test
+	void tasksForkedAfterAFailureAreNotStarted() throws Exception {
+		try (TaskGroup group = TaskGroup.on(this.pool)) {
+			group.fork(() -> {
+				throw new IllegalStateException("first");
+			});
+			assertThatThrownBy(group::join).isInstanceOf(ExecutionException.class);
+			AtomicBoolean ran = new AtomicBoolean();
+			CompletableFuture<Object> late = group.fork(() -> {
+				ran.set(true);
+				return null;
+			});
+			assertThat(late).isCancelled();
+			assertThat(ran).isFalse();
+		}
+	}
+
+	@Test
+	void limitBoundsHowManyTasksRunAtOnce() throws Exception {
+		AtomicInteger running = new AtomicInteger();
+		AtomicInteger maxRunning = new AtomicInteger();
+		try (TaskGroup group = TaskGroup.create().limit(3)) {
+			for (int i = 0; i < 30; i++) {
+				group.fork(() -> {
+					maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+					Thread.sleep(2);
+					running.decrementAndGet();
+					return null;
+				});
+			}
+			group.join();
+		}
+		assertThat(maxRunning.get()).isBetween(1, 3);
+	}
+
+	@Test
+	void tryForkDeclinesWhenEverySlotIsTaken() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (TaskGroup group = TaskGroup.on(this.pool).limit(1)) {
+			Optional<CompletableFuture<Object>> first = group.tryFork(() -> {
+				Threads.await(release);
+				return "first";
+			});
+			assertThat(first).isPresent();
+			assertThat(group.tryFork(() -> "second")).isEmpty();
+			release.countDown();
+			group.join();
+			assertThat(group.tryFork(() -> "third")).hasValueSatisfying(
+					(future) -> assertThat(future).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("third"));
+		}
+	}
+
+	@Test
+	void limitCannotChangeWhileTasksRun() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (TaskGroup group = TaskGroup.on(this.pool)) {
+			group.fork(() -> {
+				Threads.await(release);
+				return null;
+			});
+			assertThatThrownBy(() -> group.limit(2)).isInstanceOf(IllegalStateException.class);
+			assertThatThrownBy(() -> TaskGroup.create().limit(0)).isInstanceOf(IllegalArgumentException.class);
+			release.countDown();
+		}
+	}
+
+	@Test
+	void joinWithATimeoutCancelsWhatIsStillRunning() throws Exception {
+		AtomicBoolean interrupted = new AtomicBoolean();
+		try (TaskGroup group = TaskGroup.on(this.pool)) {
+			group.fork(() -> {
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					interrupted.set(true);
+				}
+				return null;
+			});
+			assertThatThrownBy(() -> group.join(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
+			await().untilTrue(interrupted);
+		}
+	}
+
+	@Test
+	void closeCancelsRunningTasksAndLeavesNoThread() throws Exception {
+		AtomicInteger interrupted = new AtomicInteger();
+		CountDownLatch started = new CountDownLatch(5);
+		try (TaskGroup group = TaskGroup.create()) {
+			for (int i = 0; i < 5; i++) {
+				group.fork(() -> {
+					started.countDown();
+					try {
+						Thread.sleep(60_000);
+					}
+					catch (InterruptedException ex) {
+						interrupted.incrementAndGet();
+					}
+					return null;
+				});
+			}
+			Threads.await(started);
+			assertThat(Threads.alive("sluice-group-")).isGreaterThanOrEqualTo(5);
+		}
+		assertThat(interrupted).hasValue(5);
+		assertThat(Threads.alive("sluice-group-")).isZero();
+	}
+
+	@Test
+	void forkAfterCloseFails() {
+		TaskGroup group = TaskGroup.on(this.pool);
+		group.close();
+		assertThatThrownBy(() -> group.fork(() -> null)).isInstanceOf(IllegalStateException.class)
+			.hasMessage("TaskGroup is closed");
+	}
+
+	@Test
+	void aRejectedForkDoesNotCountAsRunning() throws Exception {
+		WorkerPool closed = WorkerPool.create("group-closed", PoolConfig.defaults());
+		closed.close();
+		try (TaskGroup group = TaskGroup.on(closed).limit(1)) {
+			assertThatThrownBy(() -> group.fork(() -> null)).isInstanceOf(TaskRejectedException.class);
+			group.join();
+			assertThat(group.tryFork(() -> null)).isPresent();
+		}
+		catch (TaskRejectedException expected) {
+			// the tryFork above is rejected by the closed pool too
+		}
+	}
+
+	@Test
+	void stressManyGroupsWithRandomFailuresEndCleanly() throws Exception {
+		for (int round = 0; round < 200; round++) {
+			int failAt = ThreadLocalRandom.current().nextInt(-5, 10);
+			AtomicInteger started = new AtomicInteger();
+			AtomicInteger ended = new AtomicInteger();
+			IllegalStateException boom = new IllegalStateException("round " + round);
+			TaskGroup group = TaskGroup.on(this.pool).limit(3);
+			try (group) {
+				for (int i = 0; i < 10; i++) {
+					int n = i;
+					group.fork(() -> {
+						started.incrementAndGet();
+						try {
+							if (n == failAt) {
+								throw boom;
+							}
+							Thread.sleep(ThreadLocalRandom.current().nextInt(2));
+							return n;
+						}
+						finally {
+							ended.incrementAndGet();
+						}
+					});
+				}
+				if (failAt < 0) {
+					group.join();
+				}
+				else {
+					assertThatThrownBy(group::join).hasCause(boom);
+				}
+			}
+			// every task that started has ended by the time close returns
+			assertThat(ended.get()).isEqualTo(started.get());
+			if (failAt < 0) {
+				assertThat(started).hasValue(10);
+			}
+		}
+		await().until(() -> this.pool.stats().active() == 0);
+	}
+}

@@ -1,0 +1,39 @@
+package dev.sluice.pool;
+
+import java.time.Duration;
+
+import dev.sluice.pool.PoolConfig.Threads;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Tag("virtual-threads")
+class VirtualThreadPoolTest {
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void virtualPoolRunsTasksOnVirtualThreads() throws Exception {
+		try (WorkerPool pool = WorkerPool.create("virtual", PoolConfig.defaults().withThreads(Threads.VIRTUAL))) {
+			Boolean virtual = pool.submit(() -> (Boolean) Thread.class.getMethod("isVirtual")
+				.invoke(Thread.currentThread())).get();
+			assertThat(virtual).isTrue();
+			assertThat(pool.stats().virtualThreads()).isTrue();
+			assertThat(pool.map(java.util.List.of(1, 2, 3), (i) -> i * 10)).containsExactly(10, 20, 30);
+			pool.submit(() -> null).get();
+			assertThat(pool.stats().completed()).isGreaterThanOrEqualTo(1);
+			assertThat(pool.stats().taskTime()).isGreaterThan(Duration.ZERO);
+		}
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	void virtualPoolFallsBackToPlatformThreadsWhereTheJvmHasNone() throws Exception {
+		try (WorkerPool pool = WorkerPool.create("virtual", PoolConfig.defaults().withThreads(Threads.VIRTUAL))) {
+			assertThat(pool.stats().virtualThreads()).isFalse();
+			assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).startsWith("sluice-virtual-");
+		}
+	}
+}
