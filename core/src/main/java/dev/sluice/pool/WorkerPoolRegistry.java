@@ -53,4 +53,20 @@ public final class WorkerPoolRegistry {
 	public Collection<WorkerPool> pools() {
 		return this.pools.values();
 	}
+
+	/**
+	 * Stops every pool at once: intake stops, queued tasks are dropped and running ones interrupted.
+	 * The graceful path, which lets accepted work finish first, is
+	 * {@link dev.sluice.lifecycle.GracefulShutdown}; this is the last resort when it did not run.
+	 * @return how many tasks were abandoned
+	 */
+	public int shutdownNow() {
+		int abandoned = 0;
+		for (WorkerPool pool : this.pools.values()) {
+			if (!pool.isTerminated()) {
+				abandoned += pool.abandonRemaining();
+			}
+		}
+		return abandoned;
+	}
 }

@@ -1,0 +1,90 @@
+package dev.sluice.autoconfigure.lifecycle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.sluice.lifecycle.Drainable;
+import dev.sluice.lifecycle.GracefulShutdown;
+import dev.sluice.lifecycle.ShutdownReport;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Stops every {@link Drainable} bean of the application when the context closes: intake stops,
+ * accepted work drains within {@code sluice.shutdown.timeout}, and what is left is abandoned and
+ * logged.
+ *
+ * <p>Its {@link #PHASE} puts it after the web server's graceful shutdown, so HTTP requests still in
+ * flight can submit work, and before the web server itself stops.
+ */
+public class SluiceShutdownLifecycle implements SmartLifecycle {
+
+	/**
+	 * Between Spring Boot's web-server graceful shutdown ({@code DEFAULT_PHASE - 1024}), which stops
+	 * first, and the web server's own stop ({@code DEFAULT_PHASE - 2048}).
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
+
+	private static final Log logger = LogFactory.getLog(SluiceShutdownLifecycle.class);
+
+	private final ListableBeanFactory beanFactory;
+
+	private final Duration timeout;
+
+	private volatile boolean running;
+
+	private volatile ShutdownReport lastReport;
+
+	public SluiceShutdownLifecycle(ListableBeanFactory beanFactory, Duration timeout) {
+		this.beanFactory = beanFactory;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		List<Drainable> components = new ArrayList<>(this.beanFactory.getBeansOfType(Drainable.class).values());
+		ShutdownReport report = GracefulShutdown.drain(components, this.timeout);
+		this.lastReport = report;
+		if (report.clean()) {
+			logger.info("Sluice stopped " + components.size() + " components in " + report.took().toMillis()
+					+ "ms; all accepted work finished");
+		}
+		else {
+			for (ShutdownReport.Component component : report.components()) {
+				if (component.abandoned() > 0 || !component.drained()) {
+					logger.warn("Sluice component '" + component.name() + "' did not finish within "
+							+ this.timeout + ": " + component.abandoned() + " tasks abandoned (queued ones dropped,"
+							+ " running ones interrupted)");
+				}
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/** The report of the last shutdown, or {@code null} if none has happened. */
+	public ShutdownReport lastReport() {
+		return this.lastReport;
+	}
+}

@@ -1,0 +1,88 @@
+package dev.sluice.autoconfigure.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.pool.WorkerPool;
+import dev.sluice.pool.WorkerPoolMetrics;
+import dev.sluice.pool.WorkerPoolRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Auto-configuration of Sluice's worker pools: a {@link WorkerPoolRegistry} of the pools under
+ * {@code sluice.pools}, one bean per pool named after it, and their metrics.
+ *
+ * <p>It runs after Spring Boot's task-execution auto-configuration so that the pools, which are
+ * executors, never make Boot's {@code applicationTaskExecutor} back off.
+ */
+@AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
+@EnableConfigurationProperties(PoolProperties.class)
+@Import({ PoolAutoConfiguration.RegistryConfiguration.class, PoolAutoConfiguration.MetricsConfiguration.class,
+		PoolAutoConfiguration.EndpointConfiguration.class })
+public final class PoolAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(PoolBeanRegistrar.class)
+	static class RegistryConfiguration {
+
+		@Bean(destroyMethod = "shutdownNow")
+		@ConditionalOnMissingBean
+		WorkerPoolRegistry workerPoolRegistry(PoolProperties properties, ConfigurableListableBeanFactory beanFactory) {
+			List<WorkerPool> pools = new ArrayList<>();
+			properties.toConfigs().forEach((name, config) -> {
+				if (PoolBeanRegistrar.isUserBean(beanFactory, name)) {
+					// the user's own bean of that name wins; the registry holds it rather than a second pool
+					pools.add(userPool(beanFactory, name));
+				}
+				else {
+					pools.add(WorkerPool.create(name, config));
+				}
+			});
+			return new WorkerPoolRegistry(pools);
+		}
+
+		private static WorkerPool userPool(ConfigurableListableBeanFactory beanFactory, String name) {
+			Object bean = beanFactory.getBean(name);
+			if (bean instanceof WorkerPool pool && pool.name().equals(name)) {
+				return pool;
+			}
+			throw new IllegalStateException("The bean named '" + name + "' hides the worker pool configured under"
+					+ " sluice.pools." + name + " but is not a WorkerPool named '" + name + "' (it is " + bean
+					+ "); rename the bean or the pool");
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterBinder.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		WorkerPoolMetrics workerPoolMetrics(WorkerPoolRegistry registry) {
+			return new WorkerPoolMetrics(registry.pools(), Tags.empty());
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "sluicePoolsEndpointContributor")
+		SluiceEndpointContributor sluicePoolsEndpointContributor(WorkerPoolRegistry registry) {
+			return new PoolEndpointContributor(registry);
+		}
+	}
+}

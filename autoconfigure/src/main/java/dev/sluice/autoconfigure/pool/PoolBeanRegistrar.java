@@ -1,0 +1,70 @@
+package dev.sluice.autoconfigure.pool;
+
+import dev.sluice.pool.WorkerPool;
+import dev.sluice.pool.WorkerPoolRegistry;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+/**
+ * Registers one {@link WorkerPool} bean per configured pool, named after the pool, so that
+ * {@code @Qualifier("orders")} and {@code @Async("orders")} find it. The beans are not default
+ * candidates: injecting a plain {@code Executor} elsewhere in the application never becomes
+ * ambiguous because of them. A bean the user already defined under the same name wins.
+ *
+ * <p>The configuration is bound and validated here, while bean definitions are registered, so that
+ * a bad value stops the application before anything starts.
+ */
+class PoolBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+	/** Marks the bean definitions this registrar made, to tell them from the user's. */
+	private static final String POOL_ATTRIBUTE = PoolBeanRegistrar.class.getName() + ".pool";
+
+	private Environment environment;
+
+	private BeanFactory beanFactory;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+		PoolProperties properties = Binder.get(this.environment)
+			.bindOrCreate("sluice", PoolProperties.class);
+		for (String name : properties.toConfigs().keySet()) {
+			if (registry.containsBeanDefinition(name)) {
+				continue;
+			}
+			RootBeanDefinition definition = new RootBeanDefinition(WorkerPool.class,
+					() -> this.beanFactory.getBean(WorkerPoolRegistry.class)
+						.find(name)
+						.orElseThrow(() -> new IllegalStateException("Pool '" + name
+								+ "' is configured under sluice.pools but the WorkerPoolRegistry bean does not hold it")));
+			definition.setDefaultCandidate(false);
+			definition.setAttribute(POOL_ATTRIBUTE, name);
+			definition.setDescription("Sluice worker pool '" + name + "' (sluice.pools." + name + ")");
+			registry.registerBeanDefinition(name, definition);
+		}
+	}
+
+	/** Whether the bean of that name, if any, was defined by the user rather than by this registrar. */
+	static boolean isUserBean(ConfigurableListableBeanFactory beanFactory, String name) {
+		return beanFactory.containsBeanDefinition(name)
+				&& beanFactory.getBeanDefinition(name).getAttribute(POOL_ATTRIBUTE) == null;
+	}
+}
