@@ -27,7 +27,10 @@ class PoolEndpointContributor implements SluiceEndpointContributor {
 	public Map<String, Object> components() {
 		Map<String, Object> pools = new LinkedHashMap<>();
 		for (WorkerPool pool : this.registry.pools()) {
-			pools.put(pool.name(), Map.of("config", describe(pool.config()), "state", describe(pool.stats())));
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("config", describe(pool.config()));
+			entry.put("state", describe(pool.stats()));
+			pools.put(pool.name(), entry);
 		}
 		return pools;
 	}
