@@ -30,7 +30,8 @@ public interface Drainable {
 
 	/**
 	 * Abandons what has not finished: queued work is dropped (its futures fail) and running work is
-	 * interrupted. Does not wait for interrupted work to end.
+	 * interrupted. May wait briefly for interrupted work to end so that the count is exact, but never
+	 * for work that ignores the interrupt.
 	 * @return how many tasks were abandoned by this call
 	 */
 	int abandonRemaining();

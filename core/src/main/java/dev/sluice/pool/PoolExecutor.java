@@ -48,6 +48,11 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	final LongAdder abandoned = new LongAdder();
 
+	/** Set once abandoning begins: every task that ends after that is counted as abandoned. */
+	volatile boolean abandoning;
+
+	final LongAdder endedWhileAbandoning = new LongAdder();
+
 	PoolExecutor(String poolName, PoolConfig config, ThreadFactory threadFactory) {
 		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, queue(config.queueCapacity()),
 				threadFactory);
@@ -83,6 +88,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	protected void afterExecute(Runnable task, Throwable failure) {
 		this.taskNanos.add(System.nanoTime() - this.taskStart.get()[0]);
 		this.completed.increment();
+		if (this.abandoning) {
+			this.endedWhileAbandoning.increment();
+		}
 	}
 
 	TaskRejectedException shutDown() {

@@ -39,6 +39,9 @@ import dev.sluice.lifecycle.Drainable;
  */
 public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
+	/** How long {@link #abandonRemaining()} waits for interrupted tasks to end before it counts them. */
+	public static final Duration ABANDON_GRACE = Duration.ofSeconds(1);
+
 	private static final AtomicInteger UNNAMED = new AtomicInteger();
 
 	private final String name;
@@ -189,20 +192,36 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
 	/**
 	 * Stops intake if not yet stopped, fails the futures of queued tasks, interrupts running ones and
-	 * counts both as abandoned. Does not wait for interrupted tasks to end.
+	 * counts both as abandoned. It then waits up to {@link #ABANDON_GRACE} for the interrupted tasks
+	 * to end, so that the count is exact; a task that ignores the interrupt for longer is counted
+	 * without being waited for. A task that happened to finish just as abandoning began may be counted
+	 * too, so the count is an upper bound. Only the first call abandons anything.
 	 * @return how many tasks this call abandoned
 	 */
 	@Override
 	public int abandonRemaining() {
-		this.executor.shutdown();
-		int running = this.executor.getActiveCount();
+		synchronized (this.executor) {
+			if (this.executor.abandoning) {
+				return 0;
+			}
+			this.executor.abandoning = true;
+		}
 		List<Runnable> queued = this.executor.shutdownNow();
 		for (Runnable task : queued) {
 			if (task instanceof Future<?> future) {
 				future.cancel(false);
 			}
 		}
-		int abandoned = queued.size() + running;
+		boolean ended = false;
+		try {
+			ended = this.executor.awaitTermination(ABANDON_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		// every worker still alive holds at most one task that ignored its interrupt
+		long running = this.executor.endedWhileAbandoning.sum() + (ended ? 0 : this.executor.getPoolSize());
+		int abandoned = (int) Math.min(Integer.MAX_VALUE, queued.size() + running);
 		this.executor.abandoned.add(abandoned);
 		return abandoned;
 	}
