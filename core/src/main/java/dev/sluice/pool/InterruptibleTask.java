@@ -10,11 +10,13 @@ import java.util.concurrent.CompletableFuture;
  * thread running it, which a plain {@code CompletableFuture} does not do.
  *
  * <p>Design notes. {@code state} moves NEW → RUNNING → ENDED when a thread runs the task, or
- * NEW → ENDED when it is cancelled (or completed from outside) before any thread took it. Exactly one
- * of those transitions reaches ENDED, so {@link #onEnd()} runs exactly once. {@code runner} is
- * guarded by {@code this}: an interrupt is only sent while the runner is inside the task body, so it
- * never reaches the next task that the same pool thread runs; if the body did not consume an
- * interrupt that we sent, it is cleared before the thread leaves.
+ * NEW → ENDED when it is cancelled (or completed from outside) before any thread took it, so
+ * {@link #onEnd()} runs exactly once. An interrupting cancel moves RUNNING → INTERRUPTING →
+ * INTERRUPTED around its {@code interrupt()} call; the runner, when it ends, waits out INTERRUPTING
+ * and clears the interrupt, so the interrupt never reaches the next task that the same pool thread
+ * runs. {@code runner} is written before the CAS to RUNNING, which publishes it to any canceller that
+ * sees RUNNING. The task path takes two CASes and no lock. {@link #run()} must be called by one
+ * thread at most, as an executor does.
  */
 class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
@@ -22,7 +24,11 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	private static final int RUNNING = 1;
 
-	private static final int ENDED = 2;
+	private static final int INTERRUPTING = 2;
+
+	private static final int INTERRUPTED = 3;
+
+	private static final int ENDED = 4;
 
 	private static final VarHandle STATE;
 
@@ -37,14 +43,10 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	private final Callable<? extends T> body;
 
-	@SuppressWarnings("unused") // through STATE
 	private volatile int state;
 
-	/** Guarded by this. */
+	/** The thread running the body; valid while the state is RUNNING or later. */
 	private Thread runner;
-
-	/** Guarded by this: whether we interrupted the current runner. */
-	private boolean interruptSent;
 
 	InterruptibleTask(Callable<? extends T> body) {
 		this.body = body;
@@ -52,13 +54,14 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	@Override
 	public void run() {
+		if (this.state != NEW) {
+			return;
+		}
+		this.runner = Thread.currentThread();
 		if (!STATE.compareAndSet(this, NEW, RUNNING)) {
 			return;
 		}
 		try {
-			synchronized (this) {
-				this.runner = Thread.currentThread();
-			}
 			if (!isDone()) {
 				complete(this.body.call());
 			}
@@ -69,13 +72,13 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 			}
 		}
 		finally {
-			synchronized (this) {
-				this.runner = null;
-				if (this.interruptSent) {
-					Thread.interrupted();
+			if (!STATE.compareAndSet(this, RUNNING, ENDED)) {
+				while (this.state == INTERRUPTING) {
+					Thread.yield();
 				}
+				Thread.interrupted();
+				this.state = ENDED;
 			}
-			this.state = ENDED;
 			onEnd();
 		}
 	}
@@ -90,8 +93,13 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		if (STATE.compareAndSet(this, NEW, ENDED)) {
 			onEnd();
 		}
-		else if (cancelled && mayInterruptIfRunning) {
-			interruptRunner();
+		else if (cancelled && mayInterruptIfRunning && STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+			try {
+				this.runner.interrupt();
+			}
+			finally {
+				this.state = INTERRUPTED;
+			}
 		}
 		return cancelled;
 	}
@@ -107,13 +115,6 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 			return true;
 		}
 		return false;
-	}
-
-	private synchronized void interruptRunner() {
-		if (this.runner != null) {
-			this.interruptSent = true;
-			this.runner.interrupt();
-		}
 	}
 
 	/** Called once when the body threw, with what it threw. */

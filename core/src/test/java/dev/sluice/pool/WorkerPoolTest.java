@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -224,6 +225,33 @@ class WorkerPoolTest {
 		// the interrupt does not leak into the next task on the same worker
 		assertThat(pool.submit(() -> Thread.currentThread().isInterrupted())).succeedsWithin(Duration.ofSeconds(5))
 			.isEqualTo(false);
+	}
+
+	@Test
+	void aCancelRacingTheTasksEndNeverInterruptsTheNextTask() throws Exception {
+		WorkerPool pool = pool("cancel-race", PoolConfig.defaults().withWorkers(1));
+		for (int i = 0; i < 2000; i++) {
+			long spin = ThreadLocalRandom.current().nextInt(20_000);
+			CompletableFuture<Long> racing = pool.submit(() -> spin(spin));
+			if (ThreadLocalRandom.current().nextBoolean()) {
+				Thread.onSpinWait();
+			}
+			racing.cancel(true);
+			CompletableFuture<Boolean> probe = pool.submit(() -> {
+				spin(20_000);
+				return Thread.currentThread().isInterrupted();
+			});
+			assertThat(probe.get()).as("probe %d saw a stray interrupt", i).isFalse();
+		}
+	}
+
+	private static long spin(long nanos) {
+		long end = System.nanoTime() + nanos;
+		long count = 0;
+		while (System.nanoTime() < end) {
+			count++;
+		}
+		return count;
 	}
 
 	@Test
