@@ -53,12 +53,16 @@ public final class GracefulShutdown {
 		return new ShutdownReport(Duration.ofNanos(System.nanoTime() - start), outcomes);
 	}
 
+	/**
+	 * The duration in nanoseconds, capped at a quarter of {@code Long.MAX_VALUE} (about 73 years) so
+	 * that adding it to {@code System.nanoTime()} cannot overflow.
+	 */
 	static long saturatedNanos(Duration duration) {
 		try {
-			return duration.toNanos();
+			return Math.min(duration.toNanos(), Long.MAX_VALUE / 4);
 		}
 		catch (ArithmeticException ex) {
-			return Long.MAX_VALUE / 2;
+			return Long.MAX_VALUE / 4;
 		}
 	}
 }

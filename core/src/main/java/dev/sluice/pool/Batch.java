@@ -87,8 +87,11 @@ final class Batch<T, R> {
 			cancelAll();
 			throw ex;
 		}
-		catch (ExecutionException | CancellationException ex) {
-			// the first failure is rethrown below
+		catch (ExecutionException ex) {
+			this.failure.compareAndSet(null, ex.getCause());
+		}
+		catch (CancellationException ex) {
+			// cancelled because another participant failed: that failure is rethrown below
 		}
 		Throwable first = this.failure.get();
 		if (first instanceof RuntimeException runtime) {

@@ -67,9 +67,11 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 			}
 		}
 		catch (Throwable ex) {
-			if (completeExceptionally(ex)) {
+			// report before completing, so that whoever wakes on the future already sees the failure
+			if (!isDone()) {
 				onFailure(ex);
 			}
+			completeExceptionally(ex);
 		}
 		finally {
 			if (!STATE.compareAndSet(this, RUNNING, ENDED)) {
@@ -117,7 +119,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		return false;
 	}
 
-	/** Called once when the body threw, with what it threw. */
+	/** Called when the body threw, unless the task was already cancelled, before the future completes. */
 	void onFailure(Throwable failure) {
 	}
 

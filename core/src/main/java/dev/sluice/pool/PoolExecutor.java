@@ -1,5 +1,6 @@
 package dev.sluice.pool;
 
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,6 +32,8 @@ final class PoolExecutor extends ThreadPoolExecutor {
 			return this;
 		}
 	};
+
+	private static final Duration MAX_WAIT = Duration.ofDays(36_500);
 
 	private final String poolName;
 
@@ -105,6 +108,10 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	/** Applies the pool's overflow policy when every worker is busy and the queue is full. */
 	private final class Overflow implements RejectedExecutionHandler {
 
+		/** The submit timeout, capped at a century so that it fits in nanoseconds. */
+		private final long timeoutNanos = config.submitTimeout().compareTo(MAX_WAIT) > 0 ? MAX_WAIT.toNanos()
+				: config.submitTimeout().toNanos();
+
 		@Override
 		public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
 			if (isShutdown()) {
@@ -134,7 +141,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		private void waitForRoom(Runnable task) {
 			boolean queued;
 			try {
-				queued = getQueue().offer(task, config.submitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+				queued = getQueue().offer(task, this.timeoutNanos, TimeUnit.NANOSECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

@@ -42,8 +42,6 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	/** How long {@link #abandonRemaining()} waits for interrupted tasks to end before it counts them. */
 	public static final Duration ABANDON_GRACE = Duration.ofSeconds(1);
 
-	private static final AtomicInteger UNNAMED = new AtomicInteger();
-
 	private final String name;
 
 	private final PoolConfig config;
@@ -68,11 +66,6 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	/** Creates a pool with the given name and settings; its workers start as tasks arrive. */
 	public static WorkerPool create(String name, PoolConfig config) {
 		return new WorkerPool(name, config);
-	}
-
-	/** Creates a pool with the given number of workers and the other settings at their defaults. */
-	public static WorkerPool ofWorkers(int workers) {
-		return new WorkerPool("pool-" + UNNAMED.incrementAndGet(), PoolConfig.defaults().withWorkers(workers));
 	}
 
 	private static ThreadFactory platformThreads(String prefix) {

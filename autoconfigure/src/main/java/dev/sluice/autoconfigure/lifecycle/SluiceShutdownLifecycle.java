@@ -55,7 +55,7 @@ public class SluiceShutdownLifecycle implements SmartLifecycle {
 			return;
 		}
 		this.running = false;
-		List<Drainable> components = new ArrayList<>(this.beanFactory.getBeansOfType(Drainable.class).values());
+		List<Drainable> components = new ArrayList<>(this.beanFactory.getBeansOfType(Drainable.class, false, false).values());
 		ShutdownReport report = GracefulShutdown.drain(components, this.timeout);
 		this.lastReport = report;
 		if (report.clean()) {
