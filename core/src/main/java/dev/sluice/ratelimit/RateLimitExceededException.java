@@ -1,0 +1,54 @@
+package dev.sluice.ratelimit;
+
+import java.time.Duration;
+
+/**
+ * Thrown when a {@link RateLimiter} gives no permit: the limit was reached for longer than the
+ * caller would wait, or the limiter is shut down. {@link #retryAfter()} says when a permit is
+ * expected, for a {@code Retry-After} header.
+ */
+public class RateLimitExceededException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final String limiter;
+
+	private final Reason reason;
+
+	private final Duration retryAfter;
+
+	RateLimitExceededException(String limiter, Reason reason, Duration retryAfter, String message) {
+		super(message);
+		this.limiter = limiter;
+		this.reason = reason;
+		this.retryAfter = retryAfter;
+	}
+
+	/** Name of the limiter that refused. */
+	public String limiter() {
+		return this.limiter;
+	}
+
+	/** Why no permit was given. */
+	public Reason reason() {
+		return this.reason;
+	}
+
+	/** How long until a permit is expected; zero when the limiter is shut down. */
+	public Duration retryAfter() {
+		return this.retryAfter;
+	}
+
+	/** Why a rate limiter gave no permit. */
+	public enum Reason {
+
+		/** The rate was used up and no permit came within the timeout. */
+		LIMITED,
+
+		/** The caller was interrupted while it waited, in a decorator that cannot throw that. */
+		INTERRUPTED,
+
+		/** The limiter is shutting down or has shut down. */
+		SHUT_DOWN
+	}
+}

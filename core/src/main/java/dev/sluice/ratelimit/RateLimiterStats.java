@@ -1,0 +1,15 @@
+package dev.sluice.ratelimit;
+
+/**
+ * A point-in-time view of a {@link RateLimiter}.
+ *
+ * @param name the limiter's name
+ * @param config its current settings
+ * @param available permits available now
+ * @param waiting callers waiting for permits now
+ * @param rejected calls that got no permit, cumulative
+ * @param shutDown whether the limiter has shut down
+ */
+public record RateLimiterStats(String name, RateLimitConfig config, int available, int waiting, long rejected,
+		boolean shutDown) {
+}

@@ -1,0 +1,5 @@
+/**
+ * Token-bucket rate limiting on resilience4j-ratelimiter: named limiters described by rate, burst
+ * and wait ({@link dev.sluice.ratelimit.RateLimiter}).
+ */
+package dev.sluice.ratelimit;

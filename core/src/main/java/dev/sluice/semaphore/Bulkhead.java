@@ -1,0 +1,348 @@
+package dev.sluice.semaphore;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.sluice.lifecycle.Drainable;
+
+/**
+ * A named limit on concurrent work: Go's semaphore, weighted as {@code x/sync/semaphore}.
+ *
+ * <pre>{@code
+ * try (Bulkhead.Permit permit = legacyDb.acquire()) {   // waits up to acquire-timeout
+ *     return jdbc.query(...);
+ * }                                                      // released exactly once, even on exceptions
+ * }</pre>
+ *
+ * <ul>
+ * <li>{@link #acquire(int, Duration)} waits up to a timeout and throws {@link BulkheadException}
+ * (reason {@code FULL}) if the permits did not come; {@link #tryAcquire(int)} never waits.</li>
+ * <li>An acquire interrupted while it waits throws {@link InterruptedException} and holds nothing.</li>
+ * <li>A {@link Permit} is released by {@code close()} exactly once, however often it is closed and
+ * from whichever thread.</li>
+ * <li>{@link #setPermits(int)} changes the limit at once; lowering it below what is in use makes new
+ * acquires wait until enough permits come back.</li>
+ * <li>When the bulkhead shuts down ({@link #stopIntake()}), every waiting caller wakes with a
+ * {@link BulkheadException} of reason {@code SHUT_DOWN}, and so does every later acquire.</li>
+ * </ul>
+ *
+ * <p>Design notes. The permits are a {@link java.util.concurrent.Semaphore}, fair or not as
+ * configured. The fast path (permits free now) is that semaphore's CAS and nothing else; metrics
+ * are only recorded on the slow path, so watching a bulkhead costs nothing when it is not full.
+ * Shutdown wakes waiters by releasing a flood of permits after setting {@code shutDown}; a waiter
+ * that wakes checks the flag and gives its permits back.
+ */
+public final class Bulkhead implements Drainable {
+
+	/** Permits released at shutdown to wake every waiter; far above any real limit. */
+	private static final int FLOOD = Integer.MAX_VALUE / 2;
+
+	private final String name;
+
+	private final BulkheadConfig config;
+
+	private final Permits permits;
+
+	/** Written under this, read without a lock. */
+	private volatile int limit;
+
+	private volatile boolean shutDown;
+
+	private final LongAdder waited = new LongAdder();
+
+	private final LongAdder waitNanos = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	private Bulkhead(String name, BulkheadConfig config) {
+		if (name == null || name.isBlank()) {
+			throw new IllegalArgumentException("name must not be blank");
+		}
+		this.name = name;
+		this.config = Objects.requireNonNull(config, "config");
+		this.limit = config.permits();
+		this.permits = new Permits(config.permits(), config.fair());
+	}
+
+	/** Creates a bulkhead with the given name and settings. */
+	public static Bulkhead create(String name, BulkheadConfig config) {
+		return new Bulkhead(name, config);
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	/** The settings the bulkhead was created with; {@link #permits()} is the current limit. */
+	public BulkheadConfig config() {
+		return this.config;
+	}
+
+	/** The current limit. */
+	public int permits() {
+		return this.limit;
+	}
+
+	/**
+	 * Takes one permit, waiting up to the configured acquire timeout.
+	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
+	 * @throws InterruptedException if the caller was interrupted while it waited; it holds nothing
+	 */
+	public Permit acquire() throws InterruptedException {
+		return acquire(1, this.config.acquireTimeout());
+	}
+
+	/**
+	 * Takes several permits at once, waiting up to the given timeout.
+	 * @param count how many permits; at least 1 and at most the limit
+	 * @throws BulkheadException if the permits did not come in time, or the bulkhead is shut down
+	 * @throws InterruptedException if the caller was interrupted while it waited; it holds nothing
+	 */
+	public Permit acquire(int count, Duration timeout) throws InterruptedException {
+		checkCount(count);
+		Objects.requireNonNull(timeout, "timeout");
+		if (this.shutDown) {
+			throw shutDownException();
+		}
+		if (fastAcquire(count)) {
+			return new Permit(count);
+		}
+		long start = System.nanoTime();
+		boolean acquired;
+		try {
+			acquired = !timeout.isNegative() && !timeout.isZero()
+					&& this.permits.tryAcquire(count, nanos(timeout), TimeUnit.NANOSECONDS);
+		}
+		finally {
+			this.waited.increment();
+			this.waitNanos.add(System.nanoTime() - start);
+		}
+		if (!acquired) {
+			this.rejected.increment();
+			throw new BulkheadException(this.name, BulkheadException.Reason.FULL,
+					"Bulkhead '" + this.name + "' had no " + count + " free permit" + ((count == 1) ? "" : "s")
+							+ " within " + timeout + " (" + permits() + " permits, all in use)");
+		}
+		if (this.shutDown) {
+			this.permits.release(count);
+			throw shutDownException();
+		}
+		return new Permit(count);
+	}
+
+	/** Takes one permit if one is free now; never waits. */
+	public Optional<Permit> tryAcquire() {
+		return tryAcquire(1);
+	}
+
+	/** Takes several permits if they are free now; never waits. */
+	public Optional<Permit> tryAcquire(int count) {
+		checkCount(count);
+		if (this.shutDown) {
+			throw shutDownException();
+		}
+		if (fastAcquire(count)) {
+			return Optional.of(new Permit(count));
+		}
+		this.rejected.increment();
+		return Optional.empty();
+	}
+
+	/**
+	 * Runs the work while holding one permit, waiting up to the configured acquire timeout for it.
+	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
+	 */
+	public <T> T call(Callable<T> work) throws Exception {
+		acquireOne();
+		try {
+			return work.call();
+		}
+		finally {
+			this.permits.release(1);
+		}
+	}
+
+	/**
+	 * Runs the work while holding one permit, waiting up to the configured acquire timeout for it.
+	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
+	 * @throws InterruptedException if the caller was interrupted while it waited
+	 */
+	public void run(Runnable work) throws InterruptedException {
+		acquireOne();
+		try {
+			work.run();
+		}
+		finally {
+			this.permits.release(1);
+		}
+	}
+
+	private void acquireOne() throws InterruptedException {
+		if (this.shutDown || !fastAcquire(1)) {
+			acquire(1, this.config.acquireTimeout()).detach();
+		}
+	}
+
+	private boolean fastAcquire(int count) {
+		// the untimed tryAcquire barges past waiters even when fair; the timed one with 0 does not
+		return this.config.fair() ? tryAcquireFairly(count) : this.permits.tryAcquire(count);
+	}
+
+	private boolean tryAcquireFairly(int count) {
+		try {
+			return this.permits.tryAcquire(count, 0, TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Changes the limit. Raising it lets waiters in at once; lowering it takes effect as permits come
+	 * back.
+	 * @param newLimit at least 1
+	 */
+	public synchronized void setPermits(int newLimit) {
+		if (newLimit < 1) {
+			throw new IllegalArgumentException("permits must be at least 1, was " + newLimit);
+		}
+		int delta = newLimit - this.limit;
+		if (delta > 0) {
+			this.permits.release(delta);
+		}
+		else if (delta < 0) {
+			this.permits.reduce(-delta);
+		}
+		this.limit = newLimit;
+	}
+
+	/** A snapshot of the bulkhead's live state and counters. */
+	public BulkheadStats stats() {
+		int limit = permits();
+		int available = this.shutDown ? 0 : Math.max(0, this.permits.availablePermits());
+		return new BulkheadStats(this.name, limit, available, this.shutDown ? 0 : Math.max(0, limit - available),
+				this.permits.getQueueLength(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
+				this.rejected.sum(), this.shutDown);
+	}
+
+	/** Whether the bulkhead has shut down. */
+	public boolean isShutDown() {
+		return this.shutDown;
+	}
+
+	/** Fails every waiting and later acquire with a {@link BulkheadException} of reason {@code SHUT_DOWN}. */
+	@Override
+	public synchronized void stopIntake() {
+		if (!this.shutDown) {
+			this.shutDown = true;
+			this.permits.release(FLOOD);
+		}
+	}
+
+	/** Returns at once: the permits are held by callers' own threads, which other components drain. */
+	@Override
+	public boolean awaitDrained(Duration timeout) {
+		return true;
+	}
+
+	/** A bulkhead holds no work of its own, so nothing is abandoned. */
+	@Override
+	public int abandonRemaining() {
+		stopIntake();
+		return 0;
+	}
+
+	private void checkCount(int count) {
+		if (count < 1) {
+			throw new IllegalArgumentException("count must be at least 1, was " + count);
+		}
+		int limit = permits();
+		if (count > limit) {
+			throw new IllegalArgumentException(
+					"Bulkhead '" + this.name + "' has " + limit + " permits; " + count + " can never be acquired");
+		}
+	}
+
+	private BulkheadException shutDownException() {
+		this.rejected.increment();
+		return new BulkheadException(this.name, BulkheadException.Reason.SHUT_DOWN,
+				"Bulkhead '" + this.name + "' is shut down and gives no more permits");
+	}
+
+	private static long nanos(Duration timeout) {
+		return (timeout.compareTo(Duration.ofDays(36_500)) > 0) ? Duration.ofDays(36_500).toNanos() : timeout.toNanos();
+	}
+
+	@Override
+	public String toString() {
+		return "Bulkhead[" + this.name + ", " + this.config + "]";
+	}
+
+	/**
+	 * Permits held from a {@link Bulkhead}. {@link #close()} gives them back exactly once, however
+	 * often it is called and from whichever thread.
+	 */
+	public final class Permit implements AutoCloseable {
+
+		private static final VarHandle RELEASED;
+
+		static {
+			try {
+				RELEASED = MethodHandles.lookup().findVarHandle(Permit.class, "released", boolean.class);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new ExceptionInInitializerError(ex);
+			}
+		}
+
+		private final int count;
+
+		@SuppressWarnings("unused") // through RELEASED
+		private volatile boolean released;
+
+		private Permit(int count) {
+			this.count = count;
+		}
+
+		/** How many permits this holds. */
+		public int count() {
+			return this.count;
+		}
+
+		/** Gives the permits back; calls after the first do nothing. */
+		@Override
+		public void close() {
+			if (RELEASED.compareAndSet(this, false, true)) {
+				Bulkhead.this.permits.release(this.count);
+			}
+		}
+
+		/** Marks the permit released without giving anything back: the caller releases itself. */
+		private void detach() {
+			this.released = true;
+		}
+	}
+
+	/** A semaphore whose permits can be reduced, for {@link #setPermits(int)}. */
+	private static final class Permits extends Semaphore {
+
+		private static final long serialVersionUID = 1L;
+
+		Permits(int permits, boolean fair) {
+			super(permits, fair);
+		}
+
+		void reduce(int reduction) {
+			reducePermits(reduction);
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package dev.sluice.semaphore;
+
+/**
+ * Thrown when a {@link Bulkhead} gives no permit: none was free in time, or the bulkhead is shut
+ * down. {@link #reason()} tells which.
+ */
+public class BulkheadException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final String bulkhead;
+
+	private final Reason reason;
+
+	BulkheadException(String bulkhead, Reason reason, String message) {
+		super(message);
+		this.bulkhead = bulkhead;
+		this.reason = reason;
+	}
+
+	/** Name of the bulkhead that refused. */
+	public String bulkhead() {
+		return this.bulkhead;
+	}
+
+	/** Why no permit was given. */
+	public Reason reason() {
+		return this.reason;
+	}
+
+	/** Why a bulkhead gave no permit. */
+	public enum Reason {
+
+		/** Every permit stayed in use for the whole acquire timeout. */
+		FULL,
+
+		/** The bulkhead is shutting down or has shut down. */
+		SHUT_DOWN
+	}
+}
