@@ -35,4 +35,13 @@ public interface Drainable {
 	 * @return how many tasks were abandoned by this call
 	 */
 	int abandonRemaining();
+
+	/**
+	 * Whether the component holds work of its own (a pool does). One that only guards work done
+	 * elsewhere (a bulkhead, a rate limiter) answers {@code false}, so that {@link GracefulShutdown}
+	 * stops it only after the components that hold work have drained: their tasks may still need it.
+	 */
+	default boolean holdsWork() {
+		return true;
+	}
 }

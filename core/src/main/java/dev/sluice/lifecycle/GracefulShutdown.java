@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stops a set of {@link Drainable} components against one deadline: first every component stops
- * intake, then all drain together until the deadline, then whatever is left is abandoned.
+ * Stops a set of {@link Drainable} components against one deadline: first every component that
+ * holds work stops intake, then all of them drain together until the deadline, then whatever is left
+ * is abandoned; last, the components that only guard work (bulkheads, rate limiters) stop, since the
+ * drained tasks may have needed them.
  *
  * <p>Draining in parallel means the total time is bounded by the timeout, not by the timeout times
  * the number of components. If the calling thread is interrupted while it waits, the remaining
@@ -29,12 +31,17 @@ public final class GracefulShutdown {
 		}
 		long start = System.nanoTime();
 		long deadline = start + saturatedNanos(timeout);
-		for (Drainable component : components) {
-			component.stopIntake();
-		}
 		List<ShutdownReport.Component> outcomes = new ArrayList<>(components.size());
+		for (Drainable component : components) {
+			if (component.holdsWork()) {
+				component.stopIntake();
+			}
+		}
 		boolean interrupted = false;
 		for (Drainable component : components) {
+			if (!component.holdsWork()) {
+				continue;
+			}
 			boolean drained = false;
 			if (!interrupted) {
 				try {
@@ -46,6 +53,12 @@ public final class GracefulShutdown {
 			}
 			int abandoned = drained ? 0 : component.abandonRemaining();
 			outcomes.add(new ShutdownReport.Component(component.name(), drained, abandoned));
+		}
+		for (Drainable component : components) {
+			if (!component.holdsWork()) {
+				component.stopIntake();
+				outcomes.add(new ShutdownReport.Component(component.name(), true, 0));
+			}
 		}
 		if (interrupted) {
 			Thread.currentThread().interrupt();

@@ -8,7 +8,7 @@ import java.util.List;
  * abandon because they did not finish within the timeout.
  *
  * @param took how long the whole shutdown took
- * @param components one entry per component, in the order they were given
+ * @param components one entry per component: those that hold work first, in the order given
  */
 public record ShutdownReport(Duration took, List<Component> components) {
 

@@ -263,6 +263,12 @@ public final class RateLimiter implements Drainable {
 		return 0;
 	}
 
+	/** It only guards work done elsewhere, so it stops after the components that hold work. */
+	@Override
+	public boolean holdsWork() {
+		return false;
+	}
+
 	private RateLimitExceededException shutDownException() {
 		this.rejected.increment();
 		return new RateLimitExceededException(this.name, RateLimitExceededException.Reason.SHUT_DOWN, Duration.ZERO,

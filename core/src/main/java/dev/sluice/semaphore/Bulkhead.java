@@ -261,6 +261,12 @@ public final class Bulkhead implements Drainable {
 		return 0;
 	}
 
+	/** It only guards work done elsewhere, so it stops after the components that hold work. */
+	@Override
+	public boolean holdsWork() {
+		return false;
+	}
+
 	private void checkCount(int count) {
 		if (count < 1) {
 			throw new IllegalArgumentException("count must be at least 1, was " + count);
