@@ -5,14 +5,20 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /actuator/sluice}: every Sluice component with its configuration and live state, grouped by
- * kind; {@code /actuator/sluice/{kind}} for one kind. Read-only.
+ * kind; {@code /actuator/sluice/{kind}} for one kind.
+ *
+ * <p>Read-only by default. With {@code management.endpoint.sluice.access=unrestricted}, a
+ * {@code POST} to {@code /actuator/sluice/{kind}/{name}} changes a component at run time: a JSON
+ * body {@code {"permits": 20}} for a semaphore, {@code {"rate": 50}} for a rate limiter.
  */
 @Endpoint(id = "sluice", defaultAccess = Access.READ_ONLY)
 public class SluiceEndpoint {
@@ -40,6 +46,38 @@ public class SluiceEndpoint {
 		for (SluiceEndpointContributor contributor : this.contributors) {
 			if (contributor.kind().equals(kind)) {
 				return contributor.components();
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Changes one component at run time; offered only when write access is enabled.
+	 * @return the component as it is now, or nothing (404) if there is no such component
+	 */
+	@WriteOperation
+	@Nullable
+	public Map<String, Object> update(@Selector String kind, @Selector String name, @Nullable Integer permits,
+			@Nullable Integer rate) {
+		Map<String, Object> changes = new LinkedHashMap<>();
+		if (permits != null) {
+			changes.put("permits", permits);
+		}
+		if (rate != null) {
+			changes.put("rate", rate);
+		}
+		if (changes.isEmpty()) {
+			throw new InvalidEndpointRequestException("Give a setting to change, such as permits or rate",
+					"no setting given");
+		}
+		for (SluiceEndpointContributor contributor : this.contributors) {
+			if (contributor.kind().equals(kind)) {
+				try {
+					return contributor.update(name, changes);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
+				}
 			}
 		}
 		return null;

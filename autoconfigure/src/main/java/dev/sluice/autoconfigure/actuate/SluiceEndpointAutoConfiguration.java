@@ -1,6 +1,8 @@
 package dev.sluice.autoconfigure.actuate;
 
 import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
+import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import dev.sluice.autoconfigure.semaphore.SemaphoreAutoConfiguration;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -11,7 +13,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** Auto-configuration of the read-only {@code /actuator/sluice} endpoint. */
-@AutoConfiguration(after = PoolAutoConfiguration.class)
+@AutoConfiguration(after = { PoolAutoConfiguration.class, SemaphoreAutoConfiguration.class,
+		RateLimiterAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnAvailableEndpoint(SluiceEndpoint.class)
 public final class SluiceEndpointAutoConfiguration {

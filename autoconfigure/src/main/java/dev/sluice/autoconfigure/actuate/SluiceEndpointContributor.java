@@ -1,6 +1,7 @@
 package dev.sluice.autoconfigure.actuate;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One kind of Sluice component (pools, semaphores, ...) as it appears in {@code /actuator/sluice}.
@@ -14,4 +15,29 @@ public interface SluiceEndpointContributor {
 
 	/** Each component of this kind by name, with its configuration and live state. */
 	Map<String, Object> components();
+
+	/**
+	 * Changes a component at run time, which the endpoint only offers when the user enables write
+	 * access to it. The default supports no change.
+	 * @param name the component
+	 * @param changes the settings to change, by name; never empty
+	 * @return the component as it is now, or {@code null} if there is no component of that name
+	 * @throws IllegalArgumentException if a change is unknown or its value is not allowed
+	 */
+	default Map<String, Object> update(String name, Map<String, Object> changes) {
+		throw new IllegalArgumentException("Sluice " + kind() + " cannot be changed at run time");
+	}
+
+	/**
+	 * Refuses changes other than the given ones.
+	 * @throws IllegalArgumentException naming the unknown change and those allowed
+	 */
+	static void onlyKnownChanges(Map<String, Object> changes, String... allowed) {
+		for (String change : changes.keySet()) {
+			if (!Set.of(allowed).contains(change)) {
+				throw new IllegalArgumentException(
+						"'" + change + "' cannot be changed at run time; allowed: " + String.join(", ", allowed));
+			}
+		}
+	}
 }

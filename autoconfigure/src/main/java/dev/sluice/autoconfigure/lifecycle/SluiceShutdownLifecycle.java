@@ -2,8 +2,12 @@ package dev.sluice.autoconfigure.lifecycle;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
+import dev.sluice.lifecycle.ComponentRegistry;
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
@@ -14,7 +18,8 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Stops every {@link Drainable} bean of the application when the context closes: intake stops,
+ * Stops every Sluice component of the application when the context closes (every
+ * {@link Drainable} bean, and every component of every {@link ComponentRegistry} bean): intake stops,
  * accepted work drains within {@code sluice.shutdown.timeout}, and what is left is abandoned and
  * logged.
  *
@@ -55,7 +60,7 @@ public class SluiceShutdownLifecycle implements SmartLifecycle {
 			return;
 		}
 		this.running = false;
-		List<Drainable> components = new ArrayList<>(this.beanFactory.getBeansOfType(Drainable.class, false, false).values());
+		List<Drainable> components = components();
 		ShutdownReport report = GracefulShutdown.drain(components, this.timeout);
 		this.lastReport = report;
 		if (report.clean()) {
@@ -71,6 +76,26 @@ public class SluiceShutdownLifecycle implements SmartLifecycle {
 				}
 			}
 		}
+	}
+
+	/** Every Drainable bean and every component of every registry bean, each once. */
+	private List<Drainable> components() {
+		Set<Drainable> components = Collections.newSetFromMap(new IdentityHashMap<>());
+		List<Drainable> ordered = new ArrayList<>();
+		for (ComponentRegistry<?> registry : this.beanFactory.getBeansOfType(ComponentRegistry.class, false, false)
+			.values()) {
+			for (Drainable component : registry.all()) {
+				if (components.add(component)) {
+					ordered.add(component);
+				}
+			}
+		}
+		for (Drainable component : this.beanFactory.getBeansOfType(Drainable.class, false, false).values()) {
+			if (components.add(component)) {
+				ordered.add(component);
+			}
+		}
+		return ordered;
 	}
 
 	@Override

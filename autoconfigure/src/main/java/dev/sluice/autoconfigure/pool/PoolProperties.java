@@ -3,8 +3,8 @@ package dev.sluice.autoconfigure.pool;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
+import dev.sluice.autoconfigure.diagnostics.ConfiguredValues;
 import dev.sluice.pool.PoolConfig;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -48,25 +48,17 @@ public class PoolProperties {
 
 	private PoolConfig toConfig(String name, Pool pool) {
 		Pool own = (pool != null) ? pool : new Pool();
-		Function<String, String> source = (key) -> (own.get(key) != null) ? "sluice.pools." + name + "." + key
-				: "sluice.pool-defaults." + key;
-		Function<String, Object> value = (key) -> (own.get(key) != null) ? own.get(key) : this.poolDefaults.get(key);
+		Map<String, String> properties = new LinkedHashMap<>();
+		Map<String, Object> values = new LinkedHashMap<>();
 		for (String key : Pool.KEYS) {
-			if (value.apply(key) == null) {
-				throw new InvalidConfigurationPropertyValueException(source.apply(key), null, key + " must be set");
-			}
+			boolean set = own.get(key) != null;
+			properties.put(key, set ? "sluice.pools." + name + "." + key : "sluice.pool-defaults." + key);
+			values.put(key, set ? own.get(key) : this.poolDefaults.get(key));
 		}
-		try {
-			return new PoolConfig((Integer) value.apply("workers"), (Integer) value.apply("queue-capacity"),
-					(PoolConfig.Overflow) value.apply("overflow"), (Duration) value.apply("submit-timeout"),
-					(PoolConfig.Threads) value.apply("threads"));
-		}
-		catch (IllegalArgumentException ex) {
-			// PoolConfig's messages start with the setting's name, such as "workers must be at least 1"
-			String message = String.valueOf(ex.getMessage());
-			String key = message.contains(" ") ? message.substring(0, message.indexOf(' ')) : message;
-			throw new InvalidConfigurationPropertyValueException(source.apply(key), value.apply(key), message);
-		}
+		return ConfiguredValues.build(properties, values,
+				() -> new PoolConfig((Integer) values.get("workers"), (Integer) values.get("queue-capacity"),
+						(PoolConfig.Overflow) values.get("overflow"), (Duration) values.get("submit-timeout"),
+						(PoolConfig.Threads) values.get("threads")));
 	}
 
 	/** The settings of one pool; a setting left empty is taken from sluice.pool-defaults. */

@@ -1,6 +1,8 @@
 package dev.sluice.autoconfigure.pool;
 
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
+import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import dev.sluice.autoconfigure.semaphore.SemaphoreAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -22,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InvalidPoolConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, PoolAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, PoolAutoConfiguration.class,
+				SemaphoreAutoConfiguration.class, RateLimiterAutoConfiguration.class));
 
 	@Test
 	void zeroWorkersFailsStartUp() {
@@ -82,6 +85,51 @@ class InvalidPoolConfigurationTests {
 	@Test
 	void negativeShutdownTimeoutFailsStartUp() {
 		assertAnalysis("sluice.shutdown.timeout=-5s", "sluice.shutdown.timeout", "zero or more");
+	}
+
+	@Test
+	void zeroSemaphorePermitsFailsStartUp() {
+		assertAnalysis("sluice.semaphores.db.permits=0", "sluice.semaphores.db.permits", "at least 1");
+	}
+
+	@Test
+	void semaphoreAcquireTimeoutThatIsNotADurationFailsStartUp() {
+		assertAnalysis("sluice.semaphores.db.acquire-timeout=soon", "sluice.semaphores.db.acquire-timeout",
+				"a duration such as");
+	}
+
+	@Test
+	void rateLimiterWithoutARateFailsStartUp() {
+		assertAnalysis("sluice.rate-limiters.api.burst=5", "sluice.rate-limiters.api.rate", "rate must be set");
+	}
+
+	@Test
+	void zeroRateFailsStartUp() {
+		assertAnalysis("sluice.rate-limiters.api.rate=0", "sluice.rate-limiters.api.rate", "at least 1");
+	}
+
+	@Test
+	void zeroPeriodFailsStartUp() {
+		this.contextRunner.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.per=0s")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()))
+				.contains("'sluice.rate-limiters.api.per'")
+				.contains("positive duration"));
+	}
+
+	@Test
+	void zeroBurstFailsStartUp() {
+		this.contextRunner.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.burst=0")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()))
+				.contains("'sluice.rate-limiters.api.burst'")
+				.contains("at least 1"));
+	}
+
+	@Test
+	void negativeRateLimiterTimeoutFailsStartUp() {
+		this.contextRunner.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.timeout=-1s")
+			.run((context) -> assertThat(analyze(context.getStartupFailure()))
+				.contains("'sluice.rate-limiters.api.timeout'")
+				.contains("zero or more"));
 	}
 
 	private void assertAnalysis(String property, String name, String allowed) {

@@ -1,0 +1,11 @@
+package dev.sluice.autoconfigure.guard;
+
+import org.aopalliance.intercept.MethodInvocation;
+
+/** What a guard annotation does around one call: take a permit, proceed, give it back. */
+@FunctionalInterface
+public interface Guard {
+
+	/** Runs the invocation under the guard, or throws without running it. */
+	Object around(MethodInvocation invocation) throws Throwable;
+}

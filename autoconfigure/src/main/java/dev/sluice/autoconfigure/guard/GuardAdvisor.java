@@ -1,0 +1,73 @@
+package dev.sluice.autoconfigure.guard;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.aopalliance.aop.Advice;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.ComposablePointcut;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Applies a guard annotation (such as {@code @RateLimited}) to the methods of Spring beans that
+ * carry it, or whose class carries it. The guard of each method is resolved once, on its first call,
+ * and cached.
+ *
+ * @param <A> the annotation
+ */
+public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAdvisor {
+
+	private static final long serialVersionUID = 1L;
+
+	private final transient Pointcut pointcut;
+
+	private final transient Advice advice;
+
+	/**
+	 * @param annotation the annotation that marks guarded methods or classes
+	 * @param guards makes the guard an annotation asks for; throws a clear exception if it names
+	 * nothing configured
+	 * @param order where this guard runs among other advice; lower runs first (outermost)
+	 */
+	public GuardAdvisor(Class<A> annotation, Function<A, Guard> guards, int order) {
+		this.pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(annotation, true))
+			.union(new AnnotationMatchingPointcut(null, annotation, true));
+		Map<MethodClassKey, Guard> cache = new ConcurrentHashMap<>();
+		this.advice = (MethodInterceptor) (invocation) -> {
+			Method method = invocation.getMethod();
+			Object target = invocation.getThis();
+			Class<?> targetClass = (target != null) ? target.getClass() : null;
+			Guard guard = cache.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
+				Method specific = (target != null) ? AopUtils.getMostSpecificMethod(method, target.getClass())
+						: method;
+				A found = AnnotatedElementUtils.findMergedAnnotation(specific, annotation);
+				if (found == null) {
+					found = AnnotatedElementUtils.findMergedAnnotation(specific.getDeclaringClass(), annotation);
+				}
+				return (found != null) ? guards.apply(found) : MethodInvocation::proceed;
+			});
+			return guard.around(invocation);
+		};
+		setOrder(order);
+	}
+
+	@Override
+	public Pointcut getPointcut() {
+		return this.pointcut;
+	}
+
+	@Override
+	public Advice getAdvice() {
+		return this.advice;
+	}
+}

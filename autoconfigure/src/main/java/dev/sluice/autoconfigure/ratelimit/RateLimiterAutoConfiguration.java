@@ -1,0 +1,95 @@
+package dev.sluice.autoconfigure.ratelimit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
+import dev.sluice.ratelimit.RateLimited;
+import dev.sluice.ratelimit.RateLimiter;
+import dev.sluice.ratelimit.RateLimiterMetrics;
+import dev.sluice.ratelimit.RateLimiterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.Ordered;
+
+/**
+ * Auto-configuration of Sluice's rate limiters: a {@link RateLimiterRegistry} of those under
+ * {@code sluice.rate-limiters}, their metrics under resilience4j's names, their place in
+ * {@code /actuator/sluice}, and {@link RateLimited @RateLimited} on bean methods. Only
+ * resilience4j's core rate limiter is used, not its Spring Boot module.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(RateLimiterProperties.class)
+@Import({ RateLimiterAutoConfiguration.MetricsConfiguration.class,
+		RateLimiterAutoConfiguration.EndpointConfiguration.class,
+		RateLimiterAutoConfiguration.AnnotationConfiguration.class })
+public final class RateLimiterAutoConfiguration {
+
+	/** Runs before {@code @Bulkheaded}, so that a limited call is refused before it takes a permit. */
+	static final int ADVICE_ORDER = Ordered.LOWEST_PRECEDENCE - 200;
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimiterRegistry rateLimiterRegistry(RateLimiterProperties properties) {
+		List<RateLimiter> limiters = new ArrayList<>();
+		properties.toConfigs().forEach((name, config) -> limiters.add(RateLimiter.create(name, config)));
+		return new RateLimiterRegistry(limiters);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterBinder.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimiterMetrics rateLimiterMetrics(RateLimiterRegistry registry) {
+			return new RateLimiterMetrics(registry.all(), Tags.empty());
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "sluiceRateLimitersEndpointContributor")
+		SluiceEndpointContributor sluiceRateLimitersEndpointContributor(RateLimiterRegistry registry) {
+			return new RateLimiterEndpointContributor(registry);
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@Import(GuardProxyRegistrar.class)
+	static class AnnotationConfiguration {
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean(name = "sluiceRateLimitedAdvisor")
+		static GuardAdvisor<RateLimited> sluiceRateLimitedAdvisor(ObjectProvider<RateLimiterRegistry> registry) {
+			return new GuardAdvisor<>(RateLimited.class, (annotation) -> {
+				RateLimiter limiter = registry.getObject().find(annotation.value())
+					.orElseThrow(() -> new IllegalStateException("@RateLimited names rate limiter '"
+							+ annotation.value() + "', which is not configured under sluice.rate-limiters; configured: "
+							+ registry.getObject().names()));
+				return (invocation) -> {
+					limiter.acquire();
+					return invocation.proceed();
+				};
+			}, ADVICE_ORDER);
+		}
+	}
+}

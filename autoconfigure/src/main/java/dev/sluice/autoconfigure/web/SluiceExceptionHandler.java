@@ -1,0 +1,70 @@
+package dev.sluice.autoconfigure.web;
+
+import java.net.URI;
+import java.time.Duration;
+
+import dev.sluice.pool.TaskRejectedException;
+import dev.sluice.ratelimit.RateLimitExceededException;
+import dev.sluice.semaphore.BulkheadException;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Turns a Sluice refusal that escapes a Spring MVC handler into a problem response (RFC 9457): a
+ * rate limit into 429 with {@code Retry-After}, a full semaphore or pool into 503. Components that
+ * are shutting down answer 503 too. An application's own {@code @ExceptionHandler} for these
+ * exceptions in its controller takes precedence.
+ */
+@RestControllerAdvice
+public class SluiceExceptionHandler {
+
+	@ExceptionHandler(RateLimitExceededException.class)
+	ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException ex) {
+		boolean limited = ex.reason() == RateLimitExceededException.Reason.LIMITED;
+		ProblemDetail problem = problem(limited ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE,
+				"rate-limited", limited ? "Rate limit reached" : "Rate limiter unavailable", ex.getMessage());
+		problem.setProperty("limiter", ex.limiter());
+		ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.getStatus());
+		if (limited) {
+			long seconds = retryAfterSeconds(ex.retryAfter());
+			problem.setProperty("retryAfterSeconds", seconds);
+			response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+		}
+		return response.body(problem);
+	}
+
+	@ExceptionHandler(BulkheadException.class)
+	ResponseEntity<ProblemDetail> bulkheadFull(BulkheadException ex) {
+		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "bulkhead-full",
+				(ex.reason() == BulkheadException.Reason.FULL) ? "Too many concurrent calls" : "Bulkhead unavailable",
+				ex.getMessage());
+		problem.setProperty("semaphore", ex.bulkhead());
+		return ResponseEntity.status(problem.getStatus()).body(problem);
+	}
+
+	@ExceptionHandler(TaskRejectedException.class)
+	ResponseEntity<ProblemDetail> poolFull(TaskRejectedException ex) {
+		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "pool-full", "Worker pool unavailable",
+				ex.getMessage());
+		problem.setProperty("pool", ex.pool());
+		return ResponseEntity.status(problem.getStatus()).body(problem);
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setType(URI.create("https://sluice.dev/problems/" + type));
+		problem.setTitle(title);
+		return problem;
+	}
+
+	/** Whole seconds, rounded up, and at least 1: the header has no finer unit. */
+	static long retryAfterSeconds(Duration retryAfter) {
+		long millis = Math.max(1, retryAfter.toMillis());
+		return Math.max(1, (millis + 999) / 1000);
+	}
+}
