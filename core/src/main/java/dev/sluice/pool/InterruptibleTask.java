@@ -67,11 +67,9 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 			}
 		}
 		catch (Throwable ex) {
-			// report before completing, so that whoever wakes on the future already sees the failure
-			if (!isDone()) {
+			if (completeExceptionally(ex)) {
 				onFailure(ex);
 			}
-			completeExceptionally(ex);
 		}
 		finally {
 			if (!STATE.compareAndSet(this, RUNNING, ENDED)) {
@@ -119,7 +117,10 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		return false;
 	}
 
-	/** Called when the body threw, unless the task was already cancelled, before the future completes. */
+	/**
+	 * Called when the body threw, unless the task was already cancelled, just after the future
+	 * completed with that failure; so a thread woken by the future may not see this call's effects yet.
+	 */
 	void onFailure(Throwable failure) {
 	}
 

@@ -52,11 +52,11 @@ public class SluiceEndpoint {
 	}
 
 	/**
-	 * Changes one component at run time; offered only when write access is enabled.
-	 * @return the component as it is now, or nothing (404) if there is no such component
+	 * Changes one component at run time; offered only when write access is enabled. An unknown kind
+	 * or name, or a value that is not allowed, is a bad request (400) that says what is wrong.
+	 * @return the component as it is now
 	 */
 	@WriteOperation
-	@Nullable
 	public Map<String, Object> update(@Selector String kind, @Selector String name, @Nullable Integer permits,
 			@Nullable Integer rate) {
 		Map<String, Object> changes = new LinkedHashMap<>();
@@ -72,14 +72,21 @@ public class SluiceEndpoint {
 		}
 		for (SluiceEndpointContributor contributor : this.contributors) {
 			if (contributor.kind().equals(kind)) {
+				Map<String, Object> updated;
 				try {
-					return contributor.update(name, changes);
+					updated = contributor.update(name, changes);
 				}
 				catch (IllegalArgumentException ex) {
 					throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
 				}
+				if (updated == null) {
+					String message = "No " + kind + " component named '" + name + "'";
+					throw new InvalidEndpointRequestException(message, message);
+				}
+				return updated;
 			}
 		}
-		return null;
+		String message = "No kind of Sluice component named '" + kind + "'";
+		throw new InvalidEndpointRequestException(message, message);
 	}
 }

@@ -15,7 +15,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Stops every Sluice component of the application when the context closes (every
@@ -25,8 +29,13 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Its {@link #PHASE} puts it after the web server's graceful shutdown, so HTTP requests still in
  * flight can submit work, and before the web server itself stops.
+ *
+ * <p>Only closing the context shuts the components down. A lifecycle stop without a close (such as
+ * {@code context.stop()}, or the test framework pausing a cached context) leaves them running, so
+ * that a later start finds them working.
  */
-public class SluiceShutdownLifecycle implements SmartLifecycle {
+public class SluiceShutdownLifecycle
+		implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
 
 	/**
 	 * Between Spring Boot's web-server graceful shutdown ({@code DEFAULT_PHASE - 1024}), which stops
@@ -42,6 +51,12 @@ public class SluiceShutdownLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private volatile boolean closing;
+
+	private volatile boolean shutDown;
+
+	private ApplicationContext context;
+
 	private volatile ShutdownReport lastReport;
 
 	public SluiceShutdownLifecycle(ListableBeanFactory beanFactory, Duration timeout) {
@@ -55,11 +70,35 @@ public class SluiceShutdownLifecycle implements SmartLifecycle {
 	}
 
 	@Override
-	public void stop() {
+	public void setApplicationContext(ApplicationContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public void onApplicationEvent(ContextClosedEvent event) {
+		if (event.getApplicationContext() != this.context) {
+			return; // a child context closing
+		}
+		this.closing = true;
 		if (!this.running) {
+			// a stopped (paused) context gets no lifecycle stop on close: shut down now
+			shutDown();
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		if (this.closing) {
+			shutDown();
+		}
+	}
+
+	private synchronized void shutDown() {
+		if (this.shutDown) {
 			return;
 		}
-		this.running = false;
+		this.shutDown = true;
 		List<Drainable> components = components();
 		ShutdownReport report = GracefulShutdown.drain(components, this.timeout);
 		this.lastReport = report;

@@ -139,7 +139,11 @@ class LimitsAutoConfigurationTests {
 				assertThat(context.getBean(BulkheadRegistry.class).get("db").permits()).isEqualTo(8);
 				endpoint.update("rate-limiters", "api", null, 50);
 				assertThat(context.getBean(RateLimiterRegistry.class).get("api").config().rate()).isEqualTo(50);
-				assertThat(endpoint.update("semaphores", "nope", 1, null)).isNull();
+				assertThatThrownBy(() -> endpoint.update("semaphores", "nope", 1, null))
+					.isInstanceOf(InvalidEndpointRequestException.class)
+					.hasMessage("No semaphores component named 'nope'");
+				assertThatThrownBy(() -> endpoint.update("gizmos", "db", 1, null))
+					.isInstanceOf(InvalidEndpointRequestException.class);
 				assertThatThrownBy(() -> endpoint.update("semaphores", "db", null, 5))
 					.isInstanceOf(InvalidEndpointRequestException.class)
 					.hasMessageContaining("'rate' cannot be changed");

@@ -232,6 +232,30 @@ class PoolAutoConfigurationTests {
 	}
 
 	@Test
+	void stoppingAndRestartingTheContextLeavesPoolsWorking() {
+		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1").run((context) -> {
+			WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
+			context.stop();
+			context.start();
+			assertThat(orders.submit(() -> "still working")).succeedsWithin(Duration.ofSeconds(5))
+				.isEqualTo("still working");
+			context.close();
+			assertThat(orders.isShutdown()).isTrue();
+		});
+	}
+
+	@Test
+	void closingAStoppedContextStillShutsPoolsDown() {
+		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1").run((context) -> {
+			WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
+			context.stop();
+			context.close();
+			assertThat(orders.isTerminated()).isTrue();
+			assertThat(orders.stats().abandoned()).isZero();
+		});
+	}
+
+	@Test
 	void lifecycleStopsAfterTheWebServersGracefulShutdown() {
 		this.contextRunner.run((context) -> assertThat(context.getBean(SluiceShutdownLifecycle.class).getPhase())
 			.isLessThan(org.springframework.context.SmartLifecycle.DEFAULT_PHASE - 1024)

@@ -1,0 +1,39 @@
+package dev.sluice.sample;
+
+import java.util.Map;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A rate-limited endpoint (beyond a few calls a second it answers 429 with {@code Retry-After}) and
+ * an endpoint whose slow downstream is guarded by a semaphore (beyond its permits it answers 503).
+ */
+@RestController
+class LimitsController {
+
+	private final QuoteService quotes;
+
+	private final InventoryService inventory;
+
+	LimitsController(QuoteService quotes, InventoryService inventory) {
+		this.quotes = quotes;
+		this.inventory = inventory;
+	}
+
+	@GetMapping("/quotes/{symbol}")
+	QuoteService.Quote quote(@PathVariable String symbol) {
+		return this.quotes.quote(symbol);
+	}
+
+	@GetMapping("/inventory/{sku}")
+	InventoryService.Stock stock(@PathVariable String sku) throws InterruptedException {
+		return this.inventory.stock(sku);
+	}
+
+	@GetMapping("/inventory")
+	Map<String, Integer> inventoryStats() {
+		return Map.of("mostConcurrentCalls", this.inventory.mostConcurrentCalls());
+	}
+}
