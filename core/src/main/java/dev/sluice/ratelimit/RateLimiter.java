@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import dev.sluice.lifecycle.Drainable;
+import dev.sluice.lifecycle.Gate;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
@@ -43,7 +43,7 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
  * its config sit in one volatile {@link Current}, replaced whole when the rate changes. The fast path
  * is resilience4j's own CAS plus that volatile read.
  */
-public final class RateLimiter implements Drainable {
+public final class RateLimiter implements Gate {
 
 	private final String name;
 
@@ -248,25 +248,6 @@ public final class RateLimiter implements Drainable {
 	public void stopIntake() {
 		this.shutDown = true;
 		this.waiters.forEach(LockSupport::unpark);
-	}
-
-	/** Returns at once: a limiter holds no work of its own. */
-	@Override
-	public boolean awaitDrained(Duration timeout) {
-		return true;
-	}
-
-	/** A limiter holds no work of its own, so nothing is abandoned. */
-	@Override
-	public int abandonRemaining() {
-		stopIntake();
-		return 0;
-	}
-
-	/** It only guards work done elsewhere, so it stops after the components that hold work. */
-	@Override
-	public boolean holdsWork() {
-		return false;
 	}
 
 	private RateLimitExceededException shutDownException() {

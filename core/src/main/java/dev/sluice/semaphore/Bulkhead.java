@@ -10,7 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.sluice.lifecycle.Drainable;
+import dev.sluice.lifecycle.Gate;
 
 /**
  * A named limit on concurrent work: Go's semaphore, weighted as {@code x/sync/semaphore}.
@@ -39,7 +39,7 @@ import dev.sluice.lifecycle.Drainable;
  * Shutdown wakes waiters by releasing a flood of permits after setting {@code shutDown}; a waiter
  * that wakes checks the flag and gives its permits back.
  */
-public final class Bulkhead implements Drainable {
+public final class Bulkhead implements Gate {
 
 	/** Permits released at shutdown to wake every waiter; far above any real limit. */
 	private static final int FLOOD = Integer.MAX_VALUE / 2;
@@ -246,25 +246,6 @@ public final class Bulkhead implements Drainable {
 			this.shutDown = true;
 			this.permits.release(FLOOD);
 		}
-	}
-
-	/** Returns at once: the permits are held by callers' own threads, which other components drain. */
-	@Override
-	public boolean awaitDrained(Duration timeout) {
-		return true;
-	}
-
-	/** A bulkhead holds no work of its own, so nothing is abandoned. */
-	@Override
-	public int abandonRemaining() {
-		stopIntake();
-		return 0;
-	}
-
-	/** It only guards work done elsewhere, so it stops after the components that hold work. */
-	@Override
-	public boolean holdsWork() {
-		return false;
 	}
 
 	private void checkCount(int count) {

@@ -146,12 +146,10 @@ class RateLimiterTest {
 		assertThat(real.stats().rejected()).isZero();
 	}
 
-	@Test
-	void anInterruptedWaiterThrows() throws Exception {
-		RateLimiter slow = RateLimiter.create("slow", new RateLimitConfig(1, Duration.ofSeconds(10), 1,
-				Duration.ofMinutes(1)));
+	/** A limiter whose one permit is taken, and a thread already waiting for the next. */
+	private static Thread waiterOnAnEmptyLimiter(RateLimiter slow, AtomicReference<Throwable> thrown)
+			throws InterruptedException {
 		slow.acquire();
-		AtomicReference<Throwable> thrown = new AtomicReference<>();
 		Thread waiter = new Thread(() -> {
 			try {
 				slow.acquire();
@@ -162,6 +160,17 @@ class RateLimiterTest {
 		});
 		waiter.start();
 		await().until(() -> slow.stats().waiting() == 1);
+		return waiter;
+	}
+
+	private static RateLimiter onePerTenSeconds() {
+		return RateLimiter.create("slow", new RateLimitConfig(1, Duration.ofSeconds(10), 1, Duration.ofMinutes(1)));
+	}
+
+	@Test
+	void anInterruptedWaiterThrows() throws Exception {
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		Thread waiter = waiterOnAnEmptyLimiter(onePerTenSeconds(), thrown);
 		waiter.interrupt();
 		waiter.join(10_000);
 		assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
@@ -169,20 +178,9 @@ class RateLimiterTest {
 
 	@Test
 	void shutdownWakesWaitersWithAClearException() throws Exception {
-		RateLimiter slow = RateLimiter.create("slow", new RateLimitConfig(1, Duration.ofSeconds(10), 1,
-				Duration.ofMinutes(1)));
-		slow.acquire();
+		RateLimiter slow = onePerTenSeconds();
 		AtomicReference<Throwable> thrown = new AtomicReference<>();
-		Thread waiter = new Thread(() -> {
-			try {
-				slow.acquire();
-			}
-			catch (Throwable ex) {
-				thrown.set(ex);
-			}
-		});
-		waiter.start();
-		await().until(() -> slow.stats().waiting() == 1);
+		Thread waiter = waiterOnAnEmptyLimiter(slow, thrown);
 		slow.stopIntake();
 		waiter.join(10_000);
 		assertThat(thrown.get()).isInstanceOfSatisfying(RateLimitExceededException.class,
