@@ -30,8 +30,8 @@ public interface Drainable {
 
 	/**
 	 * Abandons what has not finished: queued work is dropped (its futures fail) and running work is
-	 * interrupted. May wait briefly for interrupted work to end so that the count is exact, but never
-	 * for work that ignores the interrupt.
+	 * interrupted. May wait briefly (a pool, at most {@code WorkerPool.ABANDON_GRACE}) for interrupted
+	 * work to end so that the count is exact, but not longer for work that ignores the interrupt.
 	 * @return how many tasks were abandoned by this call
 	 */
 	int abandonRemaining();

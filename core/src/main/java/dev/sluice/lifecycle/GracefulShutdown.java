@@ -11,7 +11,8 @@ import java.util.List;
  * drained tasks may have needed them.
  *
  * <p>Draining in parallel means the total time is bounded by the timeout, not by the timeout times
- * the number of components. If the calling thread is interrupted while it waits, the remaining
+ * the number of components. Abandoning may add a short grace per component that still had work
+ * (a pool waits at most {@code WorkerPool.ABANDON_GRACE} for its interrupted tasks to end). If the calling thread is interrupted while it waits, the remaining
  * work is abandoned at once and the interrupt status is kept.
  */
 public final class GracefulShutdown {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -19,8 +19,11 @@ import java.util.function.Function;
  * <p>Design notes. {@code nextChunk} hands each chunk to exactly one thread; each result slot is
  * written by that thread only and read by the caller after the helper's future completes, which
  * orders the write before the read. {@code failure} holds the first exception; once set, no thread
- * claims another chunk and every participant is interrupted. Helpers that a busy pool has not started
- * by the time the caller runs out of chunks are cancelled rather than waited for.
+ * claims another chunk and every participant is interrupted. The caller waits for every helper that
+ * started to end, so no item runs after the batch returns or throws (unless the caller itself is
+ * interrupted, which cancels the batch and returns at once). Helpers that a busy pool has not
+ * started by the time the caller runs out of chunks are cancelled and taken out of the queue rather
+ * than waited for.
  */
 final class Batch<T, R> {
 
@@ -76,22 +79,34 @@ final class Batch<T, R> {
 			}
 		}
 		caller.run();
-		try {
-			for (Participant participant : snapshot()) {
-				if (participant != caller && !participant.cancelIfNotStarted()) {
-					participant.get();
-				}
+		for (Participant participant : snapshot()) {
+			if (participant == caller) {
+				continue;
 			}
-		}
-		catch (InterruptedException ex) {
-			cancelAll();
-			throw ex;
-		}
-		catch (ExecutionException ex) {
-			this.failure.compareAndSet(null, ex.getCause());
-		}
-		catch (CancellationException ex) {
-			// cancelled because another participant failed: that failure is rethrown below
+			Helper helper = (Helper) participant;
+			if (helper.cancelIfNotStarted()) {
+				// free its queue place: a helper that never ran must not crowd out the pool's own tasks
+				this.executor.remove(helper);
+				continue;
+			}
+			try {
+				helper.ended.await();
+			}
+			catch (InterruptedException ex) {
+				fail(ex);
+				throw ex;
+			}
+			try {
+				helper.join();
+			}
+			catch (CompletionException ex) {
+				// its failure may reach us before the helper itself recorded it: record it, which
+				// cancels the others if it is the first
+				fail(ex.getCause());
+			}
+			catch (CancellationException ex) {
+				// cancelled because another participant failed: that failure is rethrown below
+			}
 		}
 		Throwable first = this.failure.get();
 		if (first instanceof RuntimeException runtime) {
@@ -108,13 +123,9 @@ final class Batch<T, R> {
 		return list;
 	}
 
+	/** Offers a helper to the pool; a full or shut-down pool declines it and the caller does more. */
 	private boolean offer(Participant helper) {
-		try {
-			return this.executor.tryExecute((Helper) helper);
-		}
-		catch (TaskRejectedException ex) {
-			return false; // shut down meanwhile: the caller does the rest
-		}
+		return this.executor.tryExecute((Helper) helper);
 	}
 
 	private List<Participant> snapshot() {
@@ -165,5 +176,13 @@ final class Batch<T, R> {
 
 	/** A share of the work run by a pool worker, declined rather than queued when the pool is full. */
 	private final class Helper extends Participant implements PoolExecutor.OptionalTask {
+
+		/** Counted down when the helper will run no more of the batch. */
+		final CountDownLatch ended = new CountDownLatch(1);
+
+		@Override
+		void onEnd() {
+			this.ended.countDown();
+		}
 	}
 }

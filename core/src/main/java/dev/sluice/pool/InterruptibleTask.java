@@ -9,12 +9,14 @@ import java.util.concurrent.CompletableFuture;
  * A task that is its own {@link CompletableFuture}, and whose {@code cancel(true)} interrupts the
  * thread running it, which a plain {@code CompletableFuture} does not do.
  *
- * <p>Design notes. {@code state} moves NEW → RUNNING → ENDED when a thread runs the task, or
- * NEW → ENDED when it is cancelled (or completed from outside) before any thread took it, so
- * {@link #onEnd()} runs exactly once. An interrupting cancel moves RUNNING → INTERRUPTING →
+ * <p>Design notes. {@code state} moves NEW → RUNNING → ENDED when a thread runs the task (a task
+ * completed from outside before it starts still goes through RUNNING, without running its body),
+ * or NEW → ENDED when it is cancelled before any thread took it, so {@link #onEnd()} runs exactly
+ * once. An interrupting cancel moves RUNNING → INTERRUPTING →
  * INTERRUPTED around its {@code interrupt()} call; the runner, when it ends, waits out INTERRUPTING
  * and clears the interrupt, so the interrupt never reaches the next task that the same pool thread
- * runs. {@code runner} is written before the CAS to RUNNING, which publishes it to any canceller that
+ * runs. (Clearing the flag may also swallow an interrupt that someone else sent at that same
+ * moment; a pool thread is cleared before each task anyway.) {@code runner} is written before the CAS to RUNNING, which publishes it to any canceller that
  * sees RUNNING. The task path takes two CASes and no lock. {@link #run()} must be called by one
  * thread at most, as an executor does.
  */

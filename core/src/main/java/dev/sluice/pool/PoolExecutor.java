@@ -35,6 +35,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	private static final Duration MAX_WAIT = Duration.ofDays(36_500);
 
+	/** How often a submitter waiting for queue space looks whether the pool has shut down. */
+	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
 	private final String poolName;
 
 	private final PoolConfig config;
@@ -114,12 +117,12 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 		@Override
 		public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
+			if (task instanceof OptionalTask) {
+				throw NO_ROOM;
+			}
 			if (isShutdown()) {
 				rejected.increment();
 				throw shutDown();
-			}
-			if (task instanceof OptionalTask) {
-				throw NO_ROOM;
 			}
 			switch (config.overflow()) {
 				case CALLER_RUNS -> {
@@ -139,9 +142,18 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		}
 
 		private void waitForRoom(Runnable task) {
-			boolean queued;
+			boolean queued = false;
+			long deadline = System.nanoTime() + this.timeoutNanos;
 			try {
-				queued = getQueue().offer(task, this.timeoutNanos, TimeUnit.NANOSECONDS);
+				// wait in slices, so that a shutdown that begins meanwhile refuses the task promptly
+				long left;
+				while (!queued && (left = deadline - System.nanoTime()) > 0) {
+					if (isShutdown()) {
+						rejected.increment();
+						throw shutDown();
+					}
+					queued = getQueue().offer(task, Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

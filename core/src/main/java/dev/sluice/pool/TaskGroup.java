@@ -16,6 +16,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A group of tasks that succeed or fail together: Go's {@code errgroup}, in try-with-resources.
@@ -43,6 +45,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  *
  * <p>{@code fork}, {@code tryFork} and {@code join} may be called from any thread.
+ *
+ * <p>Design notes. {@code lock} guards {@code outstanding} (tasks forked and not yet ended) and
+ * {@code closed}, so a fork either counts before close looks, or sees the group closed. Cancelling
+ * (which runs futures' dependent callbacks) always happens outside {@code lock}. Waiting uses a
+ * {@link ReentrantLock} condition rather than a monitor, so that joins on virtual threads do not pin
+ * their carrier thread.
  */
 public final class TaskGroup implements AutoCloseable {
 
@@ -62,14 +70,17 @@ public final class TaskGroup implements AutoCloseable {
 
 	private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-	private final Object lock = new Object();
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition allEnded = this.lock.newCondition();
 
 	/** Guarded by lock: tasks forked and not yet ended. */
 	private int outstanding;
 
-	private volatile boolean cancelled;
-
+	/** Written under lock. */
 	private volatile boolean closed;
+
+	private volatile boolean cancelled;
 
 	private volatile Semaphore slots;
 
@@ -97,12 +108,16 @@ public final class TaskGroup implements AutoCloseable {
 		if (limit < 1) {
 			throw new IllegalArgumentException("limit must be at least 1, was " + limit);
 		}
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
 			if (this.outstanding > 0) {
 				throw new IllegalStateException("limit must be set before tasks are forked; "
 						+ this.outstanding + " are running");
 			}
 			this.slots = new Semaphore(limit);
+		}
+		finally {
+			this.lock.unlock();
 		}
 		return this;
 	}
@@ -119,6 +134,9 @@ public final class TaskGroup implements AutoCloseable {
 	public <T> CompletableFuture<T> fork(Callable<T> task) {
 		Objects.requireNonNull(task, "task");
 		checkOpen();
+		if (this.cancelled) {
+			return cancelledFuture();
+		}
 		Semaphore slots = this.slots;
 		if (slots != null) {
 			try {
@@ -150,8 +168,18 @@ public final class TaskGroup implements AutoCloseable {
 
 	private <T> CompletableFuture<T> start(Callable<T> body, Semaphore slots) {
 		Task<T> task = new Task<>(body, slots);
-		synchronized (this.lock) {
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				if (slots != null) {
+					slots.release();
+				}
+				throw new IllegalStateException("TaskGroup is closed");
+			}
 			this.outstanding++;
+		}
+		finally {
+			this.lock.unlock();
 		}
 		this.live.add(task);
 		if (this.cancelled) {
@@ -168,7 +196,7 @@ public final class TaskGroup implements AutoCloseable {
 				thread.start();
 			}
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			task.cancel(false);
 			throw ex;
 		}
@@ -182,10 +210,14 @@ public final class TaskGroup implements AutoCloseable {
 	 */
 	public void join() throws InterruptedException, ExecutionException {
 		try {
-			synchronized (this.lock) {
+			this.lock.lockInterruptibly();
+			try {
 				while (this.outstanding > 0) {
-					this.lock.wait();
+					this.allEnded.await();
 				}
+			}
+			finally {
+				this.lock.unlock();
 			}
 		}
 		catch (InterruptedException ex) {
@@ -202,24 +234,29 @@ public final class TaskGroup implements AutoCloseable {
 	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
 	 */
 	public void join(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
-		long deadline = System.nanoTime() + timeout.toNanos();
+		long left = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		int running;
 		try {
-			synchronized (this.lock) {
-				long left;
-				while (this.outstanding > 0 && (left = deadline - System.nanoTime()) > 0) {
-					this.lock.wait(left / 1_000_000, (int) (left % 1_000_000));
+			this.lock.lockInterruptibly();
+			try {
+				while (this.outstanding > 0 && left > 0) {
+					left = this.allEnded.awaitNanos(left);
 				}
-				if (this.outstanding > 0) {
-					cancel();
-					throwFailure();
-					throw new TimeoutException("TaskGroup: " + this.outstanding + " tasks still running after "
-							+ timeout + "; they have been interrupted");
-				}
+				running = this.outstanding;
+			}
+			finally {
+				this.lock.unlock();
 			}
 		}
 		catch (InterruptedException ex) {
 			cancel();
 			throw ex;
+		}
+		if (running > 0) {
+			cancel();
+			throwFailure();
+			throw new TimeoutException("TaskGroup: " + running + " tasks still running after " + timeout
+					+ "; they have been interrupted");
 		}
 		throwFailure();
 	}
@@ -231,20 +268,27 @@ public final class TaskGroup implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		this.closed = true;
+		boolean running;
+		this.lock.lock();
+		try {
+			this.closed = true;
+			running = this.outstanding > 0;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (running) {
+			cancel();
+		}
 		boolean interrupted = false;
-		synchronized (this.lock) {
-			if (this.outstanding > 0) {
-				cancel();
-			}
+		this.lock.lock();
+		try {
 			while (this.outstanding > 0) {
-				try {
-					this.lock.wait();
-				}
-				catch (InterruptedException ex) {
-					interrupted = true;
-				}
+				this.allEnded.awaitUninterruptibly();
 			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 		Thread thread;
 		while ((thread = this.ownThreads.poll()) != null) {
@@ -315,10 +359,14 @@ public final class TaskGroup implements AutoCloseable {
 			if (this.slots != null) {
 				this.slots.release();
 			}
-			synchronized (lock) {
+			lock.lock();
+			try {
 				if (--outstanding == 0) {
-					lock.notifyAll();
+					allEnded.signalAll();
 				}
+			}
+			finally {
+				lock.unlock();
 			}
 		}
 	}

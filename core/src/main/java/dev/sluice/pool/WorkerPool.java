@@ -115,7 +115,14 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
 	/**
 	 * Runs a task on the pool, applying the overflow policy if the pool is full. An exception the
-	 * task throws goes to the worker thread's uncaught-exception handler.
+	 * task throws goes to the worker thread's uncaught-exception handler (or, when the caller runs
+	 * it under {@code caller-runs}, to the caller).
+	 *
+	 * <p>If this task is still queued when the pool abandons its work at shutdown, it is dropped and
+	 * counted, but the pool cannot fail a future that the task completes: the future of
+	 * {@code CompletableFuture.supplyAsync(work, pool)} (and of an {@code @Async} method returning
+	 * {@code CompletableFuture}) then never completes. Prefer {@link #submit(Callable)}, whose future
+	 * is cancelled instead.
 	 * @throws TaskRejectedException if the pool refused the task
 	 */
 	@Override
@@ -184,10 +191,10 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Stops intake if not yet stopped, fails the futures of queued tasks, interrupts running ones and
-	 * counts both as abandoned. It then waits up to {@link #ABANDON_GRACE} for the interrupted tasks
-	 * to end, so that the count is exact; a task that ignores the interrupt for longer is counted
-	 * without being waited for. A task that happened to finish just as abandoning began may be counted
+	 * Stops intake if not yet stopped, fails the futures of queued tasks (see {@link #execute} for
+	 * those that have none), interrupts running ones and counts both as abandoned. It then waits up to
+	 * {@link #ABANDON_GRACE} for the interrupted tasks to end, so that the count is exact; a task that
+	 * ignores the interrupt for longer is counted without being waited for further. A task that happened to finish just as abandoning began may be counted
 	 * too, so the count is an upper bound. Only the first call abandons anything.
 	 * @return how many tasks this call abandoned
 	 */

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 
 class TaskGroupTest {
 
-	private final WorkerPool pool = WorkerPool.create("group", PoolConfig.defaults().withWorkers(4));
+	private final WorkerPool pool = WorkerPool.create("tg-pool", PoolConfig.defaults().withWorkers(4));
 
 	@AfterEach
 	void close() {
@@ -182,6 +182,19 @@ class TaskGroupTest {
 		}
 		assertThat(interrupted).hasValue(5);
 		assertThat(Threads.alive("sluice-group-")).isZero();
+	}
+
+	@Test
+	void forkAfterAFailureDoesNotWaitForASlot() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (TaskGroup group = TaskGroup.on(this.pool).limit(1)) {
+			group.fork(() -> {
+				throw new IllegalStateException("first");
+			});
+			assertThatThrownBy(group::join).isInstanceOf(ExecutionException.class);
+			assertThat(group.fork(() -> "never")).isCancelled();
+			release.countDown();
+		}
 	}
 
 	@Test

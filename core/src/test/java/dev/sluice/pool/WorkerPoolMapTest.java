@@ -91,10 +91,65 @@ class WorkerPoolMapTest {
 			List<Integer> items = IntStream.range(0, 1000).boxed().toList();
 			assertThatThrownBy(() -> single.map(items, (i) -> {
 				started.incrementAndGet();
-				throw new IllegalArgumentException("bad item " + i);
-			})).isInstanceOf(IllegalArgumentException.class);
-			// at most one item per participant (the caller and one worker) ran before the failure stopped them
+				if (i == 0) {
+					throw new IllegalArgumentException("bad item 0");
+				}
+				try {
+					Thread.sleep(5);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return i;
+			})).isInstanceOf(IllegalArgumentException.class).hasMessage("bad item 0");
+			// the failing item, and at most one item on the other participant that was already running
 			assertThat(started.get()).isBetween(1, 2);
+		}
+	}
+
+	@RepeatedTest(20)
+	void aHelpersFailureInterruptsTheOtherHelpersBeforeTheBatchThrows() {
+		WorkerPool two = WorkerPool.create("batch-race", PoolConfig.defaults().withWorkers(2));
+		try (two) {
+			AtomicInteger stillRunning = new AtomicInteger();
+			IllegalStateException boom = new IllegalStateException("boom");
+			// three items, one per participant: whichever takes item 1 fails after a moment
+			assertThatThrownBy(() -> two.map(List.of(0, 1, 2), (i) -> {
+				stillRunning.incrementAndGet();
+				try {
+					if (i == 1) {
+						Thread.sleep(5);
+						throw boom;
+					}
+					Thread.sleep(10_000);
+					return i;
+				}
+				catch (InterruptedException ex) {
+					return -1;
+				}
+				finally {
+					stillRunning.decrementAndGet();
+				}
+			})).isSameAs(boom);
+			assertThat(stillRunning).as("items still running after the batch threw").hasValue(0);
+		}
+	}
+
+	@Test
+	void helpersThatNeverRanLeaveThePoolsQueue() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		WorkerPool busy = WorkerPool.create("batch-busy", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
+			.withOverflow(PoolConfig.Overflow.REJECT));
+		try (busy) {
+			busy.submit(() -> {
+				Threads.await(release);
+				return null;
+			});
+			await().until(() -> busy.stats().active() == 1);
+			assertThat(busy.map(List.of(1, 2, 3, 4), (i) -> i * 2)).containsExactly(2, 4, 6, 8);
+			assertThat(busy.stats().queued()).isZero();
+			assertThat(busy.submit(() -> "queued")).isNotNull();
+			release.countDown();
 		}
 	}
 

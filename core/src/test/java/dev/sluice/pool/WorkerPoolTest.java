@@ -106,6 +106,28 @@ class WorkerPoolTest {
 	}
 
 	@Test
+	void stopIntakeRefusesASubmitterThatIsWaitingForRoom() throws Exception {
+		WorkerPool pool = pool("block-shutdown", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
+			.withSubmitTimeout(Duration.ofMinutes(10)));
+		fill(pool);
+		AtomicReference<Throwable> refused = new AtomicReference<>();
+		Thread submitter = new Thread(() -> {
+			try {
+				pool.submit(() -> "late");
+			}
+			catch (Throwable ex) {
+				refused.set(ex);
+			}
+		});
+		submitter.start();
+		await().until(() -> submitter.getState() == Thread.State.TIMED_WAITING);
+		pool.stopIntake();
+		submitter.join(10_000);
+		assertThat(refused.get()).isInstanceOfSatisfying(TaskRejectedException.class,
+				(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.SHUT_DOWN));
+	}
+
+	@Test
 	void rejectOverflowRefusesAtOnce() throws Exception {
 		WorkerPool pool = oneWorkerOneSlot("reject", Overflow.REJECT);
 		fill(pool);
