@@ -1,6 +1,5 @@
 package dev.sluice.pool;
 
-import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,6 +9,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+
+import dev.sluice.timeout.Deadline;
 
 /**
  * The {@link ThreadPoolExecutor} under a {@link WorkerPool}: a fixed number of workers, a bounded
@@ -32,8 +33,6 @@ final class PoolExecutor extends ThreadPoolExecutor {
 			return this;
 		}
 	};
-
-	private static final Duration MAX_WAIT = Duration.ofDays(36_500);
 
 	/** How often a submitter waiting for queue space looks whether the pool has shut down. */
 	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -111,10 +110,6 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	/** Applies the pool's overflow policy when every worker is busy and the queue is full. */
 	private final class Overflow implements RejectedExecutionHandler {
 
-		/** The submit timeout, capped at a century so that it fits in nanoseconds. */
-		private final long timeoutNanos = config.submitTimeout().compareTo(MAX_WAIT) > 0 ? MAX_WAIT.toNanos()
-				: config.submitTimeout().toNanos();
-
 		@Override
 		public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
 			if (task instanceof OptionalTask) {
@@ -143,7 +138,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 		private void waitForRoom(Runnable task) {
 			boolean queued = false;
-			long deadline = System.nanoTime() + this.timeoutNanos;
+			long deadline = System.nanoTime() + Deadline.cap(config.submitTimeout());
 			try {
 				// wait in slices, so that a shutdown that begins meanwhile refuses the task promptly
 				long left;

@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import dev.sluice.lifecycle.Gate;
+import dev.sluice.timeout.Deadline;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
@@ -137,7 +138,7 @@ public final class RateLimiter implements Gate {
 		if (current.limiter.acquirePermission(permits)) {
 			return;
 		}
-		long deadline = this.nanoClock.getAsLong() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		long deadline = this.nanoClock.getAsLong() + Math.max(0, Deadline.cap(timeout));
 		Thread me = Thread.currentThread();
 		this.waiters.add(me);
 		try {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.lifecycle.Gate;
+import dev.sluice.timeout.Deadline;
 
 /**
  * A named limit on concurrent work: Go's semaphore, weighted as {@code x/sync/semaphore}.
@@ -118,8 +119,8 @@ public final class Bulkhead implements Gate {
 		long start = System.nanoTime();
 		boolean acquired;
 		try {
-			acquired = !timeout.isNegative() && !timeout.isZero()
-					&& this.permits.tryAcquire(count, nanos(timeout), TimeUnit.NANOSECONDS);
+			long nanos = Deadline.cap(timeout);
+			acquired = nanos > 0 && this.permits.tryAcquire(count, nanos, TimeUnit.NANOSECONDS);
 		}
 		finally {
 			this.waited.increment();
@@ -263,10 +264,6 @@ public final class Bulkhead implements Gate {
 		this.rejected.increment();
 		return new BulkheadException(this.name, BulkheadException.Reason.SHUT_DOWN,
 				"Bulkhead '" + this.name + "' is shut down and gives no more permits");
-	}
-
-	private static long nanos(Duration timeout) {
-		return (timeout.compareTo(Duration.ofDays(36_500)) > 0) ? Duration.ofDays(36_500).toNanos() : timeout.toNanos();
 	}
 
 	@Override
