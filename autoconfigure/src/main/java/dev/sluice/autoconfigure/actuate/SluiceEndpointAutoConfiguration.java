@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure.actuate;
 
+import dev.sluice.autoconfigure.pipeline.PipelineAutoConfiguration;
 import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import dev.sluice.autoconfigure.semaphore.SemaphoreAutoConfiguration;
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.Bean;
 
 /** Auto-configuration of the read-only {@code /actuator/sluice} endpoint. */
 @AutoConfiguration(after = { PoolAutoConfiguration.class, SemaphoreAutoConfiguration.class,
-		RateLimiterAutoConfiguration.class })
+		RateLimiterAutoConfiguration.class, PipelineAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnAvailableEndpoint(SluiceEndpoint.class)
 public final class SluiceEndpointAutoConfiguration {
