@@ -64,7 +64,7 @@ import dev.sluice.pool.WorkerPool;
 public final class Pipeline<T> {
 
 	/** Items moved per hand-off between stages. */
-	static final int BATCH = 64;
+	static final int BATCH = 256;
 
 	/** Items each buffer between stages holds, unless set with {@link #buffer(int)}. */
 	public static final int DEFAULT_BUFFER = 1024;
