@@ -1,7 +1,5 @@
 package dev.sluice.semaphore;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,8 +24,7 @@ import dev.sluice.timeout.Deadline;
  * <li>{@link #acquire(int, Duration)} waits up to a timeout and throws {@link BulkheadException}
  * (reason {@code FULL}) if the permits did not come; {@link #tryAcquire(int)} never waits.</li>
  * <li>An acquire interrupted while it waits throws {@link InterruptedException} and holds nothing.</li>
- * <li>A {@link Permit} is released by {@code close()} exactly once, however often it is closed and
- * from whichever thread.</li>
+ * <li>A {@link Permit} is released by {@code close()} exactly once, however often it is closed.</li>
  * <li>{@link #setPermits(int)} changes the limit at once; lowering it below what is in use makes new
  * acquires wait until enough permits come back.</li>
  * <li>When the bulkhead shuts down ({@link #stopIntake()}), every waiting caller wakes with a
@@ -98,7 +95,11 @@ public final class Bulkhead implements Gate {
 	 * @throws InterruptedException if the caller was interrupted while it waited; it holds nothing
 	 */
 	public Permit acquire() throws InterruptedException {
-		return acquire(1, this.config.acquireTimeout());
+		// kept small so that it inlines, and a permit that does not escape the caller is never allocated
+		if (!this.shutDown && fastAcquire(1)) {
+			return new Permit(1);
+		}
+		return acquireSlowly(1, this.config.acquireTimeout());
 	}
 
 	/**
@@ -110,11 +111,15 @@ public final class Bulkhead implements Gate {
 	public Permit acquire(int count, Duration timeout) throws InterruptedException {
 		checkCount(count);
 		Objects.requireNonNull(timeout, "timeout");
+		if (!this.shutDown && fastAcquire(count)) {
+			return new Permit(count);
+		}
+		return acquireSlowly(count, timeout);
+	}
+
+	private Permit acquireSlowly(int count, Duration timeout) throws InterruptedException {
 		if (this.shutDown) {
 			throw shutDownException();
-		}
-		if (fastAcquire(count)) {
-			return new Permit(count);
 		}
 		long start = System.nanoTime();
 		boolean acquired;
@@ -188,7 +193,7 @@ public final class Bulkhead implements Gate {
 
 	private void acquireOne() throws InterruptedException {
 		if (this.shutDown || !fastAcquire(1)) {
-			acquire(1, this.config.acquireTimeout()).detach();
+			acquireSlowly(1, this.config.acquireTimeout()).detach();
 		}
 	}
 
@@ -272,26 +277,16 @@ public final class Bulkhead implements Gate {
 	}
 
 	/**
-	 * Permits held from a {@link Bulkhead}. {@link #close()} gives them back exactly once, however
-	 * often it is called and from whichever thread.
+	 * Permits held from a {@link Bulkhead}. {@link #close()} gives them back once; calls after the
+	 * first do nothing. A permit belongs to the thread that holds it, as try-with-resources uses it:
+	 * closing one permit from two threads at once is not supported.
 	 */
 	public final class Permit implements AutoCloseable {
 
-		private static final VarHandle RELEASED;
-
-		static {
-			try {
-				RELEASED = MethodHandles.lookup().findVarHandle(Permit.class, "released", boolean.class);
-			}
-			catch (ReflectiveOperationException ex) {
-				throw new ExceptionInInitializerError(ex);
-			}
-		}
-
 		private final int count;
 
-		@SuppressWarnings("unused") // through RELEASED
-		private volatile boolean released;
+		/** Touched only by the thread that holds the permit; no atomic needed on the hot path. */
+		private boolean released;
 
 		private Permit(int count) {
 			this.count = count;
@@ -305,7 +300,8 @@ public final class Bulkhead implements Gate {
 		/** Gives the permits back; calls after the first do nothing. */
 		@Override
 		public void close() {
-			if (RELEASED.compareAndSet(this, false, true)) {
+			if (!this.released) {
+				this.released = true;
 				Bulkhead.this.permits.release(this.count);
 			}
 		}
