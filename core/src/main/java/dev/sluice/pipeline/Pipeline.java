@@ -53,8 +53,9 @@ import dev.sluice.pool.WorkerPool;
  * terminal call ({@link #toList()}, {@link #forEach}, {@link #to}) is made. A pipeline over a
  * collection can run many times; one over a stream or channel, once.
  *
- * <p>Design notes. Workers move items in batches of up to {@value #BATCH}, so a hand-off costs one
- * lock per batch rather than per item. Each stage's last worker to finish closes the stage's output.
+ * <p>Design notes. Workers move items in batches of up to {@value #BATCH} (and never more than a
+ * buffer holds), so a hand-off costs one lock per batch rather than per item, and no thread holds
+ * more than a buffer's worth of items between hand-offs. Each stage's last worker to finish closes the stage's output.
  * Ordered runs carry each source item's index through the stages in an envelope (holding the zero or
  * more values that item has become) and put them back in order at the sink; the source may run at
  * most a window of items ahead of the sink, so the reordering memory is bounded too.
@@ -63,8 +64,8 @@ import dev.sluice.pool.WorkerPool;
  */
 public final class Pipeline<T> {
 
-	/** Items moved per hand-off between stages. */
-	static final int BATCH = 256;
+	/** Most items moved per hand-off between stages; never more than the buffer holds. */
+	static final int BATCH = 1024;
 
 	/** Items each buffer between stages holds, unless set with {@link #buffer(int)}. */
 	public static final int DEFAULT_BUFFER = 1024;
@@ -342,6 +343,9 @@ public final class Pipeline<T> {
 		/** Ordered runs only: how far the source may run ahead of the sink. */
 		private final Semaphore window;
 
+		/** Items per hand-off: no thread holds more than a buffer's worth between two hand-offs. */
+		private final int batch = Math.min(BATCH, buffer);
+
 		Run(TaskGroup group, Consumer<Object> sink) {
 			this.group = group;
 			this.sink = sink;
@@ -390,13 +394,13 @@ public final class Pipeline<T> {
 			try {
 				if (source instanceof ChannelSource channelSource && this.window == null) {
 					List<?> items;
-					while (!(items = channelSource.channel.receiveAtMost(BATCH)).isEmpty()) {
+					while (!(items = channelSource.channel.receiveAtMost(this.batch)).isEmpty()) {
 						first.sendAll(items);
 					}
 					return;
 				}
 				Iterator<?> items = source.open();
-				List<Object> batch = new ArrayList<>(BATCH);
+				List<Object> batch = new ArrayList<>(this.batch);
 				long index = 0;
 				while (items.hasNext()) {
 					Object item = Objects.requireNonNull(items.next(), "the source produced null");
@@ -404,15 +408,15 @@ public final class Pipeline<T> {
 						if (!this.window.tryAcquire()) {
 							// hand over what we hold before waiting, or the sink could wait for it forever
 							first.sendAll(batch);
-							batch = new ArrayList<>(BATCH);
+							batch = new ArrayList<>(this.batch);
 							this.window.acquire();
 						}
 						item = new Envelope(index++, List.of(item));
 					}
 					batch.add(item);
-					if (batch.size() == BATCH) {
+					if (batch.size() == this.batch) {
 						first.sendAll(batch);
-						batch = new ArrayList<>(BATCH);
+						batch = new ArrayList<>(this.batch);
 					}
 				}
 				first.sendAll(batch);
@@ -425,7 +429,7 @@ public final class Pipeline<T> {
 		private void stage(StageSpec spec, StageCounters counters, Channel<Object> input, Channel<Object> output)
 				throws InterruptedException {
 			List<Object> batch;
-			while (!(batch = input.receiveAtMost(BATCH)).isEmpty()) {
+			while (!(batch = input.receiveAtMost(this.batch)).isEmpty()) {
 				long start = System.nanoTime();
 				List<Object> results = new ArrayList<>(batch.size());
 				int produced = 0;
@@ -455,7 +459,7 @@ public final class Pipeline<T> {
 			TreeMap<Long, List<Object>> waiting = new TreeMap<>();
 			long next = 0;
 			List<Object> batch;
-			while (!(batch = last.receiveAtMost(BATCH)).isEmpty()) {
+			while (!(batch = last.receiveAtMost(this.batch)).isEmpty()) {
 				for (Object item : batch) {
 					if (item instanceof Envelope envelope) {
 						waiting.put(envelope.index, envelope.values);

@@ -101,8 +101,9 @@ class PipelineTest {
 			}
 		});
 		assertThat(consumed).hasValue(NUMBERS.size());
-		// two buffers of 4, two workers and the source each holding at most one batch, and the sink's batch
-		long bound = 2 * 4 + (2 + 1 + 1) * Pipeline.BATCH + 1;
+		// two buffers of 4; the source, the sink and each worker (its input and its output) hold at most a
+		// buffer's worth between hand-offs
+		long bound = 2 * 4 + 4 + 4 + 2 * (4 + 4) + 1;
 		assertThat(mostAhead.get()).isLessThanOrEqualTo(bound);
 	}
 
