@@ -1,0 +1,33 @@
+package dev.sluice.eventbus;
+
+import java.util.List;
+
+/**
+ * Thrown by a publish that some subscriber refused: its buffer was full and its policy is
+ * {@code fail}, or it stayed full for the whole publish timeout under {@code block}, or the bus is
+ * shut down. The event was still queued for every other subscriber that had room.
+ */
+public class EventRejectedException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final String topic;
+
+	private final List<String> subscribers;
+
+	EventRejectedException(String topic, List<String> subscribers, String message) {
+		super(message);
+		this.topic = topic;
+		this.subscribers = List.copyOf(subscribers);
+	}
+
+	/** The topic of the publish. */
+	public String topic() {
+		return this.topic;
+	}
+
+	/** The subscribers that refused the event; empty when the whole bus is shut down. */
+	public List<String> subscribers() {
+		return this.subscribers;
+	}
+}

@@ -1,0 +1,53 @@
+package dev.sluice.eventbus;
+
+import java.time.Duration;
+
+/**
+ * How one subscriber is served.
+ *
+ * @param name the subscriber's name, unique on its topic; shown in metrics and the actuator
+ * @param buffer how many events may wait for it; at least 1
+ * @param overflow what publishing does when its buffer is full
+ * @param publishTimeout how long a publisher waits for room under {@link Overflow#BLOCK}
+ */
+public record SubscriberOptions(String name, int buffer, Overflow overflow, Duration publishTimeout) {
+
+	/** Default buffer. */
+	public static final int DEFAULT_BUFFER = 1024;
+
+	public SubscriberOptions {
+		if (name == null || name.isBlank()) {
+			throw new IllegalArgumentException("name must not be blank");
+		}
+		if (buffer < 1) {
+			throw new IllegalArgumentException("buffer must be at least 1, was " + buffer);
+		}
+		if (overflow == null) {
+			throw new IllegalArgumentException("overflow must be one of drop-newest, drop-oldest, block, fail, was null");
+		}
+		if (publishTimeout == null || publishTimeout.isNegative()) {
+			throw new IllegalArgumentException(
+					"publish-timeout must be a duration of zero or more (such as 100ms), was " + publishTimeout);
+		}
+	}
+
+	/** A subscriber with the default buffer that drops the newest event when full, as Go's bus does. */
+	public static SubscriberOptions named(String name) {
+		return new SubscriberOptions(name, DEFAULT_BUFFER, Overflow.DROP_NEWEST, Duration.ofSeconds(1));
+	}
+
+	/** A copy with another buffer. */
+	public SubscriberOptions withBuffer(int buffer) {
+		return new SubscriberOptions(this.name, buffer, this.overflow, this.publishTimeout);
+	}
+
+	/** A copy with another overflow policy. */
+	public SubscriberOptions withOverflow(Overflow overflow) {
+		return new SubscriberOptions(this.name, this.buffer, overflow, this.publishTimeout);
+	}
+
+	/** A copy with another publish timeout. */
+	public SubscriberOptions withPublishTimeout(Duration publishTimeout) {
+		return new SubscriberOptions(this.name, this.buffer, this.overflow, publishTimeout);
+	}
+}

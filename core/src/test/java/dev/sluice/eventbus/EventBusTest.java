@@ -1,0 +1,341 @@
+package dev.sluice.eventbus;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class EventBusTest {
+
+	private final EventBus bus = EventBus.create("test-bus", 2);
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@AfterEach
+	void close() {
+		this.release.countDown();
+		this.bus.close();
+	}
+
+	private void hold(Object event) {
+		try {
+			this.release.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A subscriber whose handler is held until release, with a buffer of 2 and the given policy. */
+	private Subscription heldSubscriber(String name, Overflow overflow, List<Object> received,
+			CountDownLatch holding) {
+		return heldSubscriber(name, overflow, received, holding, Duration.ofMillis(100));
+	}
+
+	private Subscription heldSubscriber(String name, Overflow overflow, List<Object> received,
+			CountDownLatch holding, Duration publishTimeout) {
+		return this.bus.subscribe("t", Integer.class, (event) -> {
+			if (event == 0) {
+				holding.countDown();
+				hold(event);
+			}
+			received.add(event);
+		}, SubscriberOptions.named(name).withBuffer(2).withOverflow(overflow).withPublishTimeout(publishTimeout));
+	}
+
+	@Test
+	void eachSubscriberReceivesOnePublishersEventsInOrder() throws Exception {
+		List<Integer> first = new CopyOnWriteArrayList<>();
+		List<Integer> second = new CopyOnWriteArrayList<>();
+		this.bus.subscribe("numbers", Integer.class, first::add, SubscriberOptions.named("first").withBuffer(16)
+			.withOverflow(Overflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
+		this.bus.subscribe("numbers", Integer.class, second::add, SubscriberOptions.named("second").withBuffer(16)
+			.withOverflow(Overflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
+		for (int i = 0; i < 10_000; i++) {
+			this.bus.publish("numbers", i);
+		}
+		await().until(() -> first.size() == 10_000 && second.size() == 10_000);
+		assertThat(first).isSorted();
+		assertThat(second).isSorted();
+	}
+
+	@Test
+	void onlyEventsOfTheSubscribedTypeArrive() throws Exception {
+		List<Object> strings = new CopyOnWriteArrayList<>();
+		this.bus.subscribe("mixed", String.class, strings::add);
+		PublishResult ignored = this.bus.publish("mixed", 42);
+		this.bus.publish("mixed", "hello");
+		await().until(() -> strings.size() == 1);
+		assertThat(strings).containsExactly("hello");
+		assertThat(ignored.subscribers()).isZero();
+		assertThat(this.bus.publish("nobody", "x")).isEqualTo(new PublishResult(0, 0, 0, 0));
+	}
+
+	@Test
+	void dropNewestDropsTheNewEventAndSaysSo() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription subscription = heldSubscriber("newest", Overflow.DROP_NEWEST, received, holding);
+		this.bus.publish("t", 0);
+		holding.await(10, TimeUnit.SECONDS);
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		PublishResult dropped = this.bus.publish("t", 3);
+		assertThat(dropped.droppedNewest()).isEqualTo(1);
+		assertThat(dropped.queued()).isZero();
+		this.release.countDown();
+		await().until(() -> received.size() == 3);
+		assertThat(received).containsExactly(0, 1, 2);
+		assertThat(subscription.stats().droppedNewest()).isEqualTo(1);
+	}
+
+	@Test
+	void dropOldestMakesRoomByDroppingTheOldestQueuedEvent() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription subscription = heldSubscriber("oldest", Overflow.DROP_OLDEST, received, holding);
+		this.bus.publish("t", 0);
+		holding.await(10, TimeUnit.SECONDS);
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		PublishResult result = this.bus.publish("t", 3);
+		assertThat(result.droppedOldest()).isEqualTo(1);
+		assertThat(result.queued()).isEqualTo(1);
+		this.release.countDown();
+		await().until(() -> received.size() == 3);
+		assertThat(received).containsExactly(0, 2, 3);
+		assertThat(subscription.stats().droppedOldest()).isEqualTo(1);
+	}
+
+	@Test
+	void failRefusesThePublishButStillQueuesForTheOthers() throws Exception {
+		List<Object> strict = new CopyOnWriteArrayList<>();
+		List<Object> relaxed = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		heldSubscriber("strict", Overflow.FAIL, strict, holding);
+		this.bus.subscribe("t", Integer.class, relaxed::add, SubscriberOptions.named("relaxed"));
+		this.bus.publish("t", 0);
+		holding.await(10, TimeUnit.SECONDS);
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		assertThatThrownBy(() -> this.bus.publish("t", 3)).isInstanceOfSatisfying(EventRejectedException.class,
+				(ex) -> {
+					assertThat(ex.subscribers()).containsExactly("strict");
+					assertThat(ex.topic()).isEqualTo("t");
+				});
+		await().until(() -> relaxed.size() == 4);
+	}
+
+	@Test
+	void blockMakesThePublisherWaitThenFailsAfterTheTimeout() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription subscription = heldSubscriber("blocking", Overflow.BLOCK, received, holding,
+				Duration.ofSeconds(2));
+		this.bus.publish("t", 0);
+		holding.await(10, TimeUnit.SECONDS);
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		long start = System.nanoTime();
+		assertThatThrownBy(() -> this.bus.publish("t", 3)).isInstanceOf(EventRejectedException.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+		// with room, the publisher that waited gets through
+		AtomicReference<PublishResult> late = new AtomicReference<>();
+		Thread publisher = new Thread(() -> {
+			try {
+				late.set(this.bus.publish("t", 4));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		publisher.start();
+		await().until(() -> publisher.getState() == Thread.State.TIMED_WAITING);
+		this.release.countDown();
+		publisher.join(10_000);
+		assertThat(late.get()).isNotNull();
+		await().until(() -> received.size() == 4);
+		assertThat(received).containsExactly(0, 1, 2, 4);
+		assertThat(subscription.stats().rejected()).isEqualTo(1);
+	}
+
+	@Test
+	void unsubscribingStopsDelivery() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		Subscription subscription = this.bus.subscribe("t", Object.class, received::add);
+		this.bus.publish("t", "before");
+		await().until(() -> received.size() == 1);
+		subscription.close();
+		assertThat(this.bus.publish("t", "after").subscribers()).isZero();
+		assertThat(received).containsExactly("before");
+		subscription.close();
+	}
+
+	@Test
+	void aThrowingSubscriberIsIsolated() throws Exception {
+		AtomicInteger good = new AtomicInteger();
+		AtomicInteger calls = new AtomicInteger();
+		Subscription bad = this.bus.subscribe("t", Integer.class, (event) -> {
+			calls.incrementAndGet();
+			if (event % 2 == 0) {
+				throw new IllegalStateException("even");
+			}
+		}, SubscriberOptions.named("bad"));
+		this.bus.subscribe("t", Integer.class, (event) -> good.incrementAndGet(), SubscriberOptions.named("good"));
+		for (int i = 0; i < 10; i++) {
+			this.bus.publish("t", i);
+		}
+		await().until(() -> good.get() == 10 && calls.get() == 10);
+		await().until(() -> bad.stats().failed() == 5 && bad.stats().delivered() == 5);
+	}
+
+	@Test
+	void tenThousandSubscribersAreServedByTheDispatcherThreadsAlone() throws Exception {
+		long threadsBefore = Thread.getAllStackTraces().size();
+		AtomicInteger received = new AtomicInteger();
+		for (int i = 0; i < 10_000; i++) {
+			this.bus.subscribe("fan", Integer.class, (event) -> received.incrementAndGet(),
+					SubscriberOptions.named("s" + i).withBuffer(4));
+		}
+		for (int i = 0; i < 3; i++) {
+			this.bus.publish("fan", i);
+		}
+		await().until(() -> received.get() == 30_000);
+		assertThat(Thread.getAllStackTraces().size() - threadsBefore).isLessThanOrEqualTo(this.bus.dispatchers());
+	}
+
+	@Test
+	void theAccountingHoldsExactlyUnderPublishersChurnAndSlowSubscribers() throws Exception {
+		List<Subscription> live = new CopyOnWriteArrayList<>();
+		List<SubscriberStats> closedStats = new CopyOnWriteArrayList<>();
+		Overflow[] policies = { Overflow.DROP_NEWEST, Overflow.DROP_OLDEST, Overflow.FAIL, Overflow.BLOCK };
+		AtomicInteger names = new AtomicInteger();
+		for (int i = 0; i < 8; i++) {
+			live.add(subscribeRandom(policies[i % policies.length], names.incrementAndGet()));
+		}
+		List<Thread> threads = new ArrayList<>();
+		long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+		for (int p = 0; p < 3; p++) {
+			threads.add(new Thread(() -> {
+				int n = 0;
+				while (System.nanoTime() < end) {
+					try {
+						this.bus.publish("stress", n++);
+					}
+					catch (EventRejectedException ex) {
+						// fail and block subscribers refuse; counted on their side
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			}));
+		}
+		threads.add(new Thread(() -> {
+			int round = 0;
+			while (System.nanoTime() < end) {
+				Subscription gone = live.remove(0);
+				gone.close();
+				closedStats.add(gone.stats());
+				live.add(subscribeRandom(policies[round++ % policies.length], names.incrementAndGet()));
+				Thread.onSpinWait();
+			}
+		}));
+		threads.forEach(Thread::start);
+		for (int check = 0; check < 50 && System.nanoTime() < end; check++) {
+			for (Subscription subscription : live) {
+				assertBalanced(subscription.stats());
+			}
+		}
+		for (Thread thread : threads) {
+			thread.join(30_000);
+		}
+		closedStats.forEach(this::assertBalanced);
+		for (Subscription subscription : live) {
+			assertBalanced(subscription.stats());
+		}
+		await().until(() -> live.stream().allMatch((s) -> s.stats().queued() == 0));
+		for (Subscription subscription : live) {
+			SubscriberStats stats = subscription.stats();
+			assertBalanced(stats);
+			assertThat(stats.offered()).isEqualTo(stats.delivered() + stats.failed() + stats.dropped());
+		}
+	}
+
+	private Subscription subscribeRandom(Overflow policy, int name) {
+		return this.bus.subscribe("stress", Integer.class, (event) -> {
+			if (event % 97 == 0) {
+				throw new IllegalStateException("sometimes");
+			}
+			if (name % 3 == 0) {
+				Thread.onSpinWait();
+			}
+		}, SubscriberOptions.named("sub-" + name).withBuffer(8).withOverflow(policy)
+			.withPublishTimeout(Duration.ofMillis(1)));
+	}
+
+	private void assertBalanced(SubscriberStats stats) {
+		assertThat(stats.offered()).as("%s", stats)
+			.isEqualTo(stats.delivered() + stats.dropped() + stats.failed() + stats.queued());
+	}
+
+	@Test
+	void shutdownDeliversWhatIsQueuedAndRefusesNewEvents() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		this.bus.subscribe("t", Integer.class, (event) -> {
+			try {
+				Thread.sleep(1);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			received.add(event);
+		}, SubscriberOptions.named("slow").withBuffer(100));
+		for (int i = 0; i < 50; i++) {
+			this.bus.publish("t", i);
+		}
+		this.bus.stopIntake();
+		assertThatThrownBy(() -> this.bus.publish("t", 99)).isInstanceOf(EventRejectedException.class)
+			.hasMessageContaining("shut down");
+		assertThat(this.bus.awaitDrained(Duration.ofSeconds(30))).isTrue();
+		assertThat(received).hasSize(50);
+	}
+
+	@Test
+	void abandoningReportsAndCountsWhatCouldNotBeDelivered() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription subscription = heldSubscriber("stuck", Overflow.DROP_NEWEST, received, holding);
+		this.bus.publish("t", 0);
+		holding.await(10, TimeUnit.SECONDS);
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		this.bus.stopIntake();
+		assertThat(this.bus.awaitDrained(Duration.ofMillis(50))).isFalse();
+		assertThat(this.bus.abandonRemaining()).isEqualTo(3);
+		SubscriberStats stats = subscription.stats();
+		assertThat(stats.discarded()).isEqualTo(2);
+		assertBalanced(stats);
+	}
+
+	@Test
+	void invalidOptionsAreRefusedWithTheirName() {
+		assertThatThrownBy(() -> SubscriberOptions.named("x").withBuffer(0)).hasMessage("buffer must be at least 1, was 0");
+		assertThatThrownBy(() -> SubscriberOptions.named(" ")).hasMessage("name must not be blank");
+		this.bus.subscribe("t", Object.class, (e) -> {
+		}, SubscriberOptions.named("dup"));
+		assertThatThrownBy(() -> this.bus.subscribe("t", Object.class, (e) -> {
+		}, SubscriberOptions.named("dup"))).hasMessageContaining("already has a subscriber named 'dup'");
+	}
+}
