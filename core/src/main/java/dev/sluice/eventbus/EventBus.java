@@ -59,6 +59,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private volatile boolean closed;
 
+	private final List<SubscriberListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private EventBus(String name, int dispatchers, EventTransport transport) {
 		if (dispatchers < 1) {
 			throw new IllegalArgumentException("dispatchers must be at least 1, was " + dispatchers);
@@ -173,8 +175,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 			throw new IllegalStateException("Event bus '" + this.name + "' is shut down");
 		}
 		Subscriber subscriber = new Subscriber(topic, options, type, handler, this.dispatcher);
-		this.topics.computeIfAbsent(topic, Topic::new).add(subscriber);
-		return new Handle(this.topics.get(topic), subscriber);
+		Topic found = this.topics.computeIfAbsent(topic, Topic::new);
+		found.add(subscriber);
+		this.listeners.forEach((listener) -> listener.added(subscriber));
+		return new Handle(this, found, subscriber);
 	}
 
 	/** Subscribes with the default options, under a name made from the type. */
@@ -302,21 +306,43 @@ public final class EventBus implements Drainable, AutoCloseable {
 			this.subscribers = grown;
 		}
 
-		synchronized void remove(Subscriber subscriber) {
+		synchronized boolean remove(Subscriber subscriber) {
 			List<Subscriber> kept = new ArrayList<>(Arrays.asList(this.subscribers));
-			kept.remove(subscriber);
+			boolean removed = kept.remove(subscriber);
 			this.subscribers = kept.toArray(new Subscriber[0]);
+			return removed;
 		}
+	}
+
+	/** Tells the listener of every subscriber now and later, and of every one that leaves. */
+	void listen(SubscriberListener listener) {
+		this.listeners.add(listener);
+		for (Topic topic : this.topics.values()) {
+			for (Subscriber subscriber : topic.subscribers) {
+				listener.added(subscriber);
+			}
+		}
+	}
+
+	/** Hears subscribers come and go, for metrics. */
+	interface SubscriberListener {
+
+		void added(Subscriber subscriber);
+
+		void removed(Subscriber subscriber);
 	}
 
 	/** The subscription handed to a subscriber. */
 	private static final class Handle implements Subscription {
 
+		private final EventBus bus;
+
 		private final Topic topic;
 
 		private final Subscriber subscriber;
 
-		Handle(Topic topic, Subscriber subscriber) {
+		Handle(EventBus bus, Topic topic, Subscriber subscriber) {
+			this.bus = bus;
 			this.topic = topic;
 			this.subscriber = subscriber;
 		}
@@ -338,8 +364,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 		@Override
 		public void close() {
-			this.topic.remove(this.subscriber);
-			this.subscriber.close();
+			if (this.topic.remove(this.subscriber)) {
+				this.subscriber.close();
+				this.bus.listeners.forEach((listener) -> listener.removed(this.subscriber));
+			}
 		}
 	}
 }

@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure.actuate;
 
+import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.pipeline.PipelineAutoConfiguration;
 import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Bean;
 
 /** Auto-configuration of the read-only {@code /actuator/sluice} endpoint. */
 @AutoConfiguration(after = { PoolAutoConfiguration.class, SemaphoreAutoConfiguration.class,
-		RateLimiterAutoConfiguration.class, PipelineAutoConfiguration.class })
+		RateLimiterAutoConfiguration.class, PipelineAutoConfiguration.class, EventBusAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnAvailableEndpoint(SluiceEndpoint.class)
 public final class SluiceEndpointAutoConfiguration {

@@ -1,0 +1,67 @@
+package dev.sluice.autoconfigure.eventbus;
+
+import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.eventbus.EventBus;
+import dev.sluice.eventbus.EventBusMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Auto-configuration of Sluice's event bus: one {@link EventBus} bean configured under
+ * {@code sluice.event-bus}, {@code @EventSubscriber} bean methods subscribed at start-up, metrics, and
+ * topics and subscribers in {@code /actuator/sluice}. The bus takes part in graceful shutdown.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(EventBusProperties.class)
+@Import({ EventBusAutoConfiguration.MetricsConfiguration.class,
+		EventBusAutoConfiguration.EndpointConfiguration.class })
+public final class EventBusAutoConfiguration {
+
+	@Bean(destroyMethod = "abandonRemaining")
+	@ConditionalOnMissingBean
+	EventBus sluiceEventBus(EventBusProperties properties) {
+		properties.validate();
+		int dispatchers = (properties.getDispatchers() != null) ? properties.getDispatchers()
+				: Runtime.getRuntime().availableProcessors();
+		return EventBus.create("eventbus", dispatchers);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static EventSubscriberProcessor sluiceEventSubscriberProcessor(ObjectProvider<EventBus> bus,
+			ObjectProvider<EventBusProperties> properties) {
+		return new EventSubscriberProcessor(bus, properties);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterBinder.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		EventBusMetrics eventBusMetrics(EventBus bus) {
+			return new EventBusMetrics(bus);
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "sluiceEventBusEndpointContributor")
+		SluiceEndpointContributor sluiceEventBusEndpointContributor(EventBus bus) {
+			return new EventBusEndpointContributor(bus);
+		}
+	}
+}
