@@ -34,6 +34,11 @@ public final class Lazy<T> implements Supplier<T> {
 	/** Set once, under lock; then read without it. */
 	private volatile Outcome<T> outcome;
 
+	/** Under {@code RETRY}: how many attempts have failed, and the last failure. Written under lock. */
+	private volatile int failures;
+
+	private Outcome<T> lastFailure;
+
 	private Lazy(Supplier<? extends T> initializer, OnFailure onFailure) {
 		this.initializer = Objects.requireNonNull(initializer, "initializer");
 		this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
@@ -53,10 +58,12 @@ public final class Lazy<T> implements Supplier<T> {
 	public T get() {
 		Outcome<T> outcome = this.outcome;
 		if (outcome == null) {
+			int failuresSeen = this.failures;
 			synchronized (this.lock) {
 				outcome = this.outcome;
 				if (outcome == null) {
-					outcome = compute();
+					// an attempt that failed while this thread waited is this thread's answer too
+					outcome = (this.failures != failuresSeen) ? this.lastFailure : compute();
 				}
 			}
 		}
@@ -73,6 +80,10 @@ public final class Lazy<T> implements Supplier<T> {
 			Outcome<T> failed = new Outcome<>(null, ex);
 			if (this.onFailure == OnFailure.KEEP) {
 				this.outcome = failed;
+			}
+			else {
+				this.lastFailure = failed;
+				this.failures++;
 			}
 			return failed;
 		}

@@ -71,7 +71,7 @@ public final class SingleFlight<K, V> {
 				mine.complete(value);
 				return value;
 			}
-			catch (RuntimeException | Error ex) {
+			catch (Throwable ex) {
 				mine.completeExceptionally(ex);
 				throw ex;
 			}

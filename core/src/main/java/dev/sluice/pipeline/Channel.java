@@ -30,8 +30,10 @@ import dev.sluice.timeout.Deadline;
  * <li>Several threads may send and receive at once; each item goes to exactly one receiver (fan-out),
  * and {@link #merge} forwards several channels into one (fan-in).</li>
  * <li>Items from one sender are received in the order it sent them.</li>
- * <li>A wait also ends early when the calling thread is interrupted, and never lasts past the
- * {@link Deadline} of the work it runs in.</li>
+ * <li>A wait also ends early when the calling thread is interrupted. The timed calls
+ * ({@code send}, {@code receive}) never wait past the {@link Deadline} of the work they run in; the
+ * untimed ones ({@code sendAll}, {@code receiveAtMost}, iteration) wait until there is room or an
+ * item, the channel is closed, or the thread is interrupted.</li>
  * </ul>
  *
  * <p>Design notes. One lock guards the buffer and the closed flag, with a condition for "not empty"
@@ -203,6 +205,9 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
 	public List<T> receiveAtMost(int max) throws InterruptedException {
+		if (max < 1) {
+			throw new IllegalArgumentException("max must be at least 1, was " + max);
+		}
 		this.lock.lockInterruptibly();
 		try {
 			while (this.buffer.isEmpty() && !this.closed) {
@@ -267,14 +272,12 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 					return true;
 				}
 				try {
-					this.next = receive(Duration.ofDays(36_500)).orElse(null);
+					List<T> items = receiveAtMost(1);
+					this.next = items.isEmpty() ? null : items.get(0);
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 					throw new CancellationException("Interrupted while waiting for the channel");
-				}
-				catch (TimeoutException ex) {
-					throw new IllegalStateException(ex);
 				}
 				return this.next != null;
 			}

@@ -8,12 +8,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -46,7 +48,9 @@ import dev.sluice.pool.WorkerPool;
  * <li>Every thread the pipeline uses has ended (or, on a pool, is back in it) when the terminal call
  * returns or throws. Stages run on threads of their own, or on the {@link #on(Executor) executor}
  * given, which then needs a free worker for the source, every stage worker and the sink at once (a
- * {@code WorkerPool} with fewer workers than that is refused when the pipeline runs).</li>
+ * {@code WorkerPool} with fewer workers than that is refused when the pipeline runs; one whose
+ * workers are busy elsewhere, or that runs the pipeline from one of its own tasks, may start only
+ * part of it, so give such a run a timeout).</li>
  * </ul>
  *
  * <p>A {@code Pipeline} is an immutable description: each call returns a new one, and it runs when a
@@ -55,7 +59,9 @@ import dev.sluice.pool.WorkerPool;
  *
  * <p>Design notes. Workers move items in batches of up to {@value #BATCH} (and never more than a
  * buffer holds), so a hand-off costs one lock per batch rather than per item, and no thread holds
- * more than a buffer's worth of items between hand-offs. Each stage's last worker to finish closes the stage's output.
+ * more than a buffer's worth of source items between hand-offs (a {@code flatMap} that turns one item
+ * into many holds all of them, and in an ordered run they travel together). When any part of a run
+ * fails, every buffer is closed, so that no part can wait on a buffer that nobody serves any more. Each stage's last worker to finish closes the stage's output.
  * Ordered runs carry each source item's index through the stages in an envelope (holding the zero or
  * more values that item has become) and put them back in order at the sink; the source may run at
  * most a window of items ahead of the sink, so the reordering memory is bounded too.
@@ -269,8 +275,10 @@ public final class Pipeline<T> {
 			this.tracker.started(run, new Pipelines.RunningPipeline(this.name, System.currentTimeMillis(),
 					this.stages.stream().map((stage) -> stage.name).toList()));
 		}
+		Run execution = null;
 		try (TaskGroup group = (this.executor != null) ? TaskGroup.on(this.executor) : TaskGroup.create()) {
-			new Run(group, sink).start();
+			execution = new Run(group, sink);
+			execution.start();
 			if (timeout != null) {
 				group.join(timeout);
 			}
@@ -279,7 +287,8 @@ public final class Pipeline<T> {
 			}
 		}
 		catch (ExecutionException ex) {
-			Throwable failure = ex.getCause();
+			Throwable failure = (execution != null && execution.failure.get() != null) ? execution.failure.get()
+					: ex.getCause();
 			if (failure instanceof CompletionException && failure.getCause() instanceof InterruptedException) {
 				throw (InterruptedException) failure.getCause();
 			}
@@ -343,6 +352,9 @@ public final class Pipeline<T> {
 		/** Ordered runs only: how far the source may run ahead of the sink. */
 		private final Semaphore window;
 
+		/** The first part to fail, and why. */
+		final AtomicReference<Throwable> failure = new AtomicReference<>();
+
 		/** Items per hand-off: no thread holds more than a buffer's worth between two hand-offs. */
 		private final int batch = Math.min(BATCH, buffer);
 
@@ -355,8 +367,27 @@ public final class Pipeline<T> {
 			this.window = keepOrder ? new Semaphore(buffer * (stages.size() + 1)) : null;
 		}
 
-		void start() {
+		/**
+		 * Runs a part of the pipeline; if it fails, closes every buffer, so that a part that swallowed
+		 * its interrupt cannot wait forever on a buffer that nobody will drain or fill again.
+		 */
+		private void fork(Callable<Void> part) {
 			this.group.fork(() -> {
+				try {
+					return part.call();
+				}
+				catch (Throwable ex) {
+					// record the failure before closing, so that the closed buffers' own complaints in
+					// the other parts can never pass for the cause
+					this.failure.compareAndSet(null, ex);
+					this.channels.forEach(Channel::close);
+					throw ex;
+				}
+			});
+		}
+
+		void start() {
+			fork(() -> {
 				source();
 				return null;
 			});
@@ -370,7 +401,7 @@ public final class Pipeline<T> {
 				Channel<Object> output = this.channels.get(s + 1);
 				AtomicInteger working = new AtomicInteger(spec.workers);
 				for (int w = 0; w < spec.workers; w++) {
-					this.group.fork(() -> {
+					fork(() -> {
 						try {
 							stage(spec, counters, input, output);
 						}
@@ -383,7 +414,7 @@ public final class Pipeline<T> {
 					});
 				}
 			}
-			this.group.fork(() -> {
+			fork(() -> {
 				sink(this.channels.get(stages.size()));
 				return null;
 			});

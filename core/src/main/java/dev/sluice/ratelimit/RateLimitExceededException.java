@@ -17,7 +17,8 @@ public class RateLimitExceededException extends RuntimeException {
 
 	private final Duration retryAfter;
 
-	RateLimitExceededException(String limiter, Reason reason, Duration retryAfter, String message) {
+	/** A refusal by the named limiter, for the given reason, with when a permit is expected. */
+	public RateLimitExceededException(String limiter, Reason reason, Duration retryAfter, String message) {
 		super(message);
 		this.limiter = limiter;
 		this.reason = reason;

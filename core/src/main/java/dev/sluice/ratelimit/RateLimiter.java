@@ -147,6 +147,7 @@ public final class RateLimiter implements Gate {
 					throw shutDownException();
 				}
 				current = this.current;
+				current.check(permits);
 				if (current.limiter.acquirePermission(permits)) {
 					return;
 				}
@@ -221,7 +222,7 @@ public final class RateLimiter implements Gate {
 	 * burst.
 	 * @param rate at least 1
 	 */
-	public void setRate(int rate) {
+	public synchronized void setRate(int rate) {
 		reconfigure(this.current.config.withRate(rate));
 	}
 

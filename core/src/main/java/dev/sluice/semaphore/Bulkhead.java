@@ -198,18 +198,19 @@ public final class Bulkhead implements Gate {
 	}
 
 	private boolean fastAcquire(int count) {
-		// the untimed tryAcquire barges past waiters even when fair; the timed one with 0 does not
-		return this.config.fair() ? tryAcquireFairly(count) : this.permits.tryAcquire(count);
-	}
-
-	private boolean tryAcquireFairly(int count) {
-		try {
-			return this.permits.tryAcquire(count, 0, TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		// the untimed tryAcquire barges past waiters, which a fair bulkhead must not do
+		if (this.config.fair() && this.permits.hasQueuedThreads()) {
 			return false;
 		}
+		if (!this.permits.tryAcquire(count)) {
+			return false;
+		}
+		if (this.shutDown) {
+			// took part of the flood that wakes waiters at shutdown: give it back
+			this.permits.release(count);
+			return false;
+		}
+		return true;
 	}
 
 	/**

@@ -12,7 +12,8 @@ public class BulkheadException extends RuntimeException {
 
 	private final Reason reason;
 
-	BulkheadException(String bulkhead, Reason reason, String message) {
+	/** A refusal by the named bulkhead, for the given reason. */
+	public BulkheadException(String bulkhead, Reason reason, String message) {
 		super(message);
 		this.bulkhead = bulkhead;
 		this.reason = reason;
@@ -33,6 +34,9 @@ public class BulkheadException extends RuntimeException {
 
 		/** Every permit stayed in use for the whole acquire timeout. */
 		FULL,
+
+		/** The caller was interrupted while it waited, where the interrupt cannot be thrown as such. */
+		INTERRUPTED,
 
 		/** The bulkhead is shutting down or has shut down. */
 		SHUT_DOWN

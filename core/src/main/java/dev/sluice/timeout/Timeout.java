@@ -71,6 +71,7 @@ public final class Timeout {
 		Objects.requireNonNull(timeout, "timeout");
 		Objects.requireNonNull(work, "work");
 		Thread caller = Thread.currentThread();
+		boolean interruptedBefore = caller.isInterrupted();
 		AtomicInteger state = new AtomicInteger(RUNNING);
 		Deadline previous = Deadline.enter(timeout);
 		long nanos = Deadline.current().orElseThrow().nanosLeft();
@@ -81,11 +82,11 @@ public final class Timeout {
 			}
 		}, Math.max(0, nanos), TimeUnit.NANOSECONDS);
 		T result = null;
-		Exception failure = null;
+		Throwable failure = null;
 		try {
 			result = work.call();
 		}
-		catch (Exception ex) {
+		catch (Throwable ex) {
 			failure = ex;
 		}
 		finally {
@@ -97,14 +98,20 @@ public final class Timeout {
 				Thread.yield();
 			}
 			Thread.interrupted();
+			if (interruptedBefore) {
+				caller.interrupt();
+			}
 			TimeoutException timedOut = new TimeoutException("The work did not finish within " + timeout);
 			if (failure != null) {
 				timedOut.addSuppressed(failure);
 			}
 			throw timedOut;
 		}
+		if (failure instanceof Error error) {
+			throw error;
+		}
 		if (failure != null) {
-			throw failure;
+			throw (Exception) failure;
 		}
 		return result;
 	}

@@ -81,6 +81,47 @@ class LazyTest {
 	}
 
 	@Test
+	void underRetryTheThreadsWaitingForAFailedAttemptGetItsFailure() throws Exception {
+		AtomicInteger calls = new AtomicInteger();
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Lazy<String> lazy = Lazy.of(() -> {
+			calls.incrementAndGet();
+			started.countDown();
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			throw new IllegalStateException("down");
+		}, Lazy.OnFailure.RETRY);
+		List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Thread> threads = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			Thread thread = new Thread(() -> {
+				try {
+					lazy.get();
+				}
+				catch (RuntimeException ex) {
+					failures.add(ex);
+				}
+			});
+			threads.add(thread);
+			thread.start();
+		}
+		started.await();
+		org.awaitility.Awaitility.await().until(() -> threads.stream()
+			.filter((thread) -> thread.getState() == Thread.State.BLOCKED).count() == 4);
+		release.countDown();
+		for (Thread thread : threads) {
+			thread.join(10_000);
+		}
+		assertThat(calls).hasValue(1);
+		assertThat(failures).hasSize(5).allSatisfy((ex) -> assertThat(ex).hasMessage("down"));
+	}
+
+	@Test
 	void nullIsAValidValue() {
 		AtomicInteger calls = new AtomicInteger();
 		Lazy<String> lazy = Lazy.of(() -> {

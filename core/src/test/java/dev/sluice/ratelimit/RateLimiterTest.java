@@ -141,8 +141,13 @@ class RateLimiterTest {
 	void aWaitingCallerGetsThePermitWhenTheNextPeriodBegins() throws Exception {
 		RateLimiter real = RateLimiter.create("real", new RateLimitConfig(20, Duration.ofSeconds(1), 1,
 				Duration.ofSeconds(5)));
+		long start = System.nanoTime();
 		real.acquire();
 		real.acquire();
+		real.acquire();
+		// one permit per 50ms period: the third comes a whole period after the second
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(50))
+			.isLessThan(Duration.ofSeconds(5));
 		assertThat(real.stats().rejected()).isZero();
 	}
 

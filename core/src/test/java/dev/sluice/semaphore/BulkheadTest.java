@@ -162,6 +162,18 @@ class BulkheadTest {
 	}
 
 	@Test
+	void aFairBulkheadStillGivesAFreePermitToAnInterruptedThread() {
+		Bulkhead fair = Bulkhead.create("fair", BulkheadConfig.ofPermits(2).withFair(true));
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(fair.tryAcquire()).isPresent();
+		}
+		finally {
+			Thread.interrupted();
+		}
+	}
+
+	@Test
 	void callAndRunHoldAPermitWhileTheWorkRuns() throws Exception {
 		assertThat(this.bulkhead.call(() -> this.bulkhead.stats().inUse())).isEqualTo(1);
 		AtomicInteger seen = new AtomicInteger();
@@ -185,6 +197,7 @@ class BulkheadTest {
 			AtomicInteger maxInUse = new AtomicInteger();
 			AtomicInteger granted = new AtomicInteger();
 			List<Thread> threads = new ArrayList<>();
+			List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
 			CountDownLatch go = new CountDownLatch(1);
 			for (int t = 0; t < 8; t++) {
 				Thread thread = new Thread(() -> {
@@ -192,7 +205,7 @@ class BulkheadTest {
 						go.await();
 						for (int i = 0; i < 2_000; i++) {
 							int weight = ThreadLocalRandom.current().nextInt(1, 4);
-							try (Bulkhead.Permit permit = limited.acquire(weight, Duration.ofSeconds(10))) {
+							try (Bulkhead.Permit permit = limited.acquire(weight, Duration.ofSeconds(60))) {
 								maxInUse.accumulateAndGet(inUse.addAndGet(weight), Math::max);
 								granted.incrementAndGet();
 								if (i % 100 == 0) {
@@ -202,8 +215,8 @@ class BulkheadTest {
 							}
 						}
 					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
+					catch (Throwable ex) {
+						errors.add(ex);
 					}
 				});
 				threads.add(thread);
@@ -213,6 +226,7 @@ class BulkheadTest {
 			for (Thread thread : threads) {
 				thread.join(60_000);
 			}
+			assertThat(errors).isEmpty();
 			assertThat(granted).hasValue(8 * 2_000);
 			assertThat(maxInUse.get()).isBetween(1, 5);
 			assertThat(limited.stats().available()).isEqualTo(5);

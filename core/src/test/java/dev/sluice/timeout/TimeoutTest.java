@@ -95,7 +95,7 @@ class TimeoutTest {
 
 	@Test
 	void theDeadlineCarriesIntoARateLimiterWait() throws Exception {
-		RateLimiter limiter = RateLimiter.create("slow", new RateLimitConfig(1, Duration.ofSeconds(1), 1, LONG));
+		RateLimiter limiter = RateLimiter.create("slow", new RateLimitConfig(1, Duration.ofMinutes(1), 1, LONG));
 		limiter.acquire();
 		assertThat(thrownAfterTheDeadline(() -> {
 			limiter.acquire();
@@ -130,6 +130,30 @@ class TimeoutTest {
 					(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.TIMED_OUT));
 			release.countDown();
 		}
+	}
+
+	@Test
+	void anErrorPastTheDeadlineStillLeavesNoInterruptBehind() {
+		assertThatThrownBy(() -> Timeout.call(Duration.ofMillis(20), () -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				Thread.onSpinWait();
+			}
+			throw new AssertionError("late and broken");
+		})).isInstanceOf(TimeoutException.class);
+		assertThat(Thread.interrupted()).as("no interrupt leaks to the caller").isFalse();
+	}
+
+	@Test
+	void aCallersOwnEarlierInterruptIsKept() {
+		Thread.currentThread().interrupt();
+		assertThatThrownBy(() -> Timeout.call(Duration.ofMillis(20), () -> {
+			long end = System.nanoTime() + 200_000_000L;
+			while (System.nanoTime() < end) {
+				Thread.onSpinWait();
+			}
+			return null;
+		})).isInstanceOf(TimeoutException.class);
+		assertThat(Thread.interrupted()).as("the caller's own interrupt is still there").isTrue();
 	}
 
 	@Test

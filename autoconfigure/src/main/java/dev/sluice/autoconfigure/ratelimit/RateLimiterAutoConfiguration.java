@@ -6,6 +6,7 @@ import java.util.List;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
+import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimited;
 import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.ratelimit.RateLimiterMetrics;
@@ -86,7 +87,15 @@ public final class RateLimiterAutoConfiguration {
 							+ annotation.value() + "', which is not configured under sluice.rate-limiters; configured: "
 							+ registry.getObject().names()));
 				return (invocation) -> {
-					limiter.acquire();
+					try {
+						limiter.acquire();
+					}
+					catch (InterruptedException ex) {
+						// the guarded method may not declare the interrupt: keep it and refuse clearly
+						Thread.currentThread().interrupt();
+						throw new RateLimitExceededException(limiter.name(), RateLimitExceededException.Reason.INTERRUPTED,
+								java.time.Duration.ZERO, "Interrupted while waiting for rate limiter '" + limiter.name() + "'");
+					}
 					return invocation.proceed();
 				};
 			}, ADVICE_ORDER);

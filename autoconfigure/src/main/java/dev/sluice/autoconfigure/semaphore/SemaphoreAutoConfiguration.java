@@ -7,6 +7,7 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.semaphore.Bulkhead;
+import dev.sluice.semaphore.BulkheadException;
 import dev.sluice.semaphore.BulkheadMetrics;
 import dev.sluice.semaphore.BulkheadRegistry;
 import dev.sluice.semaphore.Bulkheaded;
@@ -85,7 +86,17 @@ public final class SemaphoreAutoConfiguration {
 							+ "', which is not configured under sluice.semaphores; configured: "
 							+ registry.getObject().names()));
 				return (invocation) -> {
-					try (Bulkhead.Permit permit = bulkhead.acquire()) {
+					Bulkhead.Permit permit;
+					try {
+						permit = bulkhead.acquire();
+					}
+					catch (InterruptedException ex) {
+						// the guarded method may not declare the interrupt: keep it and refuse clearly
+						Thread.currentThread().interrupt();
+						throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
+								"Interrupted while waiting for a permit of semaphore '" + bulkhead.name() + "'");
+					}
+					try (permit) {
 						return invocation.proceed();
 					}
 				};
