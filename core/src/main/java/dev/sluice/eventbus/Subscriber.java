@@ -10,24 +10,27 @@ import java.util.function.Consumer;
 import dev.sluice.timeout.Deadline;
 
 /**
- * One subscriber: its mailbox (a bounded ring of events and their publish times) and the task that
- * drains it on a dispatcher thread.
+ * One subscriber: its mailbox of waiting events (with their publish times) and the task that drains
+ * it on a dispatcher thread.
  *
- * <p>Design notes. {@code lock} guards the ring, every counter and the {@code scheduled} flag. At most
- * one drain task per subscriber is scheduled or running ({@code scheduled}), which is what keeps one
- * publisher's events in order for this subscriber. The drain task takes a batch under the lock and
- * counts it as {@code inHand}, delivers it without the lock, then settles the counters under the lock;
- * so a snapshot under the lock always satisfies offered = delivered + failed + dropped + queued, where
- * queued = in the ring + in hand. A drain task that has had its share ({@value #BATCHES_PER_TURN}
- * batches) goes to the back of the dispatcher's queue, so a busy subscriber cannot starve the others.
+ * <p>Design notes. The mailbox is two rings: publishers fill {@code filling}; the drain task swaps it
+ * for the empty {@code draining} ring under the lock, in constant time, and delivers the swapped-out
+ * events without the lock. The lock is therefore held only for a few field writes on either side, so
+ * publishers and the drain task almost never wait for each other. {@code lock} guards both rings'
+ * fields, every counter and {@code scheduled}. At most one drain task per subscriber is scheduled or
+ * running ({@code scheduled}), which is what keeps one publisher's events in order for this
+ * subscriber. Events taken by the drain task are counted as {@code inHand} until they are settled
+ * (delivered, failed or discarded) under the lock; so a snapshot under the lock always satisfies
+ * offered = delivered + failed + dropped + queued, where queued = waiting + in hand. At most
+ * {@code buffer} events wait; up to as many more may be in hand. A drain task that has had its share
+ * ({@value #ROUNDS_PER_TURN} rounds) goes to the back of the dispatcher's queue, so a busy subscriber
+ * cannot starve the others.
  */
 final class Subscriber implements Runnable {
 
 	private static final System.Logger logger = System.getLogger(EventBus.class.getName());
 
-	private static final int BATCH = 256;
-
-	private static final int BATCHES_PER_TURN = 4;
+	private static final int ROUNDS_PER_TURN = 8;
 
 	/** The outcome of offering one event. */
 	enum Offer {
@@ -49,13 +52,11 @@ final class Subscriber implements Runnable {
 
 	private final Condition notFull = this.lock.newCondition();
 
-	private final Object[] items;
+	/** Guarded by lock: where publishers put events. */
+	private Ring filling;
 
-	private final long[] stamps;
-
-	private int head;
-
-	private int size;
+	/** Guarded by lock while swapped in; owned by the drain task while it delivers. */
+	private Ring draining;
 
 	private long offered;
 
@@ -87,13 +88,13 @@ final class Subscriber implements Runnable {
 		this.type = type;
 		this.handler = (Consumer<Object>) handler;
 		this.dispatcher = dispatcher;
-		this.items = new Object[options.buffer()];
-		this.stamps = new long[options.buffer()];
+		this.filling = new Ring(options.buffer());
+		this.draining = new Ring(options.buffer());
 	}
 
 	Offer offer(Object event, long stamp) throws InterruptedException {
 		boolean schedule = false;
-		Offer outcome;
+		Offer outcome = Offer.QUEUED;
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -101,7 +102,7 @@ final class Subscriber implements Runnable {
 			}
 			// counted as offered only once its outcome is settled, so that a publisher still waiting for
 			// room under block is never an event that is neither queued nor dropped
-			if (this.size == this.items.length) {
+			if (this.filling.full()) {
 				switch (this.options.overflow()) {
 					case DROP_NEWEST -> {
 						this.offered++;
@@ -109,10 +110,9 @@ final class Subscriber implements Runnable {
 						return Offer.DROPPED_NEWEST;
 					}
 					case DROP_OLDEST -> {
-						this.items[this.head] = null;
-						this.head = (this.head + 1) % this.items.length;
-						this.size--;
+						this.filling.dropOldest();
 						this.droppedOldest++;
+						outcome = Offer.DROPPED_OLDEST;
 					}
 					case FAIL -> {
 						this.offered++;
@@ -136,16 +136,9 @@ final class Subscriber implements Runnable {
 						}
 					}
 				}
-				outcome = (this.options.overflow() == Overflow.DROP_OLDEST) ? Offer.DROPPED_OLDEST : Offer.QUEUED;
-			}
-			else {
-				outcome = Offer.QUEUED;
 			}
 			this.offered++;
-			int tail = (this.head + this.size) % this.items.length;
-			this.items[tail] = event;
-			this.stamps[tail] = stamp;
-			this.size++;
+			this.filling.add(event, stamp);
 			if (!this.scheduled) {
 				this.scheduled = true;
 				schedule = true;
@@ -163,7 +156,7 @@ final class Subscriber implements Runnable {
 	/** Waits for room under the lock, up to the publish timeout and the caller's deadline. */
 	private boolean awaitRoom() throws InterruptedException {
 		long nanos = Deadline.cap(this.options.publishTimeout());
-		while (this.size == this.items.length && !this.closed) {
+		while (this.filling.full() && !this.closed) {
 			if (nanos <= 0) {
 				return false;
 			}
@@ -177,49 +170,45 @@ final class Subscriber implements Runnable {
 			this.dispatcher.execute(this);
 		}
 		catch (RejectedExecutionException ex) {
-			// the bus is shutting down: what is queued stays counted as queued until it is discarded
+			// the bus is shutting down: what waits stays counted as queued until it is discarded
 		}
 	}
 
 	@Override
 	public void run() {
-		Object[] batch = new Object[Math.min(BATCH, this.items.length)];
-		long[] times = new long[batch.length];
-		for (int turn = 0; turn < BATCHES_PER_TURN; turn++) {
-			int count;
+		for (int round = 0; round < ROUNDS_PER_TURN; round++) {
+			Ring taken;
 			this.lock.lock();
 			try {
-				count = Math.min(batch.length, this.size);
-				for (int i = 0; i < count; i++) {
-					batch[i] = this.items[this.head];
-					times[i] = this.stamps[this.head];
-					this.items[this.head] = null;
-					this.head = (this.head + 1) % this.items.length;
-				}
-				this.size -= count;
-				this.inHand += count;
-				if (count == 0) {
+				if (this.filling.size == 0) {
 					this.scheduled = false;
 					return;
 				}
+				taken = this.filling;
+				this.filling = this.draining;
+				this.draining = taken;
+				this.inHand += taken.size;
 				this.notFull.signalAll();
 			}
 			finally {
 				this.lock.unlock();
 			}
-			deliver(batch, times, count);
+			deliver(taken);
 		}
 		schedule();
 	}
 
-	private void deliver(Object[] batch, long[] times, int count) {
+	private void deliver(Ring taken) {
+		int count = taken.size;
 		long ok = 0;
 		long bad = 0;
 		long skipped = 0;
 		long nanos = 0;
+		long now = System.nanoTime();
 		for (int i = 0; i < count; i++) {
-			Object event = batch[i];
-			batch[i] = null;
+			int slot = taken.slot(i);
+			Object event = taken.items[slot];
+			taken.items[slot] = null;
 			if (this.closed) {
 				skipped++;
 				continue;
@@ -233,8 +222,12 @@ final class Subscriber implements Runnable {
 				logger.log(System.Logger.Level.WARNING, "Subscriber '" + this.options.name() + "' of topic '"
 						+ this.topic + "' failed on an event; it keeps receiving", ex);
 			}
-			nanos += System.nanoTime() - times[i];
+			if ((i & 63) == 63) {
+				now = System.nanoTime();
+			}
+			nanos += now - taken.stamps[slot];
 		}
+		taken.clear();
 		this.lock.lock();
 		try {
 			this.delivered += ok;
@@ -248,13 +241,14 @@ final class Subscriber implements Runnable {
 		}
 	}
 
-	/** Unsubscribes: later offers are refused and what is queued is discarded (and counted). */
+	/** Unsubscribes: later offers are refused and what waits is discarded (and counted). */
 	void close() {
 		this.lock.lock();
 		try {
 			if (!this.closed) {
 				this.closed = true;
-				discardQueued();
+				this.discarded += this.filling.size;
+				this.filling.clear();
 				this.notFull.signalAll();
 			}
 		}
@@ -263,14 +257,17 @@ final class Subscriber implements Runnable {
 		}
 	}
 
-	/** Discards what is queued, for an abandoned shutdown; returns how many events it discarded. */
+	/** Discards what waits, for an abandoned shutdown; returns how many events were still queued. */
 	long abandon() {
 		this.lock.lock();
 		try {
-			long queued = this.size + this.inHand;
-			this.closed = true;
-			discardQueued();
-			this.notFull.signalAll();
+			long queued = this.filling.size + this.inHand;
+			if (!this.closed) {
+				this.closed = true;
+				this.discarded += this.filling.size;
+				this.filling.clear();
+				this.notFull.signalAll();
+			}
 			return queued;
 		}
 		finally {
@@ -278,18 +275,10 @@ final class Subscriber implements Runnable {
 		}
 	}
 
-	private void discardQueued() {
-		for (int i = 0; i < this.size; i++) {
-			this.items[(this.head + i) % this.items.length] = null;
-		}
-		this.discarded += this.size;
-		this.size = 0;
-	}
-
 	boolean idle() {
 		this.lock.lock();
 		try {
-			return this.size == 0 && this.inHand == 0;
+			return this.filling.size == 0 && this.inHand == 0;
 		}
 		finally {
 			this.lock.unlock();
@@ -299,12 +288,60 @@ final class Subscriber implements Runnable {
 	SubscriberStats stats() {
 		this.lock.lock();
 		try {
-			return new SubscriberStats(this.topic, this.options.name(), this.items.length, this.options.overflow(),
-					this.offered, this.delivered, this.failed, this.droppedNewest, this.droppedOldest, this.rejected,
-					this.discarded, this.size + this.inHand, Duration.ofNanos(this.deliveryNanos));
+			return new SubscriberStats(this.topic, this.options.name(), this.options.buffer(),
+					this.options.overflow(), this.offered, this.delivered, this.failed, this.droppedNewest,
+					this.droppedOldest, this.rejected, this.discarded, this.filling.size + this.inHand,
+					Duration.ofNanos(this.deliveryNanos));
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/** A ring of events and their publish times. */
+	private static final class Ring {
+
+		final Object[] items;
+
+		final long[] stamps;
+
+		int head;
+
+		int size;
+
+		Ring(int capacity) {
+			this.items = new Object[capacity];
+			this.stamps = new long[capacity];
+		}
+
+		boolean full() {
+			return this.size == this.items.length;
+		}
+
+		int slot(int index) {
+			int slot = this.head + index;
+			return (slot >= this.items.length) ? slot - this.items.length : slot;
+		}
+
+		void add(Object event, long stamp) {
+			int slot = slot(this.size);
+			this.items[slot] = event;
+			this.stamps[slot] = stamp;
+			this.size++;
+		}
+
+		void dropOldest() {
+			this.items[this.head] = null;
+			this.head = slot(1);
+			this.size--;
+		}
+
+		void clear() {
+			for (int i = 0; i < this.size; i++) {
+				this.items[slot(i)] = null;
+			}
+			this.head = 0;
+			this.size = 0;
 		}
 	}
 }
