@@ -32,8 +32,10 @@ import dev.sluice.lifecycle.Drainable;
  * its buffer is full, its own {@link Overflow} policy decides: drop the newest, drop the oldest, make
  * the publisher wait up to a timeout, or fail the publish. The publisher learns what happened from
  * the {@link PublishResult}, or from an {@link EventRejectedException}.</li>
- * <li>Subscribers do not own threads: a small fixed set of dispatcher threads drains the buffers
- * (mailbox style), so ten thousand subscribers cost ten thousand buffers, not threads.</li>
+ * <li>Subscribers do not own threads: a small fixed set of dispatcher threads (daemons) drains the
+ * buffers (mailbox style), so ten thousand subscribers cost ten thousand buffers, not threads. A
+ * handler that publishes is never made to wait: on a dispatcher thread, {@code block} acts as
+ * {@code fail}, since the drain it would wait for may be queued behind it.</li>
  * <li>Each subscriber receives one publisher's events in the order they were published.</li>
  * <li>A subscriber whose handler throws is isolated: the failure is logged and counted, and it keeps
  * receiving; the others are not affected.</li>
@@ -59,6 +61,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private volatile boolean closed;
 
+	/** Publishes under way; a drain waits for them, so none can slip in behind a shutdown. */
+	private final AtomicInteger publishing = new AtomicInteger();
+
 	private final List<SubscriberListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
 	private EventBus(String name, int dispatchers, EventTransport transport) {
@@ -71,7 +76,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 		String prefix = "sluice-" + name + "-";
 		// the queue holds at most one drain task per subscriber, so it is bounded by the subscribers
 		this.dispatcher = new ThreadPoolExecutor(dispatchers, dispatchers, 0, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), (task) -> new Thread(task, prefix + count.incrementAndGet()));
+				new LinkedBlockingQueue<>(),
+				(task) -> new Subscriber.DispatcherThread(task, prefix + count.incrementAndGet()));
 	}
 
 	/** A bus with the given number of dispatcher threads, delivering in this process. */
@@ -104,11 +110,17 @@ public final class EventBus implements Drainable, AutoCloseable {
 	public PublishResult publish(String topic, Object event) throws InterruptedException {
 		Objects.requireNonNull(topic, "topic");
 		Objects.requireNonNull(event, "event");
-		if (this.closed) {
-			throw new EventRejectedException(topic, List.of(),
-					"Event bus '" + this.name + "' is shut down and accepts no events");
+		this.publishing.incrementAndGet();
+		try {
+			if (this.closed) {
+				throw new EventRejectedException(topic, List.of(),
+						"Event bus '" + this.name + "' is shut down and accepts no events");
+			}
+			return this.transport.send(topic, event, this::deliver);
 		}
-		return this.transport.send(topic, event, this::deliver);
+		finally {
+			this.publishing.decrementAndGet();
+		}
 	}
 
 	private PublishResult deliver(String topicName, Object event) throws InterruptedException {
@@ -176,8 +188,12 @@ public final class EventBus implements Drainable, AutoCloseable {
 		}
 		Subscriber subscriber = new Subscriber(topic, options, type, handler, this.dispatcher);
 		Topic found = this.topics.computeIfAbsent(topic, Topic::new);
-		found.add(subscriber);
-		this.listeners.forEach((listener) -> listener.added(subscriber));
+		synchronized (found) {
+			// under the topic's monitor, so that a name freed by an unsubscribe is only reused after
+			// the listeners have heard of the unsubscribe
+			found.add(subscriber);
+			this.listeners.forEach((listener) -> listener.added(subscriber));
+		}
 		return new Handle(this, found, subscriber);
 	}
 
@@ -224,14 +240,13 @@ public final class EventBus implements Drainable, AutoCloseable {
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-		while (!allIdle()) {
+		while (this.publishing.get() > 0 || !allIdle()) {
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				return false;
 			}
 			Thread.sleep(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
 		}
-		this.dispatcher.shutdown();
 		return true;
 	}
 
@@ -246,7 +261,11 @@ public final class EventBus implements Drainable, AutoCloseable {
 		return true;
 	}
 
-	/** Discards every event still queued (each counted as discarded) and stops the dispatchers. */
+	/**
+	 * Discards every event still queued (each counted as discarded) and stops the dispatchers. Returns
+	 * how many events will not be delivered (an upper bound: one being delivered at this moment per
+	 * subscriber may still arrive); calls after the first count nothing.
+	 */
 	@Override
 	public int abandonRemaining() {
 		this.closed = true;
@@ -364,10 +383,13 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 		@Override
 		public void close() {
-			if (this.topic.remove(this.subscriber)) {
-				this.subscriber.close();
+			synchronized (this.topic) {
+				if (!this.topic.remove(this.subscriber)) {
+					return;
+				}
 				this.bus.listeners.forEach((listener) -> listener.removed(this.subscriber));
 			}
+			this.subscriber.close();
 		}
 	}
 }

@@ -27,9 +27,6 @@ public final class EventBusMetrics implements MeterBinder {
 
 	private final EventBus bus;
 
-	private final Map<Subscriber, List<Meter>> meters = new ConcurrentHashMap<>();
-
-	private final Map<String, Boolean> topics = new ConcurrentHashMap<>();
 
 	/** Metrics for the given bus. */
 	public EventBusMetrics(EventBus bus) {
@@ -38,16 +35,19 @@ public final class EventBusMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
+		// what this registry holds, kept per registry so that binding to several never mixes them
+		Map<Subscriber, List<Meter>> meters = new ConcurrentHashMap<>();
+		Map<String, Boolean> topics = new ConcurrentHashMap<>();
 		this.bus.listen(new EventBus.SubscriberListener() {
 
 			@Override
 			public void added(Subscriber subscriber) {
-				bind(subscriber, registry);
+				meters.put(subscriber, bind(subscriber, registry, topics));
 			}
 
 			@Override
 			public void removed(Subscriber subscriber) {
-				List<Meter> bound = EventBusMetrics.this.meters.remove(subscriber);
+				List<Meter> bound = meters.remove(subscriber);
 				if (bound != null) {
 					bound.forEach(registry::remove);
 				}
@@ -55,9 +55,9 @@ public final class EventBusMetrics implements MeterBinder {
 		});
 	}
 
-	private void bind(Subscriber subscriber, MeterRegistry registry) {
+	private List<Meter> bind(Subscriber subscriber, MeterRegistry registry, Map<String, Boolean> topics) {
 		String topic = subscriber.topic;
-		if (this.topics.putIfAbsent(topic, Boolean.TRUE) == null) {
+		if (topics.putIfAbsent(topic, Boolean.TRUE) == null) {
 			FunctionCounter.builder("sluice.eventbus.published", this.bus, (bus) -> bus.published(topic))
 				.tags("topic", topic)
 				.description("Events published to the topic while it had subscribers")
@@ -93,7 +93,7 @@ public final class EventBusMetrics implements MeterBinder {
 					.tags(tags)
 					.description("Time from publish to the end of delivery")
 					.register(registry));
-		this.meters.put(subscriber, bound);
+		return bound;
 	}
 
 	private static Meter counter(MeterRegistry registry, String name, Subscriber subscriber,

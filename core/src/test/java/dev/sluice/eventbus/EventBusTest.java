@@ -334,6 +334,70 @@ class EventBusTest {
 	}
 
 	@Test
+	void aHandlerThatPublishesUnderBlockIsNeverMadeToWait() throws Exception {
+		EventBus single = EventBus.create("single", 1);
+		try {
+			CountDownLatch release = new CountDownLatch(1);
+			single.subscribe("sink", Integer.class, (event) -> {
+				try {
+					release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}, SubscriberOptions.named("sink").withBuffer(1).withOverflow(Overflow.BLOCK)
+				.withPublishTimeout(Duration.ofSeconds(30)));
+			AtomicReference<Throwable> relayed = new AtomicReference<>();
+			single.subscribe("source", Integer.class, (event) -> {
+				try {
+					for (int i = 0; i < 3; i++) {
+						single.publish("sink", i);
+					}
+				}
+				catch (Throwable ex) {
+					relayed.set(ex);
+				}
+			}, SubscriberOptions.named("relay"));
+			long start = System.nanoTime();
+			single.publish("source", 1);
+			await().until(() -> relayed.get() != null);
+			assertThat(relayed.get()).isInstanceOf(EventRejectedException.class);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+			release.countDown();
+		}
+		finally {
+			single.close();
+		}
+	}
+
+	@Test
+	void aPublishRacingShutdownIsEitherRefusedOrDelivered() throws Exception {
+		for (int round = 0; round < 50; round++) {
+			EventBus racing = EventBus.create("race", 1);
+			AtomicInteger received = new AtomicInteger();
+			racing.subscribe("t", Integer.class, (event) -> received.incrementAndGet(), SubscriberOptions.named("s"));
+			AtomicInteger accepted = new AtomicInteger();
+			Thread publisher = new Thread(() -> {
+				for (int i = 0; i < 1000; i++) {
+					try {
+						racing.publish("t", i);
+						accepted.incrementAndGet();
+					}
+					catch (EventRejectedException | InterruptedException ex) {
+						return;
+					}
+				}
+			});
+			publisher.start();
+			racing.stopIntake();
+			assertThat(racing.awaitDrained(Duration.ofSeconds(10))).isTrue();
+			publisher.join(10_000);
+			assertThat(received.get()).isEqualTo(accepted.get());
+			racing.close();
+		}
+	}
+
+	@Test
 	void invalidOptionsAreRefusedWithTheirName() {
 		assertThatThrownBy(() -> SubscriberOptions.named("x").withBuffer(0)).hasMessage("buffer must be at least 1, was 0");
 		assertThatThrownBy(() -> SubscriberOptions.named(" ")).hasMessage("name must not be blank");

@@ -32,8 +32,13 @@ class EventBusEndpointContributor implements SluiceEndpointContributor {
 		}
 		for (SubscriberStats stats : this.bus.stats()) {
 			@SuppressWarnings("unchecked")
-			Map<String, Object> subscribers = (Map<String, Object>) ((Map<String, Object>) topics.get(stats.topic()))
-				.get("subscribers");
+			Map<String, Object> topic = (Map<String, Object>) topics.computeIfAbsent(stats.topic(), (name) -> {
+				Map<String, Object> entry = new LinkedHashMap<>();
+				entry.put("published", this.bus.published(name));
+				entry.put("subscribers", new LinkedHashMap<String, Object>());
+				return entry;
+			});
+			Map<String, Object> subscribers = (Map<String, Object>) topic.get("subscribers");
 			Map<String, Object> state = new LinkedHashMap<>();
 			state.put("buffer", stats.buffer());
 			state.put("overflow", stats.overflow().configName());

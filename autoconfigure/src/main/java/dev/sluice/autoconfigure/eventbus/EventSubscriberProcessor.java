@@ -2,16 +2,22 @@ package dev.sluice.autoconfigure.eventbus;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventSubscriber;
 import dev.sluice.eventbus.Overflow;
+import dev.sluice.eventbus.Subscription;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.aop.scope.ScopedProxyUtils;
+import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
@@ -21,11 +27,14 @@ import org.springframework.util.ReflectionUtils;
  * bean is ready. A method must take exactly one parameter; anything else stops start-up with a message
  * that names the method.
  */
-class EventSubscriberProcessor implements BeanPostProcessor {
+class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 
 	private final ObjectProvider<EventBus> bus;
 
 	private final ObjectProvider<EventBusProperties> properties;
+
+	/** The subscriptions of each bean, closed when the bean is destroyed. */
+	private final Map<Object, List<Subscription>> subscriptions = Collections.synchronizedMap(new IdentityHashMap<>());
 
 	EventSubscriberProcessor(ObjectProvider<EventBus> bus, ObjectProvider<EventBusProperties> properties) {
 		this.bus = bus;
@@ -34,6 +43,9 @@ class EventSubscriberProcessor implements BeanPostProcessor {
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (ScopedProxyUtils.isScopedTarget(beanName)) {
+			return bean; // its scoped proxy is subscribed instead
+		}
 		Class<?> type = AopUtils.getTargetClass(bean);
 		Map<Method, EventSubscriber> methods = MethodIntrospector.selectMethods(type,
 				(MethodIntrospector.MetadataLookup<EventSubscriber>) (method) -> AnnotatedElementUtils
@@ -58,8 +70,30 @@ class EventSubscriberProcessor implements BeanPostProcessor {
 		ReflectionUtils.makeAccessible(invocable);
 		@SuppressWarnings("unchecked")
 		Class<Object> eventType = (Class<Object>) boxed(method.getParameterTypes()[0]);
-		this.bus.getObject().subscribe(annotation.topic(), eventType, (event) -> invoke(bean, invocable, event),
-				this.properties.getObject().options(annotation.topic(), name, buffer, overflow));
+		Subscription subscription;
+		try {
+			subscription = this.bus.getObject().subscribe(annotation.topic(), eventType,
+					(event) -> invoke(bean, invocable, event),
+					this.properties.getObject().options(annotation.topic(), name, buffer, overflow));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("Cannot subscribe @EventSubscriber method " + method + ": "
+					+ ex.getMessage() + "; give it a unique name()", ex);
+		}
+		this.subscriptions.computeIfAbsent(bean, (key) -> new ArrayList<>()).add(subscription);
+	}
+
+	@Override
+	public boolean requiresDestruction(Object bean) {
+		return this.subscriptions.containsKey(bean);
+	}
+
+	@Override
+	public void postProcessBeforeDestruction(Object bean, String beanName) {
+		List<Subscription> closing = this.subscriptions.remove(bean);
+		if (closing != null) {
+			closing.forEach(Subscription::close);
+		}
 	}
 
 	private static Overflow overflow(String value, Method method) {

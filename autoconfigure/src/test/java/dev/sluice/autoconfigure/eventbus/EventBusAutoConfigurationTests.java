@@ -138,7 +138,8 @@ class EventBusAutoConfigurationTests {
 		final List<String> mailed = new CopyOnWriteArrayList<>();
 
 		@EventSubscriber(topic = "orders", name = "audit", buffer = 32, overflow = "block")
-		void audit(String order) {
+		void audit(String order) throws InterruptedException {
+			Thread.sleep(5); // slow enough that only a real drain at shutdown delivers them all
 			this.audited.add(order);
 		}
 
