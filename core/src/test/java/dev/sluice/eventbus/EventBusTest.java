@@ -88,7 +88,7 @@ class EventBusTest {
 		CountDownLatch holding = new CountDownLatch(1);
 		Subscription subscription = heldSubscriber("newest", Overflow.DROP_NEWEST, received, holding);
 		this.bus.publish("t", 0);
-		holding.await(10, TimeUnit.SECONDS);
+		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
 		this.bus.publish("t", 2);
 		PublishResult dropped = this.bus.publish("t", 3);
@@ -106,7 +106,7 @@ class EventBusTest {
 		CountDownLatch holding = new CountDownLatch(1);
 		Subscription subscription = heldSubscriber("oldest", Overflow.DROP_OLDEST, received, holding);
 		this.bus.publish("t", 0);
-		holding.await(10, TimeUnit.SECONDS);
+		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
 		this.bus.publish("t", 2);
 		PublishResult result = this.bus.publish("t", 3);
@@ -126,7 +126,7 @@ class EventBusTest {
 		heldSubscriber("strict", Overflow.FAIL, strict, holding);
 		this.bus.subscribe("t", Integer.class, relaxed::add, SubscriberOptions.named("relaxed"));
 		this.bus.publish("t", 0);
-		holding.await(10, TimeUnit.SECONDS);
+		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
 		this.bus.publish("t", 2);
 		assertThatThrownBy(() -> this.bus.publish("t", 3)).isInstanceOfSatisfying(EventRejectedException.class,
@@ -144,7 +144,7 @@ class EventBusTest {
 		Subscription subscription = heldSubscriber("blocking", Overflow.BLOCK, received, holding,
 				Duration.ofSeconds(2));
 		this.bus.publish("t", 0);
-		holding.await(10, TimeUnit.SECONDS);
+		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
 		this.bus.publish("t", 2);
 		long start = System.nanoTime();
@@ -256,15 +256,22 @@ class EventBusTest {
 				Thread.onSpinWait();
 			}
 		}));
+		List<Throwable> errors = new CopyOnWriteArrayList<>();
+		threads.forEach((thread) -> thread.setUncaughtExceptionHandler((t, ex) -> errors.add(ex)));
 		threads.forEach(Thread::start);
-		for (int check = 0; check < 50 && System.nanoTime() < end; check++) {
+		int checks = 0;
+		while (System.nanoTime() < end) {
 			for (Subscription subscription : live) {
 				assertBalanced(subscription.stats());
+				checks++;
 			}
+			Thread.yield();
 		}
+		assertThat(checks).isPositive();
 		for (Thread thread : threads) {
 			thread.join(30_000);
 		}
+		assertThat(errors).isEmpty();
 		closedStats.forEach(this::assertBalanced);
 		for (Subscription subscription : live) {
 			assertBalanced(subscription.stats());
@@ -322,7 +329,7 @@ class EventBusTest {
 		CountDownLatch holding = new CountDownLatch(1);
 		Subscription subscription = heldSubscriber("stuck", Overflow.DROP_NEWEST, received, holding);
 		this.bus.publish("t", 0);
-		holding.await(10, TimeUnit.SECONDS);
+		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
 		this.bus.publish("t", 2);
 		this.bus.stopIntake();
