@@ -23,39 +23,38 @@ class EventBusEndpointContributor implements SluiceEndpointContributor {
 
 	@Override
 	public Map<String, Object> components() {
+		Map<String, Map<String, Object>> subscribersByTopic = new LinkedHashMap<>();
+		this.bus.topics().forEach((topic) -> subscribersByTopic.put(topic, new LinkedHashMap<>()));
+		for (SubscriberStats stats : this.bus.stats()) {
+			subscribersByTopic.computeIfAbsent(stats.topic(), (topic) -> new LinkedHashMap<>())
+				.put(stats.name(), describe(stats));
+		}
 		Map<String, Object> topics = new LinkedHashMap<>();
-		for (String topic : this.bus.topics()) {
+		subscribersByTopic.forEach((topic, subscribers) -> {
 			Map<String, Object> entry = new LinkedHashMap<>();
 			entry.put("published", this.bus.published(topic));
-			entry.put("subscribers", new LinkedHashMap<String, Object>());
+			entry.put("subscribers", subscribers);
 			topics.put(topic, entry);
-		}
-		for (SubscriberStats stats : this.bus.stats()) {
-			@SuppressWarnings("unchecked")
-			Map<String, Object> topic = (Map<String, Object>) topics.computeIfAbsent(stats.topic(), (name) -> {
-				Map<String, Object> entry = new LinkedHashMap<>();
-				entry.put("published", this.bus.published(name));
-				entry.put("subscribers", new LinkedHashMap<String, Object>());
-				return entry;
-			});
-			Map<String, Object> subscribers = (Map<String, Object>) topic.get("subscribers");
-			Map<String, Object> state = new LinkedHashMap<>();
-			state.put("buffer", stats.buffer());
-			state.put("overflow", stats.overflow().configName());
-			state.put("offered", stats.offered());
-			state.put("delivered", stats.delivered());
-			state.put("failed", stats.failed());
-			state.put("dropped", stats.dropped());
-			state.put("droppedNewest", stats.droppedNewest());
-			state.put("droppedOldest", stats.droppedOldest());
-			state.put("rejected", stats.rejected());
-			state.put("discarded", stats.discarded());
-			state.put("queued", stats.queued());
-			subscribers.put(stats.name(), state);
-		}
+		});
 		Map<String, Object> bus = new LinkedHashMap<>();
 		bus.put("dispatchers", this.bus.dispatchers());
 		bus.put("topics", topics);
 		return Map.of(this.bus.name(), bus);
+	}
+
+	private static Map<String, Object> describe(SubscriberStats stats) {
+		Map<String, Object> state = new LinkedHashMap<>();
+		state.put("buffer", stats.buffer());
+		state.put("overflow", stats.overflow().configName());
+		state.put("offered", stats.offered());
+		state.put("delivered", stats.delivered());
+		state.put("failed", stats.failed());
+		state.put("dropped", stats.dropped());
+		state.put("droppedNewest", stats.droppedNewest());
+		state.put("droppedOldest", stats.droppedOldest());
+		state.put("rejected", stats.rejected());
+		state.put("discarded", stats.discarded());
+		state.put("queued", stats.queued());
+		return state;
 	}
 }
