@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +65,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 	/** Publishes under way; a drain waits for them, so none can slip in behind a shutdown. */
 	private final AtomicInteger publishing = new AtomicInteger();
 
-	private final List<SubscriberListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+	private final List<SubscriberListener> listeners = new CopyOnWriteArrayList<>();
 
 	private EventBus(String name, int dispatchers, EventTransport transport) {
 		if (dispatchers < 1) {

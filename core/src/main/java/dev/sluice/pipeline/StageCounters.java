@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The live counters of one named stage; written by its workers, read by metrics. */
@@ -32,6 +33,6 @@ final class StageCounters {
 
 	StageStats stats() {
 		return new StageStats(this.pipeline, this.stage, this.workers, this.in.sum(), this.out.sum(),
-				java.time.Duration.ofNanos(this.nanos.sum()), buffered());
+				Duration.ofNanos(this.nanos.sum()), buffered());
 	}
 }

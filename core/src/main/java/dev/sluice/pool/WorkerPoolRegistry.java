@@ -15,11 +15,6 @@ public final class WorkerPoolRegistry extends ComponentRegistry<WorkerPool> {
 		super("worker pool", pools);
 	}
 
-	/** All pools, in configuration order. */
-	public Collection<WorkerPool> pools() {
-		return all();
-	}
-
 	/**
 	 * Stops every pool at once: intake stops, queued tasks are dropped and running ones interrupted.
 	 * The graceful path, which lets accepted work finish first, is

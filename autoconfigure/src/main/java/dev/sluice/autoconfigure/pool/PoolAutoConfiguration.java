@@ -71,7 +71,7 @@ public final class PoolAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		WorkerPoolMetrics workerPoolMetrics(WorkerPoolRegistry registry) {
-			return new WorkerPoolMetrics(registry.pools(), Tags.empty());
+			return new WorkerPoolMetrics(registry.all(), Tags.empty());
 		}
 	}
 

@@ -26,7 +26,7 @@ class PoolEndpointContributor implements SluiceEndpointContributor {
 	@Override
 	public Map<String, Object> components() {
 		Map<String, Object> pools = new LinkedHashMap<>();
-		for (WorkerPool pool : this.registry.pools()) {
+		for (WorkerPool pool : this.registry.all()) {
 			Map<String, Object> entry = new LinkedHashMap<>();
 			entry.put("config", describe(pool.config()));
 			entry.put("state", describe(pool.stats()));

@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure.ratelimit;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -94,7 +95,7 @@ public final class RateLimiterAutoConfiguration {
 						// the guarded method may not declare the interrupt: keep it and refuse clearly
 						Thread.currentThread().interrupt();
 						throw new RateLimitExceededException(limiter.name(), RateLimitExceededException.Reason.INTERRUPTED,
-								java.time.Duration.ZERO, "Interrupted while waiting for rate limiter '" + limiter.name() + "'");
+								Duration.ZERO, "Interrupted while waiting for rate limiter '" + limiter.name() + "'");
 					}
 					return invocation.proceed();
 				};
