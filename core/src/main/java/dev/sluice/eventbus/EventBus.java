@@ -187,9 +187,19 @@ public final class EventBus implements Drainable, AutoCloseable {
 		if (this.closed) {
 			throw new IllegalStateException("Event bus '" + this.name + "' is shut down");
 		}
+		if (options.group() != null) {
+			Subscription member = this.transport.subscribeGroup(topic, type, handler, options);
+			if (member != null) {
+				return member;
+			}
+		}
 		Subscriber subscriber = new Subscriber(topic, options, type, handler, this.dispatcher);
 		Topic found = this.topics.computeIfAbsent(topic, Topic::new);
 		synchronized (found) {
+			if (!found.opened) {
+				this.transport.open(topic, this::deliver);
+				found.opened = true;
+			}
 			// under the topic's monitor, so that a name freed by an unsubscribe is only reused after
 			// the listeners have heard of the unsubscribe
 			found.add(subscriber);
@@ -235,12 +245,16 @@ public final class EventBus implements Drainable, AutoCloseable {
 	@Override
 	public void stopIntake() {
 		this.closed = true;
+		this.transport.stopIntake();
 	}
 
 	/** Waits until every queued event has been delivered, or the timeout passes. */
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		if (!this.transport.awaitDrained(timeout)) {
+			return false;
+		}
 		while (this.publishing.get() > 0 || !allIdle()) {
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
@@ -270,7 +284,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 	@Override
 	public int abandonRemaining() {
 		this.closed = true;
-		long abandoned = 0;
+		this.transport.stopIntake();
+		long abandoned = this.transport.abandonRemaining();
 		for (Topic topic : this.topics.values()) {
 			for (Subscriber subscriber : topic.subscribers) {
 				abandoned += subscriber.abandon();
@@ -309,6 +324,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 		final LongAdder published = new LongAdder();
 
 		volatile Subscriber[] subscribers = new Subscriber[0];
+
+		/** Whether the transport was told of the topic; guarded by the topic's monitor. */
+		boolean opened;
 
 		Topic(String name) {
 			this.name = name;

@@ -9,8 +9,11 @@ import java.time.Duration;
  * @param buffer how many events may wait for it; at least 1
  * @param overflow what publishing does when its buffer is full
  * @param publishTimeout how long a publisher waits for room under {@link Overflow#BLOCK}
+ * @param group the group of competing consumers the subscriber belongs to, or {@code null} to receive
+ * every event (broadcast). With a transport between instances, each event goes to one member of the
+ * group; in one process the subscriber is the only member of its group, so it receives every event.
  */
-public record SubscriberOptions(String name, int buffer, Overflow overflow, Duration publishTimeout) {
+public record SubscriberOptions(String name, int buffer, Overflow overflow, Duration publishTimeout, String group) {
 
 	/** Default buffer. */
 	public static final int DEFAULT_BUFFER = 1024;
@@ -29,6 +32,14 @@ public record SubscriberOptions(String name, int buffer, Overflow overflow, Dura
 			throw new IllegalArgumentException(
 					"publish-timeout must be a duration of zero or more (such as 100ms), was " + publishTimeout);
 		}
+		if (group != null && group.isBlank()) {
+			throw new IllegalArgumentException("group must not be blank; leave it out for broadcast");
+		}
+	}
+
+	/** Options of a broadcast subscriber, in no group. */
+	public SubscriberOptions(String name, int buffer, Overflow overflow, Duration publishTimeout) {
+		this(name, buffer, overflow, publishTimeout, null);
 	}
 
 	/** A subscriber with the default buffer that drops the newest event when full, as Go's bus does. */
@@ -38,16 +49,21 @@ public record SubscriberOptions(String name, int buffer, Overflow overflow, Dura
 
 	/** A copy with another buffer. */
 	public SubscriberOptions withBuffer(int buffer) {
-		return new SubscriberOptions(this.name, buffer, this.overflow, this.publishTimeout);
+		return new SubscriberOptions(this.name, buffer, this.overflow, this.publishTimeout, this.group);
 	}
 
 	/** A copy with another overflow policy. */
 	public SubscriberOptions withOverflow(Overflow overflow) {
-		return new SubscriberOptions(this.name, this.buffer, overflow, this.publishTimeout);
+		return new SubscriberOptions(this.name, this.buffer, overflow, this.publishTimeout, this.group);
 	}
 
 	/** A copy with another publish timeout. */
 	public SubscriberOptions withPublishTimeout(Duration publishTimeout) {
-		return new SubscriberOptions(this.name, this.buffer, this.overflow, publishTimeout);
+		return new SubscriberOptions(this.name, this.buffer, this.overflow, publishTimeout, this.group);
+	}
+
+	/** A copy in another group of competing consumers ({@code null}: broadcast). */
+	public SubscriberOptions withGroup(String group) {
+		return new SubscriberOptions(this.name, this.buffer, this.overflow, this.publishTimeout, group);
 	}
 }

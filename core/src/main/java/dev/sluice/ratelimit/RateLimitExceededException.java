@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Thrown when a {@link RateLimiter} gives no permit: the limit was reached for longer than the
- * caller would wait, or the limiter is shut down. {@link #retryAfter()} says when a permit is
+ * caller would wait, the limiter is shut down, or the store of a shared budget could not be reached. {@link #retryAfter()} says when a permit is
  * expected, for a {@code Retry-After} header.
  */
 public class RateLimitExceededException extends RuntimeException {
@@ -35,7 +35,7 @@ public class RateLimitExceededException extends RuntimeException {
 		return this.reason;
 	}
 
-	/** How long until a permit is expected; zero when the limiter is shut down. */
+	/** How long until a permit is expected; zero when the limiter is shut down or its store unavailable. */
 	public Duration retryAfter() {
 		return this.retryAfter;
 	}
@@ -50,6 +50,9 @@ public class RateLimitExceededException extends RuntimeException {
 		INTERRUPTED,
 
 		/** The limiter is shutting down or has shut down. */
-		SHUT_DOWN
+		SHUT_DOWN,
+
+		/** The store that holds a shared budget (Redis, say) could not be reached in time. */
+		UNAVAILABLE
 	}
 }

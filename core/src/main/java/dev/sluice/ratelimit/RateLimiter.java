@@ -12,13 +12,13 @@ import java.util.function.Supplier;
 
 import dev.sluice.lifecycle.Gate;
 import dev.sluice.timeout.Deadline;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
 /**
- * A named token-bucket rate limiter on resilience4j's {@link AtomicRateLimiter}: Go's
- * {@code rate.Limiter}, described by rate, burst and wait ({@link RateLimitConfig} explains the
- * mapping and where it differs from a classic token bucket).
+ * A named token-bucket rate limiter: Go's {@code rate.Limiter}, described by rate, burst and wait.
+ * Its permits live in a {@link PermitStore}: by default in this process, on resilience4j's
+ * {@link AtomicRateLimiter} ({@link RateLimitConfig} explains the mapping and where it differs from a
+ * classic token bucket); or in a store shared by several instances (Redis, in {@code sluice-redis}).
  *
  * <pre>{@code
  * partnerApi.acquire();                                // waits up to the configured timeout
@@ -33,22 +33,26 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
  * <li>Waiting callers are not queued: when permits come back, whichever caller asks first gets
  * them.</li>
  * <li>An interrupted waiter throws {@link InterruptedException} and takes nothing.</li>
- * <li>{@link #setRate(int)} takes effect at once: the limiter starts afresh with a full burst.</li>
+ * <li>{@link #setRate(int)} takes effect at once: a local limiter starts afresh with a full burst.</li>
+ * <li>A store that cannot be reached answers by its own outage policy; a refusal then has reason
+ * {@code UNAVAILABLE}. No call waits beyond its timeout for a store.</li>
  * <li>When the limiter shuts down ({@link #stopIntake()}), waiting callers wake with a
  * {@link RateLimitExceededException} of reason {@code SHUT_DOWN}, and so does every later call.</li>
  * </ul>
  *
- * <p>Design notes. resilience4j's limiter is built with a zero timeout, so that it only ever answers
- * "now or not"; waiting is done here, parked until the next refresh period begins, so that it can
- * honour each caller's own timeout, interrupts and shutdown. The current resilience4j limiter and
- * its config sit in one volatile {@link Current}, replaced whole when the rate changes. The fast path
- * is resilience4j's own CAS plus that volatile read.
+ * <p>Design notes. A store only ever answers "now, or in so many nanoseconds" (resilience4j's limiter
+ * is built with a zero timeout for that); waiting is done here, parked until the permits are
+ * expected, so that it can honour each caller's own timeout, interrupts and shutdown. The current
+ * store and its config sit in one volatile {@link Current}, replaced whole when the settings change.
+ * The local fast path is resilience4j's own CAS plus that volatile read.
  */
 public final class RateLimiter implements Gate {
 
 	private final String name;
 
 	private final LongSupplier nanoClock;
+
+	private final PermitStore.Factory stores;
 
 	private volatile Current current;
 
@@ -58,18 +62,19 @@ public final class RateLimiter implements Gate {
 
 	private final LongAdder rejected = new LongAdder();
 
-	private RateLimiter(String name, RateLimitConfig config, LongSupplier nanoClock) {
+	private RateLimiter(String name, RateLimitConfig config, LongSupplier nanoClock, PermitStore.Factory stores) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
 		}
 		this.name = name;
 		this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-		this.current = new Current(name, Objects.requireNonNull(config, "config"), nanoClock);
+		this.stores = Objects.requireNonNull(stores, "stores");
+		this.current = new Current(Objects.requireNonNull(config, "config"), stores.create(name, config));
 	}
 
-	/** Creates a limiter with the given name and settings. */
+	/** Creates a limiter with the given name and settings, its permits in this process. */
 	public static RateLimiter create(String name, RateLimitConfig config) {
-		return new RateLimiter(name, config, System::nanoTime);
+		return create(name, config, System::nanoTime);
 	}
 
 	/**
@@ -77,7 +82,15 @@ public final class RateLimiter implements Gate {
 	 * test. The clock must never go backwards.
 	 */
 	public static RateLimiter create(String name, RateLimitConfig config, LongSupplier nanoClock) {
-		return new RateLimiter(name, config, nanoClock);
+		return new RateLimiter(name, config, nanoClock, (n, c) -> new LocalPermitStore(n, c, nanoClock));
+	}
+
+	/**
+	 * Creates a limiter whose permits live in the stores the factory makes (one now, and one for each
+	 * change of settings).
+	 */
+	public static RateLimiter create(String name, RateLimitConfig config, PermitStore.Factory stores) {
+		return new RateLimiter(name, config, System::nanoTime, stores);
 	}
 
 	@Override
@@ -105,11 +118,21 @@ public final class RateLimiter implements Gate {
 		if (this.shutDown) {
 			throw shutDownException();
 		}
-		if (current.limiter.acquirePermission(permits)) {
+		if (take(current, permits, 0) == 0) {
 			return true;
 		}
 		this.rejected.increment();
 		return false;
+	}
+
+	private long take(Current current, int permits, long maxWaitNanos) {
+		try {
+			return tryTake(current, permits, maxWaitNanos);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw interruptedException();
+		}
 	}
 
 	/**
@@ -135,10 +158,12 @@ public final class RateLimiter implements Gate {
 		if (this.shutDown) {
 			throw shutDownException();
 		}
-		if (current.limiter.acquirePermission(permits)) {
+		long start = this.nanoClock.getAsLong();
+		long deadline = start + Math.max(0, Deadline.cap(timeout));
+		long wait = tryTake(current, permits, deadline - start);
+		if (wait == 0) {
 			return;
 		}
-		long deadline = this.nanoClock.getAsLong() + Math.max(0, Deadline.cap(timeout));
 		Thread me = Thread.currentThread();
 		this.waiters.add(me);
 		try {
@@ -146,12 +171,6 @@ public final class RateLimiter implements Gate {
 				if (this.shutDown) {
 					throw shutDownException();
 				}
-				current = this.current;
-				current.check(permits);
-				if (current.limiter.acquirePermission(permits)) {
-					return;
-				}
-				long wait = current.nanosToNextPeriod();
 				long left = deadline - this.nanoClock.getAsLong();
 				if (wait > left) {
 					this.rejected.increment();
@@ -165,6 +184,15 @@ public final class RateLimiter implements Gate {
 				if (Thread.interrupted()) {
 					throw new InterruptedException("Interrupted while waiting for rate limiter '" + this.name + "'");
 				}
+				if (this.shutDown) {
+					throw shutDownException();
+				}
+				current = this.current;
+				current.check(permits);
+				wait = tryTake(current, permits, Math.max(0, deadline - this.nanoClock.getAsLong()));
+				if (wait == 0) {
+					return;
+				}
 			}
 		}
 		finally {
@@ -172,11 +200,20 @@ public final class RateLimiter implements Gate {
 		}
 	}
 
-	/** How long until a permit is expected: zero if one is available now. */
+	private long tryTake(Current current, int permits, long maxWaitNanos) throws InterruptedException {
+		try {
+			return current.store.tryTake(permits, maxWaitNanos);
+		}
+		catch (RateLimitExceededException ex) {
+			this.rejected.increment();
+			throw ex;
+		}
+	}
+
+	/** How long until a permit is expected: zero if one is available now (as far as this process knows). */
 	public Duration timeToNextPermit() {
-		Current current = this.current;
-		return (current.limiter.getDetailedMetrics().getAvailablePermissions() > 0) ? Duration.ZERO
-				: Duration.ofNanos(current.nanosToNextPeriod());
+		PermitStore store = this.current.store;
+		return (store.available() > 0) ? Duration.ZERO : Duration.ofNanos(store.nanosToNextPermit());
 	}
 
 	/** A runnable that takes a permit (waiting up to the configured timeout) before each run. */
@@ -212,31 +249,43 @@ public final class RateLimiter implements Gate {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new RateLimitExceededException(this.name, RateLimitExceededException.Reason.INTERRUPTED,
-					Duration.ZERO, "Interrupted while waiting for rate limiter '" + this.name + "'");
+			throw interruptedException();
 		}
 	}
 
+	private RateLimitExceededException interruptedException() {
+		return new RateLimitExceededException(this.name, RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
+				"Interrupted while waiting for rate limiter '" + this.name + "'");
+	}
+
 	/**
-	 * Changes the rate, keeping {@code per}, burst and timeout. The limiter starts afresh with a full
-	 * burst.
+	 * Changes the rate, keeping {@code per}, burst and timeout. A local limiter starts afresh with a
+	 * full burst; a shared store decides for itself what it keeps.
 	 * @param rate at least 1
 	 */
 	public synchronized void setRate(int rate) {
 		reconfigure(this.current.config.withRate(rate));
 	}
 
-	/** Replaces every setting. The limiter starts afresh with a full burst. */
+	/** Replaces every setting, with a new store from the factory; the old store is closed. */
 	public synchronized void reconfigure(RateLimitConfig config) {
-		this.current = new Current(this.name, Objects.requireNonNull(config, "config"), this.nanoClock);
+		Objects.requireNonNull(config, "config");
+		Current old = this.current;
+		this.current = new Current(config, this.stores.create(this.name, config));
 		this.waiters.forEach(LockSupport::unpark);
+		old.store.close();
+	}
+
+	/** Where the permits live. */
+	public PermitStore store() {
+		return this.current.store;
 	}
 
 	/** A snapshot of the limiter's live state and counters. */
 	public RateLimiterStats stats() {
 		Current current = this.current;
 		return new RateLimiterStats(this.name, current.config,
-				this.shutDown ? 0 : Math.max(0, current.limiter.getDetailedMetrics().getAvailablePermissions()),
+				this.shutDown ? 0 : Math.max(0, current.store.available()),
 				this.waiters.size(), this.rejected.sum(), this.shutDown);
 	}
 
@@ -245,11 +294,15 @@ public final class RateLimiter implements Gate {
 		return this.shutDown;
 	}
 
-	/** Fails every waiting and later call with a {@link RateLimitExceededException} of reason SHUT_DOWN. */
+	/**
+	 * Fails every waiting and later call with a {@link RateLimitExceededException} of reason SHUT_DOWN,
+	 * and closes the store.
+	 */
 	@Override
 	public void stopIntake() {
 		this.shutDown = true;
 		this.waiters.forEach(LockSupport::unpark);
+		this.current.store.close();
 	}
 
 	private RateLimitExceededException shutDownException() {
@@ -263,32 +316,16 @@ public final class RateLimiter implements Gate {
 		return "RateLimiter[" + this.name + ", " + this.current.config + "]";
 	}
 
-	/** The resilience4j limiter of the current settings, and where its refresh periods begin. */
+	/** The current settings and the store that holds their permits. */
 	private static final class Current {
 
 		final RateLimitConfig config;
 
-		final AtomicRateLimiter limiter;
+		final PermitStore store;
 
-		final long periodNanos;
-
-		final LongSupplier clock;
-
-		/** The clock's reading when resilience4j started counting periods. */
-		final long start;
-
-		Current(String name, RateLimitConfig config, LongSupplier clock) {
+		Current(RateLimitConfig config, PermitStore store) {
 			this.config = config;
-			this.clock = clock;
-			this.periodNanos = config.refreshPeriod().toNanos();
-			RateLimiterConfig resilience4j = RateLimiterConfig.custom()
-				.limitForPeriod(config.burst())
-				.limitRefreshPeriod(config.refreshPeriod())
-				.timeoutDuration(Duration.ZERO)
-				.build();
-			FirstReading reading = new FirstReading(clock);
-			this.limiter = new AtomicRateLimiter(name, resilience4j, reading);
-			this.start = reading.first;
+			this.store = Objects.requireNonNull(store, "store");
 		}
 
 		void check(int permits) {
@@ -296,34 +333,6 @@ public final class RateLimiter implements Gate {
 				throw new IllegalArgumentException("permits must be between 1 and the burst of " + this.config.burst()
 						+ ", was " + permits);
 			}
-		}
-
-		long nanosToNextPeriod() {
-			return this.periodNanos - Math.floorMod(this.clock.getAsLong() - this.start, this.periodNanos);
-		}
-	}
-
-	/** A clock for resilience4j that remembers its first reading, which resilience4j takes as time zero. */
-	private static final class FirstReading implements Supplier<Long> {
-
-		final LongSupplier clock;
-
-		long first;
-
-		private boolean read;
-
-		FirstReading(LongSupplier clock) {
-			this.clock = clock;
-		}
-
-		@Override
-		public Long get() {
-			long now = this.clock.getAsLong();
-			if (!this.read) {
-				this.first = now;
-				this.read = true;
-			}
-			return now;
 		}
 	}
 }
