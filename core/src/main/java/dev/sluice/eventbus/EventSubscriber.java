@@ -33,4 +33,10 @@ public @interface EventSubscriber {
 	 * {@code block}, {@code fail}); empty means "from configuration".
 	 */
 	String overflow() default "";
+
+	/**
+	 * The group of competing consumers the subscriber belongs to; empty means none (it receives every
+	 * event). Matters with a transport between instances: each event goes to one member of the group.
+	 */
+	String group() default "";
 }

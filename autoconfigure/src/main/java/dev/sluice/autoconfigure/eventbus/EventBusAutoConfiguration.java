@@ -3,6 +3,7 @@ package dev.sluice.autoconfigure.eventbus;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventBusMetrics;
+import dev.sluice.eventbus.EventTransport;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,6 +12,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -19,7 +21,9 @@ import org.springframework.context.annotation.Role;
 /**
  * Auto-configuration of Sluice's event bus: one {@link EventBus} bean configured under
  * {@code sluice.event-bus}, {@code @EventSubscriber} bean methods subscribed at start-up, metrics, and
- * topics and subscribers in {@code /actuator/sluice}. The bus takes part in graceful shutdown.
+ * topics and subscribers in {@code /actuator/sluice}. The bus takes part in graceful shutdown. With
+ * {@code sluice.event-bus.transport: redis} it carries events through the {@link EventTransport} bean
+ * that Sluice's Redis auto-configuration defines.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(EventBusProperties.class)
@@ -29,10 +33,19 @@ public final class EventBusAutoConfiguration {
 
 	@Bean(destroyMethod = "abandonRemaining")
 	@ConditionalOnMissingBean
-	EventBus sluiceEventBus(EventBusProperties properties) {
+	EventBus sluiceEventBus(EventBusProperties properties, ObjectProvider<EventTransport> transports) {
 		properties.validate();
 		int dispatchers = (properties.getDispatchers() != null) ? properties.getDispatchers()
 				: Runtime.getRuntime().availableProcessors();
+		if (properties.getTransport() == EventBusProperties.Transport.REDIS) {
+			EventTransport transport = transports.getIfAvailable();
+			if (transport == null) {
+				throw new InvalidConfigurationPropertyValueException("sluice.event-bus.transport", "redis",
+						"transport redis needs dev.sluice:sluice-redis and spring-boot-starter-data-redis on the"
+								+ " classpath; add them, or use in-memory");
+			}
+			return EventBus.create("eventbus", dispatchers, transport);
+		}
 		return EventBus.create("eventbus", dispatchers);
 	}
 

@@ -21,6 +21,12 @@ public class EventBusProperties {
 	private Integer dispatchers;
 
 	/**
+	 * What carries events: in-memory (this process only) or redis (Redis Streams, between instances;
+	 * needs sluice-redis and a Redis connection).
+	 */
+	private Transport transport = Transport.IN_MEMORY;
+
+	/**
 	 * Settings every subscriber starts from.
 	 */
 	private final Settings subscriberDefaults = Settings.defaults();
@@ -44,6 +50,14 @@ public class EventBusProperties {
 		this.dispatchers = dispatchers;
 	}
 
+	public Transport getTransport() {
+		return this.transport;
+	}
+
+	public void setTransport(Transport transport) {
+		this.transport = transport;
+	}
+
 	public Settings getSubscriberDefaults() {
 		return this.subscriberDefaults;
 	}
@@ -62,7 +76,8 @@ public class EventBusProperties {
 	 * @throws org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException
 	 * naming the property whose value is not allowed
 	 */
-	SubscriberOptions options(String topic, String name, Integer annotatedBuffer, Overflow annotatedOverflow) {
+	SubscriberOptions options(String topic, String name, Integer annotatedBuffer, Overflow annotatedOverflow,
+			String annotatedGroup) {
 		Settings own = this.subscribers.getOrDefault(name, new Settings());
 		Settings forTopic = this.topics.getOrDefault(topic, new Settings());
 		Map<String, String> properties = new LinkedHashMap<>();
@@ -73,9 +88,15 @@ public class EventBusProperties {
 				name, properties, values);
 		pick("publish-timeout", own.publishTimeout, null, forTopic.publishTimeout,
 				this.subscriberDefaults.publishTimeout, topic, name, properties, values);
+		String group = (own.group != null) ? own.group : annotatedGroup;
+		if (group != null) {
+			properties.put("group", (own.group != null) ? "sluice.event-bus.subscribers." + name + ".group"
+					: "@EventSubscriber(group) of subscriber '" + name + "'");
+			values.put("group", group);
+		}
 		return ConfiguredValues.build(properties, values, () -> new SubscriberOptions(name,
 				(Integer) values.get("buffer"), (Overflow) values.get("overflow"),
-				(Duration) values.get("publish-timeout")));
+				(Duration) values.get("publish-timeout"), group));
 	}
 
 	private static void pick(String key, Object own, Object annotated, Object forTopic, Object fallback,
@@ -104,9 +125,16 @@ public class EventBusProperties {
 			throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
 					"sluice.event-bus.dispatchers", this.dispatchers, "dispatchers must be at least 1");
 		}
-		options("(defaults)", "(defaults)", null, null);
-		this.topics.keySet().forEach((topic) -> options(topic, "(topic defaults)", null, null));
-		this.subscribers.keySet().forEach((name) -> options("(any)", name, null, null));
+		options("(defaults)", "(defaults)", null, null, null);
+		this.topics.keySet().forEach((topic) -> options(topic, "(topic defaults)", null, null, null));
+		this.subscribers.keySet().forEach((name) -> options("(any)", name, null, null, null));
+		this.topics.forEach((topic, settings) -> {
+			if (settings.group != null) {
+				throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
+						"sluice.event-bus.topics." + topic + ".group", settings.group,
+						"group is set per subscriber (sluice.event-bus.subscribers.<name>.group or @EventSubscriber(group))");
+			}
+		});
 	}
 
 	/** The settings of a subscriber; a setting left empty comes from the level below. */
@@ -127,6 +155,13 @@ public class EventBusProperties {
 		 * How long a publisher waits for room when overflow is block.
 		 */
 		private Duration publishTimeout;
+
+		/**
+		 * Group of competing consumers the subscriber belongs to; with the redis transport each event
+		 * goes to one member of the group across all instances. Empty: the subscriber receives every
+		 * event. Set per subscriber only.
+		 */
+		private String group;
 
 		static Settings defaults() {
 			Settings settings = new Settings();
@@ -159,5 +194,23 @@ public class EventBusProperties {
 		public void setPublishTimeout(Duration publishTimeout) {
 			this.publishTimeout = publishTimeout;
 		}
+
+		public String getGroup() {
+			return this.group;
+		}
+
+		public void setGroup(String group) {
+			this.group = group;
+		}
+	}
+
+	/** What carries the bus's events. */
+	public enum Transport {
+
+		/** Events stay in this process. */
+		IN_MEMORY,
+
+		/** Events travel through Redis Streams between the instances of the application. */
+		REDIS
 	}
 }

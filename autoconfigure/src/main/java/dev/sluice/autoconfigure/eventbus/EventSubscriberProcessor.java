@@ -74,7 +74,8 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 		try {
 			subscription = this.bus.getObject().subscribe(annotation.topic(), eventType,
 					(event) -> invoke(bean, invocable, event),
-					this.properties.getObject().options(annotation.topic(), name, buffer, overflow));
+					this.properties.getObject().options(annotation.topic(), name, buffer, overflow,
+							annotation.group().isEmpty() ? null : annotation.group()));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("Cannot subscribe @EventSubscriber method " + method + ": "

@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -45,9 +46,24 @@ public final class RateLimiterAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RateLimiterRegistry rateLimiterRegistry(RateLimiterProperties properties) {
+	RateLimiterRegistry rateLimiterRegistry(RateLimiterProperties properties,
+			ObjectProvider<ClusterRateLimiterFactory> cluster) {
 		List<RateLimiter> limiters = new ArrayList<>();
-		properties.toConfigs().forEach((name, config) -> limiters.add(RateLimiter.create(name, config)));
+		properties.toConfigs().forEach((name, config) -> {
+			RateLimiterProperties.Limiter limiter = properties.getRateLimiters().get(name);
+			if (limiter.getScope() == RateLimiterProperties.Scope.CLUSTER) {
+				ClusterRateLimiterFactory factory = cluster.getIfAvailable();
+				if (factory == null) {
+					throw new InvalidConfigurationPropertyValueException("sluice.rate-limiters." + name + ".scope",
+							"cluster", "scope cluster needs dev.sluice:sluice-redis and spring-boot-starter-data-redis"
+									+ " on the classpath; add them, or use scope local");
+				}
+				limiters.add(factory.create(name, config, limiter.getOnOutage()));
+			}
+			else {
+				limiters.add(RateLimiter.create(name, config));
+			}
+		});
 		return new RateLimiterRegistry(limiters);
 	}
 

@@ -23,7 +23,7 @@ public class RateLimiterProperties {
 	}
 
 	/** The validated settings of every limiter, in configuration order. */
-	Map<String, RateLimitConfig> toConfigs() {
+	public Map<String, RateLimitConfig> toConfigs() {
 		Map<String, RateLimitConfig> configs = new LinkedHashMap<>();
 		this.rateLimiters.forEach((name, limiter) -> {
 			String prefix = "sluice.rate-limiters." + name + ".";
@@ -67,6 +67,19 @@ public class RateLimiterProperties {
 		 */
 		private Duration timeout = Duration.ZERO;
 
+		/**
+		 * Where the budget lives: local (this instance alone) or cluster (one budget shared by every
+		 * instance, in Redis; needs sluice-redis and a Redis connection).
+		 */
+		private Scope scope = Scope.LOCAL;
+
+		/**
+		 * What a cluster limiter does when Redis cannot answer in time: fail-open (permits from a local
+		 * limiter with the same settings), fail-closed (refuse at once) or wait (retry Redis until the
+		 * caller's timeout, then refuse).
+		 */
+		private OnOutage onOutage = OnOutage.FAIL_OPEN;
+
 		public Integer getRate() {
 			return this.rate;
 		}
@@ -98,5 +111,44 @@ public class RateLimiterProperties {
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
 		}
+
+		public Scope getScope() {
+			return this.scope;
+		}
+
+		public void setScope(Scope scope) {
+			this.scope = scope;
+		}
+
+		public OnOutage getOnOutage() {
+			return this.onOutage;
+		}
+
+		public void setOnOutage(OnOutage onOutage) {
+			this.onOutage = onOutage;
+		}
+	}
+
+	/** Where a rate limiter's budget lives. */
+	public enum Scope {
+
+		/** In this instance: each instance has the whole budget. */
+		LOCAL,
+
+		/** In Redis: every instance shares one budget. */
+		CLUSTER
+	}
+
+	/** What a cluster rate limiter does when Redis cannot answer in time. */
+	public enum OnOutage {
+
+		/** Permits come from a local limiter with the same settings, in each instance. */
+		FAIL_OPEN,
+
+		/** Calls are refused at once. */
+		FAIL_CLOSED,
+
+		/** Calls retry Redis until their timeout, then are refused. */
+		WAIT
 	}
 }

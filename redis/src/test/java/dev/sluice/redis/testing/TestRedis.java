@@ -34,6 +34,15 @@ public final class TestRedis {
 		return shared;
 	}
 
+	/**
+	 * The Testcontainers Redis when a Docker engine runs it (for {@code @ServiceConnection}), or
+	 * {@code null} when tests use a local server.
+	 */
+	public static synchronized GenericContainer<?> container() {
+		uri();
+		return container;
+	}
+
 	/** A key prefix no other test uses, so tests never see each other's keys on the shared server. */
 	public static String uniquePrefix() {
 		return "sluice-test:" + UUID.randomUUID().toString().substring(0, 8) + ":";

@@ -1,0 +1,146 @@
+package dev.sluice.autoconfigure.redis;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of Sluice's Redis side: cluster rate limiters ({@code sluice.rate-limiters.<name>.scope:
+ * cluster}) and the event bus between instances ({@code sluice.event-bus.transport: redis}). The
+ * connection itself is Spring Boot's ({@code spring.data.redis.*}).
+ */
+@ConfigurationProperties("sluice.redis")
+public class SluiceRedisProperties {
+
+	/**
+	 * Prefix of every key Sluice writes, so that several applications can share one Redis.
+	 */
+	private String keyPrefix = "sluice:";
+
+	/**
+	 * Name of this instance among those sharing Redis (the consumer name in stream groups). Defaults to
+	 * the application name and a random suffix.
+	 */
+	private String instanceId;
+
+	/**
+	 * Longest a single Redis round trip may take before a call treats Redis as unreachable.
+	 */
+	private Duration operationTimeout = Duration.ofMillis(500);
+
+	/**
+	 * Event types that may cross the wire, by the name they travel under (such as order-placed:
+	 * com.example.OrderPlaced). Events of other types cannot be published to a Redis topic, and messages
+	 * naming other types are dead-lettered.
+	 */
+	private final Map<String, String> eventTypes = new LinkedHashMap<>();
+
+	/**
+	 * Settings of the event streams.
+	 */
+	private final Streams streams = new Streams();
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public String getInstanceId() {
+		return this.instanceId;
+	}
+
+	public void setInstanceId(String instanceId) {
+		this.instanceId = instanceId;
+	}
+
+	public Duration getOperationTimeout() {
+		return this.operationTimeout;
+	}
+
+	public void setOperationTimeout(Duration operationTimeout) {
+		this.operationTimeout = operationTimeout;
+	}
+
+	public Map<String, String> getEventTypes() {
+		return this.eventTypes;
+	}
+
+	public Streams getStreams() {
+		return this.streams;
+	}
+
+	/** Settings of the Redis Streams that carry events. */
+	public static class Streams {
+
+		/**
+		 * Length each topic's stream is trimmed toward; entries a group has not acknowledged are never
+		 * trimmed.
+		 */
+		private long maxLength = 100_000;
+
+		/**
+		 * Deliveries of one event to a group before it goes to the topic's dead-letter stream.
+		 */
+		private int maxDeliveries = 5;
+
+		/**
+		 * How long an event may stay unacknowledged by a group member before another member reclaims it.
+		 */
+		private Duration claimIdle = Duration.ofSeconds(30);
+
+		/**
+		 * How long a read waits on Redis for new events; bounds how fast shutdown is noticed.
+		 */
+		private Duration pollTimeout = Duration.ofSeconds(1);
+
+		/**
+		 * Most events read in one round trip.
+		 */
+		private int batchSize = 100;
+
+		public long getMaxLength() {
+			return this.maxLength;
+		}
+
+		public void setMaxLength(long maxLength) {
+			this.maxLength = maxLength;
+		}
+
+		public int getMaxDeliveries() {
+			return this.maxDeliveries;
+		}
+
+		public void setMaxDeliveries(int maxDeliveries) {
+			this.maxDeliveries = maxDeliveries;
+		}
+
+		public Duration getClaimIdle() {
+			return this.claimIdle;
+		}
+
+		public void setClaimIdle(Duration claimIdle) {
+			this.claimIdle = claimIdle;
+		}
+
+		public Duration getPollTimeout() {
+			return this.pollTimeout;
+		}
+
+		public void setPollTimeout(Duration pollTimeout) {
+			this.pollTimeout = pollTimeout;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+	}
+}

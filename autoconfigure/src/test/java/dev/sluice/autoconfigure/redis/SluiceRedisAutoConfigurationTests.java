@@ -1,0 +1,116 @@
+package dev.sluice.autoconfigure.redis;
+
+import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
+import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
+import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import dev.sluice.eventbus.EventBus;
+import dev.sluice.ratelimit.RateLimiterRegistry;
+import dev.sluice.redis.eventbus.RedisEventTransport;
+import dev.sluice.redis.ratelimit.RedisRateLimiters;
+import dev.sluice.redis.testing.TestRedis;
+import io.lettuce.core.RedisClient;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SluiceRedisAutoConfigurationTests {
+
+	private final ApplicationContextRunner offline = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, SluiceRedisAutoConfiguration.class,
+				RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class, LifecycleAutoConfiguration.class));
+
+	@Test
+	void nothingRedisIsCreatedWhenNoComponentIsSwitchedToRedis() {
+		this.offline.withPropertyValues("sluice.rate-limiters.api.rate=5").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean("sluiceRedisClient");
+			assertThat(context).doesNotHaveBean(RedisRateLimiters.class);
+			assertThat(context).doesNotHaveBean(RedisEventTransport.class);
+			assertThat(context.getBean(EventBus.class).stats()).isEmpty();
+		});
+	}
+
+	@Test
+	void clusterScopeWithoutSluiceRedisOnTheClasspathFailsStartUpNamingTheProperty() {
+		this.offline.withClassLoader(new FilteredClassLoader(RedisRateLimiters.class))
+			.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("sluice.rate-limiters.api.scope")
+				.hasMessageContaining("sluice-redis"));
+	}
+
+	@Test
+	void redisTransportWithoutSluiceRedisOnTheClasspathFailsStartUpNamingTheProperty() {
+		this.offline.withClassLoader(new FilteredClassLoader(RedisEventTransport.class))
+			.withPropertyValues("sluice.event-bus.transport=redis")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("sluice.event-bus.transport")
+				.hasMessageContaining("sluice-redis"));
+	}
+
+	@Test
+	void redisTransportWithoutEventTypesFailsStartUpNamingTheProperty() {
+		RedisContexts.runner()
+			.withPropertyValues("sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + TestRedis.uniquePrefix())
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("sluice.redis.event-types"));
+	}
+
+	@Test
+	void anEventTypeThatIsNotAClassFailsStartUpNamingTheProperty() {
+		RedisContexts.runner()
+			.withPropertyValues("sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.redis.event-types.order=com.example.NoSuchOrder")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("sluice.redis.event-types.order"));
+	}
+
+	@Test
+	void anUnknownOutagePolicyFailsStartUpNamingTheProperty() {
+		this.offline
+			.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster",
+					"sluice.rate-limiters.api.on-outage=shrug")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void aClusterLimiterComesFromRedisAndOnlyTheRateLimiterSideIsCreated() {
+		RedisContexts.runner()
+			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.rate-limiters.api.rate=5",
+					"sluice.rate-limiters.api.scope=cluster", "sluice.rate-limiters.local.rate=5")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(RedisRateLimiters.class);
+				assertThat(context).doesNotHaveBean(RedisEventTransport.class);
+				assertThat(context).hasBean("sluiceRedisClient");
+				RateLimiterRegistry registry = context.getBean(RateLimiterRegistry.class);
+				assertThat(registry.get("api").tryAcquire()).isTrue();
+				assertThat(context.getBean(RedisRateLimiters.class).stats()).extracting("name").containsExactly("api");
+			});
+	}
+
+	@Test
+	void aUserDefinedClientBacksOff() {
+		RedisContexts.runner()
+			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.rate-limiters.api.rate=5",
+					"sluice.rate-limiters.api.scope=cluster")
+			.withBean("sluiceRedisClient", RedisClient.class, () -> RedisClient.create(TestRedis.uri()))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(RateLimiterRegistry.class).get("api").tryAcquire()).isTrue();
+			});
+	}
+}
