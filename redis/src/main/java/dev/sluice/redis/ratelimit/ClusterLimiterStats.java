@@ -1,0 +1,20 @@
+package dev.sluice.redis.ratelimit;
+
+import java.time.Instant;
+
+/**
+ * A point-in-time view of one cluster rate limiter's link to Redis.
+ *
+ * @param name the limiter's name
+ * @param onOutage what it does when Redis cannot answer
+ * @param reachable whether its last round trip to Redis succeeded (true before the first one)
+ * @param roundTrips round trips to Redis attempted, cumulative, failed ones included
+ * @param failedRoundTrips round trips that failed or timed out, cumulative
+ * @param grantedLocally permits granted by the local limiter while Redis was away (fail-open),
+ * cumulative
+ * @param outageSince when the current outage began; {@code null} while Redis answers
+ * @param lastError the last failure of a round trip, or {@code null} if none has failed
+ */
+public record ClusterLimiterStats(String name, OutagePolicy onOutage, boolean reachable, long roundTrips,
+		long failedRoundTrips, long grantedLocally, Instant outageSince, String lastError) {
+}
