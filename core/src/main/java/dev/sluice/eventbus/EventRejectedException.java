@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Thrown by a publish that some subscriber refused: its buffer was full and its policy is
  * {@code fail}, or it stayed full for the whole publish timeout under {@code block}, or the bus is
- * shut down. The event was still queued for every other subscriber that had room.
+ * shut down, or a transport between instances could not take the event. The event was still queued
+ * for every other subscriber that had room.
  */
 public class EventRejectedException extends RuntimeException {
 
@@ -15,8 +16,14 @@ public class EventRejectedException extends RuntimeException {
 
 	private final List<String> subscribers;
 
-	EventRejectedException(String topic, List<String> subscribers, String message) {
-		super(message);
+	/** A refusal of a publish to the topic by the named subscribers (none: the whole bus or transport). */
+	public EventRejectedException(String topic, List<String> subscribers, String message) {
+		this(topic, subscribers, message, null);
+	}
+
+	/** A refusal with its cause, such as a transport that could not reach its broker. */
+	public EventRejectedException(String topic, List<String> subscribers, String message, Throwable cause) {
+		super(message, cause);
 		this.topic = topic;
 		this.subscribers = List.copyOf(subscribers);
 	}

@@ -1,0 +1,121 @@
+package dev.sluice.redis.eventbus;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.sluice.eventbus.EventRejectedException;
+import dev.sluice.eventbus.EventTransport.LocalDelivery;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+/**
+ * Reads one topic's stream for this instance's plain subscribers: XREAD from where it left off, in
+ * stream order, handing each event to the bus ({@link LocalDelivery}), whose buffers and overflow
+ * policies then apply. A bus that makes it wait (overflow {@code block}) slows the reader, not Redis.
+ *
+ * <p>Design notes. {@code lastId} (the last entry handed over) is confined to the reader's thread;
+ * it starts at the stream's last entry when the topic was opened, so broadcast is live: what was
+ * published before, or while this instance was not reading, is not replayed. After a lost connection
+ * the reader goes on from {@code lastId}, so it misses nothing the stream still holds. Malformed
+ * entries are counted and dead-lettered by every instance that reads them, each writing its own
+ * letter (with its {@code instance}). {@code locals} is copy-on-write: buses that share this
+ * transport add themselves while it reads.
+ */
+final class BroadcastReader extends StreamWorker {
+
+	private final List<LocalDelivery> locals = new CopyOnWriteArrayList<>();
+
+	/** The last entry handed over, or null until the first round finds where the stream ends. */
+	private String lastId;
+
+	/** Entries of the current batch not yet handed over; written by the reader only. */
+	private volatile int inFlight;
+
+	BroadcastReader(RedisEventTransport transport, TopicState topic, String startId, LocalDelivery local) {
+		super(transport, topic, "sluice-redis-" + transport.instanceId + "-" + topic.topic + "-broadcast");
+		this.lastId = startId;
+		this.locals.add(local);
+	}
+
+	void add(LocalDelivery local) {
+		this.locals.add(local);
+	}
+
+	@Override
+	@SuppressWarnings("unchecked") // the generic varargs of xread
+	void round(RedisAsyncCommands<String, String> redis) throws InterruptedException {
+		if (this.lastId == null) {
+			// the topic was opened while Redis did not answer: start from the stream's end as it is now
+			this.lastId = lastEntryId(redis, this.topic.key, this.transport.workerTimeoutNanos);
+		}
+		this.phase = Phase.READING;
+		List<StreamMessage<String, String>> batch = Commands.await(
+				redis.xread(XReadArgs.Builder.block(this.transport.pollTimeout).count(this.transport.batchSize),
+						XReadArgs.StreamOffset.from(this.topic.key, this.lastId)),
+				this.transport.readTimeoutNanos, "XREAD of stream '" + this.topic.key + "'");
+		if (batch == null || batch.isEmpty()) {
+			this.phase = Phase.IDLE;
+			return;
+		}
+		this.phase = Phase.HANDLING;
+		this.inFlight = batch.size();
+		try {
+			for (StreamMessage<String, String> message : batch) {
+				if (this.abandoned) {
+					return;
+				}
+				handle(redis, message);
+				this.lastId = message.getId();
+				this.inFlight--;
+			}
+		}
+		finally {
+			this.inFlight = 0;
+			this.phase = Phase.IDLE;
+		}
+	}
+
+	private void handle(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message)
+			throws InterruptedException {
+		Wire.Decoded decoded = this.transport.wire.decode(message.getBody());
+		if (decoded.malformed() != null) {
+			this.topic.malformed.increment();
+			Commands.warn("malformed:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
+					+ "' is not an event this instance can read (" + decoded.malformed()
+					+ "); it goes to the dead-letter stream '" + this.topic.deadKey + "'", null);
+			deadLetter(redis, message.getId(), message.getBody(), decoded.malformed(), null, 0);
+			return;
+		}
+		this.topic.received.increment();
+		for (LocalDelivery local : this.locals) {
+			try {
+				local.deliver(this.topic.topic, decoded.event());
+			}
+			catch (EventRejectedException ex) {
+				// a subscriber under fail or block refused it: the bus counted that as rejected
+				Commands.logger.log(System.Logger.Level.DEBUG, ex.getMessage());
+			}
+			catch (RuntimeException ex) {
+				Commands.warn("deliver:" + this.topic.key, "Handing entry " + message.getId() + " of stream '"
+						+ this.topic.key + "' to this instance's subscribers failed; the reader goes on", ex);
+			}
+		}
+	}
+
+	@Override
+	int inFlight() {
+		return this.inFlight;
+	}
+
+	/** The id of the stream's last entry, or {@code 0-0} if it is empty or does not exist yet. */
+	static String lastEntryId(RedisAsyncCommands<String, String> redis, String key, long timeoutNanos)
+			throws InterruptedException {
+		List<StreamMessage<String, String>> last = Commands.await(
+				redis.xrevrange(key, Range.unbounded(), Limit.from(1)), timeoutNanos,
+				"XREVRANGE of stream '" + key + "'");
+		return (last == null || last.isEmpty()) ? "0-0" : last.get(0).getId();
+	}
+}

@@ -1,0 +1,148 @@
+package dev.sluice.redis.eventbus;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.sluice.eventbus.EventRejectedException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+
+/**
+ * What every part of the transport needs around Lettuce: waiting for a command with a bound of our
+ * own (so that no thread waits on the client's command timeout, which may be a minute), telling
+ * Redis errors apart, and logging that does not flood while Redis is down.
+ */
+final class Commands {
+
+	static final System.Logger logger = System.getLogger(RedisEventTransport.class.getName());
+
+	private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+	/** When each kind of warning was last logged, so that a Redis outage logs once in a while. */
+	private static final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
+
+	private Commands() {
+	}
+
+	/**
+	 * Waits for the command's answer up to the timeout; a command still unanswered then is cancelled
+	 * (Lettuce drops its late answer), so it cannot block the next one.
+	 * @throws RedisCommandTimeoutException if no answer came in time
+	 * @throws RedisException (or a subclass) if Redis answered with an error or the connection failed
+	 */
+	static <T> T await(RedisFuture<T> future, long timeoutNanos, String what) throws InterruptedException {
+		try {
+			return future.get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new RedisCommandTimeoutException(
+					what + " got no answer from Redis within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
+		}
+		catch (InterruptedException ex) {
+			future.cancel(true);
+			throw ex;
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RedisException redis) {
+				throw redis;
+			}
+			throw new RedisException(what + " failed: " + cause, cause);
+		}
+		catch (java.util.concurrent.CancellationException ex) {
+			throw new RedisException(what + " was cancelled (the connection is closing)", ex);
+		}
+	}
+
+	/** Whether Redis said the consumer group (or its stream) does not exist. */
+	static boolean noGroup(Throwable ex) {
+		return errorCode(ex, "NOGROUP");
+	}
+
+	/** Whether Redis said the consumer group exists already. */
+	static boolean busyGroup(Throwable ex) {
+		return errorCode(ex, "BUSYGROUP");
+	}
+
+	private static boolean errorCode(Throwable ex, String code) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RedisCommandExecutionException && cause.getMessage() != null
+					&& cause.getMessage().startsWith(code)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Logs a warning, at most once every 30 seconds per kind; the rest at debug level. */
+	static void warn(String kind, String message, Throwable ex) {
+		long now = System.nanoTime();
+		Long last = lastWarned.get(kind);
+		boolean warn;
+		if (last == null) {
+			warn = lastWarned.putIfAbsent(kind, now) == null;
+		}
+		else {
+			// replace, not put: of two threads that both find the time up, only one warns
+			warn = now - last >= WARN_EVERY_NANOS && lastWarned.replace(kind, last, now);
+		}
+		try {
+			logger.log(warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, message, ex);
+		}
+		catch (Throwable ignored) {
+			// logging must never stop a reader or consumer
+		}
+	}
+
+	/** Forgets the warnings of one kind, once what they warned of is over. */
+	static void recovered(String kind) {
+		lastWarned.remove(kind);
+	}
+
+	/** The exception a refused publish throws. */
+	static RuntimeException rejected(String topic, String message, Throwable cause) {
+		return new EventRejectedException(topic, List.of(), message, cause);
+	}
+
+	/** The fields of one XINFO GROUPS entry (a flat key, value list, or a map under RESP3). */
+	@SuppressWarnings("unchecked")
+	static Map<String, Object> fields(Object entry) {
+		if (entry instanceof Map<?, ?> map) {
+			Map<String, Object> fields = new HashMap<>();
+			map.forEach((key, value) -> fields.put(String.valueOf(key), value));
+			return fields;
+		}
+		Map<String, Object> fields = new HashMap<>();
+		if (entry instanceof List<?> list) {
+			for (int i = 0; i + 1 < list.size(); i += 2) {
+				fields.put(String.valueOf(list.get(i)), list.get(i + 1));
+			}
+		}
+		return fields;
+	}
+
+	/** A number of an XINFO reply, or null when absent (Redis 7 gives no {@code lag} when unknown). */
+	static Long number(Object value) {
+		if (value instanceof Number number) {
+			return number.longValue();
+		}
+		if (value instanceof String text) {
+			try {
+				return Long.parseLong(text);
+			}
+			catch (NumberFormatException ex) {
+				return null;
+			}
+		}
+		return null;
+	}
+}

@@ -1,0 +1,442 @@
+package dev.sluice.redis.eventbus;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import dev.sluice.eventbus.SubscriberOptions;
+import dev.sluice.eventbus.SubscriberStats;
+import dev.sluice.eventbus.Subscription;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XPendingArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessage;
+
+/**
+ * One member of a consumer group: a thread that reads new entries of the group (XREADGROUP
+ * {@code >}), runs the handler on each, and acknowledges each one after its handler returned
+ * normally; every half claim-idle it also takes over the entries that have been pending idle for
+ * claim-idle (XAUTOCLAIM), its own failed ones included, and handles them the same way, or
+ * dead-letters those already delivered max-deliveries times.
+ *
+ * <p>Design notes. The handler runs on the member's thread, one event at a time, in the order the
+ * member read them. Acknowledgements are sent as each handler returns and awaited at the end of the
+ * batch, so the next handler does not wait for a round trip; one that is lost leaves its entry
+ * pending, to be handled again (at least once). Counters are guarded by {@code counts} so that
+ * {@link #stats()} reads them together; everything else but the flags is confined to the thread. The
+ * group is created at subscribe time from {@code $} (only events published from then on); if Redis
+ * says it is gone (NOGROUP, after a restart without persistence), the member creates it again from
+ * {@code 0}, since everything the stream then holds was published after the loss.
+ */
+final class GroupMember extends StreamWorker implements Subscription {
+
+	private static final int RECLAIM_ROUNDS = 16;
+
+	final GroupState group;
+
+	final String member;
+
+	final String consumer;
+
+	private final Class<?> type;
+
+	private final Consumer<Object> handler;
+
+	private final SubscriberOptions options;
+
+	private final io.lettuce.core.Consumer<String> me;
+
+	/** Where to create the group from if it has to be; null once it is known to exist. */
+	private String createFrom;
+
+	private long nextReclaim = System.nanoTime();
+
+	private volatile boolean closed;
+
+	private final Object counts = new Object();
+
+	private long offered;
+
+	private long delivered;
+
+	private long failed;
+
+	private long reclaimed;
+
+	private long deadLettered;
+
+	private long left;
+
+	private long skipped;
+
+	private int inFlight;
+
+	private long deliveryNanos;
+
+	@SuppressWarnings("unchecked")
+	GroupMember(RedisEventTransport transport, GroupState group, String consumer, Class<?> type, Consumer<?> handler,
+			SubscriberOptions options, boolean groupCreated) {
+		super(transport, group.topic, "sluice-redis-" + transport.instanceId + "-" + group.topic.topic + "-"
+				+ group.name + "-" + options.name());
+		this.group = group;
+		this.member = options.name();
+		this.consumer = consumer;
+		this.type = type;
+		this.handler = (Consumer<Object>) handler;
+		this.options = options;
+		this.me = io.lettuce.core.Consumer.from(group.name, consumer);
+		this.createFrom = groupCreated ? null : "$";
+	}
+
+	@Override
+	@SuppressWarnings("unchecked") // the generic varargs of xreadgroup
+	void round(RedisAsyncCommands<String, String> redis) throws InterruptedException {
+		if (this.createFrom != null) {
+			this.transport.createGroup(redis, this.topic, this.group.name, this.createFrom,
+					this.transport.workerTimeoutNanos);
+			this.createFrom = null;
+		}
+		if (System.nanoTime() - this.nextReclaim >= 0) {
+			reclaim(redis);
+			this.nextReclaim = System.nanoTime() + this.transport.reclaimEveryNanos;
+		}
+		if (this.stopping) {
+			return;
+		}
+		this.phase = Phase.READING;
+		List<StreamMessage<String, String>> batch = Commands.await(
+				redis.xreadgroup(this.me,
+						XReadArgs.Builder.block(this.transport.pollTimeout).count(this.transport.batchSize),
+						XReadArgs.StreamOffset.lastConsumed(this.topic.key)),
+				this.transport.readTimeoutNanos, "XREADGROUP of group '" + this.group.name + "' on stream '"
+						+ this.topic.key + "'");
+		if (batch == null || batch.isEmpty()) {
+			this.phase = Phase.IDLE;
+			return;
+		}
+		handle(redis, batch, null);
+	}
+
+	/** Takes over entries left idle for claim-idle, a batch at a time, until none is left. */
+	private void reclaim(RedisAsyncCommands<String, String> redis) throws InterruptedException {
+		String cursor = "0-0";
+		for (int round = 0; round < RECLAIM_ROUNDS && !this.stopping; round++) {
+			this.phase = Phase.READING;
+			ClaimedMessages<String, String> claimed = Commands.await(
+					redis.xautoclaim(this.topic.key,
+							XAutoClaimArgs.Builder.xautoclaim(this.me, this.transport.claimIdle, cursor)
+								.count(this.transport.batchSize)),
+					this.transport.workerTimeoutNanos, "XAUTOCLAIM of group '" + this.group.name + "' on stream '"
+							+ this.topic.key + "'");
+			this.phase = Phase.IDLE;
+			if (claimed == null) {
+				return;
+			}
+			// Redis 7 lists the ids of entries deleted from the stream apart and drops them from the
+			// group's pending list; Lettuce leaves them out. Skip any entry without a body all the same.
+			List<StreamMessage<String, String>> messages = new ArrayList<>();
+			for (StreamMessage<String, String> message : claimed.getMessages()) {
+				if (message != null && message.getId() != null && message.getBody() != null) {
+					messages.add(message);
+				}
+			}
+			if (!messages.isEmpty()) {
+				synchronized (this.counts) {
+					this.reclaimed += messages.size();
+				}
+				this.group.reclaimed.add(messages.size());
+				handle(redis, messages, deliveries(redis, messages));
+			}
+			cursor = claimed.getId();
+			if (cursor == null || "0-0".equals(cursor)) {
+				return;
+			}
+		}
+	}
+
+	/** How often each claimed entry has been delivered, the claim included (pipelined XPENDING). */
+	private Map<String, Long> deliveries(RedisAsyncCommands<String, String> redis,
+			List<StreamMessage<String, String>> messages) throws InterruptedException {
+		List<RedisFuture<List<PendingMessage>>> futures = new ArrayList<>(messages.size());
+		for (StreamMessage<String, String> message : messages) {
+			futures.add(redis.xpending(this.topic.key, new XPendingArgs<String>().group(this.group.name)
+				.range(Range.create(message.getId(), message.getId()))
+				.limit(Limit.from(1))));
+		}
+		long deadline = System.nanoTime() + this.transport.workerTimeoutNanos;
+		Map<String, Long> counts = new HashMap<>();
+		for (RedisFuture<List<PendingMessage>> future : futures) {
+			for (PendingMessage pending : Commands.await(future, deadline - System.nanoTime(),
+					"XPENDING of group '" + this.group.name + "'")) {
+				counts.put(pending.getId(), pending.getRedeliveryCount());
+			}
+		}
+		return counts;
+	}
+
+	/**
+	 * Handles a batch in order. {@code deliveries} is null for new entries (delivered once, now),
+	 * else the delivery counts of claimed ones. What is not settled when it returns (closed, abandoned,
+	 * or a Redis failure mid-batch) stays pending and counts as left.
+	 */
+	private void handle(RedisAsyncCommands<String, String> redis, List<StreamMessage<String, String>> batch,
+			Map<String, Long> deliveries) throws InterruptedException {
+		this.phase = Phase.HANDLING;
+		synchronized (this.counts) {
+			this.offered += batch.size();
+			this.inFlight += batch.size();
+		}
+		List<RedisFuture<Long>> acks = new ArrayList<>();
+		try {
+			for (StreamMessage<String, String> message : batch) {
+				if (this.closed || this.abandoned) {
+					return;
+				}
+				long count = 1;
+				if (deliveries != null) {
+					Long known = deliveries.get(message.getId());
+					if (known == null) {
+						// acknowledged by the member it was taken from, after all: it is done
+						settle(Outcome.SKIPPED, 0);
+						continue;
+					}
+					count = known;
+				}
+				handleOne(redis, message, count, acks);
+			}
+		}
+		finally {
+			synchronized (this.counts) {
+				this.left += this.inFlight;
+				this.inFlight = 0;
+			}
+			if (!this.abandoned) {
+				awaitAcks(acks);
+			}
+			this.phase = Phase.IDLE;
+		}
+	}
+
+	private void handleOne(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message,
+			long deliveries, List<RedisFuture<Long>> acks) throws InterruptedException {
+		String id = message.getId();
+		Wire.Decoded decoded = this.transport.wire.decode(message.getBody());
+		if (decoded.malformed() != null) {
+			this.topic.malformed.increment();
+			Commands.warn("malformed:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
+					+ this.topic.key + "' is not an event this instance can read (" + decoded.malformed()
+					+ "); group '" + this.group.name + "' dead-letters it to '" + this.topic.deadKey + "'", null);
+			giveUp(redis, message, decoded.malformed(), deliveries);
+			return;
+		}
+		if (!this.type.isInstance(decoded.event())) {
+			acks.add(redis.xack(this.topic.key, this.group.name, id));
+			settle(Outcome.SKIPPED, 0);
+			return;
+		}
+		if (deliveries > this.transport.maxDeliveries) {
+			String reason = "not handled in " + (deliveries - 1) + " deliveries (max-deliveries "
+					+ this.transport.maxDeliveries + "): its handlers failed, or their members stopped, each time";
+			Commands.logger.log(System.Logger.Level.WARNING, "Event " + id + " of topic '" + this.topic.topic
+					+ "' goes to the dead-letter stream '" + this.topic.deadKey + "' for group '" + this.group.name
+					+ "': " + reason);
+			giveUp(redis, message, reason, deliveries - 1);
+			return;
+		}
+		try {
+			this.handler.accept(decoded.event());
+		}
+		catch (Throwable ex) {
+			settle(Outcome.FAILED, 0);
+			logFailure(id, deliveries, ex);
+			return;
+		}
+		if (this.abandoned) {
+			// reported as abandoned: it stays pending and is handled again elsewhere
+			return;
+		}
+		acks.add(redis.xack(this.topic.key, this.group.name, id));
+		long nanos = (decoded.timestamp() > 0)
+				? Math.max(0, System.currentTimeMillis() - decoded.timestamp()) * 1_000_000L : 0;
+		settle(Outcome.DELIVERED, nanos);
+	}
+
+	/** Dead-letters the entry, then acknowledges it: a letter that was not written keeps it pending. */
+	private void giveUp(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message, String reason,
+			long deliveries) throws InterruptedException {
+		deadLetter(redis, message.getId(), message.getBody(), reason, this.group.name, deliveries);
+		this.group.deadLettered.increment();
+		settle(Outcome.DEAD_LETTERED, 0);
+		Commands.await(redis.xack(this.topic.key, this.group.name, message.getId()),
+				this.transport.workerTimeoutNanos, "XACK of a dead-lettered entry");
+	}
+
+	private void awaitAcks(List<RedisFuture<Long>> acks) throws InterruptedException {
+		long deadline = System.nanoTime() + this.transport.workerTimeoutNanos;
+		for (RedisFuture<Long> ack : acks) {
+			try {
+				Commands.await(ack, deadline - System.nanoTime(), "XACK");
+			}
+			catch (RuntimeException ex) {
+				Commands.warn("ack:" + this.topic.key + ":" + this.group.name, "Group '" + this.group.name
+						+ "' could not acknowledge handled events of stream '" + this.topic.key
+						+ "'; they stay pending and will be handled again: " + ex, null);
+				return;
+			}
+		}
+	}
+
+	private enum Outcome {
+
+		DELIVERED, FAILED, DEAD_LETTERED, SKIPPED
+	}
+
+	private void settle(Outcome outcome, long nanos) {
+		synchronized (this.counts) {
+			this.inFlight--;
+			switch (outcome) {
+				case DELIVERED -> {
+					this.delivered++;
+					this.deliveryNanos += nanos;
+				}
+				case FAILED -> this.failed++;
+				case DEAD_LETTERED -> this.deadLettered++;
+				case SKIPPED -> this.skipped++;
+			}
+		}
+		if (outcome == Outcome.DELIVERED) {
+			this.group.delivered.increment();
+		}
+		else if (outcome == Outcome.FAILED) {
+			this.group.failed.increment();
+		}
+	}
+
+	private void logFailure(String id, long deliveries, Throwable ex) {
+		try {
+			Commands.logger.log(System.Logger.Level.WARNING, "Member '" + this.member + "' of group '" + this.group.name
+					+ "' on topic '" + this.topic.topic + "' failed on event " + id + " (delivery " + deliveries + " of "
+					+ this.transport.maxDeliveries + "); it stays pending and is retried after claim-idle", ex);
+		}
+		catch (Throwable ignored) {
+			// logging must never wedge the member
+		}
+	}
+
+	@Override
+	void failed(RuntimeException ex) {
+		if (Commands.noGroup(ex)) {
+			Commands.logger.log(System.Logger.Level.WARNING, "Group '" + this.group.name + "' of stream '"
+					+ this.topic.key + "' is gone (Redis lost it, or it was destroyed); member '" + this.member
+					+ "' creates it again from the start of the stream");
+			this.createFrom = "0";
+		}
+	}
+
+	@Override
+	void finish() {
+		this.group.leave(this.consumer);
+		this.transport.removed(this);
+		if (this.abandoned) {
+			return;
+		}
+		// a member that leaves with nothing pending leaves no trace in the group; one with pending
+		// entries stays, so that they can be claimed (deleting it would drop them from the group)
+		try {
+			RedisAsyncCommands<String, String> redis = openConnection();
+			if (redis == null) {
+				return;
+			}
+			List<PendingMessage> pending = Commands.await(
+					redis.xpending(this.topic.key, new XPendingArgs<String>().group(this.group.name)
+						.consumer(this.me)
+						.range(Range.unbounded())
+						.limit(Limit.from(1))),
+					this.transport.publishTimeoutNanos, "XPENDING");
+			if (pending.isEmpty()) {
+				Commands.await(redis.xgroupDelconsumer(this.topic.key, this.me), this.transport.publishTimeoutNanos,
+						"XGROUP DELCONSUMER");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (RuntimeException ex) {
+			Commands.logger.log(System.Logger.Level.DEBUG, "Could not remove consumer '" + this.consumer
+					+ "' from group '" + this.group.name + "': " + ex);
+		}
+	}
+
+	@Override
+	int inFlight() {
+		synchronized (this.counts) {
+			return this.inFlight;
+		}
+	}
+
+	@Override
+	public String topic() {
+		return this.topic.topic;
+	}
+
+	@Override
+	public String name() {
+		return this.member;
+	}
+
+	/**
+	 * The member's counters in the bus's shape: offered is every delivery to this member (a redelivery
+	 * counts again) but for entries of other types; delivered and failed are the handler's outcomes;
+	 * discarded is what it dead-lettered or left pending unhandled when it was closed or abandoned;
+	 * queued is what it has read and not settled; buffer is the batch size. Nothing is dropped for
+	 * overflow: the stream is the buffer.
+	 */
+	@Override
+	public SubscriberStats stats() {
+		synchronized (this.counts) {
+			return new SubscriberStats(this.topic.topic, this.member, this.transport.batchSize,
+					this.options.overflow(), this.offered - this.skipped, this.delivered, this.failed, 0, 0, 0,
+					this.deadLettered + this.left, this.inFlight, Duration.ofNanos(this.deliveryNanos));
+		}
+	}
+
+	/** The member's counters with the group's figures from Redis. */
+	RedisGroupStats groupStats(StreamFigures figures) {
+		Long pending = (figures != null && figures.pending() != null) ? figures.pending().get(this.group.name) : null;
+		Long lag = (figures != null && figures.lag() != null) ? figures.lag().get(this.group.name) : null;
+		synchronized (this.counts) {
+			return new RedisGroupStats(this.topic.topic, this.group.name, this.member, this.consumer, this.offered,
+					this.delivered, this.failed, this.reclaimed, this.deadLettered, this.left, this.skipped,
+					this.inFlight, pending, lag);
+		}
+	}
+
+	/**
+	 * Leaves the group: the member reads no more, lets the handler finish the event it is on (and
+	 * acknowledges it), and leaves the rest of what it read pending, for another member to claim after
+	 * claim-idle. Does not block; closing twice does nothing.
+	 */
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		this.group.leave(this.consumer);
+		stop();
+	}
+
+	@Override
+	public String toString() {
+		return "GroupMember[" + this.topic.topic + "/" + this.group.name + "/" + this.member + "]";
+	}
+}

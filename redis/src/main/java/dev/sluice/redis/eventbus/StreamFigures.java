@@ -1,0 +1,14 @@
+package dev.sluice.redis.eventbus;
+
+import java.util.Map;
+
+/**
+ * Figures of one stream read from Redis at one moment; each is null when it could not be read.
+ *
+ * @param length entries in the stream (XLEN)
+ * @param pending per group: entries delivered to a member and not acknowledged (XPENDING)
+ * @param lag per group: entries not yet delivered to the group (XINFO GROUPS {@code lag}, Redis 7)
+ * @param readAt when they were read, {@link System#nanoTime()}
+ */
+record StreamFigures(Long length, Map<String, Long> pending, Map<String, Long> lag, long readAt) {
+}

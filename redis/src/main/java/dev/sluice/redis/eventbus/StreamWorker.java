@@ -1,0 +1,230 @@
+package dev.sluice.redis.eventbus;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+/**
+ * A thread that reads one stream over a connection of its own (its reads block in Redis, so they
+ * cannot share the publishers' connection): the broadcast reader of a topic, or a member of a
+ * consumer group.
+ *
+ * <p>Design notes. Everything but the flags and the connection is confined to the worker's thread.
+ * {@code stopping} (no more reads), {@code abandoned} (stop now, acknowledge nothing more) and
+ * {@code phase} are volatile, written by the transport's threads or the worker and read by both.
+ * The loop never dies of a Redis failure: an exception from one round is logged (rate-limited),
+ * followed by a pause that doubles up to a second, and the round is tried again; Lettuce reconnects
+ * the connection meanwhile. Reads block in Redis for the poll timeout, so a stop is seen within about
+ * that time; a stop also wakes a worker that is pausing.
+ */
+abstract class StreamWorker implements Runnable {
+
+	private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+	private static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/** What the worker is doing, for {@link #busy()}. */
+	enum Phase {
+
+		/** Connecting, pausing, or between rounds: nothing taken on. */
+		IDLE,
+		/** A read is under way, whose entries will be handled. */
+		READING,
+		/** Handling entries it has read. */
+		HANDLING
+	}
+
+	final RedisEventTransport transport;
+
+	final TopicState topic;
+
+	private final Thread thread;
+
+	private final String warningKind;
+
+	volatile boolean stopping;
+
+	volatile boolean abandoned;
+
+	volatile Phase phase = Phase.IDLE;
+
+	private volatile StatefulRedisConnection<String, String> connection;
+
+	/** Set by whichever closes the connection first (the worker as it ends, or the transport). */
+	private final AtomicReference<CompletableFuture<Void>> closing = new AtomicReference<>();
+
+	StreamWorker(RedisEventTransport transport, TopicState topic, String threadName) {
+		this.transport = transport;
+		this.topic = topic;
+		this.thread = new Thread(this, threadName);
+		this.thread.setDaemon(true);
+		this.warningKind = threadName + "@" + System.identityHashCode(this);
+	}
+
+	void start() {
+		this.transport.started(this);
+		this.thread.start();
+	}
+
+	/** Reads no more: the worker finishes what it has read and ends. Does not block. */
+	void stop() {
+		this.stopping = true;
+		LockSupport.unpark(this.thread);
+	}
+
+	/**
+	 * Stops at once: interrupts the thread (and so a handler that waits), acknowledges nothing more.
+	 * @return the entries read and not yet settled, which stay pending in Redis
+	 */
+	int abandon() {
+		this.abandoned = true;
+		this.stopping = true;
+		int inFlight = inFlight();
+		this.thread.interrupt();
+		return inFlight;
+	}
+
+	/** Whether it has work under way that a drain should wait for. */
+	boolean busy() {
+		Phase now = this.phase;
+		return this.thread.isAlive() && (now == Phase.HANDLING || (this.stopping && now == Phase.READING));
+	}
+
+	void join(long nanos) throws InterruptedException {
+		this.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+	}
+
+	/**
+	 * Closes the connection, from the worker or another thread (so that a read under way ends now).
+	 * @return done when the connection is closed
+	 */
+	CompletableFuture<Void> closeConnection() {
+		StatefulRedisConnection<String, String> open = this.connection;
+		if (open == null) {
+			return CompletableFuture.completedFuture(null);
+		}
+		CompletableFuture<Void> closed = new CompletableFuture<>();
+		if (!this.closing.compareAndSet(null, closed)) {
+			return this.closing.get();
+		}
+		open.closeAsync().whenComplete((done, ex) -> closed.complete(null));
+		return closed;
+	}
+
+	@Override
+	public final void run() {
+		long pause = 0;
+		boolean failing = false;
+		try {
+			while (!this.stopping) {
+				try {
+					round(connection());
+					if (failing) {
+						failing = false;
+						Commands.recovered(this.warningKind);
+						Commands.logger.log(System.Logger.Level.INFO, this.thread.getName() + " reads again");
+					}
+					pause = 0;
+				}
+				catch (InterruptedException ex) {
+					break;
+				}
+				catch (RuntimeException ex) {
+					this.phase = Phase.IDLE;
+					if (this.stopping) {
+						break;
+					}
+					failing = true;
+					failed(ex);
+					Commands.warn(this.warningKind, this.thread.getName() + " failed to read stream '" + this.topic.key
+							+ "' and tries again: " + ex, ex);
+					pause = Math.min(MAX_PAUSE_NANOS, Math.max(MIN_PAUSE_NANOS, pause * 2));
+					pause(pause);
+				}
+			}
+		}
+		finally {
+			this.phase = Phase.IDLE;
+			Commands.recovered(this.warningKind);
+			try {
+				finish();
+			}
+			finally {
+				closeConnection().whenComplete((done, ex) -> this.transport.ended(this));
+			}
+		}
+	}
+
+	/** One round: a read and the handling of what it returned. */
+	abstract void round(RedisAsyncCommands<String, String> redis) throws InterruptedException;
+
+	/** Entries read and not settled. */
+	abstract int inFlight();
+
+	/** Hears of a failed round before the pause (a group member re-creates a lost group). */
+	void failed(RuntimeException ex) {
+	}
+
+	/** Runs on the worker's thread as it ends, before its connection is closed. */
+	void finish() {
+	}
+
+	/** The worker's own connection, opened on first use; Lettuce reconnects it after a loss. */
+	private RedisAsyncCommands<String, String> connection() {
+		StatefulRedisConnection<String, String> open = this.connection;
+		if (open == null) {
+			open = this.transport.client.connect();
+			this.connection = open;
+			if (this.stopping) {
+				// a close that ran while this connected may have missed it: close it here
+				closeConnection();
+				throw new RedisException("stopping");
+			}
+		}
+		return open.async();
+	}
+
+	/** The worker's connection if it has one that is open, for a last command as it ends. */
+	RedisAsyncCommands<String, String> openConnection() {
+		StatefulRedisConnection<String, String> open = this.connection;
+		return (open != null && open.isOpen()) ? open.async() : null;
+	}
+
+	/** Waits for the pause, or until stopped. */
+	private void pause(long nanos) {
+		long deadline = System.nanoTime() + nanos;
+		long left;
+		while (!this.stopping && (left = deadline - System.nanoTime()) > 0) {
+			LockSupport.parkNanos(this, left);
+			if (Thread.interrupted()) {
+				// only abandon() interrupts, and it sets stopping first; keep the flag for the loop
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	/** Writes a dead letter, waiting for Redis to take it. */
+	void deadLetter(RedisAsyncCommands<String, String> redis, String id, Map<String, String> body, String reason,
+			String group, long deliveries) throws InterruptedException {
+		XAddArgs args = new XAddArgs();
+		if (this.transport.maxLength > 0) {
+			args.maxlen(this.transport.maxLength).approximateTrimming();
+		}
+		Commands.await(redis.xadd(this.topic.deadKey, args,
+				this.transport.wire.deadLetter(id, body, reason, group, deliveries)),
+				this.transport.workerTimeoutNanos, "XADD to dead-letter stream '" + this.topic.deadKey + "'");
+		this.topic.deadLettered.increment();
+	}
+
+	String threadName() {
+		return this.thread.getName();
+	}
+}

@@ -1,0 +1,56 @@
+package dev.sluice.redis.eventbus;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What this instance knows of one topic that goes through Redis: its stream keys, its counters and
+ * the groups it has members in. Counters are {@link LongAdder}s, written by any thread; the groups
+ * set only grows (a group's counters outlive its members, for metrics).
+ */
+final class TopicState {
+
+	final String topic;
+
+	final String key;
+
+	final String deadKey;
+
+	/** Events this instance put in the stream. */
+	final LongAdder published = new LongAdder();
+
+	/** Events the broadcast reader handed to the local subscribers. */
+	final LongAdder received = new LongAdder();
+
+	/** Entries that were not an event of a registered type, by reader or group member. */
+	final LongAdder malformed = new LongAdder();
+
+	/** Dead letters this instance wrote for the topic (broadcast reader and group members). */
+	final LongAdder deadLettered = new LongAdder();
+
+	/** Trim passes that stopped short of max-length because some group still needs the entries. */
+	final LongAdder trimHeld = new LongAdder();
+
+	/** Entries the trimmer removed. */
+	final LongAdder trimmed = new LongAdder();
+
+	final Set<GroupState> groups = ConcurrentHashMap.newKeySet();
+
+	/** The last stream figures read for metrics, reused for a second; see {@link #cached}. */
+	private volatile StreamFigures cached;
+
+	TopicState(String topic, String prefix) {
+		this.topic = topic;
+		this.key = prefix + "events:" + topic;
+		this.deadKey = this.key + ":dead";
+	}
+
+	StreamFigures cached() {
+		return this.cached;
+	}
+
+	void cache(StreamFigures figures) {
+		this.cached = figures;
+	}
+}

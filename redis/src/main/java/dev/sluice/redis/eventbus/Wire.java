@@ -1,0 +1,141 @@
+package dev.sluice.redis.eventbus;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The wire format: one stream entry per event, with the fields {@code type} (the logical name from
+ * {@link EventTypes}), {@code data} (the event as JSON), {@code origin} (the publishing instance)
+ * and {@code ts} (publish time, epoch milliseconds). Dead letters carry the original fields and
+ * {@code reason}, {@code id} (of the original entry), {@code instance} (that dead-lettered it), and
+ * for a group {@code group} and {@code deliveries}. Thread-safe (the mapper is).
+ */
+final class Wire {
+
+	static final String TYPE = "type";
+
+	static final String DATA = "data";
+
+	static final String ORIGIN = "origin";
+
+	static final String TS = "ts";
+
+	static final String REASON = "reason";
+
+	static final String ID = "id";
+
+	static final String INSTANCE = "instance";
+
+	static final String GROUP = "group";
+
+	static final String DELIVERIES = "deliveries";
+
+	private final EventTypes types;
+
+	private final JsonMapper mapper;
+
+	private final String origin;
+
+	Wire(EventTypes types, JsonMapper mapper, String origin) {
+		this.types = types;
+		this.mapper = mapper;
+		this.origin = origin;
+	}
+
+	/**
+	 * The entry's fields for the event.
+	 * @throws IllegalArgumentException if its type is not registered or it cannot be written as JSON
+	 */
+	Map<String, String> encode(Object event) {
+		String name = this.types.nameOf(event);
+		String data;
+		try {
+			data = this.mapper.writeValueAsString(event);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("Event of type '" + name + "' (" + event.getClass().getName()
+					+ ") could not be written as JSON: " + ex.getOriginalMessage(), ex);
+		}
+		Map<String, String> body = new LinkedHashMap<>(8);
+		body.put(TYPE, name);
+		body.put(DATA, data);
+		body.put(ORIGIN, this.origin);
+		body.put(TS, Long.toString(System.currentTimeMillis()));
+		return body;
+	}
+
+	/** The event of an entry, or why there is none; never throws. */
+	Decoded decode(Map<String, String> body) {
+		if (body == null || body.isEmpty()) {
+			return Decoded.malformed("entry has no fields");
+		}
+		String name = body.get(TYPE);
+		if (name == null) {
+			return Decoded.malformed("entry has no '" + TYPE + "' field");
+		}
+		String data = body.get(DATA);
+		if (data == null) {
+			return Decoded.malformed("entry has no '" + DATA + "' field");
+		}
+		Class<?> type = this.types.type(name).orElse(null);
+		if (type == null) {
+			return Decoded.malformed("unknown event type '" + name + "'; registered: " + this.types.describe());
+		}
+		Object event;
+		try {
+			event = this.mapper.readValue(data, type);
+		}
+		catch (JacksonException | IllegalArgumentException ex) {
+			String message = (ex instanceof JacksonException jackson) ? jackson.getOriginalMessage() : ex.getMessage();
+			return Decoded.malformed("bad JSON for event type '" + name + "': " + message);
+		}
+		if (event == null) {
+			return Decoded.malformed("JSON null for event type '" + name + "'");
+		}
+		return new Decoded(event, null, timestamp(body.get(TS)));
+	}
+
+	private static long timestamp(String ts) {
+		if (ts == null) {
+			return 0;
+		}
+		try {
+			return Long.parseLong(ts);
+		}
+		catch (NumberFormatException ex) {
+			// only the delivery time depends on it: not worth dead-lettering the event for
+			return 0;
+		}
+	}
+
+	/** The fields of a dead letter: the original ones, then why and where. */
+	Map<String, String> deadLetter(String id, Map<String, String> body, String reason, String group,
+			long deliveries) {
+		Map<String, String> letter = new LinkedHashMap<>();
+		if (body != null) {
+			letter.putAll(body);
+		}
+		letter.put(REASON, reason);
+		letter.put(ID, id);
+		letter.put(INSTANCE, this.origin);
+		if (group != null) {
+			letter.put(GROUP, group);
+			letter.put(DELIVERIES, Long.toString(deliveries));
+		}
+		return letter;
+	}
+
+	/**
+	 * A decoded entry: its event, or the reason it has none.
+	 * @param timestamp publish time in epoch milliseconds, 0 if unknown
+	 */
+	record Decoded(Object event, String malformed, long timestamp) {
+
+		static Decoded malformed(String reason) {
+			return new Decoded(null, reason, 0);
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package dev.sluice.redis.eventbus;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.sluice.eventbus.SubscriberOptions;
+import dev.sluice.eventbus.SubscriberStats;
+import dev.sluice.eventbus.Subscription;
+import dev.sluice.redis.eventbus.Instances.Instance;
+import dev.sluice.redis.eventbus.Instances.Ping;
+import dev.sluice.redis.testing.TestRedis;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class DeadLetterTest {
+
+	private Instances instances;
+
+	private RedisClient rawClient;
+
+	private StatefulRedisConnection<String, String> raw;
+
+	@BeforeEach
+	void start() {
+		this.instances = new Instances(TestRedis.uri(), TestRedis.uniquePrefix());
+		this.rawClient = RedisClient.create(TestRedis.uri());
+		this.raw = this.rawClient.connect();
+	}
+
+	@AfterEach
+	void stop() {
+		this.instances.close();
+		this.raw.close();
+		this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+	}
+
+	/** Adds the kinds of bad entry straight to the stream: bad JSON, unknown type, missing fields. */
+	private void addBadEntries(String key) {
+		RedisCommands<String, String> redis = this.raw.sync();
+		redis.xadd(key, Map.of("type", "ping", "data", "{not json", "origin", "raw", "ts", "1"));
+		redis.xadd(key, Map.of("type", "order-placed", "data", "{}", "origin", "raw", "ts", "1"));
+		redis.xadd(key, Map.of("data", "{\"id\":1}", "origin", "raw"));
+		redis.xadd(key, Map.of("type", "ping", "origin", "raw"));
+		redis.xadd(key, Map.of("type", "ping", "data", "null"));
+	}
+
+	@Test
+	void aGroupDeadLettersMalformedEntriesAndGoesOn() throws InterruptedException {
+		Instance instance = this.instances.start("node");
+		List<Integer> handled = new CopyOnWriteArrayList<>();
+		Subscription member = instance.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
+				SubscriberOptions.named("worker").withGroup("g"));
+		addBadEntries(instance.transport().streamKey("jobs"));
+		instance.bus().publish("jobs", new Ping(1));
+		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
+		List<StreamMessage<String, String>> dead = this.raw.sync()
+			.xrange(instance.transport().deadLetterKey("jobs"), Range.unbounded());
+		assertThat(dead).hasSize(5);
+		assertThat(dead).allSatisfy((letter) -> {
+			assertThat(letter.getBody()).containsEntry("group", "g").containsEntry("instance", "node");
+			assertThat(letter.getBody()).containsKeys("reason", "id", "deliveries");
+		});
+		assertThat(dead.get(0).getBody().get("reason")).startsWith("bad JSON for event type 'ping'");
+		assertThat(dead.get(0).getBody()).containsEntry("data", "{not json");
+		assertThat(dead.get(1).getBody().get("reason")).startsWith("unknown event type 'order-placed'");
+		assertThat(dead.get(2).getBody().get("reason")).isEqualTo("entry has no 'type' field");
+		assertThat(dead.get(3).getBody().get("reason")).isEqualTo("entry has no 'data' field");
+		assertThat(dead.get(4).getBody().get("reason")).isEqualTo("JSON null for event type 'ping'");
+		RedisTopicStats stats = instance.topic("jobs");
+		assertThat(stats.malformed()).isEqualTo(5);
+		assertThat(stats.deadLettered()).isEqualTo(5);
+		RedisGroupStats group = stats.members().get(0);
+		assertThat(group.deadLettered()).isEqualTo(5);
+		assertThat(group.delivered()).isEqualTo(1);
+		SubscriberStats subscriber = member.stats();
+		assertThat(subscriber.discarded()).isEqualTo(5);
+		assertThat(subscriber.offered()).isEqualTo(6);
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
+	}
+
+	@Test
+	void aBroadcastReaderDeadLettersItsOwnCopyOfMalformedEntries() throws InterruptedException {
+		Instance first = this.instances.start("first");
+		Instance second = this.instances.start("second");
+		List<Integer> atFirst = new CopyOnWriteArrayList<>();
+		List<Integer> atSecond = new CopyOnWriteArrayList<>();
+		first.bus().subscribe("news", Ping.class, (ping) -> atFirst.add(ping.id()), SubscriberOptions.named("r"));
+		second.bus().subscribe("news", Ping.class, (ping) -> atSecond.add(ping.id()), SubscriberOptions.named("r"));
+		addBadEntries(first.transport().streamKey("news"));
+		first.bus().publish("news", new Ping(1));
+		await().atMost(Duration.ofSeconds(30)).until(() -> atFirst.contains(1) && atSecond.contains(1));
+		List<StreamMessage<String, String>> dead = this.raw.sync()
+			.xrange(first.transport().deadLetterKey("news"), Range.unbounded());
+		assertThat(dead).hasSize(10);
+		assertThat(dead).allSatisfy((letter) -> assertThat(letter.getBody()).doesNotContainKey("group"));
+		assertThat(dead.stream().filter((letter) -> "first".equals(letter.getBody().get("instance")))).hasSize(5);
+		assertThat(first.topic("news").malformed()).isEqualTo(5);
+		assertThat(second.topic("news").malformed()).isEqualTo(5);
+		assertThat(second.topic("news").received()).isEqualTo(1);
+	}
+
+	@Test
+	void anEventWhoseHandlerAlwaysFailsIsDeadLetteredAfterMaxDeliveries() throws InterruptedException {
+		Instance instance = this.instances.start("node", (builder) -> builder.maxDeliveries(3));
+		Instance other = this.instances.start("other", (builder) -> builder.maxDeliveries(3));
+		AtomicInteger attempts = new AtomicInteger();
+		List<Integer> handled = new CopyOnWriteArrayList<>();
+		java.util.function.Consumer<Ping> handler = (ping) -> {
+			if (ping.id() == 13) {
+				attempts.incrementAndGet();
+				throw new IllegalStateException("unlucky");
+			}
+			handled.add(ping.id());
+		};
+		Subscription member = instance.bus().subscribe("jobs", Ping.class, handler,
+				SubscriberOptions.named("worker").withGroup("g"));
+		other.bus().subscribe("jobs", Ping.class, handler, SubscriberOptions.named("worker").withGroup("g"));
+		instance.bus().publish("jobs", new Ping(13));
+		instance.bus().publish("jobs", new Ping(1));
+		instance.bus().publish("jobs", new Ping(2));
+		await().atMost(Duration.ofSeconds(10)).until(() -> handled.containsAll(List.of(1, 2)));
+		String deadKey = instance.transport().deadLetterKey("jobs");
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.raw.sync().xlen(deadKey) == 1);
+		StreamMessage<String, String> letter = this.raw.sync().xrange(deadKey, Range.unbounded()).get(0);
+		assertThat(letter.getBody()).containsEntry("type", "ping")
+			.containsEntry("data", "{\"id\":13}")
+			.containsEntry("group", "g")
+			.containsEntry("deliveries", "3");
+		assertThat(letter.getBody().get("reason")).contains("max-deliveries 3");
+		assertThat(attempts.get()).isEqualTo(3);
+		instance.bus().publish("jobs", new Ping(3));
+		await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(3));
+		long failed = instance.member("jobs", "worker").failed() + other.member("jobs", "worker").failed();
+		long deadLettered = instance.member("jobs", "worker").deadLettered()
+				+ other.member("jobs", "worker").deadLettered();
+		assertThat(failed).isEqualTo(3);
+		assertThat(deadLettered).isEqualTo(1);
+		assertThat(instance.topic("jobs").malformed()).isZero();
+		SubscriberStats stats = member.stats();
+		assertThat(stats.offered()).isEqualTo(stats.delivered() + stats.failed() + stats.dropped() + stats.queued());
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
+	}
+}

@@ -1,0 +1,112 @@
+package dev.sluice.redis.eventbus;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import dev.sluice.eventbus.EventBus;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+
+/**
+ * Instances of an application, simulated in one JVM: each its own {@link RedisClient},
+ * {@link RedisEventTransport} and {@link EventBus}, sharing one Redis and one key prefix. Closing
+ * shuts every instance down that is still up.
+ */
+final class Instances implements AutoCloseable {
+
+	/** The event types of the tests. */
+	static final EventTypes TYPES = EventTypes.builder()
+		.register("ping", Ping.class)
+		.register("note", Note.class)
+		.build();
+
+	private final RedisURI uri;
+
+	private final String prefix;
+
+	private final List<Instance> started = new ArrayList<>();
+
+	Instances(RedisURI uri, String prefix) {
+		this.uri = uri;
+		this.prefix = prefix;
+	}
+
+	/** An instance with test timings (claim-idle 500 ms, poll timeout 100 ms), adjusted by {@code config}. */
+	Instance start(String name, UnaryOperator<RedisEventTransport.Builder> config) {
+		RedisClient client = RedisClient.create(this.uri);
+		RedisEventTransport.Builder builder = RedisEventTransport.builder(client)
+			.keyPrefix(this.prefix)
+			.instanceId(name)
+			.eventTypes(TYPES)
+			.claimIdle(Duration.ofMillis(500))
+			.pollTimeout(Duration.ofMillis(100))
+			.publishTimeout(Duration.ofSeconds(2))
+			.batchSize(16);
+		RedisEventTransport transport = config.apply(builder).build();
+		Instance instance = new Instance(name, client, transport, EventBus.create(name, 2, transport));
+		synchronized (this.started) {
+			this.started.add(instance);
+		}
+		return instance;
+	}
+
+	Instance start(String name) {
+		return start(name, UnaryOperator.identity());
+	}
+
+	@Override
+	public void close() {
+		synchronized (this.started) {
+			this.started.forEach(Instance::close);
+		}
+	}
+
+	/** One simulated instance. */
+	record Instance(String name, RedisClient client, RedisEventTransport transport, EventBus bus)
+			implements AutoCloseable {
+
+		/** Crashes, as near as one JVM gets: stops at once, acknowledging nothing more. */
+		int crash() {
+			this.bus.stopIntake();
+			int abandoned = this.bus.abandonRemaining();
+			this.transport.close();
+			return abandoned;
+		}
+
+		@Override
+		public void close() {
+			this.bus.stopIntake();
+			this.bus.abandonRemaining();
+			this.transport.close();
+			this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		}
+
+		RedisGroupStats member(String topic, String member) {
+			return this.transport.stats()
+				.stream()
+				.filter((stats) -> stats.topic().equals(topic))
+				.flatMap((stats) -> stats.members().stream())
+				.filter((stats) -> stats.member().equals(member))
+				.findFirst()
+				.orElseThrow();
+		}
+
+		RedisTopicStats topic(String topic) {
+			return this.transport.stats()
+				.stream()
+				.filter((stats) -> stats.topic().equals(topic))
+				.findFirst()
+				.orElseThrow();
+		}
+	}
+
+	/** An event. */
+	public record Ping(int id) {
+	}
+
+	/** Another event. */
+	public record Note(String text) {
+	}
+}
