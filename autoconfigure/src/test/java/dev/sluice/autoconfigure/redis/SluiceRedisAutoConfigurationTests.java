@@ -38,7 +38,7 @@ class SluiceRedisAutoConfigurationTests {
 
 	@Test
 	void clusterScopeWithoutSluiceRedisOnTheClasspathFailsStartUpNamingTheProperty() {
-		this.offline.withClassLoader(new FilteredClassLoader(RedisRateLimiters.class))
+		this.offline.withClassLoader(new FilteredClassLoader("dev.sluice.redis."))
 			.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
@@ -49,7 +49,7 @@ class SluiceRedisAutoConfigurationTests {
 
 	@Test
 	void redisTransportWithoutSluiceRedisOnTheClasspathFailsStartUpNamingTheProperty() {
-		this.offline.withClassLoader(new FilteredClassLoader(RedisEventTransport.class))
+		this.offline.withClassLoader(new FilteredClassLoader("dev.sluice.redis."))
 			.withPropertyValues("sluice.event-bus.transport=redis")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
