@@ -19,8 +19,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Places orders and publishes an event for each to the {@code orders} topic; a fast subscriber
- * records every one, a deliberately slow one (a small buffer that drops the oldest) falls behind, and
- * {@code /events} shows what each received and dropped.
+ * records every one, a deliberately slow one (a small buffer that drops the oldest) falls behind, a
+ * third belongs to the group {@code fulfilment}, and {@code /events} shows what each received and
+ * dropped. With the {@code redis} profile the topic travels through Redis Streams: every instance's
+ * audit and mailer see every order, and each order is fulfilled by one instance only.
  */
 @RestController
 class OrderEvents {
@@ -49,20 +51,23 @@ class OrderEvents {
 		return Map.of("published", count, "droppedOldest", droppedOldest);
 	}
 
-	/** What each subscriber received, and the bus's accounting for it. */
+	/** What each subscriber received in this instance, and the bus's accounting for it. */
 	@GetMapping("/events")
 	Map<String, Object> events() {
+		Map<String, List<Integer>> received = Map.of("audit", this.subscribers.audited, "mailer",
+				this.subscribers.mailed, "fulfilment", this.subscribers.fulfilled);
 		Map<String, Object> view = new LinkedHashMap<>();
 		for (SubscriberStats stats : this.bus.stats()) {
 			Map<String, Object> entry = new LinkedHashMap<>();
-			entry.put("received", stats.name().equals("audit") ? this.subscribers.audited.size()
-					: this.subscribers.mailed.size());
+			entry.put("received", received.get(stats.name()).size());
 			entry.put("offered", stats.offered());
 			entry.put("delivered", stats.delivered());
 			entry.put("dropped", stats.dropped());
 			entry.put("queued", stats.queued());
 			view.put(stats.name(), entry);
 		}
+		// a group member on Redis is served by the transport, not the bus's own buffers
+		view.putIfAbsent("fulfilment", Map.of("received", this.subscribers.fulfilled.size()));
 		return view;
 	}
 
@@ -78,6 +83,8 @@ class OrderEvents {
 
 		final List<Integer> mailed = new CopyOnWriteArrayList<>();
 
+		final List<Integer> fulfilled = new CopyOnWriteArrayList<>();
+
 		/** Fast: records every order; its buffer makes publishers wait rather than lose one. */
 		@EventSubscriber(topic = "orders", name = "audit", overflow = "block")
 		void audit(OrderPlaced event) {
@@ -89,6 +96,12 @@ class OrderEvents {
 		void mail(OrderPlaced event) throws InterruptedException {
 			Thread.sleep(50);
 			this.mailed.add(event.orderId());
+		}
+
+		/** One of a group: across instances sharing Redis, each order is fulfilled once. */
+		@EventSubscriber(topic = "orders", name = "fulfilment", group = "fulfilment", overflow = "block")
+		void fulfil(OrderPlaced event) {
+			this.fulfilled.add(event.orderId());
 		}
 	}
 }
