@@ -173,12 +173,7 @@ public final class RateLimiter implements Gate {
 				}
 				long left = deadline - this.nanoClock.getAsLong();
 				if (wait > left) {
-					this.rejected.increment();
-					throw new RateLimitExceededException(this.name, RateLimitExceededException.Reason.LIMITED,
-							Duration.ofNanos(wait), "Rate limiter '" + this.name + "' allows " + current.config.rate()
-									+ " per " + current.config.per() + "; no " + permits + " permit"
-									+ ((permits == 1) ? "" : "s") + " within " + timeout + " (next in "
-									+ Duration.ofNanos(wait).toMillis() + "ms)");
+					throw limited(current, permits, timeout, wait);
 				}
 				LockSupport.parkNanos(this, wait);
 				if (Thread.interrupted()) {
@@ -189,7 +184,12 @@ public final class RateLimiter implements Gate {
 				}
 				current = this.current;
 				current.check(permits);
-				wait = tryTake(current, permits, Math.max(0, deadline - this.nanoClock.getAsLong()));
+				long remaining = deadline - this.nanoClock.getAsLong();
+				if (remaining < 0) {
+					// out of time: a store given no time would still make a round trip of its own
+					throw limited(current, permits, timeout, wait);
+				}
+				wait = tryTake(current, permits, remaining);
 				if (wait == 0) {
 					return;
 				}
@@ -198,6 +198,14 @@ public final class RateLimiter implements Gate {
 		finally {
 			this.waiters.remove(me);
 		}
+	}
+
+	private RateLimitExceededException limited(Current current, int permits, Duration timeout, long wait) {
+		this.rejected.increment();
+		return new RateLimitExceededException(this.name, RateLimitExceededException.Reason.LIMITED,
+				Duration.ofNanos(wait), "Rate limiter '" + this.name + "' allows " + current.config.rate() + " per "
+						+ current.config.per() + "; no " + permits + " permit" + ((permits == 1) ? "" : "s")
+						+ " within " + timeout + " (next in " + Duration.ofNanos(wait).toMillis() + "ms)");
 	}
 
 	private long tryTake(Current current, int permits, long maxWaitNanos) throws InterruptedException {
