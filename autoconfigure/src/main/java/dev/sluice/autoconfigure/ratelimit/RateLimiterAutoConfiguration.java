@@ -51,6 +51,14 @@ public final class RateLimiterAutoConfiguration {
 		List<RateLimiter> limiters = new ArrayList<>();
 		properties.toConfigs().forEach((name, config) -> {
 			RateLimiterProperties.Limiter limiter = properties.getRateLimiters().get(name);
+			if (limiter.getScope() == null) {
+				throw new InvalidConfigurationPropertyValueException("sluice.rate-limiters." + name + ".scope", null,
+						"scope must be local or cluster");
+			}
+			if (limiter.getOnOutage() == null) {
+				throw new InvalidConfigurationPropertyValueException("sluice.rate-limiters." + name + ".on-outage", null,
+						"on-outage must be fail-open, fail-closed or wait");
+			}
 			if (limiter.getScope() == RateLimiterProperties.Scope.CLUSTER) {
 				ClusterRateLimiterFactory factory = cluster.getIfAvailable();
 				if (factory == null) {

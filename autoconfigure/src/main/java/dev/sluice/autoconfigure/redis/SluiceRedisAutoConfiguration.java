@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.autoconfigure.diagnostics.ConfiguredValues;
 import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.ClusterRateLimiterFactory;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
@@ -75,10 +76,15 @@ public final class SluiceRedisAutoConfiguration {
 					+ " spring.data.redis connection names a Sentinel, Cluster or master/replica setup");
 		}
 		DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
+		// blocking stream reads must not hit the command timeout (Lettuce's default: 60s)
+		Duration pollTimeout = properties.getStreams().getPollTimeout();
+		Duration commandTimeout = (pollTimeout != null && pollTimeout.plusSeconds(10).compareTo(Duration.ofSeconds(60)) > 0)
+				? pollTimeout.plusSeconds(10) : Duration.ofSeconds(60);
 		RedisURI.Builder uri = RedisURI.builder()
 			.withHost(standalone.getHost())
 			.withPort(standalone.getPort())
 			.withDatabase(standalone.getDatabase())
+			.withTimeout(commandTimeout)
 			.withSsl(details.getSslBundle() != null);
 		if (details.getPassword() != null) {
 			if (details.getUsername() != null) {
@@ -142,20 +148,39 @@ public final class SluiceRedisAutoConfiguration {
 		RedisEventTransport sluiceRedisEventTransport(RedisClient sluiceRedisClient, SluiceRedisProperties properties,
 				Environment environment) {
 			SluiceRedisProperties.Streams streams = properties.getStreams();
-			return RedisEventTransport.builder(sluiceRedisClient)
+			EventTypes types = eventTypes(properties);
+			String instanceId = instanceId(properties, environment);
+			// the builder names each setting first in its messages, which maps them to their properties
+			Map<String, String> names = new LinkedHashMap<>();
+			Map<String, Object> values = new LinkedHashMap<>();
+			setting(names, values, "key-prefix", "sluice.redis.key-prefix", properties.getKeyPrefix());
+			setting(names, values, "instance-id", "sluice.redis.instance-id", instanceId);
+			setting(names, values, "max-length", "sluice.redis.streams.max-length", streams.getMaxLength());
+			setting(names, values, "max-deliveries", "sluice.redis.streams.max-deliveries", streams.getMaxDeliveries());
+			setting(names, values, "claim-idle", "sluice.redis.streams.claim-idle", streams.getClaimIdle());
+			setting(names, values, "poll-timeout", "sluice.redis.streams.poll-timeout", streams.getPollTimeout());
+			setting(names, values, "batch-size", "sluice.redis.streams.batch-size", streams.getBatchSize());
+			setting(names, values, "publish-timeout", "sluice.redis.operation-timeout", properties.getOperationTimeout());
+			return ConfiguredValues.build(names, values, () -> RedisEventTransport.builder(sluiceRedisClient)
 				.keyPrefix(properties.getKeyPrefix())
-				.instanceId(instanceId(properties, environment))
-				.eventTypes(eventTypes(properties, environment))
+				.instanceId(instanceId)
+				.eventTypes(types)
 				.maxLength(streams.getMaxLength())
 				.maxDeliveries(streams.getMaxDeliveries())
 				.claimIdle(streams.getClaimIdle())
 				.pollTimeout(streams.getPollTimeout())
 				.batchSize(streams.getBatchSize())
 				.publishTimeout(properties.getOperationTimeout())
-				.build();
+				.build());
 		}
 
-		private static EventTypes eventTypes(SluiceRedisProperties properties, Environment environment) {
+		private static void setting(Map<String, String> names, Map<String, Object> values, String setting,
+				String property, Object value) {
+			names.put(setting, property);
+			values.put(setting, value);
+		}
+
+		private static EventTypes eventTypes(SluiceRedisProperties properties) {
 			Map<String, Class<?>> types = new LinkedHashMap<>();
 			properties.getEventTypes().forEach((name, className) -> {
 				try {
@@ -171,7 +196,12 @@ public final class SluiceRedisAutoConfiguration {
 						"transport redis needs the event types that may cross the wire, such as"
 								+ " sluice.redis.event-types.order-placed: com.example.OrderPlaced");
 			}
-			return EventTypes.of(types);
+			try {
+				return EventTypes.of(types);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("sluice.redis.event-types", types, ex.getMessage());
+			}
 		}
 
 		@Bean

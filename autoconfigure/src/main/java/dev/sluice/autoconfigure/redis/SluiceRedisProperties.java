@@ -99,9 +99,10 @@ public class SluiceRedisProperties {
 		private Duration pollTimeout = Duration.ofSeconds(1);
 
 		/**
-		 * Most events read in one round trip.
+		 * Most events read in one round trip. A group member's events count as idle from when they are
+		 * read, so claim-idle must exceed the time a member takes over a whole batch.
 		 */
-		private int batchSize = 100;
+		private int batchSize = 16;
 
 		public long getMaxLength() {
 			return this.maxLength;

@@ -42,8 +42,9 @@ class RedisClusterTests {
 			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
 					"sluice.rate-limiters.partner.rate=" + rate, "sluice.rate-limiters.partner.per=1s",
 					"sluice.rate-limiters.partner.burst=" + burst, "sluice.rate-limiters.partner.scope=cluster",
-					// a slow round trip must not let a local limiter grant beside the shared one here
-					"sluice.rate-limiters.partner.on-outage=fail-closed");
+					// a slow round trip must not let a local limiter grant beside the shared one here, and six
+					// spinning callers on two cores can make a healthy round trip slow
+					"sluice.rate-limiters.partner.on-outage=fail-closed", "sluice.redis.operation-timeout=5s");
 		List<RateLimiter> limiters = new CopyOnWriteArrayList<>();
 		instances(runner, 3, (contexts) -> {
 			contexts.forEach((context) -> limiters.add(context.getBean(RateLimiterRegistry.class).get("partner")));
@@ -107,8 +108,10 @@ class RedisClusterTests {
 
 	@Test
 	void aGroupHandsEachEventToExactlyOneInstance() {
+		// no member stops here, so a claim-idle far beyond any pause keeps redelivery out of the count
 		ApplicationContextRunner runner = eventRunner().withUserConfiguration(Billing.class)
-			.withPropertyValues("sluice.event-bus.subscribers.billing.group=billing");
+			.withPropertyValues("sluice.event-bus.subscribers.billing.group=billing",
+					"sluice.redis.streams.claim-idle=10s");
 		Billing.handled.clear();
 		instances(runner, 3, (contexts) -> {
 			EventBus publisher = contexts.get(1).getBean(EventBus.class);

@@ -103,14 +103,33 @@ class SluiceRedisAutoConfigurationTests {
 	}
 
 	@Test
-	void aUserDefinedClientBacksOff() {
+	void aUserDefinedClientIsUsedInsteadOfSluicesOwn() {
+		RedisClient own = RedisClient.create(TestRedis.uri());
+		try {
+			RedisContexts.runner()
+				.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+						"sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster")
+				.withBean("sluiceRedisClient", RedisClient.class, () -> own)
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context).getBean("sluiceRedisClient").isSameAs(own);
+					assertThat(context.getBean(RateLimiterRegistry.class).get("api").tryAcquire()).isTrue();
+				});
+		}
+		finally {
+			own.shutdown();
+		}
+	}
+
+	@Test
+	void aStreamSettingOutOfRangeFailsStartUpNamingTheProperty() {
 		RedisContexts.runner()
-			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.rate-limiters.api.rate=5",
-					"sluice.rate-limiters.api.scope=cluster")
-			.withBean("sluiceRedisClient", RedisClient.class, () -> RedisClient.create(TestRedis.uri()))
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				assertThat(context.getBean(RateLimiterRegistry.class).get("api").tryAcquire()).isTrue();
-			});
+			.withPropertyValues("sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.redis.event-types.order=" + TestOrder.class.getName(), "sluice.redis.streams.max-length=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("sluice.redis.streams.max-length")
+				.hasMessageContaining("at least 1"));
 	}
 }
