@@ -21,8 +21,10 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
  * published before, or while this instance was not reading, is not replayed. After a lost connection
  * the reader goes on from {@code lastId}, so it misses nothing the stream still holds. Malformed
  * entries are counted and dead-lettered by every instance that reads them, each writing its own
- * letter (with its {@code instance}). {@code locals} is copy-on-write: buses that share this
- * transport add themselves while it reads.
+ * letter (with its {@code instance}); so is an entry whose decoding throws (an {@link Error} from the
+ * event class, say), since broadcast has no second delivery. {@code locals} is copy-on-write: buses
+ * that share this transport add themselves while it reads. Stop and drain as in {@link StreamWorker}:
+ * no read starts once stopping; a batch read before is handed over before the reader is idle.
  */
 final class BroadcastReader extends StreamWorker {
 
@@ -51,7 +53,10 @@ final class BroadcastReader extends StreamWorker {
 			// the topic was opened while Redis did not answer: start from the stream's end as it is now
 			this.lastId = lastEntryId(redis, this.topic.key, this.transport.workerTimeoutNanos);
 		}
-		this.phase = Phase.READING;
+		if (!startRead()) {
+			return;
+		}
+		probe("read");
 		List<StreamMessage<String, String>> batch = Commands.await(
 				redis.xread(XReadArgs.Builder.block(this.transport.pollTimeout).count(this.transport.batchSize),
 						XReadArgs.StreamOffset.from(this.topic.key, this.lastId)),
@@ -80,7 +85,22 @@ final class BroadcastReader extends StreamWorker {
 
 	private void handle(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message)
 			throws InterruptedException {
-		Wire.Decoded decoded = this.transport.wire.decode(message.getBody());
+		Wire.Decoded decoded;
+		try {
+			decoded = this.transport.wire.decode(message.getBody());
+		}
+		catch (VirtualMachineError ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			// not the entry's fault as far as anyone can tell (a failed event class initialiser, say);
+			// broadcast has no second delivery, so the entry is kept in the dead-letter stream
+			String reason = "could not be decoded on this instance: " + ex;
+			Commands.warn("decode:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
+					+ "' " + reason + "; it goes to the dead-letter stream '" + this.topic.deadKey + "'", ex);
+			deadLetter(redis, message.getId(), message.getBody(), reason, null, 0);
+			return;
+		}
 		if (decoded.malformed() != null) {
 			this.topic.malformed.increment();
 			Commands.warn("malformed:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
@@ -98,10 +118,15 @@ final class BroadcastReader extends StreamWorker {
 				// a subscriber under fail or block refused it: the bus counted that as rejected
 				Commands.logger.log(System.Logger.Level.DEBUG, ex.getMessage());
 			}
-			catch (RuntimeException ex) {
+			catch (VirtualMachineError ex) {
+				throw ex;
+			}
+			catch (RuntimeException | Error ex) {
 				Commands.warn("deliver:" + this.topic.key, "Handing entry " + message.getId() + " of stream '"
 						+ this.topic.key + "' to this instance's subscribers failed; the reader goes on", ex);
 			}
+			// the bus must not leave the flag set, but if it does, the next wait must not end because of it
+			clearStrayInterrupt();
 		}
 	}
 

@@ -32,14 +32,35 @@ import io.lettuce.core.models.stream.PendingMessage;
  * member read them. Acknowledgements are sent as each handler returns and awaited at the end of the
  * batch, so the next handler does not wait for a round trip; one that is lost leaves its entry
  * pending, to be handled again (at least once). Counters are guarded by {@code counts} so that
- * {@link #stats()} reads them together; everything else but the flags is confined to the thread. The
- * group is created at subscribe time from {@code $} (only events published from then on); if Redis
- * says it is gone (NOGROUP, after a restart without persistence), the member creates it again from
- * {@code 0}, since everything the stream then holds was published after the loss.
+ * {@link #stats()} reads them together; everything else but the flags is confined to the thread.
+ *
+ * <p>Lost group. The group is created at subscribe time from {@code $} (only events published from
+ * then on). If Redis says it is gone (NOGROUP: destroyed while the stream survived, or lost with the
+ * stream in a restart without persistence), the member creates it again from the last id it read as
+ * a new entry ({@code lastRead}), or from {@code $} if it has read none yet. Where the stream survived,
+ * that goes on right after what this member had read, and re-delivers nothing it had read (what other
+ * members read past it is delivered again: at least once); where the stream is gone, every entry of
+ * the new stream is newer than that id, so none is missed. What was pending in the lost group is
+ * not delivered again: Redis dropped it with the group.
+ *
+ * <p>Other types. Every member of a group must take the same event type, on every instance: each
+ * entry goes to one member only. An entry whose event is not of this member's type (its group has
+ * members of another type elsewhere) cannot be handled here, and acknowledging it would lose it for
+ * the group; so it is dead-lettered with reason {@code type-mismatch} (naming the type this member
+ * expects), counted as dead-lettered, and a warning is logged (rate-limited).
+ *
+ * <p>Stop and drain (see {@link StreamWorker}). Once stopping, the member starts no read and no claim.
+ * A read or claim under way when the stop came is finished: its entries are handled and acknowledged
+ * (unless the member is closed or abandoned meanwhile), and the member counts as busy from the start
+ * of the read, through the XPENDING of a claim, until the batch's acknowledgements are awaited, so
+ * that {@link RedisEventTransport#awaitDrained} does not report done while it still has work.
  */
 final class GroupMember extends StreamWorker implements Subscription {
 
 	private static final int RECLAIM_ROUNDS = 16;
+
+	/** How the reason of a dead letter for an entry of another type than the member's begins. */
+	static final String TYPE_MISMATCH = "type-mismatch";
 
 	final GroupState group;
 
@@ -57,6 +78,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 
 	/** Where to create the group from if it has to be; null once it is known to exist. */
 	private String createFrom;
+
+	/** The id of the last new entry this member read (XREADGROUP {@code >}), or null if none yet. */
+	private String lastRead;
 
 	private long nextReclaim = System.nanoTime();
 
@@ -109,10 +133,10 @@ final class GroupMember extends StreamWorker implements Subscription {
 			reclaim(redis);
 			this.nextReclaim = System.nanoTime() + this.transport.reclaimEveryNanos;
 		}
-		if (this.stopping) {
+		if (!startRead()) {
 			return;
 		}
-		this.phase = Phase.READING;
+		probe("read");
 		List<StreamMessage<String, String>> batch = Commands.await(
 				redis.xreadgroup(this.me,
 						XReadArgs.Builder.block(this.transport.pollTimeout).count(this.transport.batchSize),
@@ -123,22 +147,25 @@ final class GroupMember extends StreamWorker implements Subscription {
 			this.phase = Phase.IDLE;
 			return;
 		}
+		this.lastRead = batch.get(batch.size() - 1).getId();
 		handle(redis, batch, null);
 	}
 
 	/** Takes over entries left idle for claim-idle, a batch at a time, until none is left. */
 	private void reclaim(RedisAsyncCommands<String, String> redis) throws InterruptedException {
 		String cursor = "0-0";
-		for (int round = 0; round < RECLAIM_ROUNDS && !this.stopping; round++) {
-			this.phase = Phase.READING;
+		for (int round = 0; round < RECLAIM_ROUNDS; round++) {
+			if (!startRead()) {
+				return;
+			}
 			ClaimedMessages<String, String> claimed = Commands.await(
 					redis.xautoclaim(this.topic.key,
 							XAutoClaimArgs.Builder.xautoclaim(this.me, this.transport.claimIdle, cursor)
 								.count(this.transport.batchSize)),
 					this.transport.workerTimeoutNanos, "XAUTOCLAIM of group '" + this.group.name + "' on stream '"
 							+ this.topic.key + "'");
-			this.phase = Phase.IDLE;
 			if (claimed == null) {
+				this.phase = Phase.IDLE;
 				return;
 			}
 			// Redis 7 lists the ids of entries deleted from the stream apart and drops them from the
@@ -149,12 +176,19 @@ final class GroupMember extends StreamWorker implements Subscription {
 					messages.add(message);
 				}
 			}
-			if (!messages.isEmpty()) {
+			if (messages.isEmpty()) {
+				this.phase = Phase.IDLE;
+			}
+			else {
+				// claimed: this member now owns them, so it stays busy through the XPENDING round trip
+				this.phase = Phase.HANDLING;
+				probe("claimed");
+				Map<String, Long> deliveries = deliveries(redis, messages);
 				synchronized (this.counts) {
 					this.reclaimed += messages.size();
 				}
 				this.group.reclaimed.add(messages.size());
-				handle(redis, messages, deliveries(redis, messages));
+				handle(redis, messages, deliveries);
 			}
 			cursor = claimed.getId();
 			if (cursor == null || "0-0".equals(cursor)) {
@@ -229,7 +263,27 @@ final class GroupMember extends StreamWorker implements Subscription {
 	private void handleOne(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message,
 			long deliveries, List<RedisFuture<Long>> acks) throws InterruptedException {
 		String id = message.getId();
-		Wire.Decoded decoded = this.transport.wire.decode(message.getBody());
+		Wire.Decoded decoded;
+		try {
+			decoded = this.transport.wire.decode(message.getBody());
+		}
+		catch (VirtualMachineError ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			// not the entry's fault, as far as anyone can tell (a failed event class initialiser, say):
+			// handled as a handler failure, pending to be retried, elsewhere maybe, until max-deliveries
+			if (deliveries > this.transport.maxDeliveries) {
+				giveUpAfterMaxDeliveries(redis, message, deliveries, "it could not be decoded: " + ex);
+				return;
+			}
+			settle(Outcome.FAILED, 0);
+			Commands.warn("decode:" + this.topic.key + ":" + this.group.name, "Member '" + this.member + "' of group '"
+					+ this.group.name + "' could not decode entry " + id + " of stream '" + this.topic.key + "' (delivery "
+					+ deliveries + " of " + this.transport.maxDeliveries + "); it stays pending and is retried after"
+					+ " claim-idle: " + ex, ex);
+			return;
+		}
 		if (decoded.malformed() != null) {
 			this.topic.malformed.increment();
 			Commands.warn("malformed:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
@@ -239,27 +293,31 @@ final class GroupMember extends StreamWorker implements Subscription {
 			return;
 		}
 		if (!this.type.isInstance(decoded.event())) {
-			acks.add(redis.xack(this.topic.key, this.group.name, id));
-			settle(Outcome.SKIPPED, 0);
+			String reason = TYPE_MISMATCH + ": member '" + this.member + "' of group '" + this.group.name
+					+ "' takes events of type " + this.type.getName() + ", not '" + message.getBody().get(Wire.TYPE)
+					+ "' (" + decoded.event().getClass().getName() + "); every member of a group, on every instance,"
+					+ " must take the same type";
+			Commands.warn("type-mismatch:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
+					+ this.topic.key + "' goes to the dead-letter stream '" + this.topic.deadKey + "': " + reason, null);
+			giveUp(redis, message, reason, deliveries);
 			return;
 		}
 		if (deliveries > this.transport.maxDeliveries) {
-			String reason = "not handled in " + (deliveries - 1) + " deliveries (max-deliveries "
-					+ this.transport.maxDeliveries + "): its handlers failed, or their members stopped, each time";
-			Commands.logger.log(System.Logger.Level.WARNING, "Event " + id + " of topic '" + this.topic.topic
-					+ "' goes to the dead-letter stream '" + this.topic.deadKey + "' for group '" + this.group.name
-					+ "': " + reason);
-			giveUp(redis, message, reason, deliveries - 1);
+			giveUpAfterMaxDeliveries(redis, message, deliveries,
+					"its handlers failed, or their members stopped, each time");
 			return;
 		}
 		try {
 			this.handler.accept(decoded.event());
 		}
 		catch (Throwable ex) {
+			clearStrayInterrupt();
 			settle(Outcome.FAILED, 0);
 			logFailure(id, deliveries, ex);
 			return;
 		}
+		// a handler that left the interrupt flag set must not cut short the next wait, or handler
+		clearStrayInterrupt();
 		if (this.abandoned) {
 			// reported as abandoned: it stays pending and is handled again elsewhere
 			return;
@@ -268,6 +326,16 @@ final class GroupMember extends StreamWorker implements Subscription {
 		long nanos = (decoded.timestamp() > 0)
 				? Math.max(0, System.currentTimeMillis() - decoded.timestamp()) * 1_000_000L : 0;
 		settle(Outcome.DELIVERED, nanos);
+	}
+
+	private void giveUpAfterMaxDeliveries(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message,
+			long deliveries, String why) throws InterruptedException {
+		String reason = "not handled in " + (deliveries - 1) + " deliveries (max-deliveries "
+				+ this.transport.maxDeliveries + "): " + why;
+		Commands.logger.log(System.Logger.Level.WARNING, "Event " + message.getId() + " of topic '" + this.topic.topic
+				+ "' goes to the dead-letter stream '" + this.topic.deadKey + "' for group '" + this.group.name + "': "
+				+ reason);
+		giveUp(redis, message, reason, deliveries - 1);
 	}
 
 	/** Dead-letters the entry, then acknowledges it: a letter that was not written keeps it pending. */
@@ -333,12 +401,15 @@ final class GroupMember extends StreamWorker implements Subscription {
 	}
 
 	@Override
-	void failed(RuntimeException ex) {
+	void failed(Throwable ex) {
 		if (Commands.noGroup(ex)) {
+			// see the class notes: where this member left off, or the stream's end if it read nothing yet
+			this.createFrom = (this.lastRead != null) ? this.lastRead : "$";
 			Commands.logger.log(System.Logger.Level.WARNING, "Group '" + this.group.name + "' of stream '"
 					+ this.topic.key + "' is gone (Redis lost it, or it was destroyed); member '" + this.member
-					+ "' creates it again from the start of the stream");
-			this.createFrom = "0";
+					+ "' creates it again from " + ((this.lastRead != null)
+							? "the last entry it read, " + this.lastRead : "the stream's end (it has read nothing yet)")
+					+ "; what was pending in the group is not delivered again");
 		}
 	}
 
@@ -395,8 +466,10 @@ final class GroupMember extends StreamWorker implements Subscription {
 
 	/**
 	 * The member's counters in the bus's shape: offered is every delivery to this member (a redelivery
-	 * counts again) but for entries of other types; delivered and failed are the handler's outcomes;
-	 * discarded is what it dead-lettered or left pending unhandled when it was closed or abandoned;
+	 * counts again) but for claimed entries found acknowledged already; delivered and failed are the
+	 * handler's outcomes (failed also counts entries it could not decode); discarded is what it
+	 * dead-lettered (malformed, of another type, or after max-deliveries) or left pending unhandled
+	 * when it was closed or abandoned;
 	 * queued is what it has read and not settled; buffer is the batch size. Nothing is dropped for
 	 * overflow: the stream is the buffer.
 	 */

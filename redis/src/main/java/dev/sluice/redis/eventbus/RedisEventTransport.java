@@ -72,14 +72,23 @@ import tools.jackson.databind.json.JsonMapper;
  * group is created (if it does not exist) when its first member subscribes, from the stream's end.
  * An entry's idle time runs from when its member read it, so claim-idle must be longer than a
  * member takes over a whole batch (batch size times the slowest handler), or an entry that is slow to
- * come up is handled again elsewhere meanwhile.</li>
+ * come up is handled again elsewhere meanwhile. Every member of a group, on every instance, must take
+ * the same event type: a member that reads an entry of another type dead-letters it with reason
+ * {@code type-mismatch} (rather than acknowledge it unhandled, which would lose it for the group).
+ * A group that is lost (destroyed, or gone with its stream in a restart without persistence) is
+ * created again by its members from the last entry they read, so that what they handled is not
+ * handled again.</li>
  * <li><b>Malformed entries</b> (bad JSON, missing fields, a type not in the {@link EventTypes}) are
  * counted and dead-lettered, once per reader or group that meets them, and never stop a reader.</li>
  * <li><b>Trimming</b>, with {@link Builder#maxLength}, keeps each stream near max-length but never
  * trims an entry some group has not acknowledged or not yet been delivered; when such entries keep
  * the stream above max-length, it is counted ({@link RedisTopicStats#trimHeld()}) and logged.</li>
  * <li><b>Redis failures</b>: readers and members keep going through lost connections and restarts
- * (Lettuce reconnects; a lost group is created again). Publishes fail meanwhile.</li>
+ * (Lettuce reconnects; a lost group is created again). Publishes fail meanwhile. A reader or member
+ * thread also survives an {@link Error} other than a {@link VirtualMachineError} (logged, then it goes
+ * on; an entry a member cannot decode stays pending and is retried, then dead-lettered after
+ * max-deliveries), and an interrupt that {@link #abandonRemaining()} did not make (cleared and
+ * logged), such as that of a handler that interrupts its own thread.</li>
  * <li><b>Counters</b>: {@link #stats()} per topic and per group member, and
  * {@link RedisEventBusMetrics}. Group members are the transport's, so the bus's own
  * {@code stats()} and metrics do not list them; their {@link Subscription#stats()} has the bus's
@@ -87,8 +96,10 @@ import tools.jackson.databind.json.JsonMapper;
  * failed are its handler's outcomes, discarded is what it dead-lettered or left pending when closed
  * or abandoned, queued is what it has read and not settled, and buffer is the batch size; nothing is
  * dropped for overflow, since the stream is the buffer.</li>
- * <li><b>Shutdown</b> follows the bus's: {@link #stopIntake()} stops reading (seen within the poll
- * timeout); {@link #awaitDrained} waits for what was read to be handled; {@link #abandonRemaining()}
+ * <li><b>Shutdown</b> follows the bus's: {@link #stopIntake()} stops reading: no read or claim
+ * starts after it, and one under way (a blocking read ends within the poll timeout) is finished, its
+ * entries handled and acknowledged; {@link #awaitDrained} returns true only once no reader or member
+ * has a read, claim or batch under way, so nothing is handled after it said so; {@link #abandonRemaining()}
  * interrupts the handlers and leaves what they had not finished pending, for other instances to
  * claim. {@link #close()} also closes the transport's connections, not the {@link RedisClient}, which
  * belongs to the caller.</li>

@@ -12,13 +12,15 @@ package dev.sluice.redis.eventbus;
  * as exactly one of the next counters but {@code reclaimed}, or is in flight:
  * {@code offered == delivered + failed + deadLettered + left + skipped + inFlight}
  * @param delivered events the handler took without throwing (then acknowledged)
- * @param failed events the handler threw on (left pending, retried after claim-idle)
+ * @param failed events the handler threw on, or that could not be decoded here (an {@link Error} from
+ * the event class, say): left pending, retried after claim-idle
  * @param reclaimed entries it took over after they were pending idle for claim-idle (its own failed
  * ones included); also counted in {@code offered}
- * @param deadLettered entries it dead-lettered: malformed, or delivered max-deliveries times
+ * @param deadLettered entries it dead-lettered: malformed, of a type other than the member's
+ * ({@code type-mismatch}: the group has members of another type elsewhere), or delivered
+ * max-deliveries times
  * @param left events it had read but left pending, unhandled, when it was closed or abandoned
- * @param skipped events of a type other than the member's, acknowledged without handling, and
- * claimed entries found acknowledged already (by the member they were taken from)
+ * @param skipped claimed entries found acknowledged already (by the member they were taken from)
  * @param inFlight events read and not yet settled
  * @param pending the group's entries delivered and not acknowledged, on all instances; {@code null}
  * if Redis did not answer in time

@@ -21,8 +21,20 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
  * {@code phase} are volatile, written by the transport's threads or the worker and read by both.
  * The loop never dies of a Redis failure: an exception from one round is logged (rate-limited),
  * followed by a pause that doubles up to a second, and the round is tried again; Lettuce reconnects
- * the connection meanwhile. Reads block in Redis for the poll timeout, so a stop is seen within about
- * that time; a stop also wakes a worker that is pausing.
+ * the connection meanwhile. Neither does it die of an {@link Error} that is not a
+ * {@link VirtualMachineError} (a failed event class initialiser, say), which is handled the same way,
+ * nor of an interrupt that {@link #abandon()} did not make (a handler that set its thread's interrupt
+ * flag again, say): that one is cleared, logged (rate-limited), and the worker goes on. Reads block in
+ * Redis for the poll timeout, so a stop is seen within about that time; a stop also wakes a worker
+ * that is pausing.
+ *
+ * <p>Stop and drain. A read (or claim) starts only through {@link #startRead()}, which sets
+ * {@code phase} to {@code READING} before it looks at {@code stopping}; {@link #stop()} sets
+ * {@code stopping} before a drain looks at {@code phase}. Both are volatile, so either the worker sees
+ * the stop and starts nothing, or the drain sees the read under way. A read that was under way when
+ * the stop came is finished: what it returned is handled (and acknowledged), and the worker stays
+ * {@link #busy()} from the read until then, never passing through {@code IDLE} in between. No read
+ * starts once the stop is seen.
  */
 abstract class StreamWorker implements Runnable {
 
@@ -54,6 +66,12 @@ abstract class StreamWorker implements Runnable {
 	volatile boolean abandoned;
 
 	volatile Phase phase = Phase.IDLE;
+
+	/**
+	 * For tests only: when set, runs on the worker's thread at the points named in {@link #probe},
+	 * where a race with a stop matters. Null in production.
+	 */
+	volatile java.util.function.Consumer<String> probe;
 
 	private volatile StatefulRedisConnection<String, String> connection;
 
@@ -134,9 +152,20 @@ abstract class StreamWorker implements Runnable {
 					pause = 0;
 				}
 				catch (InterruptedException ex) {
-					break;
+					this.phase = Phase.IDLE;
+					Thread.interrupted();
+					if (this.abandoned) {
+						Thread.currentThread().interrupt();
+						break;
+					}
+					// only abandon() interrupts: this one came from elsewhere (a handler that set the
+					// flag again, say). The round it cut short left what it read pending, to be claimed.
+					strayInterrupt(ex);
 				}
-				catch (RuntimeException ex) {
+				catch (RuntimeException | Error ex) {
+					if (ex instanceof VirtualMachineError) {
+						throw ex;
+					}
 					this.phase = Phase.IDLE;
 					if (this.stopping) {
 						break;
@@ -169,7 +198,56 @@ abstract class StreamWorker implements Runnable {
 	abstract int inFlight();
 
 	/** Hears of a failed round before the pause (a group member re-creates a lost group). */
-	void failed(RuntimeException ex) {
+	void failed(Throwable ex) {
+	}
+
+	/**
+	 * Marks a read (or claim) as under way, unless the worker is stopping. The phase is set before the
+	 * flag is read (see the class notes), so that a drain either sees the read or the read does not
+	 * start.
+	 * @return whether the read may start; if not, the worker is idle
+	 */
+	final boolean startRead() {
+		this.phase = Phase.READING;
+		if (this.stopping) {
+			this.phase = Phase.IDLE;
+			return false;
+		}
+		return true;
+	}
+
+	/** Runs the test probe, if any, at the named point. */
+	final void probe(String point) {
+		java.util.function.Consumer<String> hook = this.probe;
+		if (hook != null) {
+			hook.accept(point);
+		}
+	}
+
+	/**
+	 * Clears the thread's interrupt flag if it was set by anything but {@link #abandon()} (a handler
+	 * that interrupted itself, or set the flag again after catching an interrupt), so that it does not
+	 * cut short the worker's next wait on Redis, nor the next handler's waits. An interrupt from
+	 * {@code abandon()} is kept.
+	 * @return whether a stray interrupt was cleared
+	 */
+	final boolean clearStrayInterrupt() {
+		if (!Thread.interrupted()) {
+			return false;
+		}
+		if (this.abandoned) {
+			// abandon() sets the flag after abandoned, so this may be its interrupt: keep it
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		strayInterrupt(null);
+		return true;
+	}
+
+	private void strayInterrupt(InterruptedException ex) {
+		Commands.warn("interrupt:" + this.warningKind, this.thread.getName() + " was interrupted, though it was not"
+				+ " abandoned (a handler that interrupts its own thread, or sets the flag again after catching an"
+				+ " interrupt?); it clears the interrupt and goes on", ex);
 	}
 
 	/** Runs on the worker's thread as it ends, before its connection is closed. */
@@ -203,10 +281,12 @@ abstract class StreamWorker implements Runnable {
 		long left;
 		while (!this.stopping && (left = deadline - System.nanoTime()) > 0) {
 			LockSupport.parkNanos(this, left);
-			if (Thread.interrupted()) {
-				// only abandon() interrupts, and it sets stopping first; keep the flag for the loop
-				Thread.currentThread().interrupt();
-				return;
+			if (Thread.currentThread().isInterrupted()) {
+				if (this.abandoned) {
+					// abandon() sets stopping and abandoned first; keep the flag for the loop
+					return;
+				}
+				clearStrayInterrupt();
 			}
 		}
 	}

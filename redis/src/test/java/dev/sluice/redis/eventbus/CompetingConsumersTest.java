@@ -51,7 +51,8 @@ class CompetingConsumersTest {
 		List<Instance> all = new ArrayList<>();
 		List<Subscription> members = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			Instance instance = this.instances.start("node-" + i);
+			// exactly once needs no stall longer than claim-idle: no member fails here, so a long one
+			Instance instance = this.instances.start("node-" + i, (builder) -> builder.claimIdle(Duration.ofSeconds(5)));
 			AtomicInteger mine = byInstance.computeIfAbsent(instance.name(), (name) -> new AtomicInteger());
 			members.add(instance.bus().subscribe("jobs", Ping.class, (ping) -> {
 				handled.incrementAndGet(ping.id());

@@ -112,6 +112,65 @@ class DeadLetterTest {
 	}
 
 	@Test
+	void aMemberDeadLettersAnEventOfAnotherTypeRatherThanAcknowledgeItUnhandled() throws InterruptedException {
+		// no redelivery here: a long claim-idle
+		Instance instance = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
+		List<Integer> handled = new CopyOnWriteArrayList<>();
+		Subscription member = instance.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
+				SubscriberOptions.named("worker").withGroup("g"));
+		// a member of the same group elsewhere takes notes: this one may read a note all the same
+		instance.bus().publish("jobs", new Instances.Note("for the other member"));
+		instance.bus().publish("jobs", new Ping(1));
+		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
+		List<StreamMessage<String, String>> dead = this.raw.sync()
+			.xrange(instance.transport().deadLetterKey("jobs"), Range.unbounded());
+		assertThat(dead).hasSize(1);
+		assertThat(dead.get(0).getBody()).containsEntry("type", "note")
+			.containsEntry("data", "{\"text\":\"for the other member\"}")
+			.containsEntry("group", "g")
+			.containsEntry("instance", "node");
+		assertThat(dead.get(0).getBody().get("reason")).startsWith("type-mismatch")
+			.contains("member 'worker'")
+			.contains(Ping.class.getName());
+		RedisGroupStats stats = instance.member("jobs", "worker");
+		assertThat(stats.deadLettered()).isEqualTo(1);
+		assertThat(stats.skipped()).isZero();
+		assertThat(stats.delivered()).isEqualTo(1);
+		assertThat(instance.topic("jobs").deadLettered()).isEqualTo(1);
+		assertThat(instance.topic("jobs").malformed()).isZero();
+		SubscriberStats subscriber = member.stats();
+		assertThat(subscriber.offered()).isEqualTo(2);
+		assertThat(subscriber.discarded()).isEqualTo(1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
+	}
+
+	@Test
+	void noEventIsLostWhenMembersOfOneGroupOnTwoInstancesTakeDifferentTypes() throws InterruptedException {
+		// no redelivery here: a long claim-idle
+		Instance pings = this.instances.start("pings", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
+		Instance notes = this.instances.start("notes", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
+		List<Integer> handledPings = new CopyOnWriteArrayList<>();
+		List<String> handledNotes = new CopyOnWriteArrayList<>();
+		pings.bus().subscribe("jobs", Ping.class, (ping) -> handledPings.add(ping.id()),
+				SubscriberOptions.named("worker").withGroup("g"));
+		notes.bus().subscribe("jobs", Instances.Note.class, (note) -> handledNotes.add(note.text()),
+				SubscriberOptions.named("worker").withGroup("g"));
+		int each = 40;
+		for (int id = 0; id < each; id++) {
+			pings.bus().publish("jobs", new Ping(id));
+			notes.bus().publish("jobs", new Instances.Note("n" + id));
+		}
+		String deadKey = pings.transport().deadLetterKey("jobs");
+		// each event is handled by the member of its type, or dead-lettered by the other: never lost
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> handledPings.size() + handledNotes.size() + this.raw.sync().xlen(deadKey) == 2L * each);
+		List<StreamMessage<String, String>> dead = this.raw.sync().xrange(deadKey, Range.unbounded());
+		assertThat(dead).allSatisfy((letter) -> assertThat(letter.getBody().get("reason")).startsWith("type-mismatch"));
+		assertThat(pings.member("jobs", "worker").skipped() + notes.member("jobs", "worker").skipped()).isZero();
+		await().atMost(Duration.ofSeconds(10)).until(() -> pings.member("jobs", "worker").pending() == 0);
+	}
+
+	@Test
 	void anEventWhoseHandlerAlwaysFailsIsDeadLetteredAfterMaxDeliveries() throws InterruptedException {
 		Instance instance = this.instances.start("node", (builder) -> builder.maxDeliveries(3));
 		Instance other = this.instances.start("other", (builder) -> builder.maxDeliveries(3));
