@@ -2,15 +2,19 @@ package dev.sluice.redis.ratelimit;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.ratelimit.PermitStore;
 import dev.sluice.ratelimit.RateLimitConfig;
@@ -21,13 +25,19 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
 
 /**
  * What one named cluster limiter keeps across its stores: its key, options and counters, what Redis
- * last answered, and whether Redis is known to be away. A limiter gets a new {@link RedisPermitStore}
- * each time its settings change; this outlives them all. Thread-safe.
+ * last answered, whether Redis is known to be away, and whether the limiter has shut down. A limiter
+ * gets a new {@link RedisPermitStore} each time its settings change; this outlives them all.
+ * Thread-safe.
  *
  * <p>Design notes. The outage is one {@link AtomicReference} to an {@link Outage}, {@code null} while
- * Redis answers: the first conclusive failure sets it, the first success clears it and opens its
- * latch, which wakes the callers that wait for Redis. While it is set, the time of the next probe is
- * claimed by compare-and-set, so that exactly one caller per retry interval pays a round trip.
+ * Redis answers: the first conclusive failure sets it, the first success clears it. While it is set,
+ * the time of the next probe is claimed by compare-and-set, so that exactly one caller per retry
+ * interval pays a round trip. Callers that wait for Redis park, registered in {@link #waiters}; the
+ * end of the outage and the shutdown unpark them all (each re-checks after registering, so none
+ * misses a wake-up). The limiter has shut down when the store of its current settings closes, or any
+ * store closes once the core limiter says it is shut down (a change of settings racing the shutdown
+ * may leave the newest store unclosed); from then on every store refuses with {@code SHUT_DOWN}, and
+ * the name is free again.
  */
 final class ClusterLimit {
 
@@ -60,10 +70,18 @@ final class ClusterLimit {
 
 	private final AtomicReference<Outage> outage = new AtomicReference<>();
 
+	/** The callers parked until the outage ends, a probe is due, or the limiter shuts down. */
+	private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
+
 	private volatile String lastError;
 
-	/** The store of the current settings; an older one closing must not release the name. */
+	/** The store of the current settings; an older one closing means only a change of settings. */
 	private volatile RedisPermitStore current;
+
+	private volatile boolean shutDown;
+
+	/** Guarded by {@code this}: run once, when the limiter shuts down (such as removing meters). */
+	private final List<Runnable> onShutDown = new ArrayList<>();
 
 	ClusterLimit(RedisRateLimiters owner, String name, byte[] key, ClusterLimitOptions options) {
 		this.owner = owner;
@@ -72,20 +90,29 @@ final class ClusterLimit {
 		this.options = options;
 		this.operationTimeoutNanos = options.operationTimeout().toNanos();
 		this.retryIntervalNanos = Math.max(MIN_RETRY_INTERVAL.toNanos(), this.operationTimeoutNanos);
+		Throwable connectError = owner.connectError();
+		if (connectError != null) {
+			// Redis was away when last tried: start in the outage, with a probe due at once
+			this.lastError = "Not connected: " + describe(connectError);
+			this.outage.set(new Outage(Instant.now(), System.nanoTime()));
+		}
 	}
 
 	/**
 	 * The limiter's {@link PermitStore.Factory}: a store for the given settings. When the settings
 	 * change, the new store is told to push them to Redis at once, so that every instance sees them.
+	 * Never throws; it may wait for Redis up to the operation timeout, for the settings' version.
 	 */
 	PermitStore newStore(String name, RateLimitConfig config) {
 		BucketConfiguration bucket = RedisRateLimiters.bucketConfiguration(config);
-		long version = this.owner.nextConfigurationVersion();
+		long version = this.owner
+			.nextConfigurationVersion((this.outage.get() == null && !this.shutDown) ? this.operationTimeoutNanos : 0);
 		RedisPermitStore store = new RedisPermitStore(this, config, () -> this.owner.proxy(this.key, bucket, version));
 		RedisPermitStore previous = this.current;
 		this.current = store;
-		if (previous != null) {
-			push(store.proxy());
+		AsyncBucketProxy proxy = store.proxy();
+		if (previous != null && proxy != null && !this.shutDown) {
+			push(proxy);
 		}
 		return store;
 	}
@@ -93,7 +120,8 @@ final class ClusterLimit {
 	/**
 	 * Sends the new settings with a read, without waiting for it: the read carries the settings'
 	 * version, and Redis takes them when they are newer than its own. If Redis is away, Lettuce may
-	 * hold the read until it reconnects, which is when the settings are wanted there anyway.
+	 * hold the read until it reconnects, which is when the settings are wanted there anyway; without a
+	 * connection yet, the next round trip carries them.
 	 */
 	private void push(AsyncBucketProxy proxy) {
 		this.roundTrips.increment();
@@ -111,15 +139,92 @@ final class ClusterLimit {
 		}
 	}
 
-	/** Called when a store closes: the name is free again once the current store has closed. */
+	/**
+	 * Called when a store closes. The core limiter closes the old store after a change of settings,
+	 * and the current one when it shuts down (having marked itself shut down first).
+	 */
 	void closed(RedisPermitStore store) {
-		if (this.current == store) {
-			this.owner.release(this);
+		RateLimiter limiter = this.limiter;
+		if (this.current == store || (limiter != null && limiter.isShutDown())) {
+			shutDown();
 		}
+	}
+
+	/**
+	 * The limiter has shut down: wakes every waiting caller (who then refuses with
+	 * {@code SHUT_DOWN}), runs the shutdown actions, then frees the name. Idempotent.
+	 */
+	void shutDown() {
+		List<Runnable> actions;
+		synchronized (this) {
+			if (this.shutDown) {
+				return;
+			}
+			this.shutDown = true;
+			actions = new ArrayList<>(this.onShutDown);
+			this.onShutDown.clear();
+		}
+		wakeWaiters();
+		for (Runnable action : actions) {
+			try {
+				action.run();
+			}
+			catch (RuntimeException ex) {
+				// one failing action (such as a registry that throws) must not keep the name taken
+			}
+		}
+		// last, so that whatever the actions undo (meters) is gone before the name can be taken again
+		this.owner.release(this);
+	}
+
+	boolean isShutDown() {
+		return this.shutDown;
+	}
+
+	/** Runs the action when the limiter shuts down, or at once if it has. */
+	void onShutDown(Runnable action) {
+		synchronized (this) {
+			if (!this.shutDown) {
+				this.onShutDown.add(action);
+				return;
+			}
+		}
+		action.run();
 	}
 
 	Outage outage() {
 		return this.outage.get();
+	}
+
+	/** The connection, at once or when the attempt in flight (or a new one) makes it. */
+	CompletableFuture<RedisRateLimiters.Link> connection() {
+		return this.owner.connection(false);
+	}
+
+	/**
+	 * Parks the caller until the outage ends, the limiter shuts down, an unpark, or the time is up,
+	 * whichever comes first.
+	 * @throws InterruptedException if the caller is interrupted (its interrupt status is cleared)
+	 */
+	void awaitEnd(Outage outage, long nanos) throws InterruptedException {
+		Thread me = Thread.currentThread();
+		this.waiters.add(me);
+		try {
+			// checked after registering: a change made before this is seen here, one made after unparks
+			if (nanos > 0 && this.outage.get() == outage && !this.shutDown && !me.isInterrupted()) {
+				LockSupport.parkNanos(this, nanos);
+			}
+		}
+		finally {
+			this.waiters.remove(me);
+		}
+		if (Thread.interrupted()) {
+			throw new InterruptedException("Interrupted while waiting for Redis for rate limiter '" + this.name + "'");
+		}
+	}
+
+	private void wakeWaiters() {
+		this.waiters.forEach(LockSupport::unpark);
 	}
 
 	/** Redis answered a take. */
@@ -128,7 +233,7 @@ final class ClusterLimit {
 				permits, nanoTime);
 		Outage over = this.outage.getAndSet(null);
 		if (over != null) {
-			over.end();
+			wakeWaiters();
 		}
 	}
 
@@ -190,8 +295,6 @@ final class ClusterLimit {
 		/** {@link System#nanoTime()} from which the next probe may be claimed. */
 		final AtomicLong nextProbe;
 
-		private final CountDownLatch over = new CountDownLatch(1);
-
 		Outage(Instant since, long nextProbe) {
 			this.since = since;
 			this.nextProbe = new AtomicLong(nextProbe);
@@ -205,15 +308,6 @@ final class ClusterLimit {
 
 		long nanosToProbe(long nanoTime) {
 			return Math.max(0, this.nextProbe.get() - nanoTime);
-		}
-
-		/** Waits until the outage ends or the time is up, whichever comes first. */
-		void awaitEnd(long nanos) throws InterruptedException {
-			this.over.await(nanos, TimeUnit.NANOSECONDS);
-		}
-
-		void end() {
-			this.over.countDown();
 		}
 	}
 

@@ -33,8 +33,10 @@ public enum OutagePolicy {
 
 	/**
 	 * Keeps asking Redis, once per retry interval, until the caller's time runs out, then refuses with
-	 * reason {@code UNAVAILABLE}; the wait is interruptible. During a known outage a call that never
-	 * waits is refused at once, unless it is its turn to probe Redis.
+	 * reason {@code UNAVAILABLE}; the wait is interruptible, and ends at once, with reason
+	 * {@code SHUT_DOWN}, when the limiter shuts down (but for a round trip in flight, which is bounded
+	 * by the operation timeout). During a known outage a call that never waits is refused at once,
+	 * unless it is its turn to probe Redis.
 	 */
 	WAIT
 }

@@ -11,6 +11,7 @@ import dev.sluice.ratelimit.PermitStore;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimiter;
+import dev.sluice.redis.ratelimit.RedisRateLimiters.Link;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 
@@ -26,6 +27,11 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
  * batch that Redis never answers must not hold every later take behind it. The answers given without
  * a round trip ({@link #available()}, {@link #nanosToNextPermit()}) come from the last reply, kept by
  * the {@link ClusterLimit}, or from the local limiter while failing open.
+ *
+ * <p>Before the first connection is made there is no proxy: a round trip then waits for the
+ * connection attempt, within the same bound, and fails as a round trip would when the attempt does.
+ * Once the limiter has shut down, every call refuses with {@code SHUT_DOWN}, and a caller parked
+ * waiting for Redis is woken for that at once.
  */
 final class RedisPermitStore implements PermitStore {
 
@@ -38,6 +44,7 @@ final class RedisPermitStore implements PermitStore {
 
 	private final Supplier<AsyncBucketProxy> proxies;
 
+	/** {@code null} until the connection is made. */
 	private volatile AsyncBucketProxy proxy;
 
 	/** Permits while Redis is away and the policy is to fail open. */
@@ -67,6 +74,9 @@ final class RedisPermitStore implements PermitStore {
 		// compared only by difference, which stays right when the sum overflows
 		long deadline = now + Math.max(0, maxWaitNanos);
 		while (true) {
+			if (this.limit.isShutDown()) {
+				throw shutDown();
+			}
 			ClusterLimit.Outage outage = this.limit.outage();
 			if (outage != null) {
 				if (waits && deadline - now <= 0) {
@@ -84,7 +94,7 @@ final class RedisPermitStore implements PermitStore {
 							if (!waits) {
 								throw unavailable();
 							}
-							outage.awaitEnd(Math.min(deadline - now, outage.nanosToProbe(now)));
+							this.limit.awaitEnd(outage, Math.min(deadline - now, outage.nanosToProbe(now)));
 							now = System.nanoTime();
 							continue;
 						}
@@ -120,6 +130,20 @@ final class RedisPermitStore implements PermitStore {
 	private long roundTrip(int permits, long bound, long started) throws InterruptedException {
 		AsyncBucketProxy proxy = this.proxy;
 		this.limit.roundTrips.increment();
+		// whether no answer within the bound says that Redis is away, connecting included
+		boolean wholeTimeout = bound >= this.limit.operationTimeoutNanos;
+		if (proxy == null) {
+			long[] answer = new long[1];
+			proxy = connectedProxy(bound, started, answer);
+			if (proxy == null) {
+				return answer[0];
+			}
+			bound -= System.nanoTime() - started;
+			if (bound <= 0) {
+				// connected just as the caller's time ran out
+				return (this.limit.outage() == null) ? Math.max(1, nanosToNextPermit()) : FAILED;
+			}
+		}
 		CompletableFuture<ConsumptionProbe> reply = null;
 		try {
 			reply = proxy.tryConsumeAndReturnRemaining(permits);
@@ -128,7 +152,7 @@ final class RedisPermitStore implements PermitStore {
 			return probe.isConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
 		}
 		catch (TimeoutException ex) {
-			if (bound >= this.limit.operationTimeoutNanos) {
+			if (wholeTimeout) {
 				this.limit.failed(ex, true, System.nanoTime());
 				replaceProxy(proxy);
 				return FAILED;
@@ -148,6 +172,49 @@ final class RedisPermitStore implements PermitStore {
 			follow(reply, proxy, permits, started);
 			throw ex;
 		}
+	}
+
+	/**
+	 * Waits for the connection, at most {@code bound}: a proxy once it is made, or {@code null} with
+	 * the round trip's answer in {@code answer[0]} when it is not (see {@link #roundTrip}).
+	 */
+	private AsyncBucketProxy connectedProxy(long bound, long started, long[] answer) throws InterruptedException {
+		CompletableFuture<Link> connection = this.limit.connection();
+		try {
+			connection.get(Math.max(0, bound), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			if (bound >= this.limit.operationTimeoutNanos) {
+				this.limit.failed(ex, true, System.nanoTime());
+				answer[0] = FAILED;
+				return null;
+			}
+			// the caller's time ran out first: treated as a slow round trip is, the attempt deciding later
+			long left = this.limit.operationTimeoutNanos - (System.nanoTime() - started);
+			connection.copy().orTimeout(Math.max(0, left), TimeUnit.NANOSECONDS).whenComplete((link, error) -> {
+				if (error != null) {
+					this.limit.failed(error, true, System.nanoTime());
+				}
+			});
+			answer[0] = (this.limit.outage() == null) ? Math.max(1, nanosToNextPermit()) : FAILED;
+			return null;
+		}
+		catch (ExecutionException | RuntimeException ex) {
+			this.limit.failed(ex, true, System.nanoTime());
+			answer[0] = FAILED;
+			return null;
+		}
+		AsyncBucketProxy proxy = this.proxy;
+		if (proxy == null) {
+			proxy = this.proxies.get();
+			this.proxy = proxy;
+		}
+		if (proxy == null) {
+			// cannot happen: a connection once made stays
+			this.limit.failed(new IllegalStateException("Not connected"), true, System.nanoTime());
+			answer[0] = FAILED;
+		}
+		return proxy;
 	}
 
 	/**
@@ -175,7 +242,7 @@ final class RedisPermitStore implements PermitStore {
 
 	/** Swaps a proxy whose batch may never be answered for a fresh one, unless that happened already. */
 	private void replaceProxy(AsyncBucketProxy stuck) {
-		if (this.proxy == stuck) {
+		if (stuck != null && this.proxy == stuck) {
 			this.proxy = this.proxies.get();
 		}
 	}
@@ -186,6 +253,11 @@ final class RedisPermitStore implements PermitStore {
 			this.limit.grantedLocally.add(permits);
 		}
 		return wait;
+	}
+
+	private RateLimitExceededException shutDown() {
+		return new RateLimitExceededException(this.limit.name, RateLimitExceededException.Reason.SHUT_DOWN,
+				Duration.ZERO, "Rate limiter '" + this.limit.name + "' is shut down and gives no more permits");
 	}
 
 	private RateLimitExceededException unavailable() {

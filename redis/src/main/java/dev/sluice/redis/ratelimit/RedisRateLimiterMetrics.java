@@ -1,7 +1,10 @@
 package dev.sluice.redis.ratelimit;
 
+import java.util.List;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -15,6 +18,11 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * succeeded and 0 during an outage. Limiters made after binding are bound when they are made. Every
  * meter reads the limiter's counters when scraped, so binding adds nothing to the acquire path.
  * The core {@code RateLimiterMetrics} covers what every limiter has (available permits, rejections).
+ *
+ * <p>A limiter's meters are removed from the registry when it shuts down, so that a limiter made
+ * again under the same name gets meters of its own (Micrometer would otherwise hand it the old ones,
+ * still reading the old limiter). Two {@code RedisRateLimiters} bound to one registry should not have
+ * limiters of the same name unless the extra tags tell them apart.
  */
 public final class RedisRateLimiterMetrics implements MeterBinder {
 
@@ -40,22 +48,27 @@ public final class RedisRateLimiterMetrics implements MeterBinder {
 
 	private void bind(ClusterLimit limit, MeterRegistry registry) {
 		Tags tags = this.tags.and("name", limit.name);
-		FunctionCounter.builder("sluice.ratelimiter.redis.round.trips", limit, (l) -> l.roundTrips.sum())
+		Meter roundTrips = FunctionCounter
+			.builder("sluice.ratelimiter.redis.round.trips", limit, (l) -> l.roundTrips.sum())
 			.tags(tags)
 			.description("Round trips to Redis, failed ones included")
 			.register(registry);
-		FunctionCounter.builder("sluice.ratelimiter.redis.failures", limit, (l) -> l.failedRoundTrips.sum())
+		Meter failures = FunctionCounter
+			.builder("sluice.ratelimiter.redis.failures", limit, (l) -> l.failedRoundTrips.sum())
 			.tags(tags)
 			.description("Round trips to Redis that failed or got no answer within the operation timeout")
 			.register(registry);
-		FunctionCounter.builder("sluice.ratelimiter.redis.local.grants", limit, (l) -> l.grantedLocally.sum())
+		Meter localGrants = FunctionCounter
+			.builder("sluice.ratelimiter.redis.local.grants", limit, (l) -> l.grantedLocally.sum())
 			.tags(tags)
 			.description("Permits granted by the local limiter while Redis was unreachable (fail-open)")
 			.baseUnit("permits")
 			.register(registry);
-		Gauge.builder("sluice.ratelimiter.redis.reachable", limit, (l) -> (l.outage() == null) ? 1 : 0)
+		Meter reachable = Gauge
+			.builder("sluice.ratelimiter.redis.reachable", limit, (l) -> (l.outage() == null) ? 1 : 0)
 			.tags(tags)
 			.description("1 while the limiter's last round trip to Redis succeeded, 0 during an outage")
 			.register(registry);
+		limit.onShutDown(() -> List.of(roundTrips, failures, localGrants, reachable).forEach(registry::remove));
 	}
 }

@@ -2,6 +2,7 @@ package dev.sluice.redis.ratelimit;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,48 +50,90 @@ import io.lettuce.core.codec.ByteArrayCodec;
  * gives its permits back a whole burst at a time (see {@link RateLimitConfig}).</li>
  * <li>A limiter whose settings change ({@link RateLimiter#reconfigure}, {@link RateLimiter#setRate})
  * changes the budget that every instance shares, keeping the same proportion of its permits: the
- * settings set last, by wall clock, anywhere in the cluster win. An instance that starts sets its
- * configured settings too, and so wins over earlier changes at run time. An instance with other
- * settings still reports its own in {@code config()}, but is held to the shared ones.</li>
+ * settings set last anywhere in the cluster win, by Redis's clock (see the design notes). An
+ * instance that starts sets its configured settings too, and so wins over earlier changes at run
+ * time. An instance with other settings still reports its own in {@code config()}, but is held to the
+ * shared ones.</li>
  * <li>When Redis cannot answer in time, each limiter does what its {@link OutagePolicy} says, and no
  * call waits beyond its timeout.</li>
  * <li>Keys expire once their bucket would have refilled, plus a minute, so idle limiters leave
  * nothing behind (an absent bucket starts full, as an idle one would be).</li>
  * <li>Names are unique among the limiters of one {@code RedisRateLimiters}; a name is free again
  * once its limiter has shut down.</li>
- * <li>Redis must answer when this is created. Later, Lettuce reconnects on its own, by the client's
- * options, which this leaves as the caller set them.</li>
+ * <li>Redis need not answer when this is created: {@link #create(RedisClient, String)} waits a little
+ * for the first connection (up to five seconds; a refused connection ends the wait at once), and if
+ * there is none by then it goes on connecting in the background, once a second, until it has one.
+ * Until then {@link #ping} answers {@code false}, and every limiter is in an outage from the start
+ * (once a connection attempt has failed), so its policy applies: fail-open grants locally,
+ * fail-closed refuses, wait waits up to the caller's timeout. A limiter's round trip while the first
+ * connection is still being made waits for it, bounded like any round trip. Once connected, Lettuce
+ * reconnects on its own, by the client's options, which this leaves as the caller set them.</li>
  * </ul>
  *
- * <p>Thread-safe. {@link #close()} shuts down every limiter made here and closes the connection, but
- * not the client, which belongs to the caller.
+ * <p>Thread-safe. {@link #close()} shuts down every limiter made here, stops connecting, and closes
+ * the connection, but not the client, which belongs to the caller.
  *
- * <p>Design notes. One Bucket4j proxy manager (compare-and-swap on Lettuce) serves every limiter. Each
- * limiter's settings get an asynchronous proxy with Bucket4j's <em>batching</em> optimisation: while
- * one request for a bucket is in flight, the requests that this process makes meanwhile for the same
- * bucket wait and then go together, as one read and one compare-and-swap that applies each of them
- * in turn to the bucket's state. That is exact, since every request is still decided against the
- * state in Redis, and it cuts the round trips under concurrency and ends the compare-and-swap
- * retries among threads of one process, which is what limits Bucket4j's throughput by default.
- * Bucket4j's {@code delaying} and {@code predicting} optimisations save more round trips by letting
- * a process spend permits it has not yet synchronised, which over-grants the shared budget; they are
- * not used. Bucket4j computes refills on the client, from its wall clock, so the instances' clocks
- * should agree (NTP). A change of settings is carried by Bucket4j's implicit configuration
- * replacement, versioned by wall-clock milliseconds (strictly increasing in one process), so that a
- * newer version replaces an older one wherever it comes from, and an older one never does.
+ * <p>Design notes. One Bucket4j proxy manager (compare-and-swap on Lettuce), built once the
+ * connection is made, serves every limiter. Each limiter's settings get an asynchronous proxy with
+ * Bucket4j's <em>batching</em> optimisation: while one request for a bucket is in flight, the
+ * requests that this process makes meanwhile for the same bucket wait and then go together, as one
+ * read and one compare-and-swap that applies each of them in turn to the bucket's state. That is
+ * exact, since every request is still decided against the state in Redis, and it cuts the round
+ * trips under concurrency and ends the compare-and-swap retries among threads of one process, which
+ * is what limits Bucket4j's throughput by default. Bucket4j's {@code delaying} and {@code predicting}
+ * optimisations save more round trips by letting a process spend permits it has not yet
+ * synchronised, which over-grants the shared budget; they are not used. Bucket4j computes refills on
+ * the client, from its wall clock, so the instances' clocks should agree (NTP).
+ *
+ * <p>A change of settings is carried by Bucket4j's implicit configuration replacement, which
+ * replaces the stored settings only with a strictly greater version. The version is Redis's own
+ * {@code TIME} in microseconds, asked on this connection when the settings are made (bounded by the
+ * limiter's operation timeout), so every instance versions its settings on one clock, and skewed
+ * wall clocks cannot make a later change lose. Versions are moreover strictly increasing across every
+ * {@code RedisRateLimiters} of this JVM. While Redis cannot answer, the version falls back to this
+ * process's wall clock in microseconds (still strictly increasing in the JVM), which is only as right
+ * as the clocks agree; the settings reach Redis with the next round trip that it answers. Versions
+ * used to be wall-clock milliseconds, which are smaller, so settings versioned so by an older
+ * instance always give way to these.
  */
 public final class RedisRateLimiters implements AutoCloseable {
 
 	/** How long a key lives after its bucket would be full again; only a margin for clock drift. */
 	private static final Duration KEEP_AFTER_REFILL = Duration.ofMinutes(1);
 
-	private final StatefulRedisConnection<byte[], byte[]> connection;
+	/** How long {@link #create(RedisClient, String)} waits for the first connection. */
+	static final Duration DEFAULT_CONNECT_WAIT = Duration.ofSeconds(5);
 
-	private final ProxyManager<byte[]> proxies;
+	/** The time between connection attempts while there is no connection. */
+	static final Duration CONNECT_RETRY_INTERVAL = ClusterLimit.MIN_RETRY_INTERVAL;
+
+	/** The last settings version given by any {@code RedisRateLimiters} of this JVM. */
+	private static final AtomicLong LAST_VERSION = new AtomicLong();
+
+	private final RedisClient client;
 
 	private final String keyPrefix;
 
-	private final AtomicLong lastVersion = new AtomicLong();
+	/**
+	 * One daemon thread for connecting; shut down once connected, or closed (an attempt in flight
+	 * then ends by the client's connect timeout, and closes what it made).
+	 */
+	private final ScheduledThreadPoolExecutor connector;
+
+	/** The connection and its proxy manager, once connected; never unset (Lettuce reconnects it). */
+	private volatile Link link;
+
+	/** Guarded by {@code this}: the latest connection attempt, while there is no connection. */
+	private CompletableFuture<Link> attempt;
+
+	/** Guarded by {@code this}: {@link System#nanoTime()} when the latest attempt failed. */
+	private long attemptFailedAt;
+
+	/** Guarded by {@code this}: the next attempt of the background retries, if one is due. */
+	private Future<?> retry;
+
+	/** Why the latest connection attempt failed; {@code null} before one has, or once connected. */
+	private volatile Throwable connectError;
 
 	/** Guarded by {@code this}; the acquire path never takes that lock. */
 	private final Map<String, ClusterLimit> limits = new LinkedHashMap<>();
@@ -95,63 +141,116 @@ public final class RedisRateLimiters implements AutoCloseable {
 	/** Guarded by {@code this}: told of every limit, now and later (metrics). */
 	private final List<Consumer<ClusterLimit>> listeners = new ArrayList<>();
 
-	private boolean closed;
+	private volatile boolean closed;
 
-	private RedisRateLimiters(StatefulRedisConnection<byte[], byte[]> connection, ProxyManager<byte[]> proxies,
-			String keyPrefix) {
-		this.connection = connection;
-		this.proxies = proxies;
+	private RedisRateLimiters(RedisClient client, String keyPrefix) {
+		this.client = client;
 		this.keyPrefix = keyPrefix;
+		this.connector = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, "sluice-redis-ratelimit-connect");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.connector.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
 
 	/**
-	 * Opens a connection of its own with the given client, and keeps every limiter's bucket under the
-	 * given key prefix (which may be empty).
-	 * @throws io.lettuce.core.RedisConnectionException if Redis cannot be reached
+	 * Connects with the given client, on a connection of its own, and keeps every limiter's bucket
+	 * under the given key prefix (which may be empty). Waits up to five seconds for the connection;
+	 * without one by then, or when Redis refuses it, it goes on connecting in the background, and its
+	 * limiters answer by their outage policy meanwhile.
+	 * @throws IllegalStateException if the client cannot connect at all, such as a client without a
+	 * default {@code RedisURI} or one that is shut down
 	 */
 	public static RedisRateLimiters create(RedisClient client, String keyPrefix) {
+		return create(client, keyPrefix, DEFAULT_CONNECT_WAIT);
+	}
+
+	/**
+	 * As {@link #create(RedisClient, String)}, waiting up to {@code connectWait} (which may be zero)
+	 * for the first connection.
+	 * @throws IllegalStateException if the client cannot connect at all, such as a client without a
+	 * default {@code RedisURI} or one that is shut down
+	 */
+	public static RedisRateLimiters create(RedisClient client, String keyPrefix, Duration connectWait) {
 		Objects.requireNonNull(client, "client");
 		Objects.requireNonNull(keyPrefix, "keyPrefix");
-		StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+		Objects.requireNonNull(connectWait, "connectWait");
+		RedisRateLimiters limiters = new RedisRateLimiters(client, keyPrefix);
+		CompletableFuture<Link> first = limiters.connection(true);
 		try {
-			ProxyManager<byte[]> proxies = Bucket4jLettuce.casBasedBuilder(connection)
-				.expirationAfterWrite(
-						ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
-				.build();
-			return new RedisRateLimiters(connection, proxies, keyPrefix);
+			first.get(Math.max(0, connectWait.toNanos()), TimeUnit.NANOSECONDS);
 		}
-		catch (RuntimeException | Error ex) {
-			connection.close();
-			throw ex;
+		catch (ExecutionException ex) {
+			if (isMisconfiguration(ex.getCause())) {
+				limiters.close();
+				throw (RuntimeException) ex.getCause();
+			}
+			// Redis is away: the limiters start in an outage, and connecting goes on in the background
 		}
+		catch (TimeoutException ex) {
+			// still connecting, in the background
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return limiters;
 	}
 
 	/**
 	 * Makes a limiter whose permits every instance shares: the same name, with the same key prefix,
-	 * on any instance, is the same budget.
+	 * on any instance, is the same budget. Succeeds whether or not Redis answers; it may wait for Redis
+	 * up to the operation timeout, for the version of its settings.
 	 * @throws IllegalArgumentException if a limiter of that name exists here already
 	 * @throws IllegalStateException if this is closed
 	 */
-	public synchronized RateLimiter create(String name, RateLimitConfig config, ClusterLimitOptions options) {
+	public RateLimiter create(String name, RateLimitConfig config, ClusterLimitOptions options) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
 		}
 		Objects.requireNonNull(config, "config");
 		Objects.requireNonNull(options, "options");
-		if (this.closed) {
-			throw new IllegalStateException(
-					"Cannot create rate limiter '" + name + "': its Redis connection is closed");
+		ClusterLimit limit;
+		synchronized (this) {
+			if (this.closed) {
+				throw closedException(name);
+			}
+			if (this.limits.containsKey(name)) {
+				throw new IllegalArgumentException("A cluster rate limiter named '" + name + "' exists already");
+			}
+			limit = new ClusterLimit(this, name, (this.keyPrefix + "ratelimit:" + name).getBytes(StandardCharsets.UTF_8),
+					options);
+			// the name is taken from now on; the limiter is made outside the lock, since its first
+			// settings ask Redis for their version
+			this.limits.put(name, limit);
 		}
-		if (this.limits.containsKey(name)) {
-			throw new IllegalArgumentException("A cluster rate limiter named '" + name + "' exists already");
+		RateLimiter limiter;
+		try {
+			limiter = RateLimiter.create(name, config, limit::newStore);
 		}
-		ClusterLimit limit = new ClusterLimit(this, name,
-				(this.keyPrefix + "ratelimit:" + name).getBytes(StandardCharsets.UTF_8), options);
-		RateLimiter limiter = RateLimiter.create(name, config, limit::newStore);
-		limit.limiter = limiter;
-		this.limits.put(name, limit);
-		this.listeners.forEach((listener) -> listener.accept(limit));
+		catch (RuntimeException | Error ex) {
+			synchronized (this) {
+				this.limits.remove(name, limit);
+			}
+			throw ex;
+		}
+		boolean closedMeanwhile;
+		synchronized (this) {
+			closedMeanwhile = this.closed;
+			limit.limiter = limiter;
+			if (!closedMeanwhile) {
+				this.listeners.forEach((listener) -> listener.accept(limit));
+			}
+		}
+		if (closedMeanwhile) {
+			limiter.stopIntake();
+			throw closedException(name);
+		}
 		return limiter;
+	}
+
+	private static IllegalStateException closedException(String name) {
+		return new IllegalStateException("Cannot create rate limiter '" + name + "': its Redis connection is closed");
 	}
 
 	/** A snapshot of each limiter's link to Redis, in the order they were made. */
@@ -160,13 +259,24 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Whether Redis answers a PING on this connection within the timeout. Never throws; an interrupt
-	 * makes it answer {@code false} at once, with the thread's interrupt status set.
+	 * Whether Redis answers a PING on this connection within the timeout; {@code false} until the
+	 * connection is made (an attempt that succeeds within the timeout counts). Never throws; an
+	 * interrupt makes it answer {@code false} at once, with the thread's interrupt status set.
 	 */
 	public boolean ping(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");
+		long nanos = Math.max(0, timeout.toNanos());
+		long deadline = System.nanoTime() + nanos;
 		try {
-			String reply = this.connection.async().ping().get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+			if (this.closed) {
+				return false;
+			}
+			Link link = this.link;
+			if (link == null) {
+				link = connection(false).get(nanos, TimeUnit.NANOSECONDS);
+			}
+			long left = Math.max(0, deadline - System.nanoTime());
+			String reply = link.connection().async().ping().get(left, TimeUnit.NANOSECONDS);
 			return "PONG".equals(reply);
 		}
 		catch (InterruptedException ex) {
@@ -179,8 +289,9 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Shuts down every limiter made here (later calls fail with reason {@code SHUT_DOWN}) and closes
-	 * the connection. Idempotent.
+	 * Shuts down every limiter made here (later calls fail with reason {@code SHUT_DOWN}, and callers
+	 * waiting for Redis wake at once and fail so too), stops connecting, and closes the connection.
+	 * Idempotent.
 	 */
 	@Override
 	public void close() {
@@ -191,35 +302,198 @@ public final class RedisRateLimiters implements AutoCloseable {
 			}
 			this.closed = true;
 			open = new ArrayList<>(this.limits.values());
+			if (this.retry != null) {
+				this.retry.cancel(false);
+			}
 		}
 		for (ClusterLimit limit : open) {
 			RateLimiter limiter = limit.limiter;
 			if (limiter != null) {
 				limiter.stopIntake();
 			}
+			// a limiter still being made is stopped by create, which sees this closed
 		}
-		this.connection.close();
+		// not interrupted: an attempt in flight finishes, sees this closed, and closes its connection
+		this.connector.shutdown();
+		Link link = this.link;
+		if (link != null) {
+			link.connection().close();
+		}
+		CompletableFuture<Link> attempt;
+		synchronized (this) {
+			attempt = this.attempt;
+		}
+		if (attempt != null) {
+			attempt.completeExceptionally(new IllegalStateException("Closed"));
+		}
 	}
 
 	/** Runs the action for every limit made here, and for every one made later. */
 	synchronized void forEachLimit(Consumer<ClusterLimit> action) {
-		this.limits.values().forEach(action);
+		this.limits.values().stream().filter((limit) -> limit.limiter != null).forEach(action);
 		this.listeners.add(action);
 	}
 
-	/** A limit's current store has closed: its limiter has shut down, and its name is free. */
+	/** A limit has shut down: its name is free. */
 	synchronized void release(ClusterLimit limit) {
 		this.limits.remove(limit.name, limit);
 	}
 
-	/** A version for new settings, later than any this process gave before. */
-	long nextConfigurationVersion() {
-		return this.lastVersion.updateAndGet((last) -> Math.max(last + 1, System.currentTimeMillis()));
+	/** The limit of that name, for tests. */
+	synchronized ClusterLimit limit(String name) {
+		return this.limits.get(name);
 	}
 
-	/** A proxy for the bucket at the key, with the given settings as the given version. */
+	/** Whether the connection is made. */
+	boolean connected() {
+		return this.link != null;
+	}
+
+	/** Why the latest connection attempt failed, while there is no connection and one has failed. */
+	Throwable connectError() {
+		return (this.link != null) ? null : this.connectError;
+	}
+
+	/**
+	 * The connection: at once when it is made; otherwise the attempt in flight, or a new one, or the
+	 * one that failed last when it failed less than a retry interval ago (or {@code force} to start a
+	 * new one all the same). Never throws.
+	 */
+	CompletableFuture<Link> connection(boolean force) {
+		Link link = this.link;
+		if (link != null) {
+			return CompletableFuture.completedFuture(link);
+		}
+		synchronized (this) {
+			if (this.link != null) {
+				return CompletableFuture.completedFuture(this.link);
+			}
+			if (this.closed) {
+				return CompletableFuture.failedFuture(new IllegalStateException("Closed"));
+			}
+			if (this.attempt != null && (!this.attempt.isDone() || (!force
+					&& System.nanoTime() - this.attemptFailedAt < CONNECT_RETRY_INTERVAL.toNanos()))) {
+				return this.attempt;
+			}
+			CompletableFuture<Link> attempt = new CompletableFuture<>();
+			this.attempt = attempt;
+			try {
+				this.connector.execute(() -> connect(attempt));
+			}
+			catch (RejectedExecutionException ex) {
+				attempt.completeExceptionally(ex);
+			}
+			return attempt;
+		}
+	}
+
+	/** One connection attempt, on the connector's thread; retried in the background when it fails. */
+	private void connect(CompletableFuture<Link> attempt) {
+		StatefulRedisConnection<byte[], byte[]> connection = null;
+		try {
+			connection = this.client.connect(ByteArrayCodec.INSTANCE);
+			ProxyManager<byte[]> proxies = Bucket4jLettuce.casBasedBuilder(connection)
+				.expirationAfterWrite(
+						ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
+				.build();
+			Link link = new Link(connection, proxies);
+			synchronized (this) {
+				if (this.closed) {
+					throw new IllegalStateException("Closed");
+				}
+				this.link = link;
+				this.connectError = null;
+				if (this.retry != null) {
+					this.retry.cancel(false);
+				}
+			}
+			connection = null;
+			this.connector.shutdown();
+			attempt.complete(link);
+		}
+		catch (RuntimeException | Error ex) {
+			if (connection != null) {
+				closeQuietly(connection);
+			}
+			synchronized (this) {
+				this.connectError = ex;
+				this.attemptFailedAt = System.nanoTime();
+				if (!this.closed && !isMisconfiguration(ex) && (this.retry == null || this.retry.isDone())) {
+					try {
+						this.retry = this.connector.schedule(() -> connection(true),
+								CONNECT_RETRY_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+					}
+					catch (RejectedExecutionException rejected) {
+						// closed meanwhile
+					}
+				}
+			}
+			attempt.completeExceptionally(ex);
+		}
+	}
+
+	private static void closeQuietly(StatefulRedisConnection<byte[], byte[]> connection) {
+		try {
+			connection.close();
+		}
+		catch (RuntimeException ex) {
+			// nothing more to do
+		}
+	}
+
+	/** A failure that no retry cures: a client without a default URI, or one that is shut down. */
+	private static boolean isMisconfiguration(Throwable error) {
+		return error instanceof IllegalStateException || error instanceof IllegalArgumentException;
+	}
+
+	/**
+	 * A version for new settings: Redis's {@code TIME} in microseconds, asked within the timeout (zero
+	 * to not ask), or else this process's wall clock in microseconds; in either case greater than
+	 * every version given before in this JVM. Never throws; an interrupt falls back to the local
+	 * clock, with the thread's interrupt status kept.
+	 */
+	long nextConfigurationVersion(long timeoutNanos) {
+		long redisTime = redisTimeMicros(timeoutNanos);
+		long candidate = (redisTime > 0) ? redisTime : localTimeMicros();
+		return LAST_VERSION.updateAndGet((last) -> Math.max(last + 1, candidate));
+	}
+
+	private long redisTimeMicros(long timeoutNanos) {
+		Link link = this.link;
+		if (link == null || timeoutNanos <= 0 || this.closed) {
+			return -1;
+		}
+		try {
+			List<byte[]> time = link.connection().async().time().get(timeoutNanos, TimeUnit.NANOSECONDS);
+			long seconds = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII));
+			long micros = Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII));
+			return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), micros);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return -1;
+		}
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	private static long localTimeMicros() {
+		Instant now = Instant.now();
+		return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+	}
+
+	/**
+	 * A proxy for the bucket at the key, with the given settings as the given version; {@code null}
+	 * while there is no connection.
+	 */
 	AsyncBucketProxy proxy(byte[] key, BucketConfiguration configuration, long version) {
-		return this.proxies.asAsync()
+		Link link = this.link;
+		if (link == null) {
+			return null;
+		}
+		return link.proxies()
+			.asAsync()
 			.builder()
 			.withOptimization(Optimizations.batching())
 			.withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.PROPORTIONALLY)
@@ -231,5 +505,9 @@ public final class RedisRateLimiters implements AutoCloseable {
 		return BucketConfiguration.builder()
 			.addLimit((limit) -> limit.capacity(config.burst()).refillGreedy(config.rate(), config.per()))
 			.build();
+	}
+
+	/** The connection, and the Bucket4j proxy manager on it. */
+	record Link(StatefulRedisConnection<byte[], byte[]> connection, ProxyManager<byte[]> proxies) {
 	}
 }

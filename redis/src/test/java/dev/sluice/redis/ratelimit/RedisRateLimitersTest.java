@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import dev.sluice.ratelimit.PermitStore;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimitExceededException.Reason;
@@ -135,16 +136,17 @@ class RedisRateLimitersTest {
 
 	@Test
 	void acquireWaitsForARefill() throws Exception {
+		// a permit every 2s: a loaded machine may stall between two calls, but not for that long
 		RateLimiter limiter = limiters(sharedClient()).create("refill",
-				new RateLimitConfig(2, Duration.ofSeconds(1), 1, Duration.ZERO), HEALTHY);
+				new RateLimitConfig(1, Duration.ofSeconds(2), 1, Duration.ZERO), HEALTHY);
 		long start = System.nanoTime();
 		assertThat(limiter.tryAcquire()).isTrue();
 		assertThat(limiter.tryAcquire()).isFalse();
-		assertThat(limiter.timeToNextPermit()).isLessThanOrEqualTo(Duration.ofMillis(500));
-		limiter.acquire(1, Duration.ofSeconds(3));
-		// the first take emptied the bucket, which refills a permit every 500ms (less a millisecond,
-		// for Bucket4j's clock, and some drift of the wall clock)
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+		assertThat(limiter.timeToNextPermit()).isLessThanOrEqualTo(Duration.ofSeconds(2));
+		limiter.acquire(1, Duration.ofSeconds(6));
+		// the first take emptied the bucket, which refills a permit every 2s (less a millisecond, for
+		// Bucket4j's clock, and some drift of the wall clock)
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1950));
 	}
 
 	@Test
@@ -382,6 +384,185 @@ class RedisRateLimitersTest {
 	}
 
 	@Test
+	void startsWhileRedisIsDownAndConnectsWhenItComesBack() {
+		OwnedRedis redis = ownedRedis();
+		RedisClient client = ownedClient(redis, true);
+		redis.kill();
+		long start = System.nanoTime();
+		RedisRateLimiters limiters = limiters(client);
+		// a refused connection ends the wait for the first one at once
+		assertThat(Duration.ofNanos(System.nanoTime() - start))
+			.isLessThan(RedisRateLimiters.DEFAULT_CONNECT_WAIT.plus(SLACK));
+		RateLimiter open = limiters.create("open", new RateLimitConfig(5, Duration.ofHours(1), 5, Duration.ZERO),
+				new ClusterLimitOptions(OutagePolicy.FAIL_OPEN, OPERATION_TIMEOUT));
+		RateLimiter closed = limiters.create("closed", new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
+				new ClusterLimitOptions(OutagePolicy.FAIL_CLOSED, OPERATION_TIMEOUT));
+		RateLimiter waiting = limiters.create("waiting",
+				new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
+				new ClusterLimitOptions(OutagePolicy.WAIT, OPERATION_TIMEOUT));
+
+		assertThat(open.tryAcquire()).isTrue();
+		assertRefusedWithin(OPERATION_TIMEOUT, closed::tryAcquire,
+				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.UNAVAILABLE));
+		assertRefusedWithin(Duration.ofMillis(500), () -> closed.acquire(1, Duration.ofMillis(500)),
+				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.UNAVAILABLE));
+		Duration timeout = Duration.ofSeconds(2);
+		long waitStart = System.nanoTime();
+		assertRefusedWithin(timeout, () -> waiting.acquire(1, timeout),
+				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.UNAVAILABLE));
+		assertThat(Duration.ofNanos(System.nanoTime() - waitStart)).isGreaterThanOrEqualTo(timeout.minusMillis(50));
+		assertThat(limiters.stats()).hasSize(3).allSatisfy((stats) -> {
+			assertThat(stats.reachable()).isFalse();
+			assertThat(stats.outageSince()).isNotNull();
+			assertThat(stats.lastError()).isNotNull();
+		});
+		assertThat(limiters.stats().get(0).grantedLocally()).isEqualTo(1);
+		assertThat(limiters.ping(Duration.ofMillis(200))).isFalse();
+
+		redis.restart();
+		// connecting is retried once a second, and each limiter probes once a second
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(50))
+			.ignoreException(RateLimitExceededException.class)
+			.untilAsserted(() -> {
+				open.tryAcquire();
+				assertThat(closed.tryAcquire()).isTrue();
+				assertThat(waiting.tryAcquire()).isTrue();
+				assertThat(limiters.stats()).allSatisfy((stats) -> assertThat(stats.reachable()).isTrue());
+			});
+		assertThat(limiters.ping(Duration.ofSeconds(2))).isTrue();
+		// the shared bucket, not the local one: its burst of 5 was untouched
+		assertThat(open.tryAcquire(4)).isTrue();
+	}
+
+	@Test
+	void aClientThatCannotConnectAtAllFailsAtOnce() {
+		// no default RedisURI: no retry would help
+		RedisClient client = RedisClient.create();
+		this.cleanup.push(client::shutdown);
+		assertThatIllegalStateException().isThrownBy(() -> RedisRateLimiters.create(client, this.prefix));
+	}
+
+	@Test
+	void configurationVersionsComeFromRedisAndOnlyIncrease() {
+		RedisRateLimiters one = limiters(sharedClient());
+		RedisRateLimiters other = limiters(sharedClient());
+		long timeout = Duration.ofSeconds(5).toNanos();
+		long before = redisTimeMicros();
+		long first = one.nextConfigurationVersion(timeout);
+		long previous = first;
+		for (int i = 0; i < 100; i++) {
+			// strictly increasing across every RedisRateLimiters of the JVM, even within one microsecond
+			long version = ((i % 2 == 0) ? other : one).nextConfigurationVersion(timeout);
+			assertThat(version).isGreaterThan(previous);
+			previous = version;
+		}
+		long after = redisTimeMicros();
+		// Redis's clock, in microseconds (a second of slack for a local clock that ran ahead in another test)
+		assertThat(first).isBetween(before, after + 1_000_000);
+		assertThat(previous).isLessThanOrEqualTo(after + 1_000_000);
+
+		// without Redis, the local clock, still increasing, and without waiting for Redis
+		OwnedRedis redis = ownedRedis();
+		RedisRateLimiters away = limiters(ownedClient(redis, false));
+		redis.kill();
+		long start = System.nanoTime();
+		long local = away.nextConfigurationVersion(OPERATION_TIMEOUT.toNanos());
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(OPERATION_TIMEOUT.plus(SLACK));
+		assertThat(local).isGreaterThan(previous);
+		assertThat(away.nextConfigurationVersion(0)).isGreaterThan(local);
+	}
+
+	@Test
+	void shutDownWakesACallerWaitingForRedis() throws Exception {
+		OwnedRedis redis = ownedRedis();
+		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
+		// a long operation timeout makes a long retry interval: only the shutdown can wake the caller soon
+		RateLimiter limiter = limiters.create("waking", new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
+				new ClusterLimitOptions(OutagePolicy.WAIT, Duration.ofSeconds(5)));
+		assertThat(limiter.tryAcquire()).isTrue();
+		redis.kill();
+		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+		Thread waiter = waitFor(limiter, outcome);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(limiters.stats().get(0).reachable()).isFalse();
+			assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+		});
+		long start = System.nanoTime();
+		limiter.stopIntake();
+		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(RateLimitExceededException.class,
+				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLACK.plusSeconds(1));
+		waiter.join();
+		assertThat(limiters.stats()).isEmpty();
+	}
+
+	@Test
+	void closeWakesACallerWaitingForRedis() throws Exception {
+		OwnedRedis redis = ownedRedis();
+		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
+		RateLimiter limiter = limiters.create("closing-wait",
+				new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
+				new ClusterLimitOptions(OutagePolicy.WAIT, Duration.ofSeconds(5)));
+		assertThat(limiter.tryAcquire()).isTrue();
+		redis.kill();
+		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+		Thread waiter = waitFor(limiter, outcome);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(limiters.stats().get(0).reachable()).isFalse();
+			assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+		});
+		long start = System.nanoTime();
+		limiters.close();
+		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(RateLimitExceededException.class,
+				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLACK.plusSeconds(1));
+		waiter.join();
+	}
+
+	@Test
+	void aChangeOfSettingsRacingTheShutdownStillFreesTheName() throws Exception {
+		RedisRateLimiters limiters = limiters(sharedClient());
+		RateLimitConfig config = RateLimitConfig.perSecond(10);
+		RateLimiter limiter = limiters.create("racing", config, HEALTHY);
+		ClusterLimit limit = limiters.limit("racing");
+		// a reconfigure has made its new store, not yet put it in place, when the limiter shuts down
+		PermitStore newer = limit.newStore("racing", config.withRate(20));
+		limiter.stopIntake();
+		assertThat(limiters.stats()).isEmpty();
+		assertThatThrownBy(() -> newer.tryTake(1, 0)).isInstanceOfSatisfying(RateLimitExceededException.class,
+				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
+		// the reconfigure then closes the store it replaced; nothing changes
+		newer.close();
+		RateLimiter again = limiters.create("racing", config, HEALTHY);
+		assertThat(again.tryAcquire()).isTrue();
+	}
+
+	@Test
+	void aLimiterMadeAgainUnderItsNameGetsMetersOfItsOwn() {
+		RedisRateLimiters limiters = limiters(sharedClient());
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new RedisRateLimiterMetrics(limiters).bindTo(registry);
+		RateLimitConfig config = new RateLimitConfig(100, Duration.ofSeconds(1), 10, Duration.ZERO);
+		RateLimiter first = limiters.create("remade", config, HEALTHY);
+		for (int i = 0; i < 3; i++) {
+			first.tryAcquire();
+		}
+		assertThat(registry.get("sluice.ratelimiter.redis.round.trips").tag("name", "remade").functionCounter().count())
+			.isEqualTo(3);
+		first.stopIntake();
+		assertThat(registry.find("sluice.ratelimiter.redis.round.trips").tag("name", "remade").meters()).isEmpty();
+		assertThat(registry.find("sluice.ratelimiter.redis.reachable").tag("name", "remade").meters()).isEmpty();
+
+		RateLimiter second = limiters.create("remade", config, HEALTHY);
+		assertThat(second.tryAcquire()).isTrue();
+		assertThat(registry.get("sluice.ratelimiter.redis.round.trips").tag("name", "remade").functionCounter().count())
+			.isEqualTo(1);
+		assertThat(registry.get("sluice.ratelimiter.redis.reachable").tag("name", "remade").gauge().value())
+			.isEqualTo(1);
+	}
+
+	@Test
 	void optionsAreValidated() {
 		assertThat(ClusterLimitOptions.defaults())
 			.isEqualTo(new ClusterLimitOptions(OutagePolicy.FAIL_OPEN, Duration.ofMillis(250)));
@@ -395,6 +576,33 @@ class RedisRateLimitersTest {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new ClusterLimitOptions(OutagePolicy.WAIT, null))
 			.withMessageContaining("operation-timeout");
+	}
+
+	/** Starts a thread that waits up to 30s for a permit, and completes the outcome with how it ended. */
+	private static Thread waitFor(RateLimiter limiter, CompletableFuture<Throwable> outcome) {
+		Thread waiter = new Thread(() -> {
+			try {
+				limiter.acquire(1, Duration.ofSeconds(30));
+				outcome.complete(null);
+			}
+			catch (Throwable ex) {
+				outcome.complete(ex);
+			}
+		});
+		waiter.start();
+		return waiter;
+	}
+
+	/** Redis's clock, in microseconds, asked on a connection of its own. */
+	private static long redisTimeMicros() {
+		RedisClient client = RedisClient.create(TestRedis.uri());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			List<String> time = connection.sync().time();
+			return Long.parseLong(time.get(0)) * 1_000_000L + Long.parseLong(time.get(1));
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	/** Runs the call, which must be refused (with what {@code check} asserts) within timeout plus slack. */
