@@ -103,13 +103,17 @@ public final class RateLimiter implements Gate {
 		return this.current.config;
 	}
 
-	/** Takes one permit if one is available now; never waits. */
+	/**
+	 * Takes one permit if one is available now; never waits for permits (a shared store still makes one
+	 * round trip, bounded by its own timeout).
+	 */
 	public boolean tryAcquire() {
 		return tryAcquire(1);
 	}
 
 	/**
-	 * Takes several permits if they are available now; never waits.
+	 * Takes several permits if they are available now; never waits for permits (a shared store still
+	 * makes one round trip).
 	 * @param permits at least 1 and at most the burst
 	 */
 	public boolean tryAcquire(int permits) {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventRejectedException;
@@ -260,9 +261,11 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 			return local.deliver(topic, event);
 		}
 		Map<String, String> body = this.wire.encode(event);
-		String what = "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '" + topic + "'";
+		// built only on failure: the message is not worth a string per publish
+		Supplier<String> what = () -> "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '"
+				+ topic + "'";
 		if (this.closed) {
-			throw Commands.rejected(topic, what + ": the Redis event transport is closed", null);
+			throw Commands.rejected(topic, what.get() + ": the Redis event transport is closed", null);
 		}
 		TopicState state = topic(topic);
 		long deadline = System.nanoTime() + this.publishTimeoutNanos;
@@ -272,25 +275,25 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		}
 		catch (TimeoutException ex) {
 			throw Commands.rejected(topic,
-					what + ": no connection to Redis within the publish timeout of " + this.publishTimeout.toMillis()
+					what.get() + ": no connection to Redis within the publish timeout of " + this.publishTimeout.toMillis()
 							+ " ms",
 					ex);
 		}
 		catch (RuntimeException ex) {
-			throw Commands.rejected(topic, what + ": could not connect to Redis: " + ex.getMessage(), ex);
+			throw Commands.rejected(topic, what.get() + ": could not connect to Redis: " + ex.getMessage(), ex);
 		}
 		try {
 			Commands.await(added, deadline - System.nanoTime(), "XADD");
 		}
 		catch (RedisCommandTimeoutException ex) {
 			throw Commands.rejected(topic,
-					what + ": Redis did not acknowledge the XADD to stream '" + state.key + "' within the publish timeout"
+					what.get() + ": Redis did not acknowledge the XADD to stream '" + state.key + "' within the publish timeout"
 							+ " of " + this.publishTimeout.toMillis() + " ms (if Redis got it, it may still be in the"
 							+ " stream)",
 					ex);
 		}
 		catch (RedisException ex) {
-			throw Commands.rejected(topic, what + ": Redis refused or lost the XADD to stream '" + state.key + "': "
+			throw Commands.rejected(topic, what.get() + ": Redis refused or lost the XADD to stream '" + state.key + "': "
 					+ ex.getMessage(), ex);
 		}
 		state.published.increment();

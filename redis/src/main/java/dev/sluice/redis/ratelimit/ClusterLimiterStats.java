@@ -8,7 +8,8 @@ import java.time.Instant;
  * @param name the limiter's name
  * @param onOutage what it does when Redis cannot answer
  * @param reachable whether its last round trip to Redis succeeded (true before the first one)
- * @param roundTrips round trips to Redis attempted, cumulative, failed ones included
+ * @param roundTrips takes asked of Redis, cumulative, failed ones included; takes that callers make at
+ * the same time share one exchange (a read and a compare-and-swap), so Redis sees fewer
  * @param failedRoundTrips round trips that failed or timed out, cumulative
  * @param grantedLocally permits granted by the local limiter while Redis was away (fail-open),
  * cumulative

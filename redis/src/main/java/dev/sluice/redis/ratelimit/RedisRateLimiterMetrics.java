@@ -51,7 +51,7 @@ public final class RedisRateLimiterMetrics implements MeterBinder {
 		Meter roundTrips = FunctionCounter
 			.builder("sluice.ratelimiter.redis.round.trips", limit, (l) -> l.roundTrips.sum())
 			.tags(tags)
-			.description("Round trips to Redis, failed ones included")
+			.description("Takes asked of Redis, failed ones included (takes made at the same time share one exchange)")
 			.register(registry);
 		Meter failures = FunctionCounter
 			.builder("sluice.ratelimiter.redis.failures", limit, (l) -> l.failedRoundTrips.sum())
