@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +20,11 @@ import dev.sluice.eventbus.Subscription;
 import dev.sluice.redis.eventbus.Instances.Instance;
 import dev.sluice.redis.eventbus.Instances.Ping;
 import dev.sluice.redis.testing.TestRedis;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,7 +126,7 @@ class CompetingConsumersTest {
 		a.bus().publish("jobs", new Ping(1));
 		assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
 		Instance b = this.instances.start("b");
-		List<Integer> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Integer> atB = new CopyOnWriteArrayList<>();
 		b.bus().subscribe("jobs", Ping.class, (ping) -> atB.add(ping.id()), MEMBER);
 
 		a.bus().stopIntake();
@@ -137,6 +143,11 @@ class CompetingConsumersTest {
 	@Test
 	void anEventLeftByAClosedSubscriptionIsHandledByAnother() throws InterruptedException {
 		Instance a = this.instances.start("a");
+		// both events are in the stream before the member's first read, so it reads them as one batch
+		this.instances.raw().xgroupCreate(XReadArgs.StreamOffset.from(a.transport().streamKey("jobs"), "$"), "g",
+				XGroupCreateArgs.Builder.mkstream(true));
+		a.bus().publish("jobs", new Ping(1));
+		a.bus().publish("jobs", new Ping(2));
 		CountDownLatch entered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		Subscription member = a.bus().subscribe("jobs", Ping.class, (ping) -> {
@@ -148,12 +159,10 @@ class CompetingConsumersTest {
 				Thread.currentThread().interrupt();
 			}
 		}, MEMBER);
-		a.bus().publish("jobs", new Ping(1));
-		a.bus().publish("jobs", new Ping(2));
 		assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
 		member.close();
 		Instance b = this.instances.start("b");
-		List<Integer> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Integer> atB = new CopyOnWriteArrayList<>();
 		b.bus().subscribe("jobs", Ping.class, (ping) -> atB.add(ping.id()), MEMBER);
 		// event 1 is still in the closed member's handler, event 2 was read with it and left pending:
 		// both are idle past claim-idle, so b takes them over
@@ -173,35 +182,29 @@ class CompetingConsumersTest {
 	void entriesDeletedWhilePendingDoNotStopTheMemberThatClaims() throws InterruptedException {
 		Instance instance = this.instances.start("node");
 		String key = instance.transport().streamKey("jobs");
-		io.lettuce.core.RedisClient rawClient = io.lettuce.core.RedisClient.create(TestRedis.uri());
-		try (io.lettuce.core.api.StatefulRedisConnection<String, String> raw = rawClient.connect()) {
-			io.lettuce.core.api.sync.RedisCommands<String, String> redis = raw.sync();
-			redis.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(key, "$"), "g",
-					io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
-			for (int id = 1; id <= 3; id++) {
-				instance.bus().publish("jobs", new Ping(id));
-			}
-			// a member elsewhere read them and died; then the middle one was deleted from the stream
-			List<io.lettuce.core.StreamMessage<String, String>> read = redis.xreadgroup(
-					io.lettuce.core.Consumer.from("g", "ghost"), io.lettuce.core.XReadArgs.Builder.count(10),
-					io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(key));
-			assertThat(read).hasSize(3);
-			redis.xdel(key, read.get(1).getId());
-			List<Integer> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
-			instance.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
-			await().atMost(Duration.ofSeconds(30)).until(() -> handled.containsAll(List.of(1, 3)));
-			instance.bus().publish("jobs", new Ping(4));
-			await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(4));
-			assertThat(handled).containsExactly(1, 3, 4);
-			RedisGroupStats stats = instance.member("jobs", "worker");
-			assertThat(stats.reclaimed()).isEqualTo(2);
-			assertThat(stats.deadLettered()).isZero();
-			assertThat(instance.topic("jobs").malformed()).isZero();
-			await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
+		RedisCommands<String, String> redis = this.instances.raw();
+		redis.xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), "g",
+				XGroupCreateArgs.Builder.mkstream(true));
+		for (int id = 1; id <= 3; id++) {
+			instance.bus().publish("jobs", new Ping(id));
 		}
-		finally {
-			rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-		}
+		// a member elsewhere read them and died; then the middle one was deleted from the stream
+		List<StreamMessage<String, String>> read = redis.xreadgroup(
+				Consumer.from("g", "ghost"), XReadArgs.Builder.count(10),
+				XReadArgs.StreamOffset.lastConsumed(key));
+		assertThat(read).hasSize(3);
+		redis.xdel(key, read.get(1).getId());
+		List<Integer> handled = new CopyOnWriteArrayList<>();
+		instance.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
+		await().atMost(Duration.ofSeconds(30)).until(() -> handled.containsAll(List.of(1, 3)));
+		instance.bus().publish("jobs", new Ping(4));
+		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(4));
+		assertThat(handled).containsExactly(1, 3, 4);
+		RedisGroupStats stats = instance.member("jobs", "worker");
+		assertThat(stats.reclaimed()).isEqualTo(2);
+		assertThat(stats.deadLettered()).isZero();
+		assertThat(instance.topic("jobs").malformed()).isZero();
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
 	}
 
 	@Test

@@ -13,9 +13,7 @@ import dev.sluice.redis.eventbus.Instances.Instance;
 import dev.sluice.redis.eventbus.Instances.Ping;
 import dev.sluice.redis.testing.TestRedis;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,27 +26,19 @@ class DeadLetterTest {
 
 	private Instances instances;
 
-	private RedisClient rawClient;
-
-	private StatefulRedisConnection<String, String> raw;
-
 	@BeforeEach
 	void start() {
 		this.instances = new Instances(TestRedis.uri(), TestRedis.uniquePrefix());
-		this.rawClient = RedisClient.create(TestRedis.uri());
-		this.raw = this.rawClient.connect();
 	}
 
 	@AfterEach
 	void stop() {
 		this.instances.close();
-		this.raw.close();
-		this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
 	}
 
 	/** Adds the kinds of bad entry straight to the stream: bad JSON, unknown type, missing fields. */
 	private void addBadEntries(String key) {
-		RedisCommands<String, String> redis = this.raw.sync();
+		RedisCommands<String, String> redis = this.instances.raw();
 		redis.xadd(key, Map.of("type", "ping", "data", "{not json", "origin", "raw", "ts", "1"));
 		redis.xadd(key, Map.of("type", "order-placed", "data", "{}", "origin", "raw", "ts", "1"));
 		redis.xadd(key, Map.of("data", "{\"id\":1}", "origin", "raw"));
@@ -65,7 +55,7 @@ class DeadLetterTest {
 		addBadEntries(instance.transport().streamKey("jobs"));
 		instance.bus().publish("jobs", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
-		List<StreamMessage<String, String>> dead = this.raw.sync()
+		List<StreamMessage<String, String>> dead = this.instances.raw()
 			.xrange(instance.transport().deadLetterKey("jobs"), Range.unbounded());
 		assertThat(dead).hasSize(5);
 		assertThat(dead).allSatisfy((letter) -> {
@@ -101,7 +91,7 @@ class DeadLetterTest {
 		addBadEntries(first.transport().streamKey("news"));
 		first.bus().publish("news", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> atFirst.contains(1) && atSecond.contains(1));
-		List<StreamMessage<String, String>> dead = this.raw.sync()
+		List<StreamMessage<String, String>> dead = this.instances.raw()
 			.xrange(first.transport().deadLetterKey("news"), Range.unbounded());
 		assertThat(dead).hasSize(10);
 		assertThat(dead).allSatisfy((letter) -> assertThat(letter.getBody()).doesNotContainKey("group"));
@@ -122,7 +112,7 @@ class DeadLetterTest {
 		instance.bus().publish("jobs", new Instances.Note("for the other member"));
 		instance.bus().publish("jobs", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
-		List<StreamMessage<String, String>> dead = this.raw.sync()
+		List<StreamMessage<String, String>> dead = this.instances.raw()
 			.xrange(instance.transport().deadLetterKey("jobs"), Range.unbounded());
 		assertThat(dead).hasSize(1);
 		assertThat(dead.get(0).getBody()).containsEntry("type", "note")
@@ -163,8 +153,8 @@ class DeadLetterTest {
 		String deadKey = pings.transport().deadLetterKey("jobs");
 		// each event is handled by the member of its type, or dead-lettered by the other: never lost
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> handledPings.size() + handledNotes.size() + this.raw.sync().xlen(deadKey) == 2L * each);
-		List<StreamMessage<String, String>> dead = this.raw.sync().xrange(deadKey, Range.unbounded());
+			.until(() -> handledPings.size() + handledNotes.size() + this.instances.raw().xlen(deadKey) == 2L * each);
+		List<StreamMessage<String, String>> dead = this.instances.raw().xrange(deadKey, Range.unbounded());
 		assertThat(dead).allSatisfy((letter) -> assertThat(letter.getBody().get("reason")).startsWith("type-mismatch"));
 		assertThat(pings.member("jobs", "worker").skipped() + notes.member("jobs", "worker").skipped()).isZero();
 		await().atMost(Duration.ofSeconds(10)).until(() -> pings.member("jobs", "worker").pending() == 0);
@@ -191,8 +181,8 @@ class DeadLetterTest {
 		instance.bus().publish("jobs", new Ping(2));
 		await().atMost(Duration.ofSeconds(10)).until(() -> handled.containsAll(List.of(1, 2)));
 		String deadKey = instance.transport().deadLetterKey("jobs");
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.raw.sync().xlen(deadKey) == 1);
-		StreamMessage<String, String> letter = this.raw.sync().xrange(deadKey, Range.unbounded()).get(0);
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.instances.raw().xlen(deadKey) == 1);
+		StreamMessage<String, String> letter = this.instances.raw().xrange(deadKey, Range.unbounded()).get(0);
 		assertThat(letter.getBody()).containsEntry("type", "ping")
 			.containsEntry("data", "{\"id\":13}")
 			.containsEntry("group", "g")

@@ -8,6 +8,8 @@ import java.util.function.UnaryOperator;
 import dev.sluice.eventbus.EventBus;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * Instances of an application, simulated in one JVM: each its own {@link RedisClient},
@@ -27,6 +29,11 @@ final class Instances implements AutoCloseable {
 	private final String prefix;
 
 	private final List<Instance> started = new ArrayList<>();
+
+	/** A plain connection for what a test does to Redis itself; opened when first asked for. */
+	private RedisClient rawClient;
+
+	private StatefulRedisConnection<String, String> raw;
 
 	Instances(RedisURI uri, String prefix) {
 		this.uri = uri;
@@ -56,10 +63,25 @@ final class Instances implements AutoCloseable {
 		return start(name, UnaryOperator.identity());
 	}
 
+	/** Commands on a connection of the test's own, outside every instance. */
+	synchronized RedisCommands<String, String> raw() {
+		if (this.raw == null) {
+			this.rawClient = RedisClient.create(this.uri);
+			this.raw = this.rawClient.connect();
+		}
+		return this.raw.sync();
+	}
+
 	@Override
 	public void close() {
 		synchronized (this.started) {
 			this.started.forEach(Instance::close);
+		}
+		synchronized (this) {
+			if (this.raw != null) {
+				this.raw.close();
+				this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+			}
 		}
 	}
 

@@ -8,8 +8,6 @@ import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.redis.eventbus.Instances.Instance;
 import dev.sluice.redis.eventbus.Instances.Ping;
 import dev.sluice.redis.testing.TestRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,22 +22,14 @@ class LostGroupTest {
 
 	private Instances instances;
 
-	private RedisClient rawClient;
-
-	private StatefulRedisConnection<String, String> raw;
-
 	@BeforeEach
 	void start() {
 		this.instances = new Instances(TestRedis.uri(), TestRedis.uniquePrefix());
-		this.rawClient = RedisClient.create(TestRedis.uri());
-		this.raw = this.rawClient.connect();
 	}
 
 	@AfterEach
 	void stop() {
 		this.instances.close();
-		this.raw.close();
-		this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
 	}
 
 	@Test
@@ -55,7 +45,7 @@ class LostGroupTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 5);
 		await().atMost(Duration.ofSeconds(10)).until(() -> nothingPending(node));
 		String key = node.transport().streamKey("jobs");
-		assertThat(this.raw.sync().xgroupDestroy(key, "g")).isTrue();
+		assertThat(this.instances.raw().xgroupDestroy(key, "g")).isTrue();
 		// published while the group is gone, or after the member made it again: handled either way
 		for (int id = 6; id <= 8; id++) {
 			node.bus().publish("jobs", new Ping(id));
@@ -63,7 +53,7 @@ class LostGroupTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.containsAll(List.of(6, 7, 8)));
 		// the stream still holds 1 to 5, which the member had handled: not again
 		assertThat(handled).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-		assertThat(this.raw.sync().xlen(key)).isEqualTo(8);
+		assertThat(this.instances.raw().xlen(key)).isEqualTo(8);
 		await().atMost(Duration.ofSeconds(10)).until(() -> nothingPending(node));
 		node.bus().publish("jobs", new Ping(9));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(9));
@@ -82,7 +72,7 @@ class LostGroupTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 3);
 		await().atMost(Duration.ofSeconds(10)).until(() -> nothingPending(node));
 		String key = node.transport().streamKey("jobs");
-		assertThat(this.raw.sync().del(key)).isEqualTo(1);
+		assertThat(this.instances.raw().del(key)).isEqualTo(1);
 		for (int id = 4; id <= 6; id++) {
 			node.bus().publish("jobs", new Ping(id));
 		}

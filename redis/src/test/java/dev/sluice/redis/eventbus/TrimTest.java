@@ -7,11 +7,9 @@ import dev.sluice.redis.eventbus.Instances.Instance;
 import dev.sluice.redis.eventbus.Instances.Ping;
 import dev.sluice.redis.testing.TestRedis;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,22 +22,14 @@ class TrimTest {
 
 	private Instances instances;
 
-	private RedisClient rawClient;
-
-	private StatefulRedisConnection<String, String> raw;
-
 	@BeforeEach
 	void start() {
 		this.instances = new Instances(TestRedis.uri(), TestRedis.uniquePrefix());
-		this.rawClient = RedisClient.create(TestRedis.uri());
-		this.raw = this.rawClient.connect();
 	}
 
 	@AfterEach
 	void stop() {
 		this.instances.close();
-		this.raw.close();
-		this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
 	}
 
 	@Test
@@ -49,7 +39,7 @@ class TrimTest {
 		for (int id = 0; id < 20; id++) {
 			instance.bus().publish("news", new Ping(id));
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.raw.sync().xlen(instance.transport().streamKey("news")) == 5);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.instances.raw().xlen(instance.transport().streamKey("news")) == 5);
 		assertThat(instance.topic("news").trimmed()).isEqualTo(15);
 		assertThat(instance.topic("news").trimHeld()).isZero();
 	}
@@ -60,7 +50,7 @@ class TrimTest {
 		// explicit passes only: the background trimmer must not run alongside them (its counts would add up)
 		Instance instance = this.instances.start("node",
 				(builder) -> builder.maxLength(5).trimInterval(Duration.ofHours(1)));
-		RedisCommands<String, String> redis = this.raw.sync();
+		RedisCommands<String, String> redis = this.instances.raw();
 		String key = instance.transport().streamKey("jobs");
 		redis.xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), "slow", XGroupCreateArgs.Builder.mkstream(true));
 		for (int id = 0; id < 20; id++) {
@@ -120,10 +110,10 @@ class TrimTest {
 		}
 		String key = instance.transport().streamKey("jobs");
 		await().atMost(Duration.ofSeconds(10)).until(() -> instance.topic("jobs").trimHeld() >= 2);
-		assertThat(this.raw.sync().xlen(key)).isEqualTo(10);
+		assertThat(this.instances.raw().xlen(key)).isEqualTo(10);
 		release.countDown();
-		await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 10 && this.raw.sync().xlen(key) == 3);
-		assertThat(this.raw.sync().xrange(key, io.lettuce.core.Range.unbounded()))
+		await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 10 && this.instances.raw().xlen(key) == 3);
+		assertThat(this.instances.raw().xrange(key, io.lettuce.core.Range.unbounded()))
 			.extracting((entry) -> entry.getBody().get("data"))
 			.containsExactly("{\"id\":7}", "{\"id\":8}", "{\"id\":9}");
 	}

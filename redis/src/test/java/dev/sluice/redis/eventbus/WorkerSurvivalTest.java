@@ -10,9 +10,7 @@ import dev.sluice.redis.eventbus.Instances.Instance;
 import dev.sluice.redis.eventbus.Instances.Ping;
 import dev.sluice.redis.testing.TestRedis;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,22 +34,14 @@ class WorkerSurvivalTest {
 
 	private Instances instances;
 
-	private RedisClient rawClient;
-
-	private StatefulRedisConnection<String, String> raw;
-
 	@BeforeEach
 	void start() {
 		this.instances = new Instances(TestRedis.uri(), TestRedis.uniquePrefix());
-		this.rawClient = RedisClient.create(TestRedis.uri());
-		this.raw = this.rawClient.connect();
 	}
 
 	@AfterEach
 	void stop() {
 		this.instances.close();
-		this.raw.close();
-		this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
 	}
 
 	@Test
@@ -92,12 +82,12 @@ class WorkerSurvivalTest {
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		node.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
 		String key = node.transport().streamKey("jobs");
-		this.raw.sync().xadd(key, Map.of("type", "cursed", "data", "{\"id\":1}", "origin", "raw", "ts", "1"));
+		this.instances.raw().xadd(key, Map.of("type", "cursed", "data", "{\"id\":1}", "origin", "raw", "ts", "1"));
 		node.bus().publish("jobs", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
 		String deadKey = node.transport().deadLetterKey("jobs");
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.raw.sync().xlen(deadKey) == 1);
-		StreamMessage<String, String> letter = this.raw.sync().xrange(deadKey, Range.unbounded()).get(0);
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.instances.raw().xlen(deadKey) == 1);
+		StreamMessage<String, String> letter = this.instances.raw().xrange(deadKey, Range.unbounded()).get(0);
 		assertThat(letter.getBody()).containsEntry("type", "cursed")
 			.containsEntry("group", "g")
 			.containsEntry("deliveries", "2");
@@ -119,13 +109,13 @@ class WorkerSurvivalTest {
 		List<Integer> seen = new CopyOnWriteArrayList<>();
 		node.bus().subscribe("news", Ping.class, (ping) -> seen.add(ping.id()), SubscriberOptions.named("all"));
 		String key = node.transport().streamKey("news");
-		this.raw.sync().xadd(key, Map.of("type", "cursed", "data", "{\"id\":1}", "origin", "raw", "ts", "1"));
+		this.instances.raw().xadd(key, Map.of("type", "cursed", "data", "{\"id\":1}", "origin", "raw", "ts", "1"));
 		node.bus().publish("news", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(1));
 		node.bus().publish("news", new Ping(2));
 		await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(2));
 		assertThat(seen).containsExactly(1, 2);
-		List<StreamMessage<String, String>> dead = this.raw.sync()
+		List<StreamMessage<String, String>> dead = this.instances.raw()
 			.xrange(node.transport().deadLetterKey("news"), Range.unbounded());
 		assertThat(dead).hasSize(1);
 		assertThat(dead.get(0).getBody()).containsEntry("type", "cursed").doesNotContainKey("group");
