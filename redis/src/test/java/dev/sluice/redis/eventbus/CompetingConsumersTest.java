@@ -72,21 +72,25 @@ class CompetingConsumersTest {
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> byInstance.values().stream().mapToInt(AtomicInteger::get).sum() >= events);
-		// a duplicate would show up as a count of 2, or a total above the events
-		Thread.sleep(200);
+		// a duplicate would show up as a count of 2, or a total above the events: none comes meanwhile
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+			.until(() -> byInstance.values().stream().mapToInt(AtomicInteger::get).sum() == events);
 		for (int id = 0; id < events; id++) {
 			assertThat(handled.get(id)).as("times event %d was handled", id).isEqualTo(1);
 		}
 		assertThat(byInstance.values().stream().filter((count) -> count.get() > 0)).hasSizeGreaterThan(1);
-		long delivered = 0;
-		for (Subscription member : members) {
-			SubscriberStats stats = member.stats();
-			assertThat(stats.failed()).isZero();
-			assertThat(stats.offered())
-				.isEqualTo(stats.delivered() + stats.failed() + stats.dropped() + stats.queued());
-			delivered += stats.delivered();
-		}
-		assertThat(delivered).isEqualTo(events);
+		// a handler's work shows a moment before its accounting: wait for the counts
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			long delivered = 0;
+			for (Subscription member : members) {
+				SubscriberStats stats = member.stats();
+				assertThat(stats.failed()).isZero();
+				assertThat(stats.offered())
+					.isEqualTo(stats.delivered() + stats.failed() + stats.dropped() + stats.queued());
+				delivered += stats.delivered();
+			}
+			assertThat(delivered).isEqualTo(events);
+		});
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			RedisGroupStats group = all.get(0).member("jobs", "worker");
 			assertThat(group.pending()).isZero();
@@ -134,6 +138,8 @@ class CompetingConsumersTest {
 		assertThat(a.bus().abandonRemaining()).isEqualTo(1);
 		await().atMost(Duration.ofSeconds(30)).until(() -> atB.contains(1));
 		assertThat(interrupted.get()).isEqualTo(1);
+		// the handler's work shows a moment before its accounting
+		await().atMost(Duration.ofSeconds(10)).until(() -> b.member("jobs", "worker").delivered() == 1);
 		RedisGroupStats atBStats = b.member("jobs", "worker");
 		assertThat(atBStats.reclaimed()).isEqualTo(1);
 		assertThat(atBStats.delivered()).isEqualTo(1);

@@ -68,15 +68,18 @@ class DeadLetterTest {
 		assertThat(dead.get(2).getBody().get("reason")).isEqualTo("entry has no 'type' field");
 		assertThat(dead.get(3).getBody().get("reason")).isEqualTo("entry has no 'data' field");
 		assertThat(dead.get(4).getBody().get("reason")).isEqualTo("JSON null for event type 'ping'");
-		RedisTopicStats stats = instance.topic("jobs");
-		assertThat(stats.malformed()).isEqualTo(5);
-		assertThat(stats.deadLettered()).isEqualTo(5);
-		RedisGroupStats group = stats.members().get(0);
-		assertThat(group.deadLettered()).isEqualTo(5);
-		assertThat(group.delivered()).isEqualTo(1);
-		SubscriberStats subscriber = member.stats();
-		assertThat(subscriber.discarded()).isEqualTo(5);
-		assertThat(subscriber.offered()).isEqualTo(6);
+		// the handler's work shows a moment before its accounting: wait for the counts
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			RedisTopicStats stats = instance.topic("jobs");
+			assertThat(stats.malformed()).isEqualTo(5);
+			assertThat(stats.deadLettered()).isEqualTo(5);
+			RedisGroupStats group = stats.members().get(0);
+			assertThat(group.deadLettered()).isEqualTo(5);
+			assertThat(group.delivered()).isEqualTo(1);
+			SubscriberStats subscriber = member.stats();
+			assertThat(subscriber.discarded()).isEqualTo(5);
+			assertThat(subscriber.offered()).isEqualTo(6);
+		});
 		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
 	}
 
@@ -122,6 +125,8 @@ class DeadLetterTest {
 		assertThat(dead.get(0).getBody().get("reason")).startsWith("type-mismatch")
 			.contains("member 'worker'")
 			.contains(Ping.class.getName());
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> instance.member("jobs", "worker").delivered() == 1);
 		RedisGroupStats stats = instance.member("jobs", "worker");
 		assertThat(stats.deadLettered()).isEqualTo(1);
 		assertThat(stats.skipped()).isZero();

@@ -31,7 +31,9 @@ class RedisEventBusMetricsTest {
 			for (int id = 0; id < 10; id++) {
 				instance.bus().publish("jobs", new Ping(id));
 			}
-			await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 10 && seen.size() == 10);
+			// the handlers' work shows a moment before its accounting: wait for both
+			await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 10 && seen.size() == 10
+					&& instance.member("jobs", "w").delivered() == 10);
 			assertThat(registry.get("sluice.eventbus.redis.published").tag("topic", "early").functionCounter().count())
 				.isEqualTo(1);
 			assertThat(registry.get("sluice.eventbus.redis.published").tag("topic", "jobs").functionCounter().count())

@@ -67,7 +67,9 @@ class WorkerSurvivalTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.containsAll(List.of(4, 5)));
 		assertThat(handled).containsExactly(1, 2, 3, 4, 5);
 		assertThat(enteredInterrupted).as("handlers that found the flag of the one before set").isEmpty();
-		await().atMost(Duration.ofSeconds(10)).until(() -> node.member("jobs", "worker").pending() == 0);
+		// the acknowledgement goes out just before the count goes up: wait for both
+		await().atMost(Duration.ofSeconds(10)).until(() -> node.member("jobs", "worker").pending() == 0
+				&& node.member("jobs", "worker").delivered() == 5);
 		RedisGroupStats stats = node.member("jobs", "worker");
 		assertThat(stats.delivered()).isEqualTo(5);
 		assertThat(stats.failed()).isZero();
@@ -95,6 +97,8 @@ class WorkerSurvivalTest {
 		node.bus().publish("jobs", new Ping(2));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(2));
 		assertThat(handled).containsExactly(1, 2);
+		// the handler's work shows a moment before its accounting
+		await().atMost(Duration.ofSeconds(10)).until(() -> node.member("jobs", "worker").delivered() == 2);
 		RedisGroupStats stats = node.member("jobs", "worker");
 		assertThat(stats.failed()).isEqualTo(2);
 		assertThat(stats.deadLettered()).isEqualTo(1);
