@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Thrown when a {@link RateLimiter} gives no permit: the limit was reached for longer than the
- * caller would wait, the limiter is shut down, or the store of a shared budget could not be reached. {@link #retryAfter()} says when a permit is
- * expected, for a {@code Retry-After} header.
+ * caller would wait, the limiter is shut down, or the store of a shared budget could not be reached.
+ * {@link #retryAfter()} says when a permit is expected, for a {@code Retry-After} header.
  */
 public class RateLimitExceededException extends RuntimeException {
 

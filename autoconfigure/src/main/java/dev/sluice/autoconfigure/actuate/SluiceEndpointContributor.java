@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * One kind of Sluice component (pools, semaphores, ...) as it appears in {@code /actuator/sluice}.
  * Each pattern's auto-configuration defines one as a bean; the endpoint gathers them all.
- * Implementations must be thread-safe and must not block: the endpoint may call them at any time.
+ * Implementations must be thread-safe and quick: the endpoint may call them at any time. One that asks
+ * a remote store (Redis) bounds each round trip by a timeout.
  */
 public interface SluiceEndpointContributor {
 

@@ -9,6 +9,7 @@ import dev.sluice.eventbus.Overflow;
 import dev.sluice.eventbus.SubscriberOptions;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /** Configuration of Sluice's event bus. */
 @ConfigurationProperties("sluice.event-bus")
@@ -122,19 +123,23 @@ public class EventBusProperties {
 	/** Checks every configured setting at start-up, before any subscriber uses it. */
 	void validate() {
 		if (this.dispatchers != null && this.dispatchers < 1) {
-			throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
+			throw new InvalidConfigurationPropertyValueException(
 					"sluice.event-bus.dispatchers", this.dispatchers, "dispatchers must be at least 1");
 		}
 		options("(defaults)", "(defaults)", null, null, null);
 		this.topics.keySet().forEach((topic) -> options(topic, "(topic defaults)", null, null, null));
 		this.subscribers.keySet().forEach((name) -> options("(any)", name, null, null, null));
-		this.topics.forEach((topic, settings) -> {
-			if (settings.group != null) {
-				throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
-						"sluice.event-bus.topics." + topic + ".group", settings.group,
-						"group is set per subscriber (sluice.event-bus.subscribers.<name>.group or @EventSubscriber(group))");
-			}
-		});
+		groupOnlyPerSubscriber("sluice.event-bus.subscriber-defaults.group", this.subscriberDefaults);
+		this.topics.forEach((topic, settings) -> groupOnlyPerSubscriber("sluice.event-bus.topics." + topic + ".group",
+				settings));
+	}
+
+	/** A group shared by every subscriber of a topic (or of all) would make them compete: refused. */
+	private static void groupOnlyPerSubscriber(String property, Settings settings) {
+		if (settings.group != null) {
+			throw new InvalidConfigurationPropertyValueException(property, settings.group,
+					"group is set per subscriber: sluice.event-bus.subscribers.<name>.group or @EventSubscriber(group)");
+		}
 	}
 
 	/** The settings of a subscriber; a setting left empty comes from the level below. */

@@ -78,8 +78,10 @@ public final class SluiceRedisAutoConfiguration {
 		DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
 		// blocking stream reads must not hit the command timeout (Lettuce's default: 60s)
 		Duration pollTimeout = properties.getStreams().getPollTimeout();
-		Duration commandTimeout = (pollTimeout != null && pollTimeout.plusSeconds(10).compareTo(Duration.ofSeconds(60)) > 0)
-				? pollTimeout.plusSeconds(10) : Duration.ofSeconds(60);
+		Duration commandTimeout = Duration.ofSeconds(60);
+		if (pollTimeout != null && pollTimeout.plusSeconds(10).compareTo(commandTimeout) > 0) {
+			commandTimeout = pollTimeout.plusSeconds(10);
+		}
 		RedisURI.Builder uri = RedisURI.builder()
 			.withHost(standalone.getHost())
 			.withPort(standalone.getPort())

@@ -89,6 +89,27 @@ class EventBusAutoConfigurationTests {
 		});
 		this.contextRunner.withPropertyValues("sluice.event-bus.subscribers.x.overflow=sometimes")
 			.run((context) -> assertThat(context).hasFailed());
+		this.contextRunner.withPropertyValues("sluice.event-bus.topics.orders.group=billing").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("sluice.event-bus.topics.orders.group")
+				.hasMessageContaining("per subscriber");
+		});
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber-defaults.group=billing").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("sluice.event-bus.subscriber-defaults.group");
+		});
+	}
+
+	@Test
+	void aSubscribersGroupComesFromItsConfigurationThenItsAnnotation() {
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscribers.audit.group=auditors").run((context) -> {
+			EventBusProperties properties = context.getBean(EventBusProperties.class);
+			assertThat(properties.options("orders", "audit", null, null, "annotated").group()).isEqualTo("auditors");
+			assertThat(properties.options("orders", "mailer", null, null, "annotated").group()).isEqualTo("annotated");
+			assertThat(properties.options("orders", "mailer", null, null, null).group()).isNull();
+		});
 	}
 
 	@Test

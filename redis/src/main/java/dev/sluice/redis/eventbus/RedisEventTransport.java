@@ -117,8 +117,8 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	 * block in Redis; a single scheduler thread trims, when max-length is set. Every wait on Redis is
 	 * bounded by a timeout of ours (Commands.await), never the client's command timeout. `lock` guards
 	 * `shared` (the shared connection, connected in the background from the start and again on use
-	 * after a failed connect, so that an instance can start while Redis is down) and `closed`; `readers` is only added to under `readers`' monitor; `stopped`
-	 * and `closed` are volatile. Counters are LongAdders in TopicState and GroupState, whose maps
+	 * after a failed connect, so that an instance can start while Redis is down) and `closed`;
+	 * `readers` is only added to under `readers`' monitor; `stopped` and `closed` are volatile. Counters are LongAdders in TopicState and GroupState, whose maps
 	 * only grow.
 	 */
 

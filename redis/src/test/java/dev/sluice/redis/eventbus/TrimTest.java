@@ -39,7 +39,8 @@ class TrimTest {
 		for (int id = 0; id < 20; id++) {
 			instance.bus().publish("news", new Ping(id));
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.instances.raw().xlen(instance.transport().streamKey("news")) == 5);
+		String key = instance.transport().streamKey("news");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.instances.raw().xlen(key) == 5);
 		assertThat(instance.topic("news").trimmed()).isEqualTo(15);
 		assertThat(instance.topic("news").trimHeld()).isZero();
 	}

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import dev.sluice.ratelimit.PermitStore;
@@ -475,10 +476,23 @@ class RedisRateLimitersTest {
 
 	@Test
 	void shutDownWakesACallerWaitingForRedis() throws Exception {
+		assertShuttingDownWakesAWaitingCaller("waking", (limiters, limiter) -> limiter.stopIntake());
+	}
+
+	@Test
+	void closeWakesACallerWaitingForRedis() throws Exception {
+		assertShuttingDownWakesAWaitingCaller("closing-wait", (limiters, limiter) -> limiters.close());
+	}
+
+	/**
+	 * A WAIT caller parked during an outage wakes as soon as {@code shutDown} runs, refused as shut down.
+	 * A long operation timeout makes a long retry interval: only the shutdown can wake the caller soon.
+	 */
+	private void assertShuttingDownWakesAWaitingCaller(String name,
+			BiConsumer<RedisRateLimiters, RateLimiter> shutDown) throws Exception {
 		OwnedRedis redis = ownedRedis();
 		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
-		// a long operation timeout makes a long retry interval: only the shutdown can wake the caller soon
-		RateLimiter limiter = limiters.create("waking", new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
+		RateLimiter limiter = limiters.create(name, new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
 				new ClusterLimitOptions(OutagePolicy.WAIT, Duration.ofSeconds(5)));
 		assertThat(limiter.tryAcquire()).isTrue();
 		redis.kill();
@@ -489,35 +503,12 @@ class RedisRateLimitersTest {
 			assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
 		});
 		long start = System.nanoTime();
-		limiter.stopIntake();
+		shutDown.accept(limiters, limiter);
 		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(RateLimitExceededException.class,
 				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLACK.plusSeconds(1));
 		waiter.join();
 		assertThat(limiters.stats()).isEmpty();
-	}
-
-	@Test
-	void closeWakesACallerWaitingForRedis() throws Exception {
-		OwnedRedis redis = ownedRedis();
-		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
-		RateLimiter limiter = limiters.create("closing-wait",
-				new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
-				new ClusterLimitOptions(OutagePolicy.WAIT, Duration.ofSeconds(5)));
-		assertThat(limiter.tryAcquire()).isTrue();
-		redis.kill();
-		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-		Thread waiter = waitFor(limiter, outcome);
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			assertThat(limiters.stats().get(0).reachable()).isFalse();
-			assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
-		});
-		long start = System.nanoTime();
-		limiters.close();
-		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(RateLimitExceededException.class,
-				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLACK.plusSeconds(1));
-		waiter.join();
 	}
 
 	@Test
