@@ -3,12 +3,13 @@ package dev.sluice.timeout;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.sluice.internal.InterruptScope;
 
 /**
  * Runs work with a deadline (Go's {@code context.WithTimeout} plus a {@code select} on
@@ -27,15 +28,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the time left. A nested call's deadline is never later than its caller's.</li>
  * <li>If the deadline passes, the thread is interrupted; once the work returns or throws, the caller
  * gets a {@link TimeoutException} (the work's own exception, if any, is added as suppressed) and
- * the interrupt is cleared. If the work finishes first, its result or exception is the outcome and
- * no interrupt is ever sent. Work that ignores interrupts runs to its end before the caller hears
- * of the timeout.</li>
+ * the interrupt is taken back. If the work finishes first, its result or exception is the outcome,
+ * even when the alarm goes off a moment later; so a finished result is never replaced by a timeout.
+ * Work that ignores interrupts runs to its end before the caller hears of the timeout.</li>
+ * <li>Only the interrupt this call sent is taken back: an interrupt that was pending when the call
+ * began, or that an enclosing {@code Timeout.call} (or the cancel of an enclosing task) sent
+ * meanwhile, is still set when this call returns or throws.</li>
  * </ul>
  *
  * <p>Design notes. One shared daemon timer thread schedules the interrupts. The caller and the timer
  * agree through one atomic state (RUNNING → DONE, or RUNNING → INTERRUPTING → INTERRUPTED), so an
- * interrupt is never sent after the work has finished and never leaks into what the thread does
- * next.
+ * interrupt is never sent after the caller has seen the work end. The work's end is timed before
+ * that state change, and the alarm's interrupt after its own; if the work ended first, the alarm hit
+ * nothing of it and the work's outcome stands. The interrupt goes through an
+ * {@link InterruptScope}, which is how nested calls keep each other's interrupts.
  */
 public final class Timeout {
 
@@ -47,19 +53,22 @@ public final class Timeout {
 
 	private static final int INTERRUPTED = 3;
 
-	private static final ScheduledExecutorService TIMER = timer();
+	private static final Alarms ALARMS = timer();
 
 	private Timeout() {
 	}
 
-	private static ScheduledExecutorService timer() {
+	private static Alarms timer() {
 		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, (task) -> {
 			Thread thread = new Thread(task, "sluice-timeout");
 			thread.setDaemon(true);
 			return thread;
 		});
 		timer.setRemoveOnCancelPolicy(true);
-		return timer;
+		return (alarm, nanos) -> {
+			ScheduledFuture<?> scheduled = timer.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
+			return () -> scheduled.cancel(false);
+		};
 	}
 
 	/**
@@ -68,19 +77,15 @@ public final class Timeout {
 	 * @throws Exception whatever the work threw, if it finished first
 	 */
 	public static <T> T call(Duration timeout, Callable<T> work) throws Exception {
+		return call(timeout, work, ALARMS);
+	}
+
+	static <T> T call(Duration timeout, Callable<T> work, Alarms alarms) throws Exception {
 		Objects.requireNonNull(timeout, "timeout");
 		Objects.requireNonNull(work, "work");
-		Thread caller = Thread.currentThread();
-		boolean interruptedBefore = caller.isInterrupted();
-		AtomicInteger state = new AtomicInteger(RUNNING);
 		Deadline previous = Deadline.enter(timeout);
-		long nanos = Deadline.current().orElseThrow().nanosLeft();
-		ScheduledFuture<?> alarm = TIMER.schedule(() -> {
-			if (state.compareAndSet(RUNNING, INTERRUPTING)) {
-				caller.interrupt();
-				state.set(INTERRUPTED);
-			}
-		}, Math.max(0, nanos), TimeUnit.NANOSECONDS);
+		Alarm alarm = new Alarm(InterruptScope.enter());
+		Runnable cancel = alarms.schedule(alarm, Math.max(0, Deadline.current().orElseThrow().nanosLeft()));
 		T result = null;
 		Throwable failure = null;
 		try {
@@ -89,18 +94,17 @@ public final class Timeout {
 		catch (Throwable ex) {
 			failure = ex;
 		}
-		finally {
-			alarm.cancel(false);
-			Deadline.exit(previous);
-		}
-		if (!state.compareAndSet(RUNNING, DONE)) {
-			while (state.get() == INTERRUPTING) {
+		long ended = System.nanoTime();
+		cancel.run();
+		Deadline.exit(previous);
+		boolean alarmWentOff = !alarm.state.compareAndSet(RUNNING, DONE);
+		if (alarmWentOff) {
+			while (alarm.state.get() == INTERRUPTING) {
 				Thread.yield();
 			}
-			Thread.interrupted();
-			if (interruptedBefore) {
-				caller.interrupt();
-			}
+		}
+		alarm.scope.exit();
+		if (alarmWentOff && ended - alarm.interruptedAt >= 0) {
 			TimeoutException timedOut = new TimeoutException("The work did not finish within " + timeout);
 			if (failure != null) {
 				timedOut.addSuppressed(failure);
@@ -127,5 +131,41 @@ public final class Timeout {
 			work.run();
 			return null;
 		});
+	}
+
+	/** Where alarms are set: the shared timer, or a test's own. */
+	@FunctionalInterface
+	interface Alarms {
+
+		/** Runs the alarm once, {@code nanos} from now, unless the returned action cancels it first. */
+		Runnable schedule(Runnable alarm, long nanos);
+	}
+
+	/** One call's alarm: interrupts the caller unless the work has ended. */
+	private static final class Alarm implements Runnable {
+
+		final AtomicInteger state = new AtomicInteger(RUNNING);
+
+		final InterruptScope scope;
+
+		/** When the interrupt was sent; written before the state becomes INTERRUPTED. */
+		long interruptedAt;
+
+		Alarm(InterruptScope scope) {
+			this.scope = scope;
+		}
+
+		@Override
+		public void run() {
+			if (this.state.compareAndSet(RUNNING, INTERRUPTING)) {
+				try {
+					this.interruptedAt = System.nanoTime();
+					this.scope.interrupt();
+				}
+				finally {
+					this.state.set(INTERRUPTED);
+				}
+			}
+		}
 	}
 }

@@ -166,4 +166,61 @@ class TimeoutTest {
 		assertThat(inner).isLessThanOrEqualTo(Duration.ofMillis(200));
 		assertThat(Deadline.current()).isEmpty();
 	}
+	@Test
+	void aNestedTimeoutKeepsTheOuterCallsInterrupt() {
+		AtomicBoolean fallbackInterrupted = new AtomicBoolean();
+		long start = System.nanoTime();
+		assertThatThrownBy(() -> Timeout.call(Duration.ofMillis(100), () -> {
+			try {
+				// capped to the outer deadline: both alarms go off while this ignores interrupts
+				return Timeout.call(Duration.ofSeconds(10), () -> spin(Duration.ofMillis(400)));
+			}
+			catch (TimeoutException ex) {
+				try {
+					Thread.sleep(10_000);
+				}
+				catch (InterruptedException interrupted) {
+					fallbackInterrupted.set(true);
+				}
+				return "fallback";
+			}
+		})).isInstanceOf(TimeoutException.class);
+		assertThat(fallbackInterrupted).as("the outer call's interrupt reached the fallback").isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+	}
+
+	@Test
+	void aResultFinishedBeforeTheAlarmIsNeverReplacedByATimeout() throws Exception {
+		// an alarm that goes off as late as it can: after the work returned, as the call cancels it
+		Timeout.Alarms lateAlarms = (alarm, nanos) -> alarm;
+		assertThat(Timeout.call(Duration.ofSeconds(10), () -> "finished", lateAlarms)).isEqualTo("finished");
+		assertThat(Thread.currentThread().isInterrupted()).as("the late interrupt is taken back").isFalse();
+		IllegalStateException failure = new IllegalStateException("its own");
+		assertThatThrownBy(() -> Timeout.call(Duration.ofSeconds(10), () -> {
+			throw failure;
+		}, lateAlarms)).isSameAs(failure);
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+	}
+
+	@Test
+	void anInterruptPendingBeforeTheCallIsKeptWhenTheAlarmGoesOff() {
+		Thread.currentThread().interrupt();
+		try {
+			assertThatThrownBy(() -> Timeout.call(Duration.ofMillis(20), () -> spin(Duration.ofMillis(200))))
+				.isInstanceOf(TimeoutException.class);
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+	}
+
+	private static String spin(Duration duration) {
+		long end = System.nanoTime() + duration.toNanos();
+		while (System.nanoTime() < end) {
+			Thread.onSpinWait();
+		}
+		return "spun";
+	}
 }

@@ -1,0 +1,5 @@
+/**
+ * Sluice's own plumbing, shared between its packages. Not API: these types may change or go away in
+ * any release, and nothing outside Sluice should use them.
+ */
+package dev.sluice.internal;
