@@ -58,8 +58,8 @@ final class Batch<T, R> {
 		this.items = items;
 		this.function = function;
 		this.results = new Object[items.length];
-		int threads = executor.getMaximumPoolSize() + 1;
-		int wanted = Math.max(1, Math.min(items.length, threads * CHUNKS_PER_THREAD));
+		long threads = executor.getMaximumPoolSize() + 1L;
+		int wanted = (int) Math.max(1, Math.min(items.length, threads * CHUNKS_PER_THREAD));
 		this.chunkSize = (items.length + wanted - 1) / wanted;
 		this.chunks = (this.chunkSize == 0) ? 0 : (items.length + this.chunkSize - 1) / this.chunkSize;
 	}
@@ -125,7 +125,12 @@ final class Batch<T, R> {
 
 	/** Offers a helper to the pool; a full or shut-down pool declines it and the caller does more. */
 	private boolean offer(Participant helper) {
-		return this.executor.tryExecute((Helper) helper);
+		try {
+			return this.executor.tryExecute(helper);
+		}
+		catch (TaskRejectedException ex) {
+			return false;
+		}
 	}
 
 	private List<Participant> snapshot() {
@@ -137,8 +142,9 @@ final class Batch<T, R> {
 	private void work() {
 		int chunk;
 		while (this.failure.get() == null && (chunk = this.nextChunk.getAndIncrement()) < this.chunks) {
-			int end = Math.min(this.items.length, (chunk + 1) * this.chunkSize);
-			for (int i = chunk * this.chunkSize; i < end; i++) {
+			int start = (int) Math.min(this.items.length, (long) chunk * this.chunkSize);
+			int end = (int) Math.min(this.items.length, (chunk + 1L) * this.chunkSize);
+			for (int i = start; i < end; i++) {
 				if (this.failure.get() != null) {
 					return;
 				}
@@ -175,7 +181,7 @@ final class Batch<T, R> {
 	}
 
 	/** A share of the work run by a pool worker, declined rather than queued when the pool is full. */
-	private final class Helper extends Participant implements PoolExecutor.OptionalTask {
+	private final class Helper extends Participant {
 
 		/** Counted down when the helper will run no more of the batch. */
 		final CountDownLatch ended = new CountDownLatch(1);

@@ -7,7 +7,7 @@ import java.util.Locale;
  * Immutable settings of one {@link WorkerPool}. Every value is checked when the config is built, and
  * a bad value fails with a message that names the setting and what is allowed.
  *
- * @param workers how many tasks run at once; at least 1
+ * @param workers how many tasks run at once; 1 to {@value #MAX_WORKERS}
  * @param queueCapacity how many accepted tasks may wait for a worker; 0 means a task is only
  * accepted when a worker is free to take it at once
  * @param overflow what a submission does when all workers are busy and the queue is full
@@ -20,6 +20,12 @@ public record PoolConfig(int workers, int queueCapacity, Overflow overflow, Dura
 	/** Default number of workers. */
 	public static final int DEFAULT_WORKERS = 8;
 
+	/**
+	 * Most workers a pool may have (the JDK's {@code ForkJoinPool} has the same bound): each may become
+	 * a thread, and a setting must not be able to exhaust the threads of the machine.
+	 */
+	public static final int MAX_WORKERS = 32_767;
+
 	/** Default queue capacity. */
 	public static final int DEFAULT_QUEUE_CAPACITY = 1000;
 
@@ -27,8 +33,8 @@ public record PoolConfig(int workers, int queueCapacity, Overflow overflow, Dura
 	public static final Duration DEFAULT_SUBMIT_TIMEOUT = Duration.ofSeconds(10);
 
 	public PoolConfig {
-		if (workers < 1) {
-			throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+		if (workers < 1 || workers > MAX_WORKERS) {
+			throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
 		}
 		if (queueCapacity < 0) {
 			throw new IllegalArgumentException("queue-capacity must be 0 or more, was " + queueCapacity);

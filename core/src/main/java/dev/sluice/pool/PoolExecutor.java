@@ -1,10 +1,8 @@
 package dev.sluice.pool;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.SynchronousQueue;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -14,32 +12,34 @@ import dev.sluice.timeout.Deadline;
 
 /**
  * The {@link ThreadPoolExecutor} under a {@link WorkerPool}: a fixed number of workers, a bounded
- * queue, the pool's overflow policy as its rejection handler, and the counters behind the pool's
- * metrics.
+ * number of waiting tasks, the pool's overflow policy, and the counters behind the pool's metrics.
  *
  * <p>Design notes. The JDK executor does the hard part (worker life cycle, queue hand-off,
- * shutdown); this class adds only what it lacks. Counters are {@link LongAdder}s written by the
- * workers and read by metrics, so that the task path takes no lock. Task time is measured between
- * {@code beforeExecute} and {@code afterExecute}, which run on the same worker thread.
+ * shutdown); this class adds only what it lacks. The bound is an admission semaphore of
+ * {@code workers + queueCapacity} places rather than the queue's own capacity, for two reasons:
+ * the queue (a {@link LinkedBlockingQueue}) then grows with what it holds instead of being allocated
+ * whole, and a task's place can be given back when its body ends, before its future completes, so
+ * that a caller who waits for one task and submits the next always finds its place free (with a
+ * {@code SynchronousQueue} the worker had to be parked in {@code take()} already, which it is not
+ * yet when the future completes). A {@link InterruptibleTask} gives its place back itself (body
+ * ended, or cancelled before it started); any other task when {@code afterExecute} runs. Counters
+ * are {@link LongAdder}s written by the workers and read by metrics, so the task path takes no lock
+ * beyond the semaphore's CAS and the queue's.
  */
 final class PoolExecutor extends ThreadPoolExecutor {
 
-	/** Thrown to {@link WorkerPool#tryExecute} when an optional task finds no room; never escapes. */
-	private static final RejectedExecutionException NO_ROOM = new RejectedExecutionException("no room") {
-		private static final long serialVersionUID = 1L;
-
-		@Override
-		public synchronized Throwable fillInStackTrace() {
-			return this;
-		}
-	};
-
-	/** How often a submitter waiting for queue space looks whether the pool has shut down. */
+	/** How often a submitter waiting for a place looks whether the pool has shut down. */
 	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+	/** The pool each worker thread belongs to, so a wait on a worker can tell it must help. */
+	private static final ThreadLocal<PoolExecutor> WORKER_OF = new ThreadLocal<>();
 
 	private final String poolName;
 
 	private final PoolConfig config;
+
+	/** Places for tasks running or waiting: workers + queue capacity. */
+	private final Semaphore admission;
 
 	private final ThreadLocal<long[]> taskStart = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -59,29 +59,125 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	final LongAdder endedWhileAbandoning = new LongAdder();
 
 	PoolExecutor(String poolName, PoolConfig config, ThreadFactory threadFactory) {
-		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, queue(config.queueCapacity()),
-				threadFactory);
+		this(poolName, config, new Workers(threadFactory));
+	}
+
+	private PoolExecutor(String poolName, PoolConfig config, Workers workers) {
+		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), workers);
+		workers.pool = this;
 		this.poolName = poolName;
 		this.config = config;
-		setRejectedExecutionHandler(new Overflow());
+		this.admission = new Semaphore((int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
+		setRejectedExecutionHandler((task, executor) -> {
+			// the queue is unbounded, so the executor itself refuses only when it has shut down
+			this.rejected.increment();
+			throw shutDown();
+		});
 	}
 
-	private static BlockingQueue<Runnable> queue(int capacity) {
-		return (capacity == 0) ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(capacity);
+	/** Whether the calling thread is one of this pool's workers. */
+	boolean isWorker() {
+		return WORKER_OF.get() == this;
 	}
 
-	/** Runs the task if a worker or queue place is free now, without applying the overflow policy. */
-	boolean tryExecute(OptionalTask task) {
-		try {
-			execute(task);
-			return true;
+	/** Queue places left: the configured capacity less the tasks waiting now. */
+	int queueRemaining() {
+		return Math.max(0, this.config.queueCapacity() - getQueue().size());
+	}
+
+	/** Accepts a task, applying the pool's overflow policy if every place is taken. */
+	@Override
+	public void execute(Runnable task) {
+		Objects.requireNonNull(task, "task");
+		if (this.admission.tryAcquire()) {
+			admit(task);
+			return;
 		}
-		catch (RejectedExecutionException ex) {
-			if (ex == NO_ROOM) {
-				return false;
+		if (isShutdown()) {
+			this.rejected.increment();
+			throw shutDown();
+		}
+		switch (this.config.overflow()) {
+			case CALLER_RUNS -> {
+				this.callerRuns.increment();
+				task.run();
+			}
+			case REJECT -> {
+				this.rejected.increment();
+				throw new TaskRejectedException(this.poolName, TaskRejectedException.Reason.QUEUE_FULL,
+						"Pool '" + this.poolName + "' rejected a task: all " + this.config.workers()
+								+ " workers are busy and the queue is full (queue-capacity "
+								+ this.config.queueCapacity() + ", overflow reject)",
+						null);
+			}
+			case BLOCK -> {
+				awaitPlace();
+				admit(task);
+			}
+		}
+	}
+
+	/**
+	 * Accepts the task only if a place is free now, without the overflow policy: never waits and
+	 * never runs the task on the caller.
+	 * @return whether it was accepted; false if every place is taken or the pool has shut down
+	 * @throws TaskRejectedException if the pool shut down at this very moment
+	 */
+	boolean tryExecute(Runnable task) {
+		Objects.requireNonNull(task, "task");
+		if (isShutdown() || !this.admission.tryAcquire()) {
+			return false;
+		}
+		admit(task);
+		return true;
+	}
+
+	/** Hands a task that holds a place to the executor; the place goes back if it refuses. */
+	private void admit(Runnable task) {
+		InterruptibleTask<?> interruptible = (task instanceof InterruptibleTask<?> it) ? it : null;
+		if (interruptible != null) {
+			interruptible.holdSlot(this.admission);
+		}
+		try {
+			super.execute(task);
+		}
+		catch (RuntimeException | Error ex) {
+			if (interruptible == null || !interruptible.cancelIfNotStarted()) {
+				this.admission.release();
 			}
 			throw ex;
 		}
+	}
+
+	private void awaitPlace() {
+		long deadline = System.nanoTime() + Deadline.cap(this.config.submitTimeout());
+		try {
+			// wait in slices, so that a shutdown that begins meanwhile refuses the task promptly
+			long left;
+			while ((left = deadline - System.nanoTime()) > 0) {
+				if (isShutdown()) {
+					this.rejected.increment();
+					throw shutDown();
+				}
+				if (this.admission.tryAcquire(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+					return;
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.rejected.increment();
+			throw new TaskRejectedException(this.poolName, TaskRejectedException.Reason.INTERRUPTED,
+					"Pool '" + this.poolName + "' rejected a task: the submitter was interrupted while it waited"
+							+ " for queue space",
+					ex);
+		}
+		this.rejected.increment();
+		throw new TaskRejectedException(this.poolName, TaskRejectedException.Reason.TIMED_OUT,
+				"Pool '" + this.poolName + "' rejected a task: every worker stayed busy and the queue stayed full"
+						+ " for the whole submit-timeout of " + this.config.submitTimeout() + " (queue-capacity "
+						+ this.config.queueCapacity() + ", overflow block)",
+				null);
 	}
 
 	@Override
@@ -91,6 +187,15 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	@Override
 	protected void afterExecute(Runnable task, Throwable failure) {
+		if (task instanceof InterruptibleTask<?> interruptible) {
+			if (!interruptible.ranHere()) {
+				// cancelled while it waited, or run by a helping join: not a task this worker ran
+				return;
+			}
+		}
+		else {
+			this.admission.release();
+		}
 		this.taskNanos.add(System.nanoTime() - this.taskStart.get()[0]);
 		this.completed.increment();
 		if (this.abandoning) {
@@ -103,75 +208,25 @@ final class PoolExecutor extends ThreadPoolExecutor {
 				"Pool '" + this.poolName + "' is shut down and accepts no new tasks", null);
 	}
 
-	/** A task that the pool may decline instead of applying its overflow policy. */
-	interface OptionalTask extends Runnable {
-	}
+	/** Makes the workers, each marked as this pool's so that {@link #isWorker()} can tell. */
+	private static final class Workers implements ThreadFactory {
 
-	/** Applies the pool's overflow policy when every worker is busy and the queue is full. */
-	private final class Overflow implements RejectedExecutionHandler {
+		private final ThreadFactory threads;
 
-		@Override
-		public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
-			if (task instanceof OptionalTask) {
-				throw NO_ROOM;
-			}
-			if (isShutdown()) {
-				rejected.increment();
-				throw shutDown();
-			}
-			switch (config.overflow()) {
-				case CALLER_RUNS -> {
-					callerRuns.increment();
-					task.run();
-				}
-				case REJECT -> {
-					rejected.increment();
-					throw new TaskRejectedException(poolName, TaskRejectedException.Reason.QUEUE_FULL,
-							"Pool '" + poolName + "' rejected a task: all " + config.workers()
-									+ " workers are busy and the queue is full (queue-capacity "
-									+ config.queueCapacity() + ", overflow reject)",
-							null);
-				}
-				case BLOCK -> waitForRoom(task);
-			}
+		/** Set once the executor exists, before it can start a worker. */
+		PoolExecutor pool;
+
+		Workers(ThreadFactory threads) {
+			this.threads = threads;
 		}
 
-		private void waitForRoom(Runnable task) {
-			boolean queued = false;
-			long deadline = System.nanoTime() + Deadline.cap(config.submitTimeout());
-			try {
-				// wait in slices, so that a shutdown that begins meanwhile refuses the task promptly
-				long left;
-				while (!queued && (left = deadline - System.nanoTime()) > 0) {
-					if (isShutdown()) {
-						rejected.increment();
-						throw shutDown();
-					}
-					queued = getQueue().offer(task, Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				rejected.increment();
-				throw new TaskRejectedException(poolName, TaskRejectedException.Reason.INTERRUPTED,
-						"Pool '" + poolName + "' rejected a task: the submitter was interrupted while it waited"
-								+ " for queue space",
-						ex);
-			}
-			if (!queued) {
-				rejected.increment();
-				throw new TaskRejectedException(poolName, TaskRejectedException.Reason.TIMED_OUT,
-						"Pool '" + poolName + "' rejected a task: every worker stayed busy and the queue stayed full"
-								+ " for the whole submit-timeout of " + config.submitTimeout() + " (queue-capacity "
-								+ config.queueCapacity() + ", overflow block)",
-						null);
-			}
-			// The pool may have begun to shut down while we waited; then the task must not stay queued
-			// unnoticed. If a worker already took it, it is accepted and will run.
-			if (isShutdown() && getQueue().remove(task)) {
-				rejected.increment();
-				throw shutDown();
-			}
+		@Override
+		public Thread newThread(Runnable worker) {
+			PoolExecutor pool = this.pool;
+			return this.threads.newThread(() -> {
+				WORKER_OF.set(pool);
+				worker.run();
+			});
 		}
 	}
 }

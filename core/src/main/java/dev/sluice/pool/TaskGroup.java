@@ -1,6 +1,8 @@
 package dev.sluice.pool;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
@@ -13,11 +15,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import dev.sluice.timeout.Deadline;
 
 /**
  * A group of tasks that succeed or fail together: Go's {@code errgroup}, in try-with-resources.
@@ -56,15 +62,24 @@ public final class TaskGroup implements AutoCloseable {
 
 	private static final AtomicInteger GROUPS = new AtomicInteger();
 
+	/** How often a helping wait looks again for a task it can run. */
+	private static final long HELP_POLL_MILLIS = 1;
+
 	/** Where tasks run; null for a group that starts a thread per task. */
 	private final Executor executor;
 
-	private final String threadPrefix = "sluice-group-" + GROUPS.incrementAndGet() + "-";
+	/** Makes the threads of a {@link #create()} group; null for a group on an executor. */
+	private final ThreadFactory threads;
 
-	private final AtomicInteger threadCount = new AtomicInteger();
+	/** Threads of a {@link #create()} group whose task has not ended; joined on close. */
+	private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
 
-	/** The threads of a group created by {@link #create()}, joined on close; empty otherwise. */
-	private final Queue<Thread> ownThreads = new ConcurrentLinkedQueue<>();
+	/**
+	 * Threads of a {@link #create()} group whose task has ended but that may not have ended themselves
+	 * yet; joined on close, and pruned of dead ones as tasks are forked, so a long-lived group does not
+	 * keep a thread per task.
+	 */
+	private final Queue<Thread> endingThreads = new ConcurrentLinkedQueue<>();
 
 	private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
 
@@ -77,6 +92,12 @@ public final class TaskGroup implements AutoCloseable {
 	/** Guarded by lock: tasks forked and not yet ended. */
 	private int outstanding;
 
+	/** Guarded by lock: own threads counted by a fork that has not yet started them. */
+	private int starting;
+
+	/** Guarded by lock: joins that run this group's unstarted tasks while they wait. */
+	private int helpers;
+
 	/** Written under lock. */
 	private volatile boolean closed;
 
@@ -84,18 +105,26 @@ public final class TaskGroup implements AutoCloseable {
 
 	private volatile Semaphore slots;
 
-	private TaskGroup(Executor executor) {
+	private TaskGroup(Executor executor, ThreadFactory threads) {
 		this.executor = executor;
+		this.threads = threads;
 	}
 
 	/** A group whose tasks each run on a new platform thread of their own. */
 	public static TaskGroup create() {
-		return new TaskGroup(null);
+		String prefix = "sluice-group-" + GROUPS.incrementAndGet() + "-";
+		AtomicInteger count = new AtomicInteger();
+		return create((task) -> new Thread(task, prefix + count.incrementAndGet()));
+	}
+
+	/** A group whose tasks each run on a new thread from the factory. */
+	static TaskGroup create(ThreadFactory threads) {
+		return new TaskGroup(null, threads);
 	}
 
 	/** A group whose tasks run on the given executor, such as a {@link WorkerPool}. */
 	public static TaskGroup on(Executor executor) {
-		return new TaskGroup(Objects.requireNonNull(executor, "executor"));
+		return new TaskGroup(Objects.requireNonNull(executor, "executor"), null);
 	}
 
 	/**
@@ -140,7 +169,7 @@ public final class TaskGroup implements AutoCloseable {
 		Semaphore slots = this.slots;
 		if (slots != null) {
 			try {
-				slots.acquire();
+				acquireSlot(slots);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -166,8 +195,25 @@ public final class TaskGroup implements AutoCloseable {
 		return Optional.of(start(task, slots));
 	}
 
+	private void acquireSlot(Semaphore slots) throws InterruptedException {
+		if (!helps()) {
+			slots.acquire();
+			return;
+		}
+		// on a worker of the group's own pool, the slot may be held by a task queued behind this very
+		// thread: run unstarted tasks here until one is free
+		while (!slots.tryAcquire()) {
+			if (!runOneUnstarted()) {
+				if (slots.tryAcquire(HELP_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+					return;
+				}
+			}
+		}
+	}
+
 	private <T> CompletableFuture<T> start(Callable<T> body, Semaphore slots) {
 		Task<T> task = new Task<>(body, slots);
+		boolean ownThread = this.executor == null;
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -177,48 +223,102 @@ public final class TaskGroup implements AutoCloseable {
 				throw new IllegalStateException("TaskGroup is closed");
 			}
 			this.outstanding++;
+			if (ownThread) {
+				this.starting++;
+			}
 		}
 		finally {
 			this.lock.unlock();
 		}
-		this.live.add(task);
-		if (this.cancelled) {
-			task.cancel(true);
-			return task;
-		}
 		try {
-			if (this.executor != null) {
-				this.executor.execute(task);
+			this.live.add(task);
+			if (this.cancelled) {
+				task.cancel(true);
+				return task;
 			}
-			else {
-				Thread thread = new Thread(task, this.threadPrefix + this.threadCount.incrementAndGet());
-				this.ownThreads.add(thread);
-				thread.start();
-			}
-		}
-		catch (Throwable ex) {
-			task.cancel(false);
-			throw ex;
-		}
-		return task;
-	}
-
-	/**
-	 * Waits until every forked task has ended.
-	 * @throws ExecutionException with the first task failure as its cause, if a task failed
-	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
-	 */
-	public void join() throws InterruptedException, ExecutionException {
-		try {
-			this.lock.lockInterruptibly();
 			try {
-				while (this.outstanding > 0) {
-					this.allEnded.await();
+				if (ownThread) {
+					startThread(task);
+				}
+				else {
+					this.executor.execute(task);
+				}
+			}
+			catch (Throwable ex) {
+				task.cancel(false);
+				throw ex;
+			}
+		}
+		finally {
+			this.lock.lock();
+			try {
+				if (ownThread && --this.starting == 0 && this.outstanding == 0) {
+					this.allEnded.signalAll();
+				}
+				if (this.helpers > 0) {
+					// a helping join may be the only thread left to run this task
+					this.allEnded.signalAll();
 				}
 			}
 			finally {
 				this.lock.unlock();
 			}
+		}
+		return task;
+	}
+
+	private void startThread(Task<?> task) {
+		this.endingThreads.removeIf((thread) -> !thread.isAlive());
+		Thread thread = this.threads.newThread(() -> {
+			try {
+				task.run();
+			}
+			finally {
+				Thread self = Thread.currentThread();
+				this.endingThreads.add(self);
+				this.ownThreads.remove(self);
+			}
+		});
+		this.ownThreads.add(thread);
+		try {
+			thread.start();
+		}
+		catch (Throwable ex) {
+			this.ownThreads.remove(thread);
+			throw ex;
+		}
+	}
+
+	/** Whether the calling thread is a worker of the pool this group runs on, so a wait must help. */
+	private boolean helps() {
+		return this.executor instanceof WorkerPool pool && pool.executor().isWorker();
+	}
+
+	/**
+	 * Runs one task of this group that no worker has started yet, on the calling thread.
+	 * @return whether it found one
+	 */
+	private boolean runOneUnstarted() {
+		for (Task<?> task : this.live) {
+			if (task.isUnstarted()) {
+				((WorkerPool) this.executor).executor().remove(task);
+				task.run();
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Waits until every forked task has ended. Called from a worker of the {@link WorkerPool} the
+	 * group runs on, it runs the group's tasks that no worker has started yet itself while it waits,
+	 * so that groups nested on one pool never deadlock for want of a free worker.
+	 * @throws ExecutionException with the first task failure as its cause, if a task failed
+	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
+	 */
+	public void join() throws InterruptedException, ExecutionException {
+		try {
+			awaitEnded(Long.MAX_VALUE);
 		}
 		catch (InterruptedException ex) {
 			cancel();
@@ -228,25 +328,18 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until every forked task has ended, or the timeout passes; then the group is cancelled.
+	 * Waits until every forked task has ended, or the timeout passes (or the {@link
+	 * dev.sluice.timeout.Deadline} of the work it runs in); then the group is cancelled. Helps as
+	 * {@link #join()} does; a task it runs itself may take it past the timeout.
 	 * @throws ExecutionException with the first task failure as its cause, if a task failed
 	 * @throws TimeoutException if tasks were still running when the timeout passed
 	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
 	 */
 	public void join(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
-		long left = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		Objects.requireNonNull(timeout, "timeout");
 		int running;
 		try {
-			this.lock.lockInterruptibly();
-			try {
-				while (this.outstanding > 0 && left > 0) {
-					left = this.allEnded.awaitNanos(left);
-				}
-				running = this.outstanding;
-			}
-			finally {
-				this.lock.unlock();
-			}
+			running = awaitEnded(Deadline.cap(timeout));
 		}
 		catch (InterruptedException ex) {
 			cancel();
@@ -259,6 +352,69 @@ public final class TaskGroup implements AutoCloseable {
 					+ "; they have been interrupted");
 		}
 		throwFailure();
+	}
+
+	/**
+	 * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for every task to end, helping
+	 * where it must; returns how many are still running.
+	 */
+	private int awaitEnded(long nanos) throws InterruptedException {
+		boolean helps = helps();
+		long deadline = System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4);
+		this.lock.lockInterruptibly();
+		try {
+			while (this.outstanding > 0) {
+				if (helps) {
+					this.lock.unlock();
+					boolean ran;
+					try {
+						ran = runOneUnstarted();
+					}
+					finally {
+						this.lock.lock();
+					}
+					if (ran) {
+						continue;
+					}
+				}
+				if (nanos == Long.MAX_VALUE) {
+					awaitSignal(helps, Long.MAX_VALUE);
+				}
+				else {
+					long left = deadline - System.nanoTime();
+					if (left <= 0) {
+						break;
+					}
+					awaitSignal(helps, left);
+				}
+			}
+			return this.outstanding;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Waits under lock for a task to end or, for a helping join, to be forked. */
+	private void awaitSignal(boolean helps, long nanos) throws InterruptedException {
+		if (!helps) {
+			if (nanos == Long.MAX_VALUE) {
+				this.allEnded.await();
+			}
+			else {
+				this.allEnded.awaitNanos(nanos);
+			}
+			return;
+		}
+		this.helpers++;
+		try {
+			// a task forked by another thread signals; the poll covers one that a worker of the pool
+			// took out of the queue meanwhile and then had to give up
+			this.allEnded.awaitNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(HELP_POLL_MILLIS)));
+		}
+		finally {
+			this.helpers--;
+		}
 	}
 
 	/**
@@ -283,15 +439,24 @@ public final class TaskGroup implements AutoCloseable {
 		boolean interrupted = false;
 		this.lock.lock();
 		try {
-			while (this.outstanding > 0) {
+			while (this.outstanding > 0 || this.starting > 0) {
 				this.allEnded.awaitUninterruptibly();
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
-		Thread thread;
-		while ((thread = this.ownThreads.poll()) != null) {
+		interrupted |= joinAll(this.ownThreads);
+		interrupted |= joinAll(this.endingThreads);
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Joins and forgets every thread in the collection; returns whether the caller was interrupted. */
+	private static boolean joinAll(Collection<Thread> threads) {
+		boolean interrupted = false;
+		for (Thread thread : List.copyOf(threads)) {
 			while (thread.isAlive()) {
 				try {
 					thread.join();
@@ -300,10 +465,14 @@ public final class TaskGroup implements AutoCloseable {
 					interrupted = true;
 				}
 			}
+			threads.remove(thread);
 		}
-		if (interrupted) {
-			Thread.currentThread().interrupt();
-		}
+		return interrupted;
+	}
+
+	/** How many threads of a {@link #create()} group it still refers to; for tests. */
+	int threadsHeld() {
+		return this.ownThreads.size() + this.endingThreads.size();
 	}
 
 	private void fail(Throwable ex) {
@@ -361,7 +530,7 @@ public final class TaskGroup implements AutoCloseable {
 			}
 			lock.lock();
 			try {
-				if (--outstanding == 0) {
+				if (--outstanding == 0 && starting == 0) {
 					allEnded.signalAll();
 				}
 			}

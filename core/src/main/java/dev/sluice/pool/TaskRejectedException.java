@@ -14,7 +14,14 @@ public class TaskRejectedException extends RejectedExecutionException {
 
 	private final Reason reason;
 
-	TaskRejectedException(String pool, Reason reason, String message, Throwable cause) {
+	/**
+	 * A refusal by the named pool.
+	 * @param pool the pool's name
+	 * @param reason why the task was refused
+	 * @param message what happened, for people
+	 * @param cause what caused it, if anything
+	 */
+	public TaskRejectedException(String pool, Reason reason, String message, Throwable cause) {
 		super(message, cause);
 		this.pool = pool;
 		this.reason = reason;

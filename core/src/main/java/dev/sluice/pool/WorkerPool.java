@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import dev.sluice.lifecycle.Drainable;
+import dev.sluice.timeout.Deadline;
 
 /**
  * A named pool of a fixed number of workers in front of a bounded queue: Go's worker pool, with
@@ -131,6 +132,21 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
+	 * Accepts the task only if a worker or a queue place is free now: never applies the overflow
+	 * policy, so it never waits and never runs the task on the calling thread. For work that is worth
+	 * doing only if the pool has room, such as the parts of a pipeline or optional helpers.
+	 * @return whether the pool accepted the task
+	 * @throws TaskRejectedException if the pool is shut down
+	 */
+	public boolean tryExecute(Runnable task) {
+		Objects.requireNonNull(task, "task");
+		if (this.executor.isShutdown()) {
+			throw this.executor.shutDown();
+		}
+		return this.executor.tryExecute(task);
+	}
+
+	/**
 	 * Applies a function to every item concurrently and returns the results in input order (Go's
 	 * {@code ProcessJobs}).
 	 *
@@ -162,8 +178,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		PoolStats.State state = this.executor.isTerminated() ? PoolStats.State.TERMINATED
 				: this.executor.isShutdown() ? PoolStats.State.DRAINING : PoolStats.State.RUNNING;
 		return new PoolStats(this.name, state, this.virtualThreads, this.executor.getPoolSize(),
-				this.executor.getActiveCount(), this.executor.getQueue().size(),
-				this.executor.getQueue().remainingCapacity(), this.executor.completed.sum(),
+				this.executor.getActiveCount(), this.executor.getQueue().size(), this.executor.queueRemaining(),
+				this.executor.completed.sum(),
 				this.executor.rejected.sum(), this.executor.callerRuns.sum(), this.executor.abandoned.sum(),
 				Duration.ofNanos(this.executor.taskNanos.sum()));
 	}
@@ -187,7 +203,7 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	/** Waits until every accepted task has finished and the workers have ended, or the timeout passes. */
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
-		return this.executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		return this.executor.awaitTermination(Math.max(0, Deadline.cap(timeout)), TimeUnit.NANOSECONDS);
 	}
 
 	/**

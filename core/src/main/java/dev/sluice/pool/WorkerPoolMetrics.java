@@ -62,7 +62,7 @@ public final class WorkerPoolMetrics implements MeterBinder {
 				"The approximate number of threads that are actively executing tasks");
 		gauge(registry, "executor.queued", executor, (e) -> e.getQueue().size(), tags, "tasks",
 				"The approximate number of tasks that are queued for execution");
-		gauge(registry, "executor.queue.remaining", executor, (e) -> e.getQueue().remainingCapacity(), tags,
+		gauge(registry, "executor.queue.remaining", executor, PoolExecutor::queueRemaining, tags,
 				"tasks", "The number of additional elements that this queue can ideally accept without blocking");
 		gauge(registry, "executor.pool.size", executor, PoolExecutor::getPoolSize, tags, "threads",
 				"The current number of threads in the pool");

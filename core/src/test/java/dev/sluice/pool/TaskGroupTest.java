@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class TaskGroupTest {
 
@@ -258,5 +261,111 @@ class TaskGroupTest {
 			}
 		}
 		await().until(() -> this.pool.stats().active() == 0);
+	}
+
+	@Test
+	void closeNeverReturnsWhileAThreadOfTheGroupCanStillStart() throws Exception {
+		CountDownLatch making = new CountDownLatch(1);
+		CountDownLatch proceed = new CountDownLatch(1);
+		AtomicBoolean closeReturned = new AtomicBoolean();
+		List<Boolean> startedAfterClose = new CopyOnWriteArrayList<>();
+		// a fork that is slow to make its thread: it has counted its task, close cancels it meanwhile
+		TaskGroup group = TaskGroup.create((task) -> {
+			making.countDown();
+			awaitQuietly(proceed);
+			return new Thread(task) {
+				@Override
+				public synchronized void start() {
+					startedAfterClose.add(closeReturned.get());
+					super.start();
+				}
+			};
+		});
+		Thread forker = new Thread(() -> group.fork(() -> null));
+		forker.start();
+		Threads.await(making);
+		Thread releaser = new Thread(() -> {
+			try {
+				Thread.sleep(200);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			proceed.countDown();
+		});
+		releaser.start();
+		group.close();
+		closeReturned.set(true);
+		forker.join(10_000);
+		assertThat(startedAfterClose).as("threads started, and whether after close returned").containsExactly(false);
+		assertThat(group.threadsHeld()).isZero();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			Threads.await(latch);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Test
+	void aLongLivedGroupDoesNotKeepAThreadPerTask() throws Exception {
+		try (TaskGroup group = TaskGroup.create()) {
+			for (int i = 0; i < 2_000; i++) {
+				group.fork(() -> null).join();
+			}
+			assertThat(group.threadsHeld()).isLessThan(10);
+		}
+	}
+
+	@Test
+	void nestedGroupsOnAOneWorkerPoolDoNotDeadlock() {
+		try (WorkerPool one = WorkerPool.create("tg-one", PoolConfig.defaults().withWorkers(1))) {
+			List<Integer> results = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+				try (TaskGroup outer = TaskGroup.on(one)) {
+					CompletableFuture<List<Integer>> nested = outer.fork(() -> {
+						try (TaskGroup inner = TaskGroup.on(one)) {
+							List<CompletableFuture<Integer>> parts = new ArrayList<>();
+							for (int i = 0; i < 3; i++) {
+								int n = i;
+								parts.add(inner.fork(() -> n * 10));
+							}
+							inner.join();
+							return parts.stream().map(CompletableFuture::join).toList();
+						}
+					});
+					outer.join();
+					return nested.join();
+				}
+			});
+			assertThat(results).containsExactly(0, 10, 20);
+		}
+	}
+
+	@Test
+	void aLimitedGroupNestedOnAOneWorkerPoolDoesNotDeadlock() {
+		try (WorkerPool one = WorkerPool.create("tg-one-limited", PoolConfig.defaults().withWorkers(1))) {
+			int sum = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+				try (TaskGroup outer = TaskGroup.on(one)) {
+					CompletableFuture<Integer> nested = outer.fork(() -> {
+						AtomicInteger total = new AtomicInteger();
+						try (TaskGroup inner = TaskGroup.on(one).limit(1)) {
+							for (int i = 1; i <= 4; i++) {
+								int n = i;
+								// the second fork waits for the slot the first holds, queued behind this worker
+								inner.fork(() -> total.addAndGet(n));
+							}
+							inner.join();
+						}
+						return total.get();
+					});
+					outer.join();
+					return nested.join();
+				}
+			});
+			assertThat(sum).isEqualTo(10);
+		}
 	}
 }

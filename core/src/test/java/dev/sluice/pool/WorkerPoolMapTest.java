@@ -195,4 +195,52 @@ class WorkerPoolMapTest {
 		await().until(() -> this.pool.stats().active() == 0);
 		assertThat(interrupted.get()).isPositive();
 	}
+
+	@Test
+	void mapNeverLosesTheCallersOwnPendingInterrupt() throws Exception {
+		try (WorkerPool one = WorkerPool.create("batch-one", PoolConfig.defaults().withWorkers(1))) {
+			CountDownLatch callerWorking = new CountDownLatch(1);
+			AtomicInteger helperFailed = new AtomicInteger();
+			Thread caller = Thread.currentThread();
+			caller.interrupt();
+			Throwable thrown = null;
+			try {
+				one.map(List.of(1, 2), (i) -> {
+					if (Thread.currentThread() != caller) {
+						awaitQuietly(callerWorking);
+						helperFailed.set(1);
+						throw new IllegalStateException("helper failed");
+					}
+					callerWorking.countDown();
+					// ignore interrupts until the helper's failure has cancelled (interrupted) this share
+					long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+					while (helperFailed.get() == 0 && System.nanoTime() < end) {
+						Thread.onSpinWait();
+					}
+					long settle = System.nanoTime() + Duration.ofMillis(200).toNanos();
+					while (System.nanoTime() < settle) {
+						Thread.onSpinWait();
+					}
+					return i;
+				});
+			}
+			catch (InterruptedException | IllegalStateException ex) {
+				thrown = ex;
+			}
+			boolean stillInterrupted = Thread.interrupted();
+			// the interrupt is either reported as such or still set: never silently gone
+			assertThat(thrown instanceof InterruptedException || stillInterrupted)
+				.as("thrown %s, interrupt status %s", thrown, stillInterrupted)
+				.isTrue();
+		}
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			Threads.await(latch);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -312,12 +313,49 @@ class WorkerPoolTest {
 	@Test
 	void invalidConfigurationIsRefusedWithItsName() {
 		assertThatThrownBy(() -> PoolConfig.defaults().withWorkers(0))
-			.hasMessage("workers must be at least 1, was 0");
+			.hasMessage("workers must be between 1 and 32767, was 0");
 		assertThatThrownBy(() -> PoolConfig.defaults().withQueueCapacity(-1))
 			.hasMessage("queue-capacity must be 0 or more, was -1");
 		assertThatThrownBy(() -> PoolConfig.defaults().withSubmitTimeout(Duration.ofSeconds(-1)))
 			.hasMessageStartingWith("submit-timeout must be a duration of zero or more");
 		assertThatThrownBy(() -> WorkerPool.create(" ", PoolConfig.defaults()))
 			.hasMessage("name must not be blank");
+	}
+
+	@Test
+	void aPoolWithoutAQueueAcceptsTheNextTaskOnceTheLastHasCompleted() throws Exception {
+		WorkerPool pool = pool("hand-off", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
+			.withOverflow(Overflow.REJECT));
+		for (int i = 0; i < 20_000; i++) {
+			int n = i;
+			// the worker is free as soon as the result is: it must never be refused as full here
+			assertThat(pool.submit(() -> n).join()).isEqualTo(n);
+		}
+		assertThat(pool.stats().rejected()).isZero();
+	}
+
+	@Test
+	void aTaskGivesItsPlaceBackWhetherItRunsFailsOrIsCancelledInTheQueue() throws Exception {
+		WorkerPool pool = pool("places", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
+			.withOverflow(Overflow.REJECT));
+		fill(pool);
+		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOf(TaskRejectedException.class);
+		this.release.countDown();
+		await().until(() -> pool.stats().active() == 0 && pool.stats().queued() == 0);
+		assertThat(pool.submit(() -> {
+			throw new IllegalStateException("fails");
+		})).failsWithin(Duration.ofSeconds(10));
+		CountDownLatch hold = new CountDownLatch(1);
+		pool.submit(() -> {
+			Threads.await(hold);
+			return null;
+		});
+		CompletableFuture<Object> queued = pool.submit(() -> null);
+		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOf(TaskRejectedException.class);
+		queued.cancel(false);
+		// the cancelled task's place is free again, although it still sits in the queue
+		CompletableFuture<Object> next = pool.submit(() -> "next");
+		hold.countDown();
+		assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("next");
 	}
 }
