@@ -120,11 +120,17 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 
 	/**
 	 * Sends every item in order, waiting while the channel is full, without a time limit: what a
-	 * pipeline stage does. An interrupt or a close ends the wait.
+	 * pipeline stage does. An interrupt or a close ends the wait; the items sent before it stay sent.
+	 * @throws NullPointerException if an item is {@code null}; then nothing is sent
 	 * @throws ChannelClosedException if the channel is closed before every item is sent
 	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
 	public void sendAll(List<? extends T> items) throws InterruptedException {
+		// checked before anything is added: a refusal half-way would leave items in the buffer that
+		// no receiver had been woken for
+		for (T item : items) {
+			Objects.requireNonNull(item, "item");
+		}
 		int sent = 0;
 		while (sent < items.size()) {
 			this.lock.lockInterruptibly();
@@ -138,7 +144,7 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 				int room = this.capacity - this.buffer.size();
 				int end = Math.min(items.size(), sent + room);
 				for (; sent < end; sent++) {
-					this.buffer.addLast(Objects.requireNonNull(items.get(sent), "item"));
+					this.buffer.addLast(items.get(sent));
 				}
 				this.notEmpty.signalAll();
 			}

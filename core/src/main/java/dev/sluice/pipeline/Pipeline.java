@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import dev.sluice.pool.TaskGroup;
+import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.pool.WorkerPool;
 
 /**
@@ -47,10 +48,17 @@ import dev.sluice.pool.WorkerPool;
  * or a timeout passed to the terminal call, stops every stage too.</li>
  * <li>Every thread the pipeline uses has ended (or, on a pool, is back in it) when the terminal call
  * returns or throws. Stages run on threads of their own, or on the {@link #on(Executor) executor}
- * given, which then needs a free worker for the source, every stage worker and the sink at once (a
- * {@code WorkerPool} with fewer workers than that is refused when the pipeline runs; one whose
- * workers are busy elsewhere, or that runs the pipeline from one of its own tasks, may start only
- * part of it, so give such a run a timeout).</li>
+ * given, which then needs a worker for the source, every stage worker and the sink at once. A
+ * {@code WorkerPool} with fewer workers than that is refused when the pipeline runs. The parts are
+ * offered to a {@code WorkerPool} without its overflow policy ({@link WorkerPool#tryExecute}): a
+ * pool with no free worker or queue place for one of them fails the run at once with a
+ * {@code TaskRejectedException}, and a part never runs on the calling thread, whatever the pool's
+ * policy. Parts queued behind other work start when workers come free; a run on a pool that is busy
+ * elsewhere, or that runs the pipeline from one of its own tasks, may therefore start only part of
+ * itself for a while, so give such a run a timeout: the timeout bounds the run whatever the pool
+ * does. Any other executor must run each part on another thread and must not block in
+ * {@code execute}: a part run on the calling thread fails the run with an
+ * {@link IllegalStateException}.</li>
  * </ul>
  *
  * <p>A {@code Pipeline} is an immutable description: each call returns a new one, and it runs when a
@@ -75,6 +83,9 @@ public final class Pipeline<T> {
 
 	/** Items each buffer between stages holds, unless set with {@link #buffer(int)}. */
 	public static final int DEFAULT_BUFFER = 1024;
+
+	/** Most workers one stage may have: each is a thread, or a pool worker, for the whole run. */
+	public static final int MAX_STAGE_WORKERS = 10_000;
 
 	private final Source source;
 
@@ -187,8 +198,9 @@ public final class Pipeline<T> {
 		if (stage == null || stage.isBlank()) {
 			throw new IllegalArgumentException("stage name must not be blank");
 		}
-		if (workers < 1) {
-			throw new IllegalArgumentException("workers of stage '" + stage + "' must be at least 1, was " + workers);
+		if (workers < 1 || workers > MAX_STAGE_WORKERS) {
+			throw new IllegalArgumentException("workers of stage '" + stage + "' must be between 1 and "
+					+ MAX_STAGE_WORKERS + ", was " + workers);
 		}
 		for (StageSpec existing : this.stages) {
 			if (existing.name.equals(stage)) {
@@ -264,7 +276,7 @@ public final class Pipeline<T> {
 	}
 
 	private void run(Consumer<Object> sink, Duration timeout) throws InterruptedException, TimeoutException {
-		int threads = 2 + this.stages.stream().mapToInt(StageSpec::workers).sum();
+		long threads = 2 + this.stages.stream().mapToLong(StageSpec::workers).sum();
 		if (this.executor instanceof WorkerPool pool && pool.config().workers() < threads) {
 			throw new IllegalArgumentException("Pipeline '" + this.name + "' needs " + threads
 					+ " threads at once (the source, every stage worker and the sink) but pool '" + pool.name()
@@ -276,7 +288,7 @@ public final class Pipeline<T> {
 					this.stages.stream().map((stage) -> stage.name).toList()));
 		}
 		Run execution = null;
-		try (TaskGroup group = (this.executor != null) ? TaskGroup.on(this.executor) : TaskGroup.create()) {
+		try (TaskGroup group = (this.executor != null) ? TaskGroup.on(parts(this.executor)) : TaskGroup.create()) {
 			execution = new Run(group, sink);
 			execution.start();
 			if (timeout != null) {
@@ -308,6 +320,24 @@ public final class Pipeline<T> {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Where the parts of a run are started: a pool without its overflow policy, so that forking never
+	 * waits for room and never runs a part on the calling thread; any other executor as it is.
+	 */
+	private Executor parts(Executor executor) {
+		if (!(executor instanceof WorkerPool pool)) {
+			return executor;
+		}
+		return (part) -> {
+			if (!pool.tryExecute(part)) {
+				throw new TaskRejectedException(pool.name(), TaskRejectedException.Reason.QUEUE_FULL,
+						"Pool '" + pool.name() + "' has no free worker or queue place for a part of pipeline '"
+								+ this.name + "', which needs a worker for each of its parts at once",
+						null);
+			}
+		};
 	}
 
 	/** What one stage does with one item: add zero or more results to {@code out}. */
@@ -355,6 +385,9 @@ public final class Pipeline<T> {
 		/** The first part to fail, and why. */
 		final AtomicReference<Throwable> failure = new AtomicReference<>();
 
+		/** The thread starting the parts, while it does: no part may run on it. */
+		private volatile Thread starter;
+
 		/** Items per hand-off: no thread holds more than a buffer's worth between two hand-offs. */
 		private final int batch = Math.min(BATCH, buffer);
 
@@ -364,7 +397,9 @@ public final class Pipeline<T> {
 			for (int i = 0; i <= stages.size(); i++) {
 				this.channels.add(Channel.bounded(buffer));
 			}
-			this.window = keepOrder ? new Semaphore(buffer * (stages.size() + 1)) : null;
+			// every buffer full of single items: a bound on what can be between source and sink
+			this.window = keepOrder
+					? new Semaphore((int) Math.min(Integer.MAX_VALUE, (long) buffer * (stages.size() + 1))) : null;
 		}
 
 		/**
@@ -374,6 +409,11 @@ public final class Pipeline<T> {
 		private void fork(Callable<Void> part) {
 			this.group.fork(() -> {
 				try {
+					if (Thread.currentThread() == this.starter) {
+						throw new IllegalStateException("Pipeline '" + name + "': the executor ran a part on the"
+								+ " thread that started the run (a caller-runs policy, or a direct executor); the"
+								+ " parts of a pipeline run at the same time, so each needs a thread of its own");
+					}
 					return part.call();
 				}
 				catch (Throwable ex) {
@@ -387,6 +427,16 @@ public final class Pipeline<T> {
 		}
 
 		void start() {
+			this.starter = Thread.currentThread();
+			try {
+				startParts();
+			}
+			finally {
+				this.starter = null;
+			}
+		}
+
+		private void startParts() {
 			fork(() -> {
 				source();
 				return null;

@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -204,5 +205,27 @@ class ChannelTest {
 	void invalidUseIsRefused() {
 		assertThatThrownBy(() -> Channel.bounded(0)).isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> Channel.<String>bounded(1).send(null, LONG)).isInstanceOf(NullPointerException.class);
+	}
+
+	@Test
+	void aBatchWithANullSendsNothingAndLeavesNoReceiverWaitingForWhatArrived() throws Exception {
+		Channel<Integer> channel = Channel.bounded(10);
+		AtomicReference<List<Integer>> received = new AtomicReference<>();
+		Thread receiver = new Thread(() -> {
+			try {
+				received.set(channel.receiveAtMost(10));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		receiver.start();
+		await().until(() -> receiver.getState() == Thread.State.WAITING);
+		assertThatThrownBy(() -> channel.sendAll(Arrays.asList(1, 2, null, 4)))
+			.isInstanceOf(NullPointerException.class);
+		assertThat(channel.size()).as("items sent before the null").isZero();
+		channel.sendAll(List.of(5));
+		receiver.join(10_000);
+		assertThat(received.get()).containsExactly(5);
 	}
 }

@@ -3,6 +3,7 @@ package dev.sluice.pipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,12 +12,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import dev.sluice.pool.PoolConfig;
+import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.pool.WorkerPool;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class PipelineTest {
 
@@ -267,9 +270,90 @@ class PipelineTest {
 	@Test
 	void badDescriptionsAreRefused() {
 		assertThatThrownBy(() -> Pipeline.from(NUMBERS).map("x", 0, (i) -> i))
-			.hasMessage("workers of stage 'x' must be at least 1, was 0");
+			.hasMessage("workers of stage 'x' must be between 1 and 10000, was 0");
 		assertThatThrownBy(() -> Pipeline.from(NUMBERS).map("x", 1, (i) -> i).map("x", 1, (i) -> i))
 			.hasMessage("Two stages are named 'x'");
 		assertThatThrownBy(() -> Pipeline.from(NUMBERS).buffer(0)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void aRunOnAPoolWithNoRoomIsRefusedAtOnceAndNeverRunsOnTheCaller() throws Exception {
+		try (WorkerPool pool = WorkerPool.create("busy-caller-runs", PoolConfig.defaults().withWorkers(3)
+			.withQueueCapacity(0)
+			.withOverflow(PoolConfig.Overflow.CALLER_RUNS))) {
+			CountDownLatch busy = occupy(pool, 3);
+			try {
+				Thread caller = Thread.currentThread();
+				assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10),
+						() -> Pipeline.from(NUMBERS).map("double", 1, (i) -> {
+							assertThat(Thread.currentThread()).isNotSameAs(caller);
+							return i * 2;
+						}).on(pool).toList(Duration.ofSeconds(5))))
+					.isInstanceOfSatisfying(TaskRejectedException.class,
+							(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.QUEUE_FULL))
+					.hasMessageContaining("pipeline 'pipeline'");
+			}
+			finally {
+				busy.countDown();
+			}
+		}
+	}
+
+	@Test
+	void aRunQueuedBehindBusyWorkersIsBoundedByItsTimeout() throws Exception {
+		try (WorkerPool pool = WorkerPool.create("busy-queued", PoolConfig.defaults().withWorkers(3)
+			.withQueueCapacity(10)
+			.withOverflow(PoolConfig.Overflow.CALLER_RUNS))) {
+			CountDownLatch busy = occupy(pool, 3);
+			try {
+				long start = System.nanoTime();
+				assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10),
+						() -> Pipeline.from(NUMBERS).map("double", 1, (i) -> i * 2).on(pool)
+							.toList(Duration.ofMillis(200))))
+					.isInstanceOf(TimeoutException.class);
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+				// its parts never started and are no longer waiting for a worker
+				busy.countDown();
+				await().until(() -> pool.stats().queued() == 0 && pool.stats().active() == 0);
+				assertThat(pool.stats().completed()).isEqualTo(3);
+			}
+			finally {
+				busy.countDown();
+			}
+		}
+	}
+
+	@Test
+	void aPartRunOnTheCallingThreadFailsTheRunInsteadOfHangingIt() {
+		assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10),
+				() -> Pipeline.from(NUMBERS).map("double", 1, (i) -> i * 2).on(Runnable::run).toList()))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("ran a part on the thread that started the run");
+	}
+
+	@Test
+	void anOrderedRunWithAHugeBufferKeepsOrder() {
+		List<Integer> items = IntStream.range(0, 5_000).boxed().toList();
+		List<Integer> results = assertTimeoutPreemptively(Duration.ofSeconds(20),
+				() -> Pipeline.from(items).map("a", 2, (i) -> i + 1).map("b", 2, (i) -> i - 1)
+					.buffer(1_000_000_000)
+					.keepOrder()
+					.toList());
+		assertThat(results).isEqualTo(items);
+	}
+
+	/** Occupies every worker of the pool until the returned latch is counted down. */
+	private static CountDownLatch occupy(WorkerPool pool, int workers) throws InterruptedException {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch started = new CountDownLatch(workers);
+		for (int i = 0; i < workers; i++) {
+			pool.submit(() -> {
+				started.countDown();
+				release.await();
+				return null;
+			});
+		}
+		started.await();
+		return release;
 	}
 }
