@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.lifecycle.Gate;
@@ -31,16 +30,17 @@ import dev.sluice.timeout.Deadline;
  * {@link BulkheadException} of reason {@code SHUT_DOWN}, and so does every later acquire.</li>
  * </ul>
  *
- * <p>Design notes. The permits are a {@link java.util.concurrent.Semaphore}, fair or not as
- * configured. The fast path (permits free now) is that semaphore's CAS and nothing else; metrics
- * are only recorded on the slow path, so watching a bulkhead costs nothing when it is not full.
- * Shutdown wakes waiters by releasing a flood of permits after setting {@code shutDown}; a waiter
- * that wakes checks the flag and gives its permits back.
+ * <p>Design notes. The permits are a counting semaphore of Sluice's own on
+ * {@link AbstractQueuedSynchronizer}, fair or not as configured, as
+ * {@link java.util.concurrent.Semaphore} is, with one difference: it can be shut down. Shutdown
+ * flips a flag inside it, after which every acquire succeeds at once without taking anything, so
+ * that waiters wake one after another (shared-mode propagation) and find the bulkhead shut down.
+ * (Waking them with a flood of released permits would overflow the count for limits above about
+ * 2^30, and the {@code Error} a {@code Semaphore} throws then would reach every later release.) The
+ * fast path (permits free now) is one CAS and nothing else; metrics are only recorded on the slow
+ * path, so watching a bulkhead costs nothing when it is not full.
  */
 public final class Bulkhead implements Gate {
-
-	/** Permits released at shutdown to wake every waiter; far above any real limit. */
-	private static final int FLOOD = Integer.MAX_VALUE / 2;
 
 	private final String name;
 
@@ -125,7 +125,7 @@ public final class Bulkhead implements Gate {
 		boolean acquired;
 		try {
 			long nanos = Deadline.cap(timeout);
-			acquired = nanos > 0 && this.permits.tryAcquire(count, nanos, TimeUnit.NANOSECONDS);
+			acquired = nanos > 0 && this.permits.tryAcquireSharedNanos(count, nanos);
 		}
 		finally {
 			this.waited.increment();
@@ -138,7 +138,8 @@ public final class Bulkhead implements Gate {
 							+ " within " + timeout + " (" + permits() + " permits, all in use)");
 		}
 		if (this.shutDown) {
-			this.permits.release(count);
+			// woken by the shutdown, holding nothing, or took real permits at that moment: either way
+			// nothing will ever be acquired again, so nothing needs giving back
 			throw shutDownException();
 		}
 		return new Permit(count);
@@ -172,7 +173,7 @@ public final class Bulkhead implements Gate {
 			return work.call();
 		}
 		finally {
-			this.permits.release(1);
+			this.permits.giveBack(1);
 		}
 	}
 
@@ -187,7 +188,7 @@ public final class Bulkhead implements Gate {
 			work.run();
 		}
 		finally {
-			this.permits.release(1);
+			this.permits.giveBack(1);
 		}
 	}
 
@@ -202,15 +203,8 @@ public final class Bulkhead implements Gate {
 		if (this.config.fair() && this.permits.hasQueuedThreads()) {
 			return false;
 		}
-		if (!this.permits.tryAcquire(count)) {
-			return false;
-		}
-		if (this.shutDown) {
-			// took part of the flood that wakes waiters at shutdown: give it back
-			this.permits.release(count);
-			return false;
-		}
-		return true;
+		// false once shut down, so the caller goes the slow way and is refused
+		return this.permits.tryTake(count);
 	}
 
 	/**
@@ -224,7 +218,7 @@ public final class Bulkhead implements Gate {
 		}
 		int delta = newLimit - this.limit;
 		if (delta > 0) {
-			this.permits.release(delta);
+			this.permits.giveBack(delta);
 		}
 		else if (delta < 0) {
 			this.permits.reduce(-delta);
@@ -235,9 +229,9 @@ public final class Bulkhead implements Gate {
 	/** A snapshot of the bulkhead's live state and counters. */
 	public BulkheadStats stats() {
 		int limit = permits();
-		int available = this.shutDown ? 0 : Math.max(0, this.permits.availablePermits());
+		int available = this.shutDown ? 0 : Math.max(0, this.permits.available());
 		return new BulkheadStats(this.name, limit, available, this.shutDown ? 0 : Math.max(0, limit - available),
-				this.permits.getQueueLength(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
+				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
 				this.rejected.sum(), this.shutDown);
 	}
 
@@ -251,7 +245,7 @@ public final class Bulkhead implements Gate {
 	public synchronized void stopIntake() {
 		if (!this.shutDown) {
 			this.shutDown = true;
-			this.permits.release(FLOOD);
+			this.permits.shutDown();
 		}
 	}
 
@@ -303,7 +297,7 @@ public final class Bulkhead implements Gate {
 		public void close() {
 			if (!this.released) {
 				this.released = true;
-				Bulkhead.this.permits.release(this.count);
+				Bulkhead.this.permits.giveBack(this.count);
 			}
 		}
 
@@ -313,17 +307,95 @@ public final class Bulkhead implements Gate {
 		}
 	}
 
-	/** A semaphore whose permits can be reduced, for {@link #setPermits(int)}. */
-	private static final class Permits extends Semaphore {
+	/**
+	 * The permits: AQS state is the number available (negative after a reduction below what is in
+	 * use), as in {@link java.util.concurrent.Semaphore}; plus a shutdown flag under which every
+	 * acquire succeeds at once without taking anything.
+	 */
+	private static final class Permits extends AbstractQueuedSynchronizer {
 
 		private static final long serialVersionUID = 1L;
 
+		private final boolean fair;
+
+		private volatile boolean shutDown;
+
 		Permits(int permits, boolean fair) {
-			super(permits, fair);
+			setState(permits);
+			this.fair = fair;
+		}
+
+		/** Takes permits if they are free now, barging past waiters; false once shut down. */
+		boolean tryTake(int count) {
+			while (!this.shutDown) {
+				int available = getState();
+				int left = available - count;
+				if (left < 0) {
+					return false;
+				}
+				if (compareAndSetState(available, left)) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		@Override
+		protected int tryAcquireShared(int count) {
+			while (true) {
+				if (this.shutDown) {
+					return 1;
+				}
+				if (this.fair && hasQueuedPredecessors()) {
+					return -1;
+				}
+				int available = getState();
+				int left = available - count;
+				if (left < 0 || compareAndSetState(available, left)) {
+					return left;
+				}
+			}
+		}
+
+		@Override
+		protected boolean tryReleaseShared(int count) {
+			while (true) {
+				int available = getState();
+				// cannot pass the limit while permits come back as they were taken; saturating all the
+				// same, so that no release can ever throw
+				int next = (int) Math.min(Integer.MAX_VALUE, (long) available + count);
+				if (compareAndSetState(available, next)) {
+					return true;
+				}
+			}
+		}
+
+		void giveBack(int count) {
+			releaseShared(count);
 		}
 
 		void reduce(int reduction) {
-			reducePermits(reduction);
+			while (true) {
+				int available = getState();
+				int next = (int) Math.max(Integer.MIN_VALUE, (long) available - reduction);
+				if (compareAndSetState(available, next)) {
+					return;
+				}
+			}
+		}
+
+		void shutDown() {
+			this.shutDown = true;
+			// wakes the first waiter, which succeeds and wakes the next, and so on
+			releaseShared(0);
+		}
+
+		int available() {
+			return getState();
+		}
+
+		int waiting() {
+			return getQueueLength();
 		}
 	}
 }

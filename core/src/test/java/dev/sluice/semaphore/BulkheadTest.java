@@ -233,4 +233,40 @@ class BulkheadTest {
 			assertThat(limited.stats().inUse()).isZero();
 		}
 	}
+
+	@Test
+	void shutdownWakesTheWaitersOfTheLargestBulkheadWithoutOverflow() throws Exception {
+		Bulkhead huge = Bulkhead.create("huge", BulkheadConfig.ofPermits(Integer.MAX_VALUE));
+		Bulkhead.Permit all = huge.acquire(Integer.MAX_VALUE, Duration.ZERO);
+		AtomicReference<Throwable> waiter = new AtomicReference<>();
+		Thread waiting = new Thread(() -> {
+			try {
+				huge.acquire(1, Duration.ofSeconds(30)).close();
+			}
+			catch (Throwable ex) {
+				waiter.set(ex);
+			}
+		});
+		waiting.start();
+		await().until(() -> huge.stats().waiting() == 1);
+		huge.stopIntake();
+		waiting.join(10_000);
+		assertThat(waiter.get()).isInstanceOfSatisfying(BulkheadException.class,
+				(ex) -> assertThat(ex.reason()).isEqualTo(BulkheadException.Reason.SHUT_DOWN));
+		all.close();
+		assertThatThrownBy(huge::tryAcquire).isInstanceOf(BulkheadException.class);
+	}
+
+	@Test
+	void aLimitRaisedToTheMaximumShutsDownAndTakesPermitsBackWithoutOverflow() throws Exception {
+		Bulkhead raised = Bulkhead.create("raised", BulkheadConfig.ofPermits(1));
+		Bulkhead.Permit one = raised.acquire();
+		raised.setPermits(Integer.MAX_VALUE);
+		Bulkhead.Permit many = raised.acquire(Integer.MAX_VALUE - 1, Duration.ZERO);
+		raised.stopIntake();
+		one.close();
+		many.close();
+		assertThat(raised.stats().shutDown()).isTrue();
+		assertThatThrownBy(() -> raised.acquire(1, Duration.ofMillis(10))).isInstanceOf(BulkheadException.class);
+	}
 }
