@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import dev.sluice.lifecycle.Drainable;
+import dev.sluice.timeout.Deadline;
 
 /**
  * In-process publish/subscribe on named topics, bounded and observable: Go's event bus, without its
@@ -50,6 +51,9 @@ import dev.sluice.lifecycle.Drainable;
  */
 public final class EventBus implements Drainable, AutoCloseable {
 
+	/** Most dispatcher threads a bus may have, as for a pool's workers. */
+	public static final int MAX_DISPATCHERS = 32_767;
+
 	private static final AtomicInteger BUSES = new AtomicInteger();
 
 	private final String name;
@@ -67,9 +71,16 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private final List<SubscriberListener> listeners = new CopyOnWriteArrayList<>();
 
+	/**
+	 * Subscribers that left with events in hand (being delivered, or to be skipped): a drain waits for
+	 * them and an abandon counts them, so that nothing settles behind a shutdown's back.
+	 */
+	private final Set<Subscriber> leaving = ConcurrentHashMap.newKeySet();
+
 	private EventBus(String name, int dispatchers, EventTransport transport) {
-		if (dispatchers < 1) {
-			throw new IllegalArgumentException("dispatchers must be at least 1, was " + dispatchers);
+		if (dispatchers < 1 || dispatchers > MAX_DISPATCHERS) {
+			throw new IllegalArgumentException(
+					"dispatchers must be between 1 and " + MAX_DISPATCHERS + ", was " + dispatchers);
 		}
 		this.name = name;
 		this.transport = Objects.requireNonNull(transport, "transport");
@@ -248,10 +259,14 @@ public final class EventBus implements Drainable, AutoCloseable {
 		this.transport.stopIntake();
 	}
 
-	/** Waits until every queued event has been delivered, or the timeout passes. */
+	/**
+	 * Waits until every queued event has been delivered, or the timeout passes (or the {@link
+	 * dev.sluice.timeout.Deadline} of the work it runs in); events in hand of subscribers that have
+	 * left count too.
+	 */
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		long deadline = System.nanoTime() + Math.max(0, Deadline.cap(timeout));
 		if (!this.transport.awaitDrained(timeout)) {
 			return false;
 		}
@@ -273,7 +288,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 				}
 			}
 		}
-		return true;
+		this.leaving.removeIf(Subscriber::idle);
+		return this.leaving.isEmpty();
 	}
 
 	/**
@@ -290,6 +306,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 			for (Subscriber subscriber : topic.subscribers) {
 				abandoned += subscriber.abandon();
 			}
+		}
+		for (Subscriber subscriber : this.leaving) {
+			abandoned += subscriber.abandon();
 		}
 		this.dispatcher.shutdownNow();
 		return (int) Math.min(Integer.MAX_VALUE, abandoned);
@@ -409,6 +428,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 				this.bus.listeners.forEach((listener) -> listener.removed(this.subscriber));
 			}
 			this.subscriber.close();
+			if (!this.subscriber.idle()) {
+				// nothing new can arrive: only the events in hand remain, and they settle soon
+				this.bus.leaving.add(this.subscriber);
+			}
 		}
 	}
 }

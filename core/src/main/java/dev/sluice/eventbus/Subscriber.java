@@ -22,7 +22,10 @@ import dev.sluice.timeout.Deadline;
  * subscriber. Events taken by the drain task are counted as {@code inHand} until they are settled
  * (delivered, failed or discarded) under the lock; so a snapshot under the lock always satisfies
  * offered = delivered + failed + dropped + queued, where queued = waiting + in hand. At most
- * {@code buffer} events wait; up to as many more may be in hand. A drain task that has had its share
+ * {@code buffer} events wait; up to as many more may be in hand. The rings start empty and grow
+ * (doubling) with what they hold, up to {@code buffer}, and a ring that drained far less than it
+ * holds shrinks by half, so an idle subscriber costs a few objects whatever its buffer. A drain task
+ * that has had its share
  * ({@value #ROUNDS_PER_TURN} rounds) goes to the back of the dispatcher's queue, so a busy subscriber
  * cannot starve the others.
  */
@@ -78,6 +81,9 @@ final class Subscriber implements Runnable {
 
 	private boolean scheduled;
 
+	/** Whether {@link #abandon()} has counted this subscriber's events. */
+	private boolean abandoned;
+
 	/** Written under lock; read without it by the drain task between events. */
 	private volatile boolean closed;
 
@@ -128,6 +134,10 @@ final class Subscriber implements Runnable {
 							this.offered++;
 							this.rejected++;
 							throw ex;
+						}
+						if (this.closed) {
+							// the subscriber left while the publisher waited: not a full buffer
+							return Offer.NOT_SUBSCRIBED;
 						}
 						if (!room) {
 							this.offered++;
@@ -246,6 +256,7 @@ final class Subscriber implements Runnable {
 		}
 		finally {
 			taken.clear();
+			taken.shrinkIfMostlyEmpty(count);
 			this.lock.lock();
 			try {
 				this.delivered += ok;
@@ -287,16 +298,18 @@ final class Subscriber implements Runnable {
 	}
 
 	/**
-	 * Discards what waits, for an abandoned shutdown. Returns how many events will not be delivered: the
-	 * waiting ones, and those in hand (of which the one being delivered at this moment may still
-	 * arrive, so this is an upper bound). Only the first call counts anything.
+	 * Discards what waits, for an abandoned shutdown, whether or not the subscriber has already left.
+	 * Returns how many events will not be delivered: the waiting ones, and those in hand (of which the
+	 * one being delivered at this moment may still arrive, so this is an upper bound). Only the first
+	 * call counts anything.
 	 */
 	long abandon() {
 		this.lock.lock();
 		try {
-			if (this.closed) {
+			if (this.abandoned) {
 				return 0;
 			}
+			this.abandoned = true;
 			long queued = this.filling.size + this.inHand;
 			this.closed = true;
 			this.discarded += this.filling.size;
@@ -341,24 +354,35 @@ final class Subscriber implements Runnable {
 		}
 	}
 
-	/** A ring of events and their publish times. */
+	/**
+	 * A ring of up to {@code bound} events and their publish times, whose arrays grow (doubling) with
+	 * what it holds and start empty.
+	 */
 	private static final class Ring {
 
-		final Object[] items;
+		private static final Object[] NO_ITEMS = {};
 
-		final long[] stamps;
+		private static final long[] NO_STAMPS = {};
+
+		/** The first size a ring grows to, and the smallest it shrinks back to. */
+		private static final int INITIAL = 16;
+
+		private final int bound;
+
+		Object[] items = NO_ITEMS;
+
+		long[] stamps = NO_STAMPS;
 
 		int head;
 
 		int size;
 
-		Ring(int capacity) {
-			this.items = new Object[capacity];
-			this.stamps = new long[capacity];
+		Ring(int bound) {
+			this.bound = bound;
 		}
 
 		boolean full() {
-			return this.size == this.items.length;
+			return this.size == this.bound;
 		}
 
 		int slot(int index) {
@@ -367,6 +391,9 @@ final class Subscriber implements Runnable {
 		}
 
 		void add(Object event, long stamp) {
+			if (this.size == this.items.length) {
+				resize((int) Math.min(this.bound, Math.max(INITIAL, 2L * this.items.length)));
+			}
 			int slot = slot(this.size);
 			this.items[slot] = event;
 			this.stamps[slot] = stamp;
@@ -385,6 +412,26 @@ final class Subscriber implements Runnable {
 			}
 			this.head = 0;
 			this.size = 0;
+		}
+
+		/** After a drain of {@code drained} events: gives back half of a ring that is mostly empty. */
+		void shrinkIfMostlyEmpty(int drained) {
+			if (this.size == 0 && this.items.length > INITIAL && drained < this.items.length / 4) {
+				resize(this.items.length / 2);
+			}
+		}
+
+		private void resize(int capacity) {
+			Object[] items = new Object[capacity];
+			long[] stamps = new long[capacity];
+			for (int i = 0; i < this.size; i++) {
+				int slot = slot(i);
+				items[i] = this.items[slot];
+				stamps[i] = this.stamps[slot];
+			}
+			this.items = items;
+			this.stamps = stamps;
+			this.head = 0;
 		}
 	}
 }

@@ -413,4 +413,70 @@ class EventBusTest {
 		assertThatThrownBy(() -> this.bus.subscribe("t", Object.class, (e) -> {
 		}, SubscriberOptions.named("dup"))).hasMessageContaining("already has a subscriber named 'dup'");
 	}
+
+	@Test
+	void aPublisherWaitingForASubscriberThatLeavesIsNotRefused() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription leaving = heldSubscriber("leaving", Overflow.BLOCK, received, holding, Duration.ofSeconds(30));
+		this.bus.publish("t", 0);
+		holding.await();
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		AtomicReference<Object> outcome = new AtomicReference<>();
+		Thread publisher = new Thread(() -> {
+			try {
+				outcome.set(this.bus.publish("t", 3));
+			}
+			catch (Throwable ex) {
+				outcome.set(ex);
+			}
+		});
+		publisher.start();
+		await().until(() -> publisher.getState() == Thread.State.TIMED_WAITING);
+		leaving.close();
+		publisher.join(10_000);
+		assertThat(outcome.get()).isEqualTo(new PublishResult(0, 0, 0, 0));
+		SubscriberStats stats = leaving.stats();
+		assertThat(stats.rejected()).isZero();
+		assertThat(stats.offered()).isEqualTo(3);
+	}
+
+	@Test
+	void shutdownWaitsForAndCountsTheEventsInHandOfASubscriberThatLeft() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription leaving = heldSubscriber("leaving", Overflow.DROP_OLDEST, received, holding);
+		this.bus.publish("t", 0);
+		holding.await();
+		this.bus.publish("t", 1);
+		this.bus.publish("t", 2);
+		// the drain takes 1 and 2 in hand only after 0 is delivered; until then they wait in the buffer
+		leaving.close();
+		assertThat(leaving.stats().queued()).as("0 is still being handled").isEqualTo(1);
+		this.bus.stopIntake();
+		assertThat(this.bus.awaitDrained(Duration.ofMillis(100))).as("0 is still in hand").isFalse();
+		assertThat(this.bus.abandonRemaining()).isEqualTo(1);
+		this.release.countDown();
+		await().until(() -> leaving.stats().queued() == 0);
+		SubscriberStats stats = leaving.stats();
+		assertThat(stats.offered()).isEqualTo(3);
+		assertThat(stats.delivered() + stats.discarded()).isEqualTo(3);
+	}
+
+	@Test
+	void aDrainWaitsUntilASubscriberThatLeftHasSettledItsEvents() throws Exception {
+		List<Object> received = new CopyOnWriteArrayList<>();
+		CountDownLatch holding = new CountDownLatch(1);
+		Subscription leaving = heldSubscriber("leaving", Overflow.DROP_OLDEST, received, holding);
+		this.bus.publish("t", 0);
+		holding.await();
+		leaving.close();
+		this.bus.stopIntake();
+		assertThat(this.bus.awaitDrained(Duration.ofMillis(100))).isFalse();
+		this.release.countDown();
+		assertThat(this.bus.awaitDrained(Duration.ofSeconds(10))).isTrue();
+		assertThat(leaving.stats().queued()).isZero();
+		assertThat(received).containsExactly(0);
+	}
 }

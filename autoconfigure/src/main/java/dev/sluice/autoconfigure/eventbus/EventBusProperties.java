@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.sluice.autoconfigure.diagnostics.ConfiguredValues;
+import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.Overflow;
 import dev.sluice.eventbus.SubscriberOptions;
 
@@ -122,9 +123,9 @@ public class EventBusProperties {
 
 	/** Checks every configured setting at start-up, before any subscriber uses it. */
 	void validate() {
-		if (this.dispatchers != null && this.dispatchers < 1) {
-			throw new InvalidConfigurationPropertyValueException(
-					"sluice.event-bus.dispatchers", this.dispatchers, "dispatchers must be at least 1");
+		if (this.dispatchers != null && (this.dispatchers < 1 || this.dispatchers > EventBus.MAX_DISPATCHERS)) {
+			throw new InvalidConfigurationPropertyValueException("sluice.event-bus.dispatchers", this.dispatchers,
+					"dispatchers must be between 1 and " + EventBus.MAX_DISPATCHERS);
 		}
 		options("(defaults)", "(defaults)", null, null, null);
 		this.topics.keySet().forEach((topic) -> options(topic, "(topic defaults)", null, null, null));
