@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.sluice.timeout.Deadline;
+
 /**
  * Stops a set of {@link Drainable} components against one deadline: first every component that
  * holds work stops intake, then all of them drain together until the deadline, then whatever is left
@@ -31,7 +33,7 @@ public final class GracefulShutdown {
 			throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
 		}
 		long start = System.nanoTime();
-		long deadline = start + saturatedNanos(timeout);
+		long deadline = start + Math.max(0, Deadline.cap(timeout));
 		List<ShutdownReport.Component> outcomes = new ArrayList<>(components.size());
 		for (Drainable component : components) {
 			if (component.holdsWork()) {
@@ -65,18 +67,5 @@ public final class GracefulShutdown {
 			Thread.currentThread().interrupt();
 		}
 		return new ShutdownReport(Duration.ofNanos(System.nanoTime() - start), outcomes);
-	}
-
-	/**
-	 * The duration in nanoseconds, capped at a quarter of {@code Long.MAX_VALUE} (about 73 years) so
-	 * that adding it to {@code System.nanoTime()} cannot overflow.
-	 */
-	static long saturatedNanos(Duration duration) {
-		try {
-			return Math.min(duration.toNanos(), Long.MAX_VALUE / 4);
-		}
-		catch (ArithmeticException ex) {
-			return Long.MAX_VALUE / 4;
-		}
 	}
 }

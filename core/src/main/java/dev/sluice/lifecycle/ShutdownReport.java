@@ -18,7 +18,7 @@ public record ShutdownReport(Duration took, List<Component> components) {
 
 	/** Total of abandoned tasks over all components. */
 	public int abandoned() {
-		return components.stream().mapToInt(Component::abandoned).sum();
+		return (int) Math.min(Integer.MAX_VALUE, components.stream().mapToLong(Component::abandoned).sum());
 	}
 
 	/** Whether every component finished all of its accepted work. */

@@ -1,5 +1,6 @@
 package dev.sluice.ratelimit;
 
+import java.math.BigInteger;
 import java.time.Duration;
 
 /**
@@ -15,19 +16,34 @@ import java.time.Duration;
  * by one; and a caller who uses a whole burst just before a period ends can use another whole burst
  * just after it, so a short window may see up to {@code 2 × burst}.
  *
- * @param rate permits per {@code per}; at least 1
- * @param per the period of {@code rate}; positive
- * @param burst permits available at once; at least 1
+ * @param rate permits per {@code per}; at least 1, and at most {@code min(burst, 4)} per nanosecond
+ * @param per the period of {@code rate}; positive and at most 365 days
+ * @param burst permits available at once; at least 1, and refilled whole at least once in about 73
+ * years ({@code per × burst / rate})
  * @param timeout how long a caller waits for a permit by default; zero means it fails at once
  */
 public record RateLimitConfig(int rate, Duration per, int burst, Duration timeout) {
+
+	/** Longest {@code per}. */
+	public static final Duration MAX_PER = Duration.ofDays(365);
+
+	/**
+	 * Longest refill period ({@code per × burst / rate}) that resilience4j's arithmetic in nanoseconds
+	 * handles without overflow: about 73 years.
+	 */
+	static final long MAX_REFRESH_NANOS = Long.MAX_VALUE / 4;
+
+	/** Most permits per nanosecond, whatever the burst. */
+	private static final int MAX_PER_NANOSECOND = 4;
 
 	public RateLimitConfig {
 		if (rate < 1) {
 			throw new IllegalArgumentException("rate must be at least 1, was " + rate);
 		}
-		if (per == null || per.isNegative() || per.isZero()) {
-			throw new IllegalArgumentException("per must be a positive duration (such as 1s or 1m), was " + per);
+		if (per == null || per.isNegative() || per.isZero() || per.compareTo(MAX_PER) > 0) {
+			throw new IllegalArgumentException(
+					"per must be a positive duration of at most " + MAX_PER.toDays() + " days (such as 1s or 1m), was "
+							+ per);
 		}
 		if (burst < 1) {
 			throw new IllegalArgumentException("burst must be at least 1, was " + burst);
@@ -36,9 +52,19 @@ public record RateLimitConfig(int rate, Duration per, int burst, Duration timeou
 			throw new IllegalArgumentException(
 					"timeout must be a duration of zero or more (such as 0, 100ms or 2s), was " + timeout);
 		}
-		if (refreshNanos(rate, per, burst) < 1) {
-			throw new IllegalArgumentException("rate must be at most " + burst + " per nanosecond, was " + rate
-					+ " per " + per);
+		// at most a burst per nanosecond (a refill period of at least 1ns), and at most a few per
+		// nanosecond, or resilience4j's count of the permits refilled while it sits idle overflows
+		// (per is at most a year, so these products fit in a long)
+		long perNanosecond = Math.min(burst, MAX_PER_NANOSECOND);
+		if (rate > per.toNanos() * perNanosecond) {
+			throw new IllegalArgumentException("rate must be at most " + perNanosecond + " per nanosecond ("
+					+ Math.min(Integer.MAX_VALUE, per.toNanos() * perNanosecond) + " per " + per + " with a burst of "
+					+ burst + "), was " + rate);
+		}
+		if (refreshNanos(rate, per, burst) > MAX_REFRESH_NANOS) {
+			throw new IllegalArgumentException("burst must be at most " + maxBurst(rate, per) + " for " + rate
+					+ " per " + per + " (a burst is refilled whole every per × burst / rate, at most "
+					+ Duration.ofNanos(MAX_REFRESH_NANOS).toDays() + " days), was " + burst);
 		}
 	}
 
@@ -68,10 +94,17 @@ public record RateLimitConfig(int rate, Duration per, int burst, Duration timeou
 	}
 
 	private static long refreshNanos(int rate, Duration per, int burst) {
-		return java.math.BigInteger.valueOf(per.toNanos())
-			.multiply(java.math.BigInteger.valueOf(burst))
-			.divide(java.math.BigInteger.valueOf(rate))
-			.min(java.math.BigInteger.valueOf(Long.MAX_VALUE))
-			.longValueExact();
+		BigInteger nanos = BigInteger.valueOf(per.toNanos())
+			.multiply(BigInteger.valueOf(burst))
+			.divide(BigInteger.valueOf(rate));
+		return nanos.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+	}
+
+	private static long maxBurst(int rate, Duration per) {
+		return BigInteger.valueOf(MAX_REFRESH_NANOS)
+			.multiply(BigInteger.valueOf(rate))
+			.divide(BigInteger.valueOf(per.toNanos()))
+			.min(BigInteger.valueOf(Integer.MAX_VALUE))
+			.longValue();
 	}
 }
