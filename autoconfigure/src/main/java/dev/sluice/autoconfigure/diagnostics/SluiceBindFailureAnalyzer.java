@@ -54,9 +54,11 @@ class SluiceBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 		if (Duration.class.equals(target)) {
 			return "a duration such as 500ms, 10s, 1m or PT30S";
 		}
-		if (Integer.class.equals(target) || int.class.equals(target) || Long.class.equals(target)
-				|| long.class.equals(target)) {
-			return "a whole number";
+		if (Integer.class.equals(target) || int.class.equals(target)) {
+			return "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+		}
+		if (Long.class.equals(target) || long.class.equals(target)) {
+			return "a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
 		}
 		return "a value of type " + target.getSimpleName();
 	}

@@ -62,9 +62,11 @@ public final class SluiceRedisAutoConfiguration {
 	RedisClient sluiceRedisClient(ObjectProvider<DataRedisConnectionDetails> connectionDetails,
 			SluiceRedisProperties properties) {
 		Duration timeout = properties.getOperationTimeout();
-		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+		if (timeout == null || timeout.isNegative() || timeout.isZero()
+				|| timeout.compareTo(ClusterLimitOptions.MAX_OPERATION_TIMEOUT) > 0) {
 			throw new InvalidConfigurationPropertyValueException("sluice.redis.operation-timeout", timeout,
-					"operation-timeout must be a positive duration, such as 500ms");
+					"operation-timeout must be a positive duration of at most "
+							+ ClusterLimitOptions.MAX_OPERATION_TIMEOUT.toSeconds() + "s, such as 500ms");
 		}
 		DataRedisConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
@@ -79,7 +81,9 @@ public final class SluiceRedisAutoConfiguration {
 		// blocking stream reads must not hit the command timeout (Lettuce's default: 60s)
 		Duration pollTimeout = properties.getStreams().getPollTimeout();
 		Duration commandTimeout = Duration.ofSeconds(60);
-		if (pollTimeout != null && pollTimeout.plusSeconds(10).compareTo(commandTimeout) > 0) {
+		// (a poll-timeout over its limit of 5 minutes is refused when the transport is built)
+		if (pollTimeout != null && pollTimeout.compareTo(Duration.ofMinutes(5)) <= 0
+				&& pollTimeout.plusSeconds(10).compareTo(commandTimeout) > 0) {
 			commandTimeout = pollTimeout.plusSeconds(10);
 		}
 		RedisURI.Builder uri = RedisURI.builder()

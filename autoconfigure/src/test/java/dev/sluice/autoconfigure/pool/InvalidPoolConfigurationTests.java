@@ -29,19 +29,19 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void zeroWorkersFailsStartUp() {
-		assertAnalysis("sluice.pools.orders.workers=0", "sluice.pools.orders.workers", "at least 1");
+		assertAnalysis("sluice.pools.orders.workers=0", "sluice.pools.orders.workers", "between 1 and 32767");
 	}
 
 	@Test
 	void negativeWorkersFailsStartUp() {
-		assertAnalysis("sluice.pools.orders.workers=-3", "sluice.pools.orders.workers", "at least 1");
+		assertAnalysis("sluice.pools.orders.workers=-3", "sluice.pools.orders.workers", "between 1 and 32767");
 	}
 
 	@Test
 	void zeroWorkersInTheDefaultsFailsStartUpNamingTheDefault() {
 		this.contextRunner.withPropertyValues("sluice.pool-defaults.workers=0", "sluice.pools.orders.queue-capacity=3")
 			.run((context) -> assertThat(analyze(context.getStartupFailure())).contains("sluice.pool-defaults.workers")
-				.contains("at least 1"));
+				.contains("between 1 and 32767"));
 	}
 
 	@Test

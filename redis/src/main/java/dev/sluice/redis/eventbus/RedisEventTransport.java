@@ -864,10 +864,13 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 			return this;
 		}
 
+		/** Longest of the transport's durations: a day is far beyond any useful wait or interval. */
+		private static final Duration MAX_DURATION = Duration.ofDays(1);
+
 		private static void requirePositive(String name, Duration value) {
-			if (value == null || value.isNegative() || value.isZero() || value.toMillis() < 1) {
-				throw new IllegalArgumentException(name + " must be a duration of 1ms or more (such as 500ms), was "
-						+ value);
+			if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(MAX_DURATION) > 0) {
+				throw new IllegalArgumentException(name + " must be a duration from 1ms to " + MAX_DURATION.toDays()
+						+ " day (such as 500ms), was " + value);
 			}
 		}
 

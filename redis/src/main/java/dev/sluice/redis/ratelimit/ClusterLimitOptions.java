@@ -11,13 +11,17 @@ import java.time.Duration;
  */
 public record ClusterLimitOptions(OutagePolicy onOutage, Duration operationTimeout) {
 
+	/** Longest operation timeout: one round trip to Redis, far above any healthy one. */
+	public static final Duration MAX_OPERATION_TIMEOUT = Duration.ofMinutes(1);
+
 	public ClusterLimitOptions {
 		if (onOutage == null) {
 			throw new IllegalArgumentException("on-outage must be one of fail-open, fail-closed or wait, was null");
 		}
-		if (operationTimeout == null || operationTimeout.isNegative() || operationTimeout.isZero()) {
-			throw new IllegalArgumentException(
-					"operation-timeout must be a positive duration (such as 250ms), was " + operationTimeout);
+		if (operationTimeout == null || operationTimeout.isNegative() || operationTimeout.isZero()
+				|| operationTimeout.compareTo(MAX_OPERATION_TIMEOUT) > 0) {
+			throw new IllegalArgumentException("operation-timeout must be a positive duration of at most "
+					+ MAX_OPERATION_TIMEOUT.toSeconds() + "s (such as 250ms), was " + operationTimeout);
 		}
 	}
 

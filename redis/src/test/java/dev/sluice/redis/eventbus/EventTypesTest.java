@@ -71,7 +71,7 @@ class EventTypesTest {
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.maxDeliveries(0))
 				.withMessage("max-deliveries must be at least 1, was 0");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.claimIdle(Duration.ZERO))
-				.withMessageContaining("claim-idle must be a duration of 1ms or more");
+				.withMessageContaining("claim-idle must be a duration from 1ms to 1 day");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.pollTimeout(Duration.ofMillis(-1)))
 				.withMessageContaining("poll-timeout");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.pollTimeout(Duration.ofHours(1)))

@@ -560,7 +560,7 @@ class RedisRateLimitersTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> new ClusterLimitOptions(null, Duration.ofSeconds(1)))
 			.withMessageContaining("on-outage");
 		assertThatIllegalArgumentException().isThrownBy(() -> new ClusterLimitOptions(OutagePolicy.WAIT, Duration.ZERO))
-			.withMessage("operation-timeout must be a positive duration (such as 250ms), was PT0S");
+			.withMessage("operation-timeout must be a positive duration of at most 60s (such as 250ms), was PT0S");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ClusterLimitOptions.defaults().withOperationTimeout(Duration.ofMillis(-1)))
 			.withMessageContaining("operation-timeout");
