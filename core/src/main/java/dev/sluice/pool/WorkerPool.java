@@ -222,10 +222,11 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 			}
 			this.executor.abandoning = true;
 		}
-		List<Runnable> queued = this.executor.shutdownNow();
-		for (Runnable task : queued) {
-			if (task instanceof Future<?> future) {
-				future.cancel(false);
+		long queued = 0;
+		for (Runnable task : this.executor.shutdownNow()) {
+			// a future cancelled earlier may still sit in the queue, dead: it was not abandoned now
+			if (!(task instanceof Future<?> future) || future.cancel(false)) {
+				queued++;
 			}
 		}
 		boolean ended = false;
@@ -237,7 +238,7 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		}
 		// every worker still alive holds at most one task that ignored its interrupt
 		long running = this.executor.endedWhileAbandoning.sum() + (ended ? 0 : this.executor.getPoolSize());
-		int abandoned = (int) Math.min(Integer.MAX_VALUE, queued.size() + running);
+		int abandoned = (int) Math.min(Integer.MAX_VALUE, queued + running);
 		this.executor.abandoned.add(abandoned);
 		return abandoned;
 	}
