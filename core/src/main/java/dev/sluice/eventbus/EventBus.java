@@ -363,6 +363,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 			this.subscribers = grown;
 		}
 
+		synchronized boolean has(Subscriber subscriber) {
+			return Arrays.asList(this.subscribers).contains(subscriber);
+		}
+
 		synchronized boolean remove(Subscriber subscriber) {
 			List<Subscriber> kept = new ArrayList<>(Arrays.asList(this.subscribers));
 			boolean removed = kept.remove(subscriber);
@@ -422,15 +426,19 @@ public final class EventBus implements Drainable, AutoCloseable {
 		@Override
 		public void close() {
 			synchronized (this.topic) {
-				if (!this.topic.remove(this.subscriber)) {
+				// counted as leaving before it stops being a subscriber, so a drain never misses it
+				if (!this.topic.has(this.subscriber)) {
 					return;
 				}
+				this.subscriber.onSettled = () -> this.bus.leaving.remove(this.subscriber);
+				this.bus.leaving.add(this.subscriber);
+				this.topic.remove(this.subscriber);
 				this.bus.listeners.forEach((listener) -> listener.removed(this.subscriber));
 			}
 			this.subscriber.close();
-			if (!this.subscriber.idle()) {
-				// nothing new can arrive: only the events in hand remain, and they settle soon
-				this.bus.leaving.add(this.subscriber);
+			if (this.subscriber.idle()) {
+				// nothing new can arrive; otherwise the drain task forgets it once its events settle
+				this.bus.leaving.remove(this.subscriber);
 			}
 		}
 	}

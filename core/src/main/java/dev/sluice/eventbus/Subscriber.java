@@ -87,6 +87,10 @@ final class Subscriber implements Runnable {
 	/** Written under lock; read without it by the drain task between events. */
 	private volatile boolean closed;
 
+	/** Told once the subscriber has left and settled every event it had in hand; set by the bus. */
+	volatile Runnable onSettled = () -> {
+	};
+
 	@SuppressWarnings("unchecked")
 	Subscriber(String topic, SubscriberOptions options, Class<?> type, Consumer<?> handler, Executor dispatcher) {
 		this.topic = topic;
@@ -257,6 +261,7 @@ final class Subscriber implements Runnable {
 		finally {
 			taken.clear();
 			taken.shrinkIfMostlyEmpty(count);
+			boolean settled;
 			this.lock.lock();
 			try {
 				this.delivered += ok;
@@ -264,9 +269,13 @@ final class Subscriber implements Runnable {
 				this.discarded += skipped + (count - ok - bad - skipped);
 				this.deliveryNanos += nanos;
 				this.inHand -= count;
+				settled = this.closed && this.inHand == 0 && this.filling.size == 0;
 			}
 			finally {
 				this.lock.unlock();
+			}
+			if (settled) {
+				this.onSettled.run();
 			}
 		}
 	}

@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * set when the scope was entered, or if another Sluice scope of this thread was interrupted while
  * this one was open and has not taken its interrupt back.
  *
- * <p>The one thing a scope cannot tell apart is an interrupt sent from outside Sluice at the same
- * moment as its own: the status is one bit, so both are taken back together.
+ * <p>The one thing a scope cannot tell apart is an interrupt sent from outside Sluice after its own
+ * and before the scope ends (while work that ignores interrupts runs on, say): the status is one
+ * bit, so both are taken back together.
  */
 public final class InterruptScope {
 

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 
 import dev.sluice.internal.InterruptScope;
 
@@ -12,16 +11,21 @@ import dev.sluice.internal.InterruptScope;
  * A task that is its own {@link CompletableFuture}, and whose {@code cancel(true)} interrupts the
  * thread running it, which a plain {@code CompletableFuture} does not do.
  *
- * <p>Design notes. {@code state} moves NEW → RUNNING → ENDED when a thread runs the task (a task
- * completed from outside before it starts still goes through RUNNING, without running its body),
- * or NEW → ENDED when it is cancelled before any thread took it, so {@link #onEnd()} runs exactly
- * once. An interrupting cancel moves RUNNING → INTERRUPTING →
- * INTERRUPTED around its interrupt; the runner, when it ends, waits out INTERRUPTING and takes that
- * interrupt back through its {@link InterruptScope}, so the interrupt never reaches what the thread
- * runs next, and an interrupt that was not the cancel's (pending before the task began on a caller's
- * thread, or sent by an enclosing timeout) is kept. {@code scope} is written before the CAS to
- * RUNNING, which publishes it to any canceller that sees RUNNING. The task path takes two CASes and
- * no lock. {@link #run()} must be called by one thread at most, as an executor does.
+ * <p>Design notes. {@code state} moves NEW → STARTING → RUNNING → ENDED when a thread runs the task
+ * (a task completed from outside before it starts still goes through RUNNING, without running its
+ * body), or NEW → ENDED when it is cancelled before any thread took it, so {@link #onEnd()} runs
+ * exactly once. The CAS out of NEW claims the task: of two threads that call {@link #run()} (a pool
+ * worker and a helping join, say) only the winner touches it. An interrupting cancel moves RUNNING →
+ * INTERRUPTING → INTERRUPTED around its interrupt (a cancel that finds STARTING only completes the
+ * future, which the runner then sees and skips the body); the runner, when it ends, waits out
+ * INTERRUPTING and takes that interrupt back through its {@link InterruptScope}, so the interrupt
+ * never reaches what the thread runs next, and an interrupt that was not the cancel's (pending before
+ * the task began on a caller's thread, or sent by an enclosing timeout) is kept. {@code scope} is
+ * written before RUNNING, which publishes it to any canceller that sees RUNNING. A pool place the task
+ * was admitted with ({@code slot}) is given back exactly once (one {@code getAndSet}): before the
+ * future completes when the body ran, before the cancellation is announced when it was cancelled
+ * first (leaving the queue too, so that dead tasks never crowd it), or by a {@code run()} that finds
+ * the task already taken. The task path takes a few CASes and no lock.
  */
 class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
@@ -35,11 +39,17 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	private static final int ENDED = 4;
 
+	/** Claimed by one thread, which is entering its scope: the loser of a race never touches the task. */
+	private static final int STARTING = 5;
+
 	private static final VarHandle STATE;
+
+	private static final VarHandle SLOT;
 
 	static {
 		try {
 			STATE = MethodHandles.lookup().findVarHandle(InterruptibleTask.class, "state", int.class);
+			SLOT = MethodHandles.lookup().findVarHandle(InterruptibleTask.class, "slot", PoolExecutor.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -57,7 +67,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	 * The pool's place this task holds while it waits or runs, if a pool admitted it; given back
 	 * exactly once, by whichever moves the state out of NEW (that CAS makes it single-threaded).
 	 */
-	private Semaphore slot;
+	private volatile PoolExecutor slot;
 
 	/** The thread that took the task, set before its body runs. */
 	private Thread runner;
@@ -68,15 +78,15 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	@Override
 	public void run() {
-		if (this.state != NEW) {
+		if (this.state != NEW || !STATE.compareAndSet(this, NEW, STARTING)) {
+			// cancelled, or run by another thread (a helping join): a place it was admitted with
+			// after that is given back here, once
+			releaseSlot();
 			return;
 		}
 		InterruptScope scope = InterruptScope.enter();
 		this.scope = scope;
-		if (!STATE.compareAndSet(this, NEW, RUNNING)) {
-			scope.exit();
-			return;
-		}
+		this.state = RUNNING;
 		this.runner = Thread.currentThread();
 		T value = null;
 		Throwable failure = null;
@@ -116,12 +126,15 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	 */
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
-		boolean cancelled = super.cancel(mayInterruptIfRunning);
 		if (STATE.compareAndSet(this, NEW, ENDED)) {
-			releaseSlot();
+			// the place first: whoever the cancellation wakes finds it free
+			releaseSlot(true);
+			boolean cancelled = super.cancel(mayInterruptIfRunning);
 			onEnd();
+			return cancelled;
 		}
-		else if (cancelled && mayInterruptIfRunning && STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+		boolean cancelled = super.cancel(mayInterruptIfRunning);
+		if (cancelled && mayInterruptIfRunning && STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
 			try {
 				this.scope.interrupt();
 			}
@@ -133,15 +146,19 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	}
 
 	/** Records that the task holds a place of a pool's admission until its body ends or it is cancelled. */
-	void holdSlot(Semaphore admission) {
-		this.slot = admission;
+	void holdSlot(PoolExecutor pool) {
+		this.slot = pool;
 	}
 
-	private void releaseSlot() {
-		Semaphore slot = this.slot;
-		if (slot != null) {
-			this.slot = null;
-			slot.release();
+	/** Gives the pool place back if this task still holds it; exactly once, whoever calls it. */
+	void releaseSlot() {
+		releaseSlot(false);
+	}
+
+	private void releaseSlot(boolean dequeue) {
+		PoolExecutor pool = (PoolExecutor) SLOT.getAndSet(this, null);
+		if (pool != null) {
+			pool.giveBack(this, dequeue);
 		}
 	}
 
@@ -164,7 +181,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	 */
 	boolean cancelIfNotStarted() {
 		if (STATE.compareAndSet(this, NEW, ENDED)) {
-			releaseSlot();
+			releaseSlot(true);
 			super.cancel(false);
 			onEnd();
 			return true;

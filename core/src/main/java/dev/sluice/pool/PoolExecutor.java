@@ -136,16 +136,28 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	private void admit(Runnable task) {
 		InterruptibleTask<?> interruptible = (task instanceof InterruptibleTask<?> it) ? it : null;
 		if (interruptible != null) {
-			interruptible.holdSlot(this.admission);
+			interruptible.holdSlot(this);
 		}
 		try {
 			super.execute(task);
 		}
 		catch (RuntimeException | Error ex) {
-			if (interruptible == null || !interruptible.cancelIfNotStarted()) {
+			if (interruptible == null) {
 				this.admission.release();
 			}
+			else {
+				interruptible.cancelIfNotStarted();
+				interruptible.releaseSlot();
+			}
 			throw ex;
+		}
+	}
+
+	/** Gives back the place of a task; one cancelled while it waits also leaves the queue. */
+	void giveBack(InterruptibleTask<?> task, boolean dequeue) {
+		this.admission.release();
+		if (dequeue) {
+			getQueue().remove(task);
 		}
 	}
 

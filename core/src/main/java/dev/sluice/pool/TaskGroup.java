@@ -40,7 +40,9 @@ import dev.sluice.timeout.Deadline;
  * <ul>
  * <li>The first task to throw cancels the group: every other running task is interrupted, tasks not
  * yet started never start, and {@link #join()} throws that first exception, wrapped in an
- * {@link ExecutionException}. Tasks forked after that are not started.</li>
+ * {@link ExecutionException}. Tasks forked after that are not started. A task that ends with an
+ * exception after the group cancelled it (by a failure, a timed-out {@code join} or {@code close})
+ * does not become the group's failure: its future is already cancelled.</li>
  * <li>{@link #limit(int)} bounds how many tasks run at once: {@link #fork} then waits for a free
  * slot and {@link #tryFork} declines instead of waiting.</li>
  * <li>Tasks run on the given executor (such as a {@link WorkerPool}), or each on a thread of its own
@@ -182,12 +184,16 @@ public final class TaskGroup implements AutoCloseable {
 
 	/**
 	 * Starts a task only if a slot is free now (Go's {@code TryGo}); without a limit it always starts.
+	 * If the group has already failed, the task is not started and its future is cancelled.
 	 * @return the task's future, or empty if every slot was taken
 	 * @throws IllegalStateException if the group is closed
 	 */
 	public <T> Optional<CompletableFuture<T>> tryFork(Callable<T> task) {
 		Objects.requireNonNull(task, "task");
 		checkOpen();
+		if (this.cancelled) {
+			return Optional.of(cancelledFuture());
+		}
 		Semaphore slots = this.slots;
 		if (slots != null && !slots.tryAcquire()) {
 			return Optional.empty();
@@ -221,6 +227,13 @@ public final class TaskGroup implements AutoCloseable {
 					slots.release();
 				}
 				throw new IllegalStateException("TaskGroup is closed");
+			}
+			if (this.cancelled) {
+				// never counted, so a concurrent join does not wait for a task that cannot run
+				if (slots != null) {
+					slots.release();
+				}
+				return cancelledFuture();
 			}
 			this.outstanding++;
 			if (ownThread) {
@@ -300,8 +313,9 @@ public final class TaskGroup implements AutoCloseable {
 	 */
 	private boolean runOneUnstarted() {
 		for (Task<?> task : this.live) {
-			if (task.isUnstarted()) {
-				((WorkerPool) this.executor).executor().remove(task);
+			// only a task taken out of the pool's queue: one a worker has taken, or whose fork has not
+			// handed it to the pool yet, belongs to that worker or that fork
+			if (task.isUnstarted() && ((WorkerPool) this.executor).executor().remove(task)) {
 				task.run();
 				return true;
 			}
@@ -311,8 +325,9 @@ public final class TaskGroup implements AutoCloseable {
 
 	/**
 	 * Waits until every forked task has ended. Called from a worker of the {@link WorkerPool} the
-	 * group runs on, it runs the group's tasks that no worker has started yet itself while it waits,
-	 * so that groups nested on one pool never deadlock for want of a free worker.
+	 * group runs on, it runs the group's tasks that no worker has started yet itself while it waits
+	 * (on this thread, within its deadline, as caller-runs would), so that groups nested on one pool
+	 * never deadlock for want of a free worker.
 	 * @throws ExecutionException with the first task failure as its cause, if a task failed
 	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
 	 */
@@ -475,8 +490,14 @@ public final class TaskGroup implements AutoCloseable {
 		return this.ownThreads.size() + this.endingThreads.size();
 	}
 
+	/**
+	 * Records the group's first failure and cancels the rest. Only tasks that were not cancelled
+	 * themselves report here (a cancelled task's future is already done), so a failure that the
+	 * cancel's interrupt caused never becomes the group's, while a genuine one that ends while a
+	 * {@code close} or a timed-out {@code join} is cancelling still does.
+	 */
 	private void fail(Throwable ex) {
-		if (!this.cancelled && this.failure.compareAndSet(null, ex)) {
+		if (this.failure.compareAndSet(null, ex)) {
 			cancel();
 		}
 	}

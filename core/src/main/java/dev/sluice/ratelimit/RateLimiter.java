@@ -272,7 +272,8 @@ public final class RateLimiter implements Gate {
 
 	/**
 	 * Changes the rate, keeping {@code per}, burst and timeout. A local limiter starts afresh with a
-	 * full burst; a shared store decides for itself what it keeps.
+	 * full burst, its periods counted from a clock reading taken during this call; a shared store
+	 * decides for itself what it keeps.
 	 * @param rate at least 1
 	 */
 	public synchronized void setRate(int rate) {
@@ -308,7 +309,8 @@ public final class RateLimiter implements Gate {
 
 	/**
 	 * Fails every waiting and later call with a {@link RateLimitExceededException} of reason SHUT_DOWN,
-	 * and closes the store.
+	 * and closes the store. A call that races it may be granted or refused; every call that begins
+	 * after it has returned is refused.
 	 */
 	@Override
 	public void stopIntake() {

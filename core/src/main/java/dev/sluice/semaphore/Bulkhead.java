@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.lifecycle.Gate;
@@ -31,14 +31,17 @@ import dev.sluice.timeout.Deadline;
  * </ul>
  *
  * <p>Design notes. The permits are a counting semaphore of Sluice's own on
- * {@link AbstractQueuedSynchronizer}, fair or not as configured, as
- * {@link java.util.concurrent.Semaphore} is, with one difference: it can be shut down. Shutdown
- * flips a flag inside it, after which every acquire succeeds at once without taking anything, so
- * that waiters wake one after another (shared-mode propagation) and find the bulkhead shut down.
- * (Waking them with a flood of released permits would overflow the count for limits above about
- * 2^30, and the {@code Error} a {@code Semaphore} throws then would reach every later release.) The
- * fast path (permits free now) is one CAS and nothing else; metrics are only recorded on the slow
- * path, so watching a bulkhead costs nothing when it is not full.
+ * {@link AbstractQueuedLongSynchronizer}, fair or not as configured, as
+ * {@link java.util.concurrent.Semaphore} is, but with the limit and a shutdown flag in the same
+ * {@code long} state as the free permits. So every change (a take, a release, a new limit, the
+ * shutdown) is one CAS, and an acquire that sees the limit sees the permits that go with it: a take
+ * racing {@link #setPermits} or {@link #stopIntake} either happened before it or sees it. After the
+ * shutdown, and for a waiter whose count a new limit has made impossible, an acquire succeeds at once
+ * without taking anything and tells its thread why, so that waiters wake one after another
+ * (shared-mode propagation) and are refused. (Waking them with a flood of released permits, as a
+ * plain {@code Semaphore} would need, overflows its count for limits above about 2^30.) The fast
+ * path (permits free now) is one CAS and nothing else; metrics are only recorded on the slow path, so
+ * watching a bulkhead costs nothing when it is not full.
  */
 public final class Bulkhead implements Gate {
 
@@ -47,11 +50,6 @@ public final class Bulkhead implements Gate {
 	private final BulkheadConfig config;
 
 	private final Permits permits;
-
-	/** Written under this, read without a lock. */
-	private volatile int limit;
-
-	private volatile boolean shutDown;
 
 	private final LongAdder waited = new LongAdder();
 
@@ -65,7 +63,6 @@ public final class Bulkhead implements Gate {
 		}
 		this.name = name;
 		this.config = Objects.requireNonNull(config, "config");
-		this.limit = config.permits();
 		this.permits = new Permits(config.permits(), config.fair());
 	}
 
@@ -86,7 +83,7 @@ public final class Bulkhead implements Gate {
 
 	/** The current limit. */
 	public int permits() {
-		return this.limit;
+		return this.permits.limit();
 	}
 
 	/**
@@ -96,7 +93,7 @@ public final class Bulkhead implements Gate {
 	 */
 	public Permit acquire() throws InterruptedException {
 		// kept small so that it inlines, and a permit that does not escape the caller is never allocated
-		if (!this.shutDown && fastAcquire(1)) {
+		if (fastAcquire(1)) {
 			return new Permit(1);
 		}
 		return acquireSlowly(1, this.config.acquireTimeout());
@@ -111,16 +108,14 @@ public final class Bulkhead implements Gate {
 	public Permit acquire(int count, Duration timeout) throws InterruptedException {
 		checkCount(count);
 		Objects.requireNonNull(timeout, "timeout");
-		if (!this.shutDown && fastAcquire(count)) {
+		if (fastAcquire(count)) {
 			return new Permit(count);
 		}
 		return acquireSlowly(count, timeout);
 	}
 
 	private Permit acquireSlowly(int count, Duration timeout) throws InterruptedException {
-		if (this.shutDown) {
-			throw shutDownException();
-		}
+		refuseIfShutDownOrOverLimit(count);
 		long start = System.nanoTime();
 		boolean acquired;
 		try {
@@ -131,18 +126,15 @@ public final class Bulkhead implements Gate {
 			this.waited.increment();
 			this.waitNanos.add(System.nanoTime() - start);
 		}
-		if (!acquired) {
-			this.rejected.increment();
-			throw new BulkheadException(this.name, BulkheadException.Reason.FULL,
-					"Bulkhead '" + this.name + "' had no " + count + " free permit" + ((count == 1) ? "" : "s")
-							+ " within " + timeout + " (" + permits() + " permits, all in use)");
+		if (acquired && Permits.takenByThisThread()) {
+			return new Permit(count);
 		}
-		if (this.shutDown) {
-			// woken by the shutdown, holding nothing, or took real permits at that moment: either way
-			// nothing will ever be acquired again, so nothing needs giving back
-			throw shutDownException();
-		}
-		return new Permit(count);
+		// let through without permits by a shutdown or a new limit, or out of time
+		refuseIfShutDownOrOverLimit(count);
+		this.rejected.increment();
+		throw new BulkheadException(this.name, BulkheadException.Reason.FULL,
+				"Bulkhead '" + this.name + "' had no " + count + " free permit" + ((count == 1) ? "" : "s") + " within "
+						+ timeout + " (" + permits() + " permits, all in use)");
 	}
 
 	/** Takes one permit if one is free now; never waits. */
@@ -153,14 +145,26 @@ public final class Bulkhead implements Gate {
 	/** Takes several permits if they are free now; never waits. */
 	public Optional<Permit> tryAcquire(int count) {
 		checkCount(count);
-		if (this.shutDown) {
-			throw shutDownException();
-		}
 		if (fastAcquire(count)) {
 			return Optional.of(new Permit(count));
 		}
+		refuseIfShutDownOrOverLimit(count);
 		this.rejected.increment();
 		return Optional.empty();
+	}
+
+	/**
+	 * For an acquire that got nothing: if the bulkhead's limit fell below the count, or it shut down,
+	 * while it tried, that is the answer, not a full bulkhead (a count it can never have comes first,
+	 * as it does before any acquire).
+	 */
+	private void refuseIfShutDownOrOverLimit(int count) {
+		// one reading of the state, so that the limit and the shutdown agree
+		long state = this.permits.state();
+		checkCount(count, Permits.limit(state));
+		if (Permits.isShutDown(state)) {
+			throw shutDownException();
+		}
 	}
 
 	/**
@@ -193,67 +197,62 @@ public final class Bulkhead implements Gate {
 	}
 
 	private void acquireOne() throws InterruptedException {
-		if (this.shutDown || !fastAcquire(1)) {
+		if (!fastAcquire(1)) {
 			acquireSlowly(1, this.config.acquireTimeout()).detach();
 		}
 	}
 
 	private boolean fastAcquire(int count) {
-		// the untimed tryAcquire barges past waiters, which a fair bulkhead must not do
+		// the untimed take barges past waiters, which a fair bulkhead must not do
 		if (this.config.fair() && this.permits.hasQueuedThreads()) {
 			return false;
 		}
-		// false once shut down, so the caller goes the slow way and is refused
+		// false once shut down or over the limit, so the caller goes the slow way and is refused
 		return this.permits.tryTake(count);
 	}
 
 	/**
 	 * Changes the limit. Raising it lets waiters in at once; lowering it takes effect as permits come
-	 * back.
+	 * back, and a waiter whose count the new limit makes impossible is refused at once.
 	 * @param newLimit at least 1
 	 */
-	public synchronized void setPermits(int newLimit) {
+	public void setPermits(int newLimit) {
 		if (newLimit < 1) {
 			throw new IllegalArgumentException("permits must be at least 1, was " + newLimit);
 		}
-		int delta = newLimit - this.limit;
-		if (delta > 0) {
-			this.permits.giveBack(delta);
-		}
-		else if (delta < 0) {
-			this.permits.reduce(-delta);
-		}
-		this.limit = newLimit;
+		this.permits.setLimit(newLimit);
 	}
 
 	/** A snapshot of the bulkhead's live state and counters. */
 	public BulkheadStats stats() {
-		int limit = permits();
-		int available = this.shutDown ? 0 : Math.max(0, this.permits.available());
-		return new BulkheadStats(this.name, limit, available, this.shutDown ? 0 : Math.max(0, limit - available),
+		long state = this.permits.state();
+		int limit = Permits.limit(state);
+		boolean shutDown = Permits.isShutDown(state);
+		int available = shutDown ? 0 : Math.max(0, Permits.available(state));
+		return new BulkheadStats(this.name, limit, available, shutDown ? 0 : Math.max(0, limit - available),
 				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
-				this.rejected.sum(), this.shutDown);
+				this.rejected.sum(), shutDown);
 	}
 
 	/** Whether the bulkhead has shut down. */
 	public boolean isShutDown() {
-		return this.shutDown;
+		return this.permits.isShutDown();
 	}
 
 	/** Fails every waiting and later acquire with a {@link BulkheadException} of reason {@code SHUT_DOWN}. */
 	@Override
-	public synchronized void stopIntake() {
-		if (!this.shutDown) {
-			this.shutDown = true;
-			this.permits.shutDown();
-		}
+	public void stopIntake() {
+		this.permits.shutDown();
 	}
 
 	private void checkCount(int count) {
+		checkCount(count, permits());
+	}
+
+	private void checkCount(int count, int limit) {
 		if (count < 1) {
 			throw new IllegalArgumentException("count must be at least 1, was " + count);
 		}
-		int limit = permits();
 		if (count > limit) {
 			throw new IllegalArgumentException(
 					"Bulkhead '" + this.name + "' has " + limit + " permits; " + count + " can never be acquired");
@@ -308,63 +307,116 @@ public final class Bulkhead implements Gate {
 	}
 
 	/**
-	 * The permits: AQS state is the number available (negative after a reduction below what is in
-	 * use), as in {@link java.util.concurrent.Semaphore}; plus a shutdown flag under which every
-	 * acquire succeeds at once without taking anything.
+	 * The permits. The AQS state packs, from the top bit down: whether the semaphore is shut down
+	 * (the sign bit), the limit (31 bits) and the free permits (32 bits, negative after the limit was
+	 * lowered below what is in use).
 	 */
-	private static final class Permits extends AbstractQueuedSynchronizer {
+	private static final class Permits extends AbstractQueuedLongSynchronizer {
 
 		private static final long serialVersionUID = 1L;
 
+		private static final long SHUT = Long.MIN_VALUE;
+
+		/**
+		 * Whether the calling thread's last acquire that succeeded took permits, or was let through
+		 * without them (by the shutdown, or by a limit below its count).
+		 */
+		private static final ThreadLocal<boolean[]> TOOK = ThreadLocal.withInitial(() -> new boolean[1]);
+
 		private final boolean fair;
 
-		private volatile boolean shutDown;
-
 		Permits(int permits, boolean fair) {
-			setState(permits);
+			setState(pack(false, permits, permits));
 			this.fair = fair;
 		}
 
-		/** Takes permits if they are free now, barging past waiters; false once shut down. */
+		static long pack(boolean shutDown, int limit, int available) {
+			return (shutDown ? SHUT : 0) | ((long) limit << 32) | (available & 0xFFFF_FFFFL);
+		}
+
+		static boolean isShutDown(long state) {
+			return state < 0;
+		}
+
+		static int limit(long state) {
+			return (int) ((state >>> 32) & Integer.MAX_VALUE);
+		}
+
+		static int available(long state) {
+			return (int) state;
+		}
+
+		long state() {
+			return getState();
+		}
+
+		int limit() {
+			return limit(getState());
+		}
+
+		boolean isShutDown() {
+			return isShutDown(getState());
+		}
+
+		int waiting() {
+			return getQueueLength();
+		}
+
+		/** Takes permits if they are free now, barging past waiters; false once shut down or over the limit. */
 		boolean tryTake(int count) {
-			while (!this.shutDown) {
-				int available = getState();
-				int left = available - count;
-				if (left < 0) {
+			while (true) {
+				long state = getState();
+				int left = available(state) - count;
+				if (isShutDown(state) || left < 0 || count > limit(state)) {
 					return false;
 				}
-				if (compareAndSetState(available, left)) {
+				if (compareAndSetState(state, pack(false, limit(state), left))) {
 					return true;
 				}
 			}
-			return false;
 		}
 
 		@Override
-		protected int tryAcquireShared(int count) {
+		protected long tryAcquireShared(long arg) {
+			int count = (int) arg;
 			while (true) {
-				if (this.shutDown) {
+				long state = getState();
+				if (isShutDown(state) || count > limit(state)) {
+					TOOK.get()[0] = false;
 					return 1;
 				}
 				if (this.fair && hasQueuedPredecessors()) {
 					return -1;
 				}
-				int available = getState();
-				int left = available - count;
-				if (left < 0 || compareAndSetState(available, left)) {
+				int left = available(state) - count;
+				if (left < 0) {
+					return -1;
+				}
+				if (compareAndSetState(state, pack(false, limit(state), left))) {
+					TOOK.get()[0] = true;
+					// left > 0: the next waiter may find enough too
 					return left;
 				}
 			}
 		}
 
+		static boolean takenByThisThread() {
+			return TOOK.get()[0];
+		}
+
 		@Override
-		protected boolean tryReleaseShared(int count) {
+		protected boolean tryReleaseShared(long arg) {
+			int count = (int) arg;
 			while (true) {
-				int available = getState();
+				long state = getState();
+				if (isShutDown(state) || count == 0) {
+					// nothing is counted any more, or a wake-up only: pass it along
+					return true;
+				}
 				// cannot pass the limit while permits come back as they were taken; saturating all the
 				// same, so that no release can ever throw
-				int next = (int) Math.min(Integer.MAX_VALUE, (long) available + count);
-				if (compareAndSetState(available, next)) {
+				int next = (int) Math.min(Integer.MAX_VALUE, (long) available(state) + count);
+				if (compareAndSetState(state, pack(false, limit(state), next))) {
 					return true;
 				}
 			}
@@ -374,28 +426,38 @@ public final class Bulkhead implements Gate {
 			releaseShared(count);
 		}
 
-		void reduce(int reduction) {
+		void setLimit(int limit) {
 			while (true) {
-				int available = getState();
-				int next = (int) Math.max(Integer.MIN_VALUE, (long) available - reduction);
-				if (compareAndSetState(available, next)) {
-					return;
+				long state = getState();
+				if (isShutDown(state)) {
+					// recorded, for what the bulkhead reports; nothing is counted any more
+					if (compareAndSetState(state, pack(true, limit, available(state)))) {
+						return;
+					}
+					continue;
+				}
+				long available = (long) available(state) + limit - limit(state);
+				int next = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, available));
+				if (compareAndSetState(state, pack(false, limit, next))) {
+					break;
 				}
 			}
-		}
-
-		void shutDown() {
-			this.shutDown = true;
-			// wakes the first waiter, which succeeds and wakes the next, and so on
+			// more permits let waiters in; a lower limit refuses those whose count it exceeds
 			releaseShared(0);
 		}
 
-		int available() {
-			return getState();
-		}
-
-		int waiting() {
-			return getQueueLength();
+		void shutDown() {
+			while (true) {
+				long state = getState();
+				if (isShutDown(state)) {
+					return;
+				}
+				if (compareAndSetState(state, state | SHUT)) {
+					break;
+				}
+			}
+			// wakes the first waiter, which is let through and wakes the next, and so on
+			releaseShared(0);
 		}
 	}
 }

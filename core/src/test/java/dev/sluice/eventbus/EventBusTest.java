@@ -1,13 +1,16 @@
 package dev.sluice.eventbus;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -478,5 +481,88 @@ class EventBusTest {
 		assertThat(this.bus.awaitDrained(Duration.ofSeconds(10))).isTrue();
 		assertThat(leaving.stats().queued()).isZero();
 		assertThat(received).containsExactly(0);
+	}
+
+	@Test
+	void aSubscriberThatLeftWithAnEventInHandIsForgottenOnceItSettles() throws Exception {
+		WeakReference<Object> handler = subscribeAndLeaveWithAnEventInHand();
+		// it left and settled: nothing of it should stay reachable from a bus that keeps running
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			System.gc();
+			return handler.get() == null;
+		});
+	}
+
+	/** A per-request subscription, say, closed while its handler runs. */
+	private WeakReference<Object> subscribeAndLeaveWithAnEventInHand() throws Exception {
+		CountDownLatch holding = new CountDownLatch(1);
+		CountDownLatch released = new CountDownLatch(1);
+		Consumer<Integer> handler = new Consumer<>() {
+			@Override
+			public void accept(Integer event) {
+				holding.countDown();
+				try {
+					released.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		};
+		Subscription subscription = this.bus.subscribe("transient", Integer.class, handler,
+				SubscriberOptions.named("transient"));
+		this.bus.publish("transient", 1);
+		assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+		subscription.close();
+		released.countDown();
+		await().until(() -> subscription.stats().queued() == 0);
+		return new WeakReference<>(handler);
+	}
+
+	@Test
+	void aDrainNeverReportsDoneWhileASubscriberThatIsLeavingHoldsAnEvent() throws Exception {
+		AtomicInteger wrong = new AtomicInteger();
+		int rounds = 0;
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (System.nanoTime() < end && wrong.get() == 0) {
+			rounds++;
+			CountDownLatch holding = new CountDownLatch(1);
+			CountDownLatch released = new CountDownLatch(1);
+			Subscription subscription = this.bus.subscribe("leaving", Integer.class, (event) -> {
+				holding.countDown();
+				try {
+					released.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}, SubscriberOptions.named("s" + rounds));
+			this.bus.publish("leaving", 1);
+			assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+			AtomicBoolean closing = new AtomicBoolean(true);
+			CountDownLatch watching = new CountDownLatch(1);
+			Thread watcher = new Thread(() -> {
+				watching.countDown();
+				try {
+					while (closing.get()) {
+						// the handler holds its event all along: a drain is never done
+						if (this.bus.awaitDrained(Duration.ZERO)) {
+							wrong.incrementAndGet();
+						}
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			watcher.start();
+			watching.await();
+			subscription.close();
+			closing.set(false);
+			watcher.join();
+			released.countDown();
+			assertThat(this.bus.awaitDrained(Duration.ofSeconds(5))).isTrue();
+		}
+		assertThat(wrong).as("drains reported done with an event in hand, in %d rounds", rounds).hasValue(0);
 	}
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -367,5 +368,198 @@ class TaskGroupTest {
 			});
 			assertThat(sum).isEqualTo(10);
 		}
+	}
+
+	@Test
+	void aTaskCancelledWhileItsForkWaitsForAPoolPlaceGivesThePlaceBack() throws Exception {
+		WorkerPool small = WorkerPool.create("leak-cancel", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
+			.withOverflow(PoolConfig.Overflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
+		try {
+			TaskGroup group = TaskGroup.on(small);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch mayEnd = new CountDownLatch(1);
+			group.fork(() -> {
+				started.countDown();
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					Threads.await(mayEnd);
+				}
+				return null;
+			});
+			Threads.await(started);
+			// the pool is full: this fork waits in the pool for a place, its task already in the group
+			Thread forker = new Thread(() -> group.fork(() -> "second"));
+			forker.start();
+			await().until(() -> forker.getState() == Thread.State.TIMED_WAITING);
+			// the timed-out join cancels the group: the waiting fork's task is cancelled before it starts
+			assertThatThrownBy(() -> group.join(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
+			// the first task ends and frees its place, which the waiting fork takes for the cancelled task
+			mayEnd.countDown();
+			forker.join(5_000);
+			group.close();
+			// nothing runs now: the pool's one place must be free again
+			assertThat(small.submit(() -> "next").get(5, TimeUnit.SECONDS)).isEqualTo("next");
+		}
+		finally {
+			small.abandonRemaining();
+		}
+	}
+
+	@Test
+	void aTaskRunByAHelpingJoinWhileItsForkWaitsForAPoolPlaceGivesThePlaceBack() throws Exception {
+		WorkerPool small = WorkerPool.create("leak-help", PoolConfig.defaults().withWorkers(2).withQueueCapacity(0)
+			.withOverflow(PoolConfig.Overflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
+		try {
+			CountDownLatch firstStarted = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch helped = new CountDownLatch(1);
+			CompletableFuture<TaskGroup> groupOf = new CompletableFuture<>();
+			CompletableFuture<Object> outer = small.submit(() -> {
+				try (TaskGroup group = TaskGroup.on(small)) {
+					group.fork(() -> {
+						firstStarted.countDown();
+						Threads.await(release);
+						return null;
+					});
+					// on the other worker, so not run by the join below
+					Threads.await(firstStarted);
+					groupOf.complete(group);
+					// on a worker of the group's pool: helps with the group's unstarted tasks
+					group.join();
+				}
+				return null;
+			});
+			TaskGroup group = groupOf.get(5, TimeUnit.SECONDS);
+			// both places are taken (the outer task, the first forked task): this fork waits in the pool
+			Thread forker = new Thread(() -> group.fork(() -> {
+				helped.countDown();
+				return "c";
+			}));
+			forker.start();
+			// the joining worker runs the waiting fork's task within a millisecond or so
+			helped.await(2, TimeUnit.SECONDS);
+			// a place comes free, and the waiting fork hands the task (already run) to the pool
+			release.countDown();
+			outer.get(5, TimeUnit.SECONDS);
+			forker.join(5_000);
+			// the pool is idle: both of its places must be free again
+			CountDownLatch both = new CountDownLatch(2);
+			CompletableFuture<Boolean> first = small.submit(() -> {
+				both.countDown();
+				return both.await(5, TimeUnit.SECONDS);
+			});
+			CompletableFuture<Boolean> second = small.submit(() -> {
+				both.countDown();
+				return both.await(5, TimeUnit.SECONDS);
+			});
+			assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			small.abandonRemaining();
+		}
+	}
+
+	@Test
+	void aForkThatIsRefusedNeverRunsItsTask() throws Exception {
+		WorkerPool small = WorkerPool.create("refused", PoolConfig.defaults().withWorkers(2).withQueueCapacity(0)
+			.withOverflow(PoolConfig.Overflow.BLOCK).withSubmitTimeout(Duration.ofMillis(500)));
+		try {
+			CountDownLatch firstStarted = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			AtomicInteger runs = new AtomicInteger();
+			CompletableFuture<TaskGroup> groupOf = new CompletableFuture<>();
+			CompletableFuture<Object> outer = small.submit(() -> {
+				try (TaskGroup group = TaskGroup.on(small)) {
+					group.fork(() -> {
+						firstStarted.countDown();
+						Threads.await(release);
+						return null;
+					});
+					Threads.await(firstStarted);
+					groupOf.complete(group);
+					group.join();
+				}
+				return null;
+			});
+			TaskGroup group = groupOf.get(5, TimeUnit.SECONDS);
+			// both places stay taken for longer than the submit timeout: this fork is refused
+			CompletableFuture<Throwable> refusal = new CompletableFuture<>();
+			Thread forker = new Thread(() -> {
+				try {
+					group.fork(runs::incrementAndGet);
+					refusal.complete(null);
+				}
+				catch (Throwable ex) {
+					refusal.complete(ex);
+				}
+			});
+			forker.start();
+			Throwable thrown = refusal.get(5, TimeUnit.SECONDS);
+			release.countDown();
+			outer.get(5, TimeUnit.SECONDS);
+			assertThat(thrown).isInstanceOf(TaskRejectedException.class);
+			assertThat(runs).as("the refused task ran all the same").hasValue(0);
+		}
+		finally {
+			small.abandonRemaining();
+		}
+	}
+
+	@Test
+	void aCancelInterruptsTheTaskEvenWhenAHelpingJoinRacedAWorkerForIt() throws Exception {
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		int rounds = 0;
+		int misdirected = 0;
+		while (System.nanoTime() < end && misdirected == 0) {
+			rounds++;
+			// a new pool each round: the group's task becomes the first task of a worker that is
+			// only starting, while the join below looks for unstarted tasks to run itself
+			WorkerPool fresh = WorkerPool.create("race", PoolConfig.defaults().withWorkers(2));
+			try {
+				CountDownLatch started = new CountDownLatch(1);
+				CountDownLatch bodyInterrupted = new CountDownLatch(1);
+				AtomicReference<CompletableFuture<Object>> task = new AtomicReference<>();
+				int spin = ThreadLocalRandom.current().nextInt(200_000);
+				CompletableFuture<Object> outer = fresh.submit(() -> {
+					try (TaskGroup group = TaskGroup.on(fresh)) {
+						task.set(group.fork(() -> {
+							started.countDown();
+							try {
+								Thread.sleep(3_000);
+							}
+							catch (InterruptedException ex) {
+								bodyInterrupted.countDown();
+							}
+							return null;
+						}));
+						long until = System.nanoTime() + spin;
+						while (System.nanoTime() < until) {
+							Thread.onSpinWait();
+						}
+						group.join();
+					}
+					catch (InterruptedException ex) {
+						// the joining thread got the interrupt meant for the task
+					}
+					return null;
+				});
+				assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+				while (task.get() == null) {
+					Thread.onSpinWait();
+				}
+				task.get().cancel(true);
+				if (!bodyInterrupted.await(2, TimeUnit.SECONDS)) {
+					misdirected++;
+				}
+				outer.get(10, TimeUnit.SECONDS);
+			}
+			finally {
+				fresh.abandonRemaining();
+			}
+		}
+		assertThat(misdirected).as("cancels whose interrupt missed the task, in %d rounds", rounds).isZero();
 	}
 }

@@ -358,4 +358,57 @@ class WorkerPoolTest {
 		hold.countDown();
 		assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("next");
 	}
+
+	@Test
+	void tasksCancelledWhileTheyWaitDoNotPileUpBeyondTheQueueCapacity() throws Exception {
+		WorkerPool pool = WorkerPool.create("bound", PoolConfig.defaults().withWorkers(1).withQueueCapacity(10)
+			.withOverflow(Overflow.REJECT));
+		this.pools.add(pool);
+		CountDownLatch started = new CountDownLatch(1);
+		pool.submit(() -> {
+			started.countDown();
+			Threads.await(this.release);
+			return null;
+		});
+		Threads.await(started);
+		// a caller that gives up on a queued task, say after waiting for it with a timeout
+		for (int i = 0; i < 100_000; i++) {
+			try {
+				pool.submit(() -> null).cancel(true);
+			}
+			catch (TaskRejectedException ex) {
+				// refused: the queue is full, as configured
+			}
+		}
+		assertThat(pool.stats().queued()).isLessThanOrEqualTo(10);
+	}
+
+	@Test
+	void whoeverHearsOfACancelBeforeTheTaskStartedFindsItsPlaceFree() throws Exception {
+		WorkerPool pool = WorkerPool.create("cancel-place", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
+			.withOverflow(Overflow.REJECT));
+		this.pools.add(pool);
+		CountDownLatch started = new CountDownLatch(1);
+		pool.submit(() -> {
+			started.countDown();
+			Threads.await(this.release);
+			return null;
+		});
+		Threads.await(started);
+		CompletableFuture<Object> queued = pool.submit(() -> "never");
+		AtomicReference<Object> replacement = new AtomicReference<>();
+		// a retry on cancellation, as a dependent of the cancelled task
+		queued.whenComplete((result, failure) -> {
+			try {
+				replacement.set(pool.submit(() -> "replacement"));
+			}
+			catch (TaskRejectedException ex) {
+				replacement.set(ex);
+			}
+		});
+		queued.cancel(true);
+		assertThat(replacement.get()).isInstanceOf(CompletableFuture.class);
+		this.release.countDown();
+		assertThat(((CompletableFuture<?>) replacement.get()).get(5, TimeUnit.SECONDS)).isEqualTo("replacement");
+	}
 }
