@@ -19,17 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class InterruptScope {
 
-	private static final ThreadLocal<InterruptScope> CURRENT = new ThreadLocal<>();
+	/** Each thread's scopes: kept for the thread's life, so entering and leaving allocate only the scope. */
+	private static final ThreadLocal<Scopes> SCOPES = ThreadLocal.withInitial(Scopes::new);
 
 	private final Thread thread;
 
-	private final InterruptScope outer;
+	private final Scopes scopes;
 
-	/**
-	 * Interrupts that Sluice scopes of this thread have sent and not yet taken back; one counter
-	 * shared by every scope nested in the outermost one.
-	 */
-	private final AtomicInteger outstanding;
+	private final InterruptScope outer;
 
 	private final int outstandingAtEntry;
 
@@ -38,25 +35,26 @@ public final class InterruptScope {
 	/** Written by the interrupting thread before it interrupts; read by the owner at exit. */
 	private volatile boolean sent;
 
-	private InterruptScope(Thread thread, InterruptScope outer) {
+	private InterruptScope(Thread thread, Scopes scopes) {
 		this.thread = thread;
-		this.outer = outer;
-		this.outstanding = (outer != null) ? outer.outstanding : new AtomicInteger();
-		this.outstandingAtEntry = this.outstanding.get();
+		this.scopes = scopes;
+		this.outer = scopes.current;
+		this.outstandingAtEntry = scopes.outstanding.get();
 		this.pendingAtEntry = thread.isInterrupted();
 	}
 
 	/** Opens a scope on the calling thread. */
 	public static InterruptScope enter() {
-		InterruptScope scope = new InterruptScope(Thread.currentThread(), CURRENT.get());
-		CURRENT.set(scope);
+		Scopes scopes = SCOPES.get();
+		InterruptScope scope = new InterruptScope(Thread.currentThread(), scopes);
+		scopes.current = scope;
 		return scope;
 	}
 
 	/** Interrupts the scope's thread on behalf of this scope; at most once, while the scope is open. */
 	public void interrupt() {
 		this.sent = true;
-		this.outstanding.incrementAndGet();
+		this.scopes.outstanding.incrementAndGet();
 		this.thread.interrupt();
 	}
 
@@ -70,19 +68,24 @@ public final class InterruptScope {
 	 * status belongs to someone else too (see the class comment).
 	 */
 	public void exit() {
-		if (this.outer != null) {
-			CURRENT.set(this.outer);
-		}
-		else {
-			CURRENT.remove();
-		}
+		this.scopes.current = this.outer;
 		if (this.sent) {
 			Thread.interrupted();
 			// read after the status is cleared: an interrupt counted later is delivered later
-			int othersLeft = this.outstanding.decrementAndGet() - this.outstandingAtEntry;
+			int othersLeft = this.scopes.outstanding.decrementAndGet() - this.outstandingAtEntry;
 			if (this.pendingAtEntry || othersLeft > 0) {
 				this.thread.interrupt();
 			}
 		}
+	}
+
+	/** A thread's open scopes, innermost first, and the interrupts sent to them not yet taken back. */
+	private static final class Scopes {
+
+		/** Touched by the owning thread only. */
+		InterruptScope current;
+
+		/** Interrupts that Sluice scopes of this thread have sent and not yet taken back. */
+		final AtomicInteger outstanding = new AtomicInteger();
 	}
 }

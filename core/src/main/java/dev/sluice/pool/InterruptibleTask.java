@@ -86,7 +86,8 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		}
 		InterruptScope scope = InterruptScope.enter();
 		this.scope = scope;
-		this.state = RUNNING;
+		// release order publishes the scope to a canceller that reads RUNNING
+		STATE.setRelease(this, RUNNING);
 		this.runner = Thread.currentThread();
 		T value = null;
 		Throwable failure = null;
@@ -147,7 +148,8 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	/** Records that the task holds a place of a pool's admission until its body ends or it is cancelled. */
 	void holdSlot(PoolExecutor pool) {
-		this.slot = pool;
+		// published to the worker by the queue hand-off
+		SLOT.setRelease(this, pool);
 	}
 
 	/** Gives the pool place back if this task still holds it; exactly once, whoever calls it. */

@@ -1,6 +1,8 @@
 package dev.sluice.pool;
 
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -17,8 +19,9 @@ import dev.sluice.timeout.Deadline;
  * <p>Design notes. The JDK executor does the hard part (worker life cycle, queue hand-off,
  * shutdown); this class adds only what it lacks. The bound is an admission semaphore of
  * {@code workers + queueCapacity} places rather than the queue's own capacity, for two reasons:
- * the queue (a {@link LinkedBlockingQueue}) then grows with what it holds instead of being allocated
- * whole, and a task's place can be given back when its body ends, before its future completes, so
+ * a large queue (a {@link LinkedBlockingQueue} beyond {@value #ARRAY_QUEUE_LIMIT} places; a small
+ * one is an array, which is faster) then grows with what it holds instead of being allocated whole,
+ * and a task's place can be given back when its body ends, before its future completes, so
  * that a caller who waits for one task and submits the next always finds its place free (with a
  * {@code SynchronousQueue} the worker had to be parked in {@code take()} already, which it is not
  * yet when the future completes). A {@link InterruptibleTask} gives its place back itself (body
@@ -27,6 +30,9 @@ import dev.sluice.timeout.Deadline;
  * beyond the semaphore's CAS and the queue's.
  */
 final class PoolExecutor extends ThreadPoolExecutor {
+
+	/** Most places for which the queue is an array allocated whole (16 KB of references at most). */
+	private static final int ARRAY_QUEUE_LIMIT = 4096;
 
 	/** How often a submitter waiting for a place looks whether the pool has shut down. */
 	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -63,16 +69,31 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	}
 
 	private PoolExecutor(String poolName, PoolConfig config, Workers workers) {
-		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), workers);
+		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, queue(config), workers);
 		workers.pool = this;
 		this.poolName = poolName;
 		this.config = config;
 		this.admission = new Semaphore((int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
 		setRejectedExecutionHandler((task, executor) -> {
-			// the queue is unbounded, so the executor itself refuses only when it has shut down
+			// the queue has room for every admitted task, so the executor itself refuses only when it
+			// has shut down
 			this.rejected.increment();
+			if (!isShutdown()) {
+				throw new TaskRejectedException(this.poolName, TaskRejectedException.Reason.QUEUE_FULL,
+						"Pool '" + this.poolName + "' found its queue full although a place was free", null);
+			}
 			throw shutDown();
 		});
+	}
+
+	/**
+	 * Room for every task the admission lets in, so that the queue itself never refuses one: an array
+	 * while that is small (one lock, no node per task, which is faster under a burst), nodes that come
+	 * and go with what it holds beyond that.
+	 */
+	private static BlockingQueue<Runnable> queue(PoolConfig config) {
+		long places = (long) config.workers() + config.queueCapacity();
+		return (places <= ARRAY_QUEUE_LIMIT) ? new ArrayBlockingQueue<>((int) places) : new LinkedBlockingQueue<>();
 	}
 
 	/** Whether the calling thread is one of this pool's workers. */
@@ -155,10 +176,11 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	/** Gives back the place of a task; one cancelled while it waits also leaves the queue. */
 	void giveBack(InterruptibleTask<?> task, boolean dequeue) {
-		this.admission.release();
+		// out of the queue before the place is free, so the queue always has room for what is admitted
 		if (dequeue) {
 			getQueue().remove(task);
 		}
+		this.admission.release();
 	}
 
 	private void awaitPlace() {
