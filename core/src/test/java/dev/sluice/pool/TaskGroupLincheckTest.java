@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * still waits in the executor unrun (no task is accepted and then lost); and a future that holds a
  * value holds its own task's, and only the failing task's future fails.
  *
- * <p>Time budget: about 15s for the class on 2 cores.
+ * <p>Time budget: about 12s for the class on 2 cores. The stress runs use two threads: more threads
+ * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
  */
 class TaskGroupLincheckTest {
 
