@@ -23,8 +23,9 @@ import dev.sluice.timeout.Deadline;
  * (delivered, failed or discarded) under the lock; so a snapshot under the lock always satisfies
  * offered = delivered + failed + dropped + queued, where queued = waiting + in hand. At most
  * {@code buffer} events wait; up to as many more may be in hand. The rings start empty and grow
- * (doubling) with what they hold, up to {@code buffer}, and a ring that drained far less than it
- * holds shrinks by half, so an idle subscriber costs a few objects whatever its buffer. A drain task
+ * (doubling) with what they hold, up to {@code buffer}, and shrink back to a few slots when the
+ * subscriber goes idle (its drain task finds nothing more), so an idle subscriber costs a few objects
+ * whatever its buffer, and a busy one does not resize under way. A drain task
  * that has had its share
  * ({@value #ROUNDS_PER_TURN} rounds) goes to the back of the dispatcher's queue, so a busy subscriber
  * cannot starve the others.
@@ -210,6 +211,9 @@ final class Subscriber implements Runnable {
 			this.lock.lock();
 			try {
 				if (this.filling.size == 0) {
+					// going idle: what a burst grew the rings to is given back, not kept for the next one
+					this.filling.shrink();
+					this.draining.shrink();
 					this.scheduled = false;
 					return;
 				}
@@ -260,7 +264,6 @@ final class Subscriber implements Runnable {
 		}
 		finally {
 			taken.clear();
-			taken.shrinkIfMostlyEmpty(count);
 			boolean settled;
 			this.lock.lock();
 			try {
@@ -423,10 +426,10 @@ final class Subscriber implements Runnable {
 			this.size = 0;
 		}
 
-		/** After a drain of {@code drained} events: gives back half of a ring that is mostly empty. */
-		void shrinkIfMostlyEmpty(int drained) {
-			if (this.size == 0 && this.items.length > INITIAL && drained < this.items.length / 4) {
-				resize(this.items.length / 2);
+		/** Gives back an empty ring's arrays beyond the first size it grows to. */
+		void shrink() {
+			if (this.size == 0 && this.items.length > INITIAL) {
+				resize(INITIAL);
 			}
 		}
 
