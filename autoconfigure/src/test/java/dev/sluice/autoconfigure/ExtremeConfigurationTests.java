@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.sluice.autoconfigure.bulkhead.BulkheadAutoConfiguration;
 import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.SluiceShutdownLifecycle;
@@ -15,7 +16,9 @@ import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import dev.sluice.autoconfigure.redis.SluiceRedisAutoConfiguration;
 import dev.sluice.autoconfigure.redis.TestOrder;
-import dev.sluice.autoconfigure.semaphore.SemaphoreAutoConfiguration;
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadException;
+import dev.sluice.bulkhead.BulkheadRegistry;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventSubscriber;
 import dev.sluice.eventbus.SubscriberOptions;
@@ -24,29 +27,18 @@ import dev.sluice.pool.WorkerPoolRegistry;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import dev.sluice.redis.eventbus.RedisEventTransport;
 import dev.sluice.redis.testing.TestRedis;
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadException;
-import dev.sluice.semaphore.BulkheadRegistry;
 import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.core.env.Environment;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,32 +61,32 @@ class ExtremeConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, PoolAutoConfiguration.class,
-				SemaphoreAutoConfiguration.class, RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class));
+				BulkheadAutoConfiguration.class, RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class));
 
-	// sluice.pools.* and sluice.pool-defaults.*
+	// sluice.pool.instances.* and sluice.pool.defaults.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.pools.orders.workers, 0, between 1 and 32767", "sluice.pools.orders.workers, -1, between 1 and 32767",
-			"sluice.pools.orders.workers, -2147483648, between 1 and 32767",
-			"sluice.pools.orders.workers, 32768, between 1 and 32767", "sluice.pool-defaults.workers, 0, between 1 and 32767",
-			"sluice.pools.orders.queue-capacity, -1, 0 or more",
-			"sluice.pools.orders.queue-capacity, -2147483648, 0 or more",
-			"sluice.pool-defaults.queue-capacity, -1, 0 or more",
-			"sluice.pools.orders.submit-timeout, -1ns, zero or more",
-			"sluice.pools.orders.submit-timeout, -1s, zero or more",
-			"sluice.pool-defaults.submit-timeout, -1s, zero or more" })
+	@CsvSource({ "sluice.pool.instances.orders.workers, 0, between 1 and 32767", "sluice.pool.instances.orders.workers, -1, between 1 and 32767",
+			"sluice.pool.instances.orders.workers, -2147483648, between 1 and 32767",
+			"sluice.pool.instances.orders.workers, 32768, between 1 and 32767", "sluice.pool.defaults.workers, 0, between 1 and 32767",
+			"sluice.pool.instances.orders.queue-capacity, -1, 0 or more",
+			"sluice.pool.instances.orders.queue-capacity, -2147483648, 0 or more",
+			"sluice.pool.defaults.queue-capacity, -1, 0 or more",
+			"sluice.pool.instances.orders.submit-timeout, -1ns, zero or more",
+			"sluice.pool.instances.orders.submit-timeout, -1s, zero or more",
+			"sluice.pool.defaults.submit-timeout, -1s, zero or more" })
 	void poolSettingBelowItsRangeFailsStartUpNamingTheProperty(String property, String value, String allowed) {
 		failsNamingTheProperty(poolRunner(), property, value, allowed);
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.pools.orders.workers, 1", "sluice.pools.orders.workers, 2147483647",
-			"sluice.pool-defaults.workers, 2147483647", "sluice.pools.orders.queue-capacity, 0",
-			"sluice.pools.orders.queue-capacity, 1", "sluice.pools.orders.queue-capacity, 2147483647",
-			"sluice.pool-defaults.queue-capacity, 2147483647", "sluice.pools.orders.submit-timeout, 0",
-			"sluice.pools.orders.submit-timeout, 1ns", "sluice.pools.orders.submit-timeout, 9223372036854775807ns",
-			"sluice.pools.orders.submit-timeout, 9223372036854775807s",
-			"sluice.pool-defaults.submit-timeout, 9223372036854775807s" })
+	@CsvSource({ "sluice.pool.instances.orders.workers, 1", "sluice.pool.instances.orders.workers, 2147483647",
+			"sluice.pool.defaults.workers, 2147483647", "sluice.pool.instances.orders.queue-capacity, 0",
+			"sluice.pool.instances.orders.queue-capacity, 1", "sluice.pool.instances.orders.queue-capacity, 2147483647",
+			"sluice.pool.defaults.queue-capacity, 2147483647", "sluice.pool.instances.orders.submit-timeout, 0",
+			"sluice.pool.instances.orders.submit-timeout, 1ns", "sluice.pool.instances.orders.submit-timeout, 9223372036854775807ns",
+			"sluice.pool.instances.orders.submit-timeout, 9223372036854775807s",
+			"sluice.pool.defaults.submit-timeout, 9223372036854775807s" })
 	void poolSettingAtAnExtremeStartsAWorkingPoolOrFailsNamingTheProperty(String property, String value) {
 		startsAndWorksOrFailsNamingTheProperty(poolRunner(), property, value, (context) -> {
 			WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
@@ -147,24 +139,24 @@ class ExtremeConfigurationTests {
 		});
 	}
 
-	// sluice.semaphores.*
+	// sluice.bulkhead.instances.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.semaphores.db.permits, 0, at least 1", "sluice.semaphores.db.permits, -1, at least 1",
-			"sluice.semaphores.db.permits, -2147483648, at least 1",
-			"sluice.semaphores.db.acquire-timeout, -1ns, zero or more",
-			"sluice.semaphores.db.acquire-timeout, -1s, zero or more" })
+	@CsvSource({ "sluice.bulkhead.instances.db.permits, 0, at least 1", "sluice.bulkhead.instances.db.permits, -1, at least 1",
+			"sluice.bulkhead.instances.db.permits, -2147483648, at least 1",
+			"sluice.bulkhead.instances.db.acquire-timeout, -1ns, zero or more",
+			"sluice.bulkhead.instances.db.acquire-timeout, -1s, zero or more" })
 	void semaphoreSettingBelowItsRangeFailsStartUpNamingTheProperty(String property, String value, String allowed) {
 		failsNamingTheProperty(this.contextRunner, property, value, allowed);
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.semaphores.db.permits, 1", "sluice.semaphores.db.permits, 2147483647",
-			"sluice.semaphores.db.acquire-timeout, 0", "sluice.semaphores.db.acquire-timeout, 1ns",
-			"sluice.semaphores.db.acquire-timeout, 9223372036854775807ns",
-			"sluice.semaphores.db.acquire-timeout, 9223372036854775807s" })
+	@CsvSource({ "sluice.bulkhead.instances.db.permits, 1", "sluice.bulkhead.instances.db.permits, 2147483647",
+			"sluice.bulkhead.instances.db.acquire-timeout, 0", "sluice.bulkhead.instances.db.acquire-timeout, 1ns",
+			"sluice.bulkhead.instances.db.acquire-timeout, 9223372036854775807ns",
+			"sluice.bulkhead.instances.db.acquire-timeout, 9223372036854775807s" })
 	void semaphoreSettingAtAnExtremeStartsAWorkingSemaphoreThatStopsWithTheContext(String property, String value) {
-		startsAndWorksOrFailsNamingTheProperty(this.contextRunner.withPropertyValues("sluice.semaphores.db.fair=false"),
+		startsAndWorksOrFailsNamingTheProperty(this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.fair=false"),
 				property, value, (context) -> {
 					Bulkhead db = context.getBean(BulkheadRegistry.class).get("db");
 					SluiceShutdownLifecycle shutdown = context.getBean(SluiceShutdownLifecycle.class);
@@ -179,15 +171,15 @@ class ExtremeConfigurationTests {
 				});
 	}
 
-	// sluice.rate-limiters.*
+	// sluice.rate-limiter.instances.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.rate-limiters.api.rate, 0, at least 1", "sluice.rate-limiters.api.rate, -1, at least 1",
-			"sluice.rate-limiters.api.rate, -2147483648, at least 1", "sluice.rate-limiters.api.burst, 0, at least 1",
-			"sluice.rate-limiters.api.burst, -1, at least 1", "sluice.rate-limiters.api.per, 0, positive",
-			"sluice.rate-limiters.api.per, -1ns, positive", "sluice.rate-limiters.api.per, -1s, positive",
-			"sluice.rate-limiters.api.timeout, -1ns, zero or more",
-			"sluice.rate-limiters.api.timeout, -1s, zero or more" })
+	@CsvSource({ "sluice.rate-limiter.instances.api.rate, 0, at least 1", "sluice.rate-limiter.instances.api.rate, -1, at least 1",
+			"sluice.rate-limiter.instances.api.rate, -2147483648, at least 1", "sluice.rate-limiter.instances.api.burst, 0, at least 1",
+			"sluice.rate-limiter.instances.api.burst, -1, at least 1", "sluice.rate-limiter.instances.api.per, 0, positive",
+			"sluice.rate-limiter.instances.api.per, -1ns, positive", "sluice.rate-limiter.instances.api.per, -1s, positive",
+			"sluice.rate-limiter.instances.api.timeout, -1ns, zero or more",
+			"sluice.rate-limiter.instances.api.timeout, -1s, zero or more" })
 	void rateLimiterSettingBelowItsRangeFailsStartUpNamingTheProperty(String property, String value, String allowed) {
 		failsNamingTheProperty(limiterRunner(), property, value, allowed);
 	}
@@ -195,18 +187,18 @@ class ExtremeConfigurationTests {
 	@Test
 	void aRateAboveOnePerNanosecondFailsStartUpNamingTheRateAndItsRange() {
 		failsNamingTheProperty(
-				this.contextRunner.withPropertyValues("sluice.rate-limiters.api.per=1ns",
-						"sluice.rate-limiters.api.burst=1"),
-				"sluice.rate-limiters.api.rate", "2147483647", "at most 1 per nanosecond");
+				this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.per=1ns",
+						"sluice.rate-limiter.instances.api.burst=1"),
+				"sluice.rate-limiter.instances.api.rate", "2147483647", "at most 1 per nanosecond");
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.rate-limiters.api.rate, 1", "sluice.rate-limiters.api.rate, 2147483647",
-			"sluice.rate-limiters.api.burst, 1", "sluice.rate-limiters.api.burst, 2147483647",
-			"sluice.rate-limiters.api.per, 1ns", "sluice.rate-limiters.api.per, 9223372036854775807ns",
-			"sluice.rate-limiters.api.per, 9223372036854775807s", "sluice.rate-limiters.api.timeout, 0",
-			"sluice.rate-limiters.api.timeout, 1ns", "sluice.rate-limiters.api.timeout, 9223372036854775807ns",
-			"sluice.rate-limiters.api.timeout, 9223372036854775807s" })
+	@CsvSource({ "sluice.rate-limiter.instances.api.rate, 1", "sluice.rate-limiter.instances.api.rate, 2147483647",
+			"sluice.rate-limiter.instances.api.burst, 1", "sluice.rate-limiter.instances.api.burst, 2147483647",
+			"sluice.rate-limiter.instances.api.per, 1ns", "sluice.rate-limiter.instances.api.per, 9223372036854775807ns",
+			"sluice.rate-limiter.instances.api.per, 9223372036854775807s", "sluice.rate-limiter.instances.api.timeout, 0",
+			"sluice.rate-limiter.instances.api.timeout, 1ns", "sluice.rate-limiter.instances.api.timeout, 9223372036854775807ns",
+			"sluice.rate-limiter.instances.api.timeout, 9223372036854775807s" })
 	void rateLimiterSettingAtAnExtremeStartsAWorkingLimiterOrFailsNamingTheProperty(String property, String value) {
 		startsAndWorksOrFailsNamingTheProperty(limiterRunner(), property, value, (context) -> {
 			// acquire() waits up to the configured timeout; the first permit is there at once
@@ -220,31 +212,31 @@ class ExtremeConfigurationTests {
 	@CsvSource({ "sluice.event-bus.dispatchers, 0, between 1 and 32767", "sluice.event-bus.dispatchers, -1, between 1 and 32767",
 			"sluice.event-bus.dispatchers, -2147483648, between 1 and 32767",
 			"sluice.event-bus.dispatchers, 32768, between 1 and 32767",
-			"sluice.event-bus.subscriber-defaults.buffer, 0, at least 1",
-			"sluice.event-bus.subscriber-defaults.buffer, -1, at least 1",
-			"sluice.event-bus.topics.orders.buffer, 0, at least 1",
-			"sluice.event-bus.subscribers.audit.buffer, 0, at least 1",
-			"sluice.event-bus.subscribers.audit.buffer, -2147483648, at least 1",
-			"sluice.event-bus.subscriber-defaults.publish-timeout, -1ns, zero or more",
-			"sluice.event-bus.topics.orders.publish-timeout, -1s, zero or more",
-			"sluice.event-bus.subscribers.audit.publish-timeout, -1s, zero or more" })
+			"sluice.event-bus.subscriber.defaults.buffer, 0, at least 1",
+			"sluice.event-bus.subscriber.defaults.buffer, -1, at least 1",
+			"sluice.event-bus.subscriber.topics.orders.buffer, 0, at least 1",
+			"sluice.event-bus.subscriber.instances.audit.buffer, 0, at least 1",
+			"sluice.event-bus.subscriber.instances.audit.buffer, -2147483648, at least 1",
+			"sluice.event-bus.subscriber.defaults.publish-timeout, -1ns, zero or more",
+			"sluice.event-bus.subscriber.topics.orders.publish-timeout, -1s, zero or more",
+			"sluice.event-bus.subscriber.instances.audit.publish-timeout, -1s, zero or more" })
 	void eventBusSettingBelowItsRangeFailsStartUpNamingTheProperty(String property, String value, String allowed) {
 		failsNamingTheProperty(this.contextRunner.withUserConfiguration(Listener.class), property, value, allowed);
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource({ "sluice.event-bus.dispatchers, 1", "sluice.event-bus.dispatchers, 2147483647",
-			"sluice.event-bus.subscriber-defaults.buffer, 1", "sluice.event-bus.subscriber-defaults.buffer, 2147483647",
-			"sluice.event-bus.topics.orders.buffer, 2147483647", "sluice.event-bus.subscribers.audit.buffer, 1",
-			"sluice.event-bus.subscribers.audit.buffer, 2147483647",
-			"sluice.event-bus.subscriber-defaults.publish-timeout, 0",
-			"sluice.event-bus.subscriber-defaults.publish-timeout, 1ns",
-			"sluice.event-bus.topics.orders.publish-timeout, 9223372036854775807ns",
-			"sluice.event-bus.subscribers.audit.publish-timeout, 9223372036854775807s" })
+			"sluice.event-bus.subscriber.defaults.buffer, 1", "sluice.event-bus.subscriber.defaults.buffer, 2147483647",
+			"sluice.event-bus.subscriber.topics.orders.buffer, 2147483647", "sluice.event-bus.subscriber.instances.audit.buffer, 1",
+			"sluice.event-bus.subscriber.instances.audit.buffer, 2147483647",
+			"sluice.event-bus.subscriber.defaults.publish-timeout, 0",
+			"sluice.event-bus.subscriber.defaults.publish-timeout, 1ns",
+			"sluice.event-bus.subscriber.topics.orders.publish-timeout, 9223372036854775807ns",
+			"sluice.event-bus.subscriber.instances.audit.publish-timeout, 9223372036854775807s" })
 	void eventBusSettingAtAnExtremeStartsABusThatDeliversOrFailsNamingTheProperty(String property, String value) {
 		startsAndWorksOrFailsNamingTheProperty(
 				this.contextRunner.withUserConfiguration(Listener.class)
-					.withPropertyValues("sluice.event-bus.subscribers.audit.overflow=block"),
+					.withPropertyValues("sluice.event-bus.subscriber.instances.audit.overflow=block"),
 				property, value, (context) -> {
 					EventBus bus = context.getBean(EventBus.class);
 					for (int i = 0; i < 3; i++) {
@@ -259,9 +251,9 @@ class ExtremeConfigurationTests {
 	// one past the largest int: the property cannot even be bound
 
 	@ParameterizedTest(name = "{0}=2147483648")
-	@CsvSource({ "sluice.pools.orders.workers", "sluice.pools.orders.queue-capacity", "sluice.semaphores.db.permits",
-			"sluice.rate-limiters.api.rate", "sluice.event-bus.dispatchers",
-			"sluice.event-bus.subscriber-defaults.buffer" })
+	@CsvSource({ "sluice.pool.instances.orders.workers", "sluice.pool.instances.orders.queue-capacity", "sluice.bulkhead.instances.db.permits",
+			"sluice.rate-limiter.instances.api.rate", "sluice.event-bus.dispatchers",
+			"sluice.event-bus.subscriber.defaults.buffer" })
 	void aCountOnePastTheLargestIntFailsStartUpNamingThePropertyAndItsRange(String property) {
 		failsNamingTheProperty(this.contextRunner, property, "2147483648", "2147483647");
 	}
@@ -309,8 +301,8 @@ class ExtremeConfigurationTests {
 	@CsvSource({ "1ns", "9223372036854775807ns", "9223372036854775807s" })
 	void operationTimeoutAtAnExtremeStartsAWorkingClusterLimiterOrFailsNamingTheProperty(String value) {
 		startsAndWorksOrFailsNamingTheProperty(
-				redisRunner().withPropertyValues("sluice.rate-limiters.api.rate=10",
-						"sluice.rate-limiters.api.scope=cluster"),
+				redisRunner().withPropertyValues("sluice.rate-limiter.instances.api.rate=10",
+						"sluice.rate-limiter.instances.api.scope=cluster"),
 				"sluice.redis.operation-timeout", value,
 				(context) -> assertThat(context.getBean(RateLimiterRegistry.class).get("api").tryAcquire()).isTrue());
 	}
@@ -318,11 +310,11 @@ class ExtremeConfigurationTests {
 	// helpers
 
 	private ApplicationContextRunner poolRunner() {
-		return this.contextRunner.withPropertyValues("sluice.pools.orders.threads=platform");
+		return this.contextRunner.withPropertyValues("sluice.pool.instances.orders.threads=platform");
 	}
 
 	private ApplicationContextRunner limiterRunner() {
-		return this.contextRunner.withPropertyValues("sluice.rate-limiters.api.rate=1");
+		return this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.rate=1");
 	}
 
 	/** Sluice and Spring Boot's Redis auto-configuration, connected to the tests' Redis (skipped without one). */
@@ -381,21 +373,8 @@ class ExtremeConfigurationTests {
 		});
 	}
 
-	/** What Spring Boot prints for the failure, through the analyzers registered in spring.factories. */
 	private static String analyze(Throwable failure) {
-		for (FailureAnalyzer analyzer : SpringFactoriesLoader.forDefaultResourceLocation()
-			.load(FailureAnalyzer.class, SpringFactoriesLoader.ArgumentResolver
-				.of(BeanFactory.class, new DefaultListableBeanFactory())
-				.and(Environment.class, new StandardEnvironment()),
-					// analyzers for technologies absent from this classpath cannot load; Boot skips them too
-					SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
-					}))) {
-			FailureAnalysis analysis = analyzer.analyze(failure);
-			if (analysis != null) {
-				return analysis.getDescription() + "\n" + analysis.getAction();
-			}
-		}
-		throw new AssertionError("Start-up failed and no failure analyzer explains it: " + describe(failure), failure);
+		return StartupFailures.analyze(failure);
 	}
 
 	private static String describe(Throwable failure) {

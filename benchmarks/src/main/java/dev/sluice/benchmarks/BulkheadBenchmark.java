@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadConfig;
-import dev.sluice.semaphore.BulkheadMetrics;
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadConfig;
+import dev.sluice.bulkhead.BulkheadMetrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;

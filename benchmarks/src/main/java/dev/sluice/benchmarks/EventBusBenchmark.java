@@ -17,8 +17,8 @@ import com.lmax.disruptor.EventTranslatorOneArg;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
-import dev.sluice.eventbus.Overflow;
 import dev.sluice.eventbus.SubscriberOptions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,7 +44,7 @@ import org.springframework.context.event.SimpleApplicationEventMulticaster;
  * every one of them. Four ways, in one JMH run:
  * <ul>
  * <li>a Sluice {@link EventBus} with 2 dispatcher threads, each subscriber with a buffer of 1024 under
- * {@link Overflow#BLOCK} (lossless backpressure);</li>
+ * {@link BufferOverflow#BLOCK} (lossless backpressure);</li>
  * <li>a Guava {@link AsyncEventBus} on a fixed pool of 2 threads, subscribers as objects with a
  * {@link Subscribe} method;</li>
  * <li>a Spring {@link SimpleApplicationEventMulticaster} with a fixed pool of 2 threads as its task
@@ -248,7 +248,7 @@ public class EventBusBenchmark {
 				this.bus.subscribe(TOPIC, Tick.class, sink::accept,
 						SubscriberOptions.named("s" + i)
 							.withBuffer(BUFFER)
-							.withOverflow(Overflow.BLOCK)
+							.withOverflow(BufferOverflow.BLOCK)
 							.withPublishTimeout(Duration.ofSeconds(30)));
 			}
 		}

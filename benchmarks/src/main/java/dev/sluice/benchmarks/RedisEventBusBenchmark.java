@@ -7,8 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
-import dev.sluice.eventbus.Overflow;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.redis.eventbus.EventTypes;
 import dev.sluice.redis.eventbus.RedisEventTransport;
@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.IterationParams;
  * <ul>
  * <li>{@code sluiceRedisEventBus}: <em>end to end</em>. A Sluice {@link EventBus} (2 dispatcher
  * threads) on a {@link RedisEventTransport} (poll timeout {@value #POLL_MILLIS} ms, batch size
- * {@value #BATCH_SIZE}, no max-length), with one plain subscriber (buffer 1024, {@link Overflow#BLOCK},
+ * {@value #BATCH_SIZE}, no max-length), with one plain subscriber (buffer 1024, {@link BufferOverflow#BLOCK},
  * so nothing is dropped). An op publishes {@value #EVENTS} events one by one with
  * {@link EventBus#publish}, each of which is one XADD whose answer the publisher waits for, then waits
  * until the subscriber has received all of them: they come back from the stream through the
@@ -161,7 +161,7 @@ public class RedisEventBusBenchmark {
 			this.bus.subscribe(TOPIC, Tick.class, this::accept,
 					SubscriberOptions.named("s")
 						.withBuffer(1024)
-						.withOverflow(Overflow.BLOCK)
+						.withOverflow(BufferOverflow.BLOCK)
 						.withPublishTimeout(Duration.ofSeconds(30)));
 		}
 

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.redis.ratelimit.ClusterLimitOptions;
 import dev.sluice.redis.ratelimit.ClusterLimiterStats;
-import dev.sluice.redis.ratelimit.OutagePolicy;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
+import dev.sluice.InvalidSettingException;
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
 
@@ -25,13 +26,13 @@ import dev.sluice.timeout.Deadline;
  *
  * <pre>{@code
  * Subscription audit = bus.subscribe("orders", OrderPlaced.class, auditor::record,
- *         SubscriberOptions.named("audit").withOverflow(Overflow.BLOCK));
+ *         SubscriberOptions.named("audit").withOverflow(BufferOverflow.BLOCK));
  * PublishResult result = bus.publish("orders", new OrderPlaced(id));
  * }</pre>
  *
  * <ul>
  * <li>Each subscriber has its own bounded buffer, so a slow subscriber never slows the others. When
- * its buffer is full, its own {@link Overflow} policy decides: drop the newest, drop the oldest, make
+ * its buffer is full, its own {@link BufferOverflow} policy decides: drop the newest, drop the oldest, make
  * the publisher wait up to a timeout, or fail the publish. The publisher learns what happened from
  * the {@link PublishResult}, or from an {@link EventRejectedException}.</li>
  * <li>Subscribers do not own threads: a small fixed set of dispatcher threads (daemons) drains the
@@ -79,7 +80,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private EventBus(String name, int dispatchers, EventTransport transport) {
 		if (dispatchers < 1 || dispatchers > MAX_DISPATCHERS) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException("dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + MAX_DISPATCHERS + ", was " + dispatchers);
 		}
 		this.name = name;

@@ -9,9 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Subscribes a bean method to a topic of the application's {@link EventBus} at start-up. The method
  * takes one parameter, the event type; events of other types are not delivered to it. Settings left
- * empty here come from configuration ({@code sluice.event-bus.topics.<topic>.*}, then
- * {@code sluice.event-bus.subscriber-defaults.*}); configuration under
- * {@code sluice.event-bus.subscribers.<name>.*} overrides what is written here. Takes effect on Spring
+ * empty here come from configuration ({@code sluice.event-bus.subscriber.topics.<topic>.*}, then
+ * {@code sluice.event-bus.subscriber.defaults.*}); configuration under
+ * {@code sluice.event-bus.subscriber.instances.<name>.*} overrides what is written here. Takes effect on Spring
  * beans through Sluice's auto-configuration.
  */
 @Target(ElementType.METHOD)

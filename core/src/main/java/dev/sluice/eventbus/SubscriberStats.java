@@ -20,7 +20,7 @@ import java.time.Duration;
  * @param queued events waiting for it or being delivered now
  * @param deliveryTime total time from publish to the end of delivery
  */
-public record SubscriberStats(String topic, String name, int buffer, Overflow overflow, long offered,
+public record SubscriberStats(String topic, String name, int buffer, BufferOverflow overflow, long offered,
 		long delivered, long failed, long droppedNewest, long droppedOldest, long rejected, long discarded,
 		long queued, Duration deliveryTime) {
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.sluice.InvalidSettingException;
 import dev.sluice.timeout.Deadline;
 
 /**
@@ -30,7 +31,7 @@ public final class GracefulShutdown {
 	 */
 	public static ShutdownReport drain(List<? extends Drainable> components, Duration timeout) {
 		if (timeout == null || timeout.isNegative()) {
-			throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
+			throw new InvalidSettingException("timeout", timeout, "timeout must be zero or positive, was " + timeout);
 		}
 		long start = System.nanoTime();
 		long deadline = start + Math.max(0, Deadline.cap(timeout));

@@ -1,5 +1,5 @@
 /**
- * Once: a value computed once with a declared failure policy ({@link dev.sluice.once.Lazy}), and one
+ * Once: a value computed once with a declared failure policy ({@link dev.sluice.once.OnceValue}), and one
  * shared execution per key for concurrent callers ({@link dev.sluice.once.SingleFlight}).
  */
 package dev.sluice.once;

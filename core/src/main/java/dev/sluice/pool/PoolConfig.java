@@ -3,6 +3,8 @@ package dev.sluice.pool;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.sluice.InvalidSettingException;
+
 /**
  * Immutable settings of one {@link WorkerPool}. Every value is checked when the config is built, and
  * a bad value fails with a message that names the setting and what is allowed.
@@ -11,10 +13,10 @@ import java.util.Locale;
  * @param queueCapacity how many accepted tasks may wait for a worker; 0 means a task is only
  * accepted when a worker is free to take it at once
  * @param overflow what a submission does when all workers are busy and the queue is full
- * @param submitTimeout how long a submitter waits for queue space under {@link Overflow#BLOCK}
+ * @param submitTimeout how long a submitter waits for queue space under {@link QueueOverflow#BLOCK}
  * @param threads which kind of thread the workers are
  */
-public record PoolConfig(int workers, int queueCapacity, Overflow overflow, Duration submitTimeout,
+public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow, Duration submitTimeout,
 		Threads threads) {
 
 	/** Default number of workers. */
@@ -29,31 +31,31 @@ public record PoolConfig(int workers, int queueCapacity, Overflow overflow, Dura
 	/** Default queue capacity. */
 	public static final int DEFAULT_QUEUE_CAPACITY = 1000;
 
-	/** Default wait for queue space under {@link Overflow#BLOCK}. */
+	/** Default wait for queue space under {@link QueueOverflow#BLOCK}. */
 	public static final Duration DEFAULT_SUBMIT_TIMEOUT = Duration.ofSeconds(10);
 
 	public PoolConfig {
 		if (workers < 1 || workers > MAX_WORKERS) {
-			throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
+			throw new InvalidSettingException("workers", workers, "workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
 		}
 		if (queueCapacity < 0) {
-			throw new IllegalArgumentException("queue-capacity must be 0 or more, was " + queueCapacity);
+			throw new InvalidSettingException("queue-capacity", queueCapacity, "queue-capacity must be 0 or more, was " + queueCapacity);
 		}
 		if (overflow == null) {
-			throw new IllegalArgumentException("overflow must be one of " + Overflow.allowed() + ", was null");
+			throw new InvalidSettingException("overflow", overflow, "overflow must be one of " + QueueOverflow.allowed() + ", was null");
 		}
 		if (submitTimeout == null || submitTimeout.isNegative()) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException("submit-timeout", submitTimeout,
 					"submit-timeout must be a duration of zero or more (such as 500ms or 10s), was " + submitTimeout);
 		}
 		if (threads == null) {
-			throw new IllegalArgumentException("threads must be one of " + Threads.allowed() + ", was null");
+			throw new InvalidSettingException("threads", threads, "threads must be one of " + Threads.allowed() + ", was null");
 		}
 	}
 
 	/** The defaults: 8 platform workers, a queue of 1000, and submitters wait up to 10s. */
 	public static PoolConfig defaults() {
-		return new PoolConfig(DEFAULT_WORKERS, DEFAULT_QUEUE_CAPACITY, Overflow.BLOCK, DEFAULT_SUBMIT_TIMEOUT,
+		return new PoolConfig(DEFAULT_WORKERS, DEFAULT_QUEUE_CAPACITY, QueueOverflow.BLOCK, DEFAULT_SUBMIT_TIMEOUT,
 				Threads.PLATFORM);
 	}
 
@@ -68,7 +70,7 @@ public record PoolConfig(int workers, int queueCapacity, Overflow overflow, Dura
 	}
 
 	/** A copy with another overflow policy. */
-	public PoolConfig withOverflow(Overflow overflow) {
+	public PoolConfig withOverflow(QueueOverflow overflow) {
 		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
 	}
 
@@ -80,28 +82,6 @@ public record PoolConfig(int workers, int queueCapacity, Overflow overflow, Dura
 	/** A copy with another kind of worker thread. */
 	public PoolConfig withThreads(Threads threads) {
 		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
-	}
-
-	/** What a submission does when every worker is busy and the queue is full. */
-	public enum Overflow {
-
-		/** The submitter waits for queue space up to the submit timeout, then is rejected. */
-		BLOCK,
-
-		/** The submission is rejected at once with a {@link TaskRejectedException}. */
-		REJECT,
-
-		/** The submitting thread runs the task itself, which slows the submitter down. */
-		CALLER_RUNS;
-
-		static String allowed() {
-			return "block, reject, caller-runs";
-		}
-
-		/** The name as written in configuration, such as {@code caller-runs}. */
-		public String configName() {
-			return name().toLowerCase(Locale.ROOT).replace('_', '-');
-		}
 	}
 
 	/** The kind of thread a pool's workers run on. */

@@ -82,7 +82,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 				throw new TaskRejectedException(this.poolName, TaskRejectedException.Reason.QUEUE_FULL,
 						"Pool '" + this.poolName + "' found its queue full although a place was free", null);
 			}
-			throw shutDown();
+			throw shutdownRefusal();
 		});
 	}
 
@@ -116,7 +116,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		}
 		if (isShutdown()) {
 			this.rejected.increment();
-			throw shutDown();
+			throw shutdownRefusal();
 		}
 		switch (this.config.overflow()) {
 			case CALLER_RUNS -> {
@@ -191,7 +191,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 			while ((left = deadline - System.nanoTime()) > 0) {
 				if (isShutdown()) {
 					this.rejected.increment();
-					throw shutDown();
+					throw shutdownRefusal();
 				}
 				if (this.admission.tryAcquire(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
 					return;
@@ -237,7 +237,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		}
 	}
 
-	TaskRejectedException shutDown() {
+	TaskRejectedException shutdownRefusal() {
 		return new TaskRejectedException(this.poolName, TaskRejectedException.Reason.SHUT_DOWN,
 				"Pool '" + this.poolName + "' is shut down and accepts no new tasks", null);
 	}

@@ -20,7 +20,7 @@ import dev.sluice.timeout.Deadline;
  * A named pool of a fixed number of workers in front of a bounded queue: Go's worker pool, with
  * backpressure.
  *
- * <p>When every worker is busy and the queue is full, the pool's {@link PoolConfig.Overflow} policy
+ * <p>When every worker is busy and the queue is full, the pool's {@link QueueOverflow} policy
  * decides: the submitter waits up to the submit timeout (as a send on a full Go channel), is refused
  * with a {@link TaskRejectedException}, or runs the task itself. Tasks start in the order they were
  * accepted; they may finish in any order.
@@ -141,7 +141,7 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	public boolean tryExecute(Runnable task) {
 		Objects.requireNonNull(task, "task");
 		if (this.executor.isShutdown()) {
-			throw this.executor.shutDown();
+			throw this.executor.shutdownRefusal();
 		}
 		return this.executor.tryExecute(task);
 	}
@@ -168,7 +168,7 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		Objects.requireNonNull(items, "items");
 		Objects.requireNonNull(function, "function");
 		if (this.executor.isShutdown()) {
-			throw this.executor.shutDown();
+			throw this.executor.shutdownRefusal();
 		}
 		return new Batch<T, R>(this.executor, items.toArray(), function).run();
 	}

@@ -3,6 +3,8 @@ package dev.sluice.ratelimit;
 import java.math.BigInteger;
 import java.time.Duration;
 
+import dev.sluice.InvalidSettingException;
+
 /**
  * Immutable settings of one {@link RateLimiter}, described as a token bucket: {@code rate} permits
  * every {@code per}, at most {@code burst} at once, and callers wait up to {@code timeout}.
@@ -38,18 +40,18 @@ public record RateLimitConfig(int rate, Duration per, int burst, Duration timeou
 
 	public RateLimitConfig {
 		if (rate < 1) {
-			throw new IllegalArgumentException("rate must be at least 1, was " + rate);
+			throw new InvalidSettingException("rate", rate, "rate must be at least 1, was " + rate);
 		}
 		if (per == null || per.isNegative() || per.isZero() || per.compareTo(MAX_PER) > 0) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException("per", per,
 					"per must be a positive duration of at most " + MAX_PER.toDays() + " days (such as 1s or 1m), was "
 							+ per);
 		}
 		if (burst < 1) {
-			throw new IllegalArgumentException("burst must be at least 1, was " + burst);
+			throw new InvalidSettingException("burst", burst, "burst must be at least 1, was " + burst);
 		}
 		if (timeout == null || timeout.isNegative()) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException("timeout", timeout,
 					"timeout must be a duration of zero or more (such as 0, 100ms or 2s), was " + timeout);
 		}
 		// at most a burst per nanosecond (a refill period of at least 1ns), and at most a few per
@@ -57,12 +59,12 @@ public record RateLimitConfig(int rate, Duration per, int burst, Duration timeou
 		// (per is at most a year, so these products fit in a long)
 		long perNanosecond = Math.min(burst, MAX_PER_NANOSECOND);
 		if (rate > per.toNanos() * perNanosecond) {
-			throw new IllegalArgumentException("rate must be at most " + perNanosecond + " per nanosecond ("
+			throw new InvalidSettingException("rate", rate, "rate must be at most " + perNanosecond + " per nanosecond ("
 					+ Math.min(Integer.MAX_VALUE, per.toNanos() * perNanosecond) + " per " + per + " with a burst of "
 					+ burst + "), was " + rate);
 		}
 		if (refreshNanos(rate, per, burst) > MAX_REFRESH_NANOS) {
-			throw new IllegalArgumentException("burst must be at most " + maxBurst(rate, per) + " for " + rate
+			throw new InvalidSettingException("burst", burst, "burst must be at most " + maxBurst(rate, per) + " for " + rate
 					+ " per " + per + " (a burst is refilled whole every per × burst / rate, at most "
 					+ Duration.ofNanos(MAX_REFRESH_NANOS).toDays() + " days), was " + burst);
 		}

@@ -18,6 +18,6 @@ import java.lang.annotation.Target;
 @Documented
 public @interface RateLimited {
 
-	/** Name of the rate limiter, as configured under {@code sluice.rate-limiters}. */
+	/** Name of the rate limiter, as configured under {@code sluice.rate-limiter.instances}. */
 	String value();
 }

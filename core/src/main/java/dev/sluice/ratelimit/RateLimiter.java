@@ -56,7 +56,7 @@ public final class RateLimiter implements Gate {
 
 	private volatile Current current;
 
-	private volatile boolean shutDown;
+	private volatile boolean shutdown;
 
 	private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
 
@@ -119,8 +119,8 @@ public final class RateLimiter implements Gate {
 	public boolean tryAcquire(int permits) {
 		Current current = this.current;
 		current.check(permits);
-		if (this.shutDown) {
-			throw shutDownException();
+		if (this.shutdown) {
+			throw shutdownException();
 		}
 		if (take(current, permits, 0) == 0) {
 			return true;
@@ -159,8 +159,8 @@ public final class RateLimiter implements Gate {
 		Objects.requireNonNull(timeout, "timeout");
 		Current current = this.current;
 		current.check(permits);
-		if (this.shutDown) {
-			throw shutDownException();
+		if (this.shutdown) {
+			throw shutdownException();
 		}
 		long start = this.nanoClock.getAsLong();
 		long deadline = start + Math.max(0, Deadline.cap(timeout));
@@ -172,8 +172,8 @@ public final class RateLimiter implements Gate {
 		this.waiters.add(me);
 		try {
 			while (true) {
-				if (this.shutDown) {
-					throw shutDownException();
+				if (this.shutdown) {
+					throw shutdownException();
 				}
 				long left = deadline - this.nanoClock.getAsLong();
 				if (wait > left) {
@@ -183,8 +183,8 @@ public final class RateLimiter implements Gate {
 				if (Thread.interrupted()) {
 					throw new InterruptedException("Interrupted while waiting for rate limiter '" + this.name + "'");
 				}
-				if (this.shutDown) {
-					throw shutDownException();
+				if (this.shutdown) {
+					throw shutdownException();
 				}
 				current = this.current;
 				current.check(permits);
@@ -298,13 +298,13 @@ public final class RateLimiter implements Gate {
 	public RateLimiterStats stats() {
 		Current current = this.current;
 		return new RateLimiterStats(this.name, current.config,
-				this.shutDown ? 0 : Math.max(0, current.store.available()),
-				this.waiters.size(), this.rejected.sum(), this.shutDown);
+				this.shutdown ? 0 : Math.max(0, current.store.available()),
+				this.waiters.size(), this.rejected.sum(), this.shutdown);
 	}
 
 	/** Whether the limiter has shut down. */
 	public boolean isShutDown() {
-		return this.shutDown;
+		return this.shutdown;
 	}
 
 	/**
@@ -314,12 +314,12 @@ public final class RateLimiter implements Gate {
 	 */
 	@Override
 	public void stopIntake() {
-		this.shutDown = true;
+		this.shutdown = true;
 		this.waiters.forEach(LockSupport::unpark);
 		this.current.store.close();
 	}
 
-	private RateLimitExceededException shutDownException() {
+	private RateLimitExceededException shutdownException() {
 		this.rejected.increment();
 		return new RateLimitExceededException(this.name, RateLimitExceededException.Reason.SHUT_DOWN, Duration.ZERO,
 				"Rate limiter '" + this.name + "' is shut down and gives no more permits");

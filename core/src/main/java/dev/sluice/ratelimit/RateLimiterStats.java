@@ -8,8 +8,8 @@ package dev.sluice.ratelimit;
  * @param available permits available now
  * @param waiting callers waiting for permits now
  * @param rejected calls that got no permit, cumulative
- * @param shutDown whether the limiter has shut down
+ * @param shutdown whether the limiter has shut down
  */
 public record RateLimiterStats(String name, RateLimitConfig config, int available, int waiting, long rejected,
-		boolean shutDown) {
+		boolean shutdown) {
 }

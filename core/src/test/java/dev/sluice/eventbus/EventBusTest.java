@@ -41,12 +41,12 @@ class EventBusTest {
 	}
 
 	/** A subscriber whose handler is held until release, with a buffer of 2 and the given policy. */
-	private Subscription heldSubscriber(String name, Overflow overflow, List<Object> received,
+	private Subscription heldSubscriber(String name, BufferOverflow overflow, List<Object> received,
 			CountDownLatch holding) {
 		return heldSubscriber(name, overflow, received, holding, Duration.ofMillis(100));
 	}
 
-	private Subscription heldSubscriber(String name, Overflow overflow, List<Object> received,
+	private Subscription heldSubscriber(String name, BufferOverflow overflow, List<Object> received,
 			CountDownLatch holding, Duration publishTimeout) {
 		return this.bus.subscribe("t", Integer.class, (event) -> {
 			if (event == 0) {
@@ -62,9 +62,9 @@ class EventBusTest {
 		List<Integer> first = new CopyOnWriteArrayList<>();
 		List<Integer> second = new CopyOnWriteArrayList<>();
 		this.bus.subscribe("numbers", Integer.class, first::add, SubscriberOptions.named("first").withBuffer(16)
-			.withOverflow(Overflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
+			.withOverflow(BufferOverflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
 		this.bus.subscribe("numbers", Integer.class, second::add, SubscriberOptions.named("second").withBuffer(16)
-			.withOverflow(Overflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
+			.withOverflow(BufferOverflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
 		for (int i = 0; i < 10_000; i++) {
 			this.bus.publish("numbers", i);
 		}
@@ -89,7 +89,7 @@ class EventBusTest {
 	void dropNewestDropsTheNewEventAndSaysSo() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription subscription = heldSubscriber("newest", Overflow.DROP_NEWEST, received, holding);
+		Subscription subscription = heldSubscriber("newest", BufferOverflow.DROP_NEWEST, received, holding);
 		this.bus.publish("t", 0);
 		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
@@ -107,7 +107,7 @@ class EventBusTest {
 	void dropOldestMakesRoomByDroppingTheOldestQueuedEvent() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription subscription = heldSubscriber("oldest", Overflow.DROP_OLDEST, received, holding);
+		Subscription subscription = heldSubscriber("oldest", BufferOverflow.DROP_OLDEST, received, holding);
 		this.bus.publish("t", 0);
 		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
@@ -126,7 +126,7 @@ class EventBusTest {
 		List<Object> strict = new CopyOnWriteArrayList<>();
 		List<Object> relaxed = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		heldSubscriber("strict", Overflow.FAIL, strict, holding);
+		heldSubscriber("strict", BufferOverflow.FAIL, strict, holding);
 		this.bus.subscribe("t", Integer.class, relaxed::add, SubscriberOptions.named("relaxed"));
 		this.bus.publish("t", 0);
 		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -144,7 +144,7 @@ class EventBusTest {
 	void blockMakesThePublisherWaitThenFailsAfterTheTimeout() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription subscription = heldSubscriber("blocking", Overflow.BLOCK, received, holding,
+		Subscription subscription = heldSubscriber("blocking", BufferOverflow.BLOCK, received, holding,
 				Duration.ofSeconds(2));
 		this.bus.publish("t", 0);
 		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -226,7 +226,7 @@ class EventBusTest {
 	void theAccountingHoldsExactlyUnderPublishersChurnAndSlowSubscribers() throws Exception {
 		List<Subscription> live = new CopyOnWriteArrayList<>();
 		List<SubscriberStats> closedStats = new CopyOnWriteArrayList<>();
-		Overflow[] policies = { Overflow.DROP_NEWEST, Overflow.DROP_OLDEST, Overflow.FAIL, Overflow.BLOCK };
+		BufferOverflow[] policies = { BufferOverflow.DROP_NEWEST, BufferOverflow.DROP_OLDEST, BufferOverflow.FAIL, BufferOverflow.BLOCK };
 		AtomicInteger names = new AtomicInteger();
 		for (int i = 0; i < 8; i++) {
 			live.add(subscribeRandom(policies[i % policies.length], names.incrementAndGet()));
@@ -287,7 +287,7 @@ class EventBusTest {
 		}
 	}
 
-	private Subscription subscribeRandom(Overflow policy, int name) {
+	private Subscription subscribeRandom(BufferOverflow policy, int name) {
 		return this.bus.subscribe("stress", Integer.class, (event) -> {
 			if (event % 97 == 0) {
 				throw new IllegalStateException("sometimes");
@@ -330,7 +330,7 @@ class EventBusTest {
 	void abandoningReportsAndCountsWhatCouldNotBeDelivered() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription subscription = heldSubscriber("stuck", Overflow.DROP_NEWEST, received, holding);
+		Subscription subscription = heldSubscriber("stuck", BufferOverflow.DROP_NEWEST, received, holding);
 		this.bus.publish("t", 0);
 		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 		this.bus.publish("t", 1);
@@ -355,7 +355,7 @@ class EventBusTest {
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 				}
-			}, SubscriberOptions.named("sink").withBuffer(1).withOverflow(Overflow.BLOCK)
+			}, SubscriberOptions.named("sink").withBuffer(1).withOverflow(BufferOverflow.BLOCK)
 				.withPublishTimeout(Duration.ofSeconds(30)));
 			AtomicReference<Throwable> relayed = new AtomicReference<>();
 			single.subscribe("source", Integer.class, (event) -> {
@@ -421,7 +421,7 @@ class EventBusTest {
 	void aPublisherWaitingForASubscriberThatLeavesIsNotRefused() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription leaving = heldSubscriber("leaving", Overflow.BLOCK, received, holding, Duration.ofSeconds(30));
+		Subscription leaving = heldSubscriber("leaving", BufferOverflow.BLOCK, received, holding, Duration.ofSeconds(30));
 		this.bus.publish("t", 0);
 		holding.await();
 		this.bus.publish("t", 1);
@@ -449,7 +449,7 @@ class EventBusTest {
 	void shutdownWaitsForAndCountsTheEventsInHandOfASubscriberThatLeft() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription leaving = heldSubscriber("leaving", Overflow.DROP_OLDEST, received, holding);
+		Subscription leaving = heldSubscriber("leaving", BufferOverflow.DROP_OLDEST, received, holding);
 		this.bus.publish("t", 0);
 		holding.await();
 		this.bus.publish("t", 1);
@@ -471,7 +471,7 @@ class EventBusTest {
 	void aDrainWaitsUntilASubscriberThatLeftHasSettledItsEvents() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription leaving = heldSubscriber("leaving", Overflow.DROP_OLDEST, received, holding);
+		Subscription leaving = heldSubscriber("leaving", BufferOverflow.DROP_OLDEST, received, holding);
 		this.bus.publish("t", 0);
 		holding.await();
 		leaving.close();

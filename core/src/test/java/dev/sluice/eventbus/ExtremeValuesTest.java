@@ -101,7 +101,7 @@ class ExtremeValuesTest {
 		List<String> received = new CopyOnWriteArrayList<>();
 		CountDownLatch first = new CountDownLatch(1);
 		bus.subscribe("topic", String.class, blockingOnFirst(received, first),
-				SubscriberOptions.named("one").withBuffer(1).withOverflow(Overflow.DROP_NEWEST));
+				SubscriberOptions.named("one").withBuffer(1).withOverflow(BufferOverflow.DROP_NEWEST));
 		bus.publish("topic", "a");
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.getCount() == 0);
 		assertThat(bus.publish("topic", "b").queued()).isEqualTo(1);
@@ -118,7 +118,7 @@ class ExtremeValuesTest {
 		CountDownLatch first = new CountDownLatch(1);
 		Subscription subscription = created(() -> bus.subscribe("topic", String.class,
 				blockingOnFirst(received, first),
-				SubscriberOptions.named("max").withBuffer(Integer.MAX_VALUE).withOverflow(Overflow.FAIL)));
+				SubscriberOptions.named("max").withBuffer(Integer.MAX_VALUE).withOverflow(BufferOverflow.FAIL)));
 		List<String> events = IntStream.range(0, 1000).mapToObj((i) -> "event-" + i).toList();
 		for (String event : events) {
 			assertThat(bus.publish("topic", event).queued()).isEqualTo(1);
@@ -258,7 +258,7 @@ class ExtremeValuesTest {
 		CountDownLatch first = new CountDownLatch(1);
 		bus.subscribe("topic", String.class, blockingOnFirst(received, first), SubscriberOptions.named("blocking")
 			.withBuffer(1)
-			.withOverflow(Overflow.BLOCK)
+			.withOverflow(BufferOverflow.BLOCK)
 			.withPublishTimeout(publishTimeout));
 		bus.publish("topic", "a");
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.getCount() == 0);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Model checking and stress testing of a {@link Subscriber}'s mailbox with Lincheck, under each
- * {@link Overflow} policy ({@code BLOCK} with a zero publish timeout), on a buffer of 1, so that
+ * {@link BufferOverflow} policy ({@code BLOCK} with a zero publish timeout), on a buffer of 1, so that
  * two offers without a drain between them already overflow ({@code close} is in a scenario at most
  * once, for the same reason: after it every offer is refused). The
  * dispatcher only records the drain tasks it is given; the {@code drain} operation runs the one
@@ -161,7 +161,7 @@ class SubscriberLincheckTest {
 
 		final Subscriber subscriber;
 
-		Target(Overflow overflow) {
+		Target(BufferOverflow overflow) {
 			SubscriberOptions options = new SubscriberOptions("lincheck", BUFFER, overflow, Duration.ZERO);
 			this.subscriber = new Subscriber("topic", options, Integer.class, this::handle, this.tasks::add);
 		}
@@ -215,7 +215,7 @@ class SubscriberLincheckTest {
 
 		private final ReentrantReadWriteLock drainAlone = new ReentrantReadWriteLock();
 
-		Mailbox(Overflow overflow) {
+		Mailbox(BufferOverflow overflow) {
 			super(overflow);
 		}
 
@@ -261,35 +261,35 @@ class SubscriberLincheckTest {
 	public static class MailboxDropNewest extends Mailbox {
 
 		public MailboxDropNewest() {
-			super(Overflow.DROP_NEWEST);
+			super(BufferOverflow.DROP_NEWEST);
 		}
 	}
 
 	public static class MailboxDropOldest extends Mailbox {
 
 		public MailboxDropOldest() {
-			super(Overflow.DROP_OLDEST);
+			super(BufferOverflow.DROP_OLDEST);
 		}
 	}
 
 	public static class MailboxFail extends Mailbox {
 
 		public MailboxFail() {
-			super(Overflow.FAIL);
+			super(BufferOverflow.FAIL);
 		}
 	}
 
 	public static class MailboxBlock extends Mailbox {
 
 		public MailboxBlock() {
-			super(Overflow.BLOCK);
+			super(BufferOverflow.BLOCK);
 		}
 	}
 
 	/** The mailbox in sequence: a bounded FIFO, the policy, and whether a drain task is scheduled. */
 	public abstract static class MailboxModel {
 
-		private final Overflow overflow;
+		private final BufferOverflow overflow;
 
 		private final ArrayDeque<Integer> waiting = new ArrayDeque<>();
 
@@ -297,7 +297,7 @@ class SubscriberLincheckTest {
 
 		private boolean closed;
 
-		MailboxModel(Overflow overflow) {
+		MailboxModel(BufferOverflow overflow) {
 			this.overflow = overflow;
 		}
 
@@ -347,28 +347,28 @@ class SubscriberLincheckTest {
 	public static class MailboxModelDropNewest extends MailboxModel {
 
 		public MailboxModelDropNewest() {
-			super(Overflow.DROP_NEWEST);
+			super(BufferOverflow.DROP_NEWEST);
 		}
 	}
 
 	public static class MailboxModelDropOldest extends MailboxModel {
 
 		public MailboxModelDropOldest() {
-			super(Overflow.DROP_OLDEST);
+			super(BufferOverflow.DROP_OLDEST);
 		}
 	}
 
 	public static class MailboxModelFail extends MailboxModel {
 
 		public MailboxModelFail() {
-			super(Overflow.FAIL);
+			super(BufferOverflow.FAIL);
 		}
 	}
 
 	public static class MailboxModelBlock extends MailboxModel {
 
 		public MailboxModelBlock() {
-			super(Overflow.BLOCK);
+			super(BufferOverflow.BLOCK);
 		}
 	}
 
@@ -392,7 +392,7 @@ class SubscriberLincheckTest {
 
 		private volatile int worstLateDeliveries;
 
-		Unrestricted(Overflow overflow) {
+		Unrestricted(BufferOverflow overflow) {
 			super(overflow);
 		}
 
@@ -475,28 +475,28 @@ class SubscriberLincheckTest {
 	public static class UnrestrictedDropNewest extends Unrestricted {
 
 		public UnrestrictedDropNewest() {
-			super(Overflow.DROP_NEWEST);
+			super(BufferOverflow.DROP_NEWEST);
 		}
 	}
 
 	public static class UnrestrictedDropOldest extends Unrestricted {
 
 		public UnrestrictedDropOldest() {
-			super(Overflow.DROP_OLDEST);
+			super(BufferOverflow.DROP_OLDEST);
 		}
 	}
 
 	public static class UnrestrictedFail extends Unrestricted {
 
 		public UnrestrictedFail() {
-			super(Overflow.FAIL);
+			super(BufferOverflow.FAIL);
 		}
 	}
 
 	public static class UnrestrictedBlock extends Unrestricted {
 
 		public UnrestrictedBlock() {
-			super(Overflow.BLOCK);
+			super(BufferOverflow.BLOCK);
 		}
 	}
 

@@ -6,10 +6,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadConfig;
 import dev.sluice.pool.PoolConfig;
 import dev.sluice.pool.WorkerPool;
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

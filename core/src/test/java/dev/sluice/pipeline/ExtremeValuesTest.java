@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.sluice.pool.PoolConfig;
+import dev.sluice.pool.QueueOverflow;
 import dev.sluice.pool.WorkerPool;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Named;
@@ -127,7 +128,7 @@ class ExtremeValuesTest {
 	@Test
 	void stageWithIntegerMaxWorkersOnASmallPoolIsRefusedBeforeItStarts() {
 		WorkerPool pool = WorkerPool.create("pipeline-small",
-				new PoolConfig(4, 0, PoolConfig.Overflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
+				new PoolConfig(4, 0, QueueOverflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
 		// the source never ends, so that a pipeline wrongly started occupies the pool and is refused by it
 		Channel<Integer> endless = Channel.bounded(10);
 		try {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import dev.sluice.pool.PoolConfig;
+import dev.sluice.pool.QueueOverflow;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.pool.WorkerPool;
 import org.junit.jupiter.api.Test;
@@ -280,7 +281,7 @@ class PipelineTest {
 	void aRunOnAPoolWithNoRoomIsRefusedAtOnceAndNeverRunsOnTheCaller() throws Exception {
 		try (WorkerPool pool = WorkerPool.create("busy-caller-runs", PoolConfig.defaults().withWorkers(3)
 			.withQueueCapacity(0)
-			.withOverflow(PoolConfig.Overflow.CALLER_RUNS))) {
+			.withOverflow(QueueOverflow.CALLER_RUNS))) {
 			CountDownLatch busy = occupy(pool, 3);
 			try {
 				Thread caller = Thread.currentThread();
@@ -303,7 +304,7 @@ class PipelineTest {
 	void aRunQueuedBehindBusyWorkersIsBoundedByItsTimeout() throws Exception {
 		try (WorkerPool pool = WorkerPool.create("busy-queued", PoolConfig.defaults().withWorkers(3)
 			.withQueueCapacity(10)
-			.withOverflow(PoolConfig.Overflow.CALLER_RUNS))) {
+			.withOverflow(QueueOverflow.CALLER_RUNS))) {
 			CountDownLatch busy = occupy(pool, 3);
 			try {
 				long start = System.nanoTime();

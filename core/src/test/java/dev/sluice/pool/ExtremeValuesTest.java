@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import dev.sluice.pool.PoolConfig.Overflow;
+import dev.sluice.pool.QueueOverflow;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
@@ -124,7 +124,7 @@ class ExtremeValuesTest {
 	@Test
 	void queueCapacityZeroAcceptsATaskOnlyWhenAWorkerIsFreeToTakeIt() throws Exception {
 		WorkerPool pool = pool("queue-0",
-				new PoolConfig(1, 0, Overflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
+				new PoolConfig(1, 0, QueueOverflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
 		occupyTheOnlyWorker(pool);
 		assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOfSatisfying(TaskRejectedException.class,
 				(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.QUEUE_FULL));
@@ -136,7 +136,7 @@ class ExtremeValuesTest {
 	@Test
 	void queueCapacityOneHoldsOneWaitingTask() throws Exception {
 		WorkerPool pool = pool("queue-1",
-				new PoolConfig(1, 1, Overflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
+				new PoolConfig(1, 1, QueueOverflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
 		occupyTheOnlyWorker(pool);
 		CompletableFuture<Integer> queued = pool.submit(() -> 1);
 		assertThat(pool.stats().queued()).isEqualTo(1);
@@ -149,7 +149,7 @@ class ExtremeValuesTest {
 	@Test
 	void queueCapacityOfIntegerMaxIsNotAllocatedUpFrontAndQueuesTasks() throws Exception {
 		WorkerPool pool = created(() -> pool("queue-max",
-				new PoolConfig(1, Integer.MAX_VALUE, Overflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM)));
+				new PoolConfig(1, Integer.MAX_VALUE, QueueOverflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM)));
 		occupyTheOnlyWorker(pool);
 		List<CompletableFuture<Integer>> queued = IntStream.range(0, 1000)
 			.mapToObj((i) -> pool.submit(() -> i))
@@ -173,7 +173,7 @@ class ExtremeValuesTest {
 	@MethodSource("noWait")
 	void submitTimeoutOfZeroOrOneNanosecondRejectsAtOnceWhenThePoolIsFull(Duration timeout) throws Exception {
 		WorkerPool pool = pool("block-short",
-				new PoolConfig(1, 1, Overflow.BLOCK, timeout, PoolConfig.Threads.PLATFORM));
+				new PoolConfig(1, 1, QueueOverflow.BLOCK, timeout, PoolConfig.Threads.PLATFORM));
 		occupyTheOnlyWorker(pool);
 		pool.submit(() -> 1);
 		long start = System.nanoTime();
@@ -186,7 +186,7 @@ class ExtremeValuesTest {
 	@MethodSource("huge")
 	void hugeSubmitTimeoutWaitsUntilThereIsRoomThenAccepts(Duration timeout) throws Exception {
 		WorkerPool pool = pool("block-huge",
-				new PoolConfig(1, 1, Overflow.BLOCK, timeout, PoolConfig.Threads.PLATFORM));
+				new PoolConfig(1, 1, QueueOverflow.BLOCK, timeout, PoolConfig.Threads.PLATFORM));
 		occupyTheOnlyWorker(pool);
 		pool.submit(() -> 1);
 		CompletableFuture<CompletableFuture<Integer>> submission = async(() -> pool.submit(() -> 2));
@@ -201,7 +201,7 @@ class ExtremeValuesTest {
 	@MethodSource("huge")
 	void hugeSubmitTimeoutStillEndsPromptlyWhenThePoolStops(Duration timeout) throws Exception {
 		WorkerPool pool = pool("block-stop",
-				new PoolConfig(1, 1, Overflow.BLOCK, timeout, PoolConfig.Threads.PLATFORM));
+				new PoolConfig(1, 1, QueueOverflow.BLOCK, timeout, PoolConfig.Threads.PLATFORM));
 		occupyTheOnlyWorker(pool);
 		pool.submit(() -> 1);
 		CompletableFuture<CompletableFuture<Integer>> submission = async(() -> pool.submit(() -> 2));

@@ -373,7 +373,7 @@ class TaskGroupTest {
 	@Test
 	void aTaskCancelledWhileItsForkWaitsForAPoolPlaceGivesThePlaceBack() throws Exception {
 		WorkerPool small = WorkerPool.create("leak-cancel", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
-			.withOverflow(PoolConfig.Overflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
+			.withOverflow(QueueOverflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
 		try {
 			TaskGroup group = TaskGroup.on(small);
 			CountDownLatch started = new CountDownLatch(1);
@@ -410,7 +410,7 @@ class TaskGroupTest {
 	@Test
 	void aTaskRunByAHelpingJoinWhileItsForkWaitsForAPoolPlaceGivesThePlaceBack() throws Exception {
 		WorkerPool small = WorkerPool.create("leak-help", PoolConfig.defaults().withWorkers(2).withQueueCapacity(0)
-			.withOverflow(PoolConfig.Overflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
+			.withOverflow(QueueOverflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
 		try {
 			CountDownLatch firstStarted = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
@@ -465,7 +465,7 @@ class TaskGroupTest {
 	@Test
 	void aForkThatIsRefusedNeverRunsItsTask() throws Exception {
 		WorkerPool small = WorkerPool.create("refused", PoolConfig.defaults().withWorkers(2).withQueueCapacity(0)
-			.withOverflow(PoolConfig.Overflow.BLOCK).withSubmitTimeout(Duration.ofMillis(500)));
+			.withOverflow(QueueOverflow.BLOCK).withSubmitTimeout(Duration.ofMillis(500)));
 		try {
 			CountDownLatch firstStarted = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);

@@ -144,22 +144,22 @@ class WorkerPoolLincheckTest {
 
 	public static class Model {
 
-		private boolean shutDown;
+		private boolean shutdown;
 
 		public String submit() {
-			return this.shutDown ? "rejected: SHUT_DOWN" : "accepted";
+			return this.shutdown ? "rejected: SHUT_DOWN" : "accepted";
 		}
 
 		public void stopIntake() {
-			this.shutDown = true;
+			this.shutdown = true;
 		}
 
 		public void abandonRemaining() {
-			this.shutDown = true;
+			this.shutdown = true;
 		}
 
 		public boolean isShutdown() {
-			return this.shutDown;
+			return this.shutdown;
 		}
 	}
 }

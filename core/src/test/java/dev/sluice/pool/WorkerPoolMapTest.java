@@ -139,7 +139,7 @@ class WorkerPoolMapTest {
 	void helpersThatNeverRanLeaveThePoolsQueue() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		WorkerPool busy = WorkerPool.create("batch-busy", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withOverflow(PoolConfig.Overflow.REJECT));
+			.withOverflow(QueueOverflow.REJECT));
 		try (busy) {
 			busy.submit(() -> {
 				Threads.await(release);

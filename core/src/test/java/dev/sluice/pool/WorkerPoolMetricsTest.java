@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-import dev.sluice.pool.PoolConfig.Overflow;
+import dev.sluice.pool.QueueOverflow;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +20,7 @@ class WorkerPoolMetricsTest {
 
 	private final WorkerPool pool = WorkerPool.create("metered", PoolConfig.defaults().withWorkers(1)
 		.withQueueCapacity(1)
-		.withOverflow(Overflow.REJECT));
+		.withOverflow(QueueOverflow.REJECT));
 
 	@AfterEach
 	void close() {

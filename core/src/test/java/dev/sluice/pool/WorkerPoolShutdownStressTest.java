@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
-import dev.sluice.pool.PoolConfig.Overflow;
+import dev.sluice.pool.QueueOverflow;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
 class WorkerPoolShutdownStressTest {
 
 	@ParameterizedTest
-	@EnumSource(Overflow.class)
-	void noAcceptedTaskIsLostWhenShutdownRacesSubmitters(Overflow overflow) throws Exception {
+	@EnumSource(QueueOverflow.class)
+	void noAcceptedTaskIsLostWhenShutdownRacesSubmitters(QueueOverflow overflow) throws Exception {
 		for (int round = 0; round < 5; round++) {
 			WorkerPool pool = WorkerPool.create("stress-" + overflow.configName(), PoolConfig.defaults().withWorkers(2)
 				.withQueueCapacity(8)
@@ -34,7 +34,7 @@ class WorkerPoolShutdownStressTest {
 				.withSubmitTimeout(Duration.ofMillis(5)));
 			Queue<CompletableFuture<Integer>> accepted = new ConcurrentLinkedQueue<>();
 			AtomicInteger ran = new AtomicInteger();
-			AtomicInteger shutDownRejections = new AtomicInteger();
+			AtomicInteger shutdownRejections = new AtomicInteger();
 			CountDownLatch submittersDone = new CountDownLatch(4);
 			for (int s = 0; s < 4; s++) {
 				new Thread(() -> {
@@ -50,7 +50,7 @@ class WorkerPoolShutdownStressTest {
 							}
 							catch (TaskRejectedException ex) {
 								if (ex.reason() == TaskRejectedException.Reason.SHUT_DOWN) {
-									shutDownRejections.incrementAndGet();
+									shutdownRejections.incrementAndGet();
 									return;
 								}
 							}
@@ -67,7 +67,7 @@ class WorkerPoolShutdownStressTest {
 			Threads.await(submittersDone);
 			await().until(pool::isTerminated);
 
-			assertThat(shutDownRejections).hasValue(4);
+			assertThat(shutdownRejections).hasValue(4);
 			await().until(() -> accepted.stream().allMatch(CompletableFuture::isDone));
 			long normal = accepted.stream().filter((future) -> !future.isCompletedExceptionally()).count();
 			long unfinished = accepted.size() - normal;

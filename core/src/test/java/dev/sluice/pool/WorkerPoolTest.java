@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
-import dev.sluice.pool.PoolConfig.Overflow;
+import dev.sluice.pool.QueueOverflow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ class WorkerPoolTest {
 		return pool;
 	}
 
-	private WorkerPool oneWorkerOneSlot(String name, Overflow overflow) {
+	private WorkerPool oneWorkerOneSlot(String name, QueueOverflow overflow) {
 		return pool(name, PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withOverflow(overflow)
 			.withSubmitTimeout(Duration.ofMillis(100)));
 	}
@@ -79,7 +79,7 @@ class WorkerPoolTest {
 
 	@Test
 	void blockOverflowMakesTheSubmitterWaitThenTimesOut() throws Exception {
-		WorkerPool pool = oneWorkerOneSlot("block-timeout", Overflow.BLOCK);
+		WorkerPool pool = oneWorkerOneSlot("block-timeout", QueueOverflow.BLOCK);
 		fill(pool);
 		long start = System.nanoTime();
 		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class,
@@ -130,7 +130,7 @@ class WorkerPoolTest {
 
 	@Test
 	void rejectOverflowRefusesAtOnce() throws Exception {
-		WorkerPool pool = oneWorkerOneSlot("reject", Overflow.REJECT);
+		WorkerPool pool = oneWorkerOneSlot("reject", QueueOverflow.REJECT);
 		fill(pool);
 		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class,
 				(ex) -> {
@@ -143,7 +143,7 @@ class WorkerPoolTest {
 
 	@Test
 	void callerRunsOverflowRunsTheTaskOnTheSubmittingThread() throws Exception {
-		WorkerPool pool = oneWorkerOneSlot("caller-runs", Overflow.CALLER_RUNS);
+		WorkerPool pool = oneWorkerOneSlot("caller-runs", QueueOverflow.CALLER_RUNS);
 		fill(pool);
 		CompletableFuture<Thread> ranOn = pool.submit(Thread::currentThread);
 		assertThat(ranOn).isCompletedWithValue(Thread.currentThread());
@@ -153,7 +153,7 @@ class WorkerPoolTest {
 	@Test
 	void zeroQueueCapacityHandsTasksOnlyToFreeWorkers() throws Exception {
 		WorkerPool pool = pool("hand-off", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
-			.withOverflow(Overflow.REJECT));
+			.withOverflow(QueueOverflow.REJECT));
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit(() -> {
 			started.countDown();
@@ -325,7 +325,7 @@ class WorkerPoolTest {
 	@Test
 	void aPoolWithoutAQueueAcceptsTheNextTaskOnceTheLastHasCompleted() throws Exception {
 		WorkerPool pool = pool("hand-off", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
-			.withOverflow(Overflow.REJECT));
+			.withOverflow(QueueOverflow.REJECT));
 		for (int i = 0; i < 20_000; i++) {
 			int n = i;
 			// the worker is free as soon as the result is: it must never be refused as full here
@@ -337,7 +337,7 @@ class WorkerPoolTest {
 	@Test
 	void aTaskGivesItsPlaceBackWhetherItRunsFailsOrIsCancelledInTheQueue() throws Exception {
 		WorkerPool pool = pool("places", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withOverflow(Overflow.REJECT));
+			.withOverflow(QueueOverflow.REJECT));
 		fill(pool);
 		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOf(TaskRejectedException.class);
 		this.release.countDown();
@@ -362,7 +362,7 @@ class WorkerPoolTest {
 	@Test
 	void tasksCancelledWhileTheyWaitDoNotPileUpBeyondTheQueueCapacity() throws Exception {
 		WorkerPool pool = WorkerPool.create("bound", PoolConfig.defaults().withWorkers(1).withQueueCapacity(10)
-			.withOverflow(Overflow.REJECT));
+			.withOverflow(QueueOverflow.REJECT));
 		this.pools.add(pool);
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit(() -> {
@@ -386,7 +386,7 @@ class WorkerPoolTest {
 	@Test
 	void whoeverHearsOfACancelBeforeTheTaskStartedFindsItsPlaceFree() throws Exception {
 		WorkerPool pool = WorkerPool.create("cancel-place", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withOverflow(Overflow.REJECT));
+			.withOverflow(QueueOverflow.REJECT));
 		this.pools.add(pool);
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit(() -> {

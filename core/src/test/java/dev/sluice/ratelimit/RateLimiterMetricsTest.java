@@ -3,9 +3,9 @@ package dev.sluice.ratelimit;
 import java.time.Duration;
 import java.util.List;
 
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadConfig;
-import dev.sluice.semaphore.BulkheadMetrics;
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadConfig;
+import dev.sluice.bulkhead.BulkheadMetrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -36,14 +36,14 @@ class RateLimiterMetricsTest {
 		Bulkhead bulkhead = Bulkhead.create("db", BulkheadConfig.ofPermits(4));
 		new BulkheadMetrics(List.of(bulkhead), Tags.empty()).bindTo(this.registry);
 		Bulkhead.Permit permit = bulkhead.acquire(3, Duration.ZERO);
-		assertThat(this.registry.get("sluice.semaphore.in.use").tag("name", "db").gauge().value()).isEqualTo(3);
-		assertThat(this.registry.get("sluice.semaphore.available").tag("name", "db").gauge().value()).isEqualTo(1);
-		assertThat(this.registry.get("sluice.semaphore.permits").tag("name", "db").gauge().value()).isEqualTo(4);
+		assertThat(this.registry.get("sluice.bulkhead.in.use").tag("name", "db").gauge().value()).isEqualTo(3);
+		assertThat(this.registry.get("sluice.bulkhead.available").tag("name", "db").gauge().value()).isEqualTo(1);
+		assertThat(this.registry.get("sluice.bulkhead.permits").tag("name", "db").gauge().value()).isEqualTo(4);
 		assertThat(bulkhead.tryAcquire(2)).isEmpty();
-		assertThat(this.registry.get("sluice.semaphore.rejected").tag("name", "db").functionCounter().count())
+		assertThat(this.registry.get("sluice.bulkhead.rejected").tag("name", "db").functionCounter().count())
 			.isEqualTo(1);
 		permit.close();
-		assertThat(this.registry.get("sluice.semaphore.in.use").tag("name", "db").gauge().value()).isZero();
-		assertThat(this.registry.get("sluice.semaphore.wait").tag("name", "db").functionTimer().count()).isZero();
+		assertThat(this.registry.get("sluice.bulkhead.in.use").tag("name", "db").gauge().value()).isZero();
+		assertThat(this.registry.get("sluice.bulkhead.wait").tag("name", "db").functionTimer().count()).isZero();
 	}
 }

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadConfig;
+import dev.sluice.bulkhead.BulkheadException;
 import dev.sluice.pipeline.Channel;
 import dev.sluice.pool.PoolConfig;
 import dev.sluice.pool.TaskRejectedException;
@@ -16,9 +19,6 @@ import dev.sluice.pool.WorkerPool;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimiter;
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadConfig;
-import dev.sluice.semaphore.BulkheadException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

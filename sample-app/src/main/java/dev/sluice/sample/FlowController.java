@@ -10,14 +10,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import dev.sluice.once.Lazy;
+import dev.sluice.once.OnceValue;
 import dev.sluice.once.SingleFlight;
 import dev.sluice.pipeline.Channel;
 import dev.sluice.pipeline.Pipelines;
 import dev.sluice.pool.TaskGroup;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.timeout.Timeout;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -45,7 +44,7 @@ class FlowController {
 
 	private final AtomicInteger clientsCreated = new AtomicInteger();
 
-	private final Lazy<PartnerClient> partner = Lazy.of(this::connect, Lazy.OnFailure.RETRY);
+	private final OnceValue<PartnerClient> partner = OnceValue.of(this::connect, OnceValue.OnFailure.RETRY);
 
 	private final SingleFlight<String, Product> catalogue = new SingleFlight<>();
 

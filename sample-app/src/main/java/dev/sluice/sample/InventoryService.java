@@ -2,8 +2,7 @@ package dev.sluice.sample;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.sluice.semaphore.Bulkheaded;
-
+import dev.sluice.bulkhead.Bulkheaded;
 import org.springframework.stereotype.Service;
 
 /**

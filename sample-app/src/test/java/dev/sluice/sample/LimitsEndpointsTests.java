@@ -8,12 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import dev.sluice.semaphore.BulkheadRegistry;
+import dev.sluice.bulkhead.BulkheadRegistry;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,7 +60,7 @@ class LimitsEndpointsTests {
 		List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
 		assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(200, 503).contains(200);
 		responses.stream().filter((response) -> response.statusCode() == 503).forEach((response) -> assertThat(
-				response.body()).contains("\"semaphore\":\"legacy-db\"", "Too many concurrent calls"));
+				response.body()).contains("\"bulkhead\":\"legacy-db\"", "Too many concurrent calls"));
 		String stats = this.http.send(request("/inventory").build(), HttpResponse.BodyHandlers.ofString()).body();
 		int most = Integer.parseInt(stats.replaceAll("\\D", ""));
 		assertThat(most).isBetween(1, 2);
@@ -70,7 +69,7 @@ class LimitsEndpointsTests {
 
 	@Test
 	void theEndpointIsReadOnlyUnlessWritesAreEnabled() throws Exception {
-		HttpResponse<String> response = this.http.send(request("/actuator/sluice/semaphores/legacy-db")
+		HttpResponse<String> response = this.http.send(request("/actuator/sluice/bulkheads/legacy-db")
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString("{\"permits\": 5}"))
 			.build(), HttpResponse.BodyHandlers.ofString());
@@ -78,7 +77,7 @@ class LimitsEndpointsTests {
 		assertThat(this.bulkheads.get("legacy-db").permits()).isEqualTo(2);
 		String sluice = this.http.send(request("/actuator/sluice").build(), HttpResponse.BodyHandlers.ofString())
 			.body();
-		assertThat(sluice).contains("\"semaphores\"", "\"legacy-db\"", "\"rate-limiters\"", "\"partner-api\"",
+		assertThat(sluice).contains("\"bulkheads\"", "\"legacy-db\"", "\"rate-limiters\"", "\"partner-api\"",
 				"\"limitRefreshPeriod\":\"PT1S\"");
 	}
 }

@@ -5,13 +5,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import dev.sluice.bulkhead.BulkheadRegistry;
 import dev.sluice.ratelimit.RateLimiterRegistry;
-import dev.sluice.semaphore.BulkheadRegistry;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +40,7 @@ class WritableEndpointTests {
 
 	@Test
 	void semaphorePermitsAndLimiterRateChangeAtRunTime() throws Exception {
-		HttpResponse<String> permits = post("/actuator/sluice/semaphores/legacy-db", "{\"permits\": 5}");
+		HttpResponse<String> permits = post("/actuator/sluice/bulkheads/legacy-db", "{\"permits\": 5}");
 		assertThat(permits.statusCode()).isEqualTo(200);
 		assertThat(permits.body()).contains("\"permits\":5");
 		assertThat(this.bulkheads.get("legacy-db").permits()).isEqualTo(5);
@@ -53,9 +52,9 @@ class WritableEndpointTests {
 
 	@Test
 	void aBadChangeIsRefusedWithABadRequest() throws Exception {
-		assertThat(post("/actuator/sluice/semaphores/legacy-db", "{\"permits\": 0}").statusCode()).isEqualTo(400);
-		HttpResponse<String> unknown = post("/actuator/sluice/semaphores/nope", "{\"permits\": 3}");
+		assertThat(post("/actuator/sluice/bulkheads/legacy-db", "{\"permits\": 0}").statusCode()).isEqualTo(400);
+		HttpResponse<String> unknown = post("/actuator/sluice/bulkheads/nope", "{\"permits\": 3}");
 		assertThat(unknown.statusCode()).isEqualTo(400);
-		assertThat(post("/actuator/sluice/semaphores/legacy-db", "{}").statusCode()).isEqualTo(400);
+		assertThat(post("/actuator/sluice/bulkheads/legacy-db", "{}").statusCode()).isEqualTo(400);
 	}
 }

@@ -1,11 +1,10 @@
 package dev.sluice.autoconfigure.actuate;
 
+import dev.sluice.autoconfigure.bulkhead.BulkheadAutoConfiguration;
 import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.pipeline.PipelineAutoConfiguration;
 import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
-import dev.sluice.autoconfigure.semaphore.SemaphoreAutoConfiguration;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -15,7 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** Auto-configuration of the read-only {@code /actuator/sluice} endpoint. */
-@AutoConfiguration(after = { PoolAutoConfiguration.class, SemaphoreAutoConfiguration.class,
+@AutoConfiguration(after = { PoolAutoConfiguration.class, BulkheadAutoConfiguration.class,
 		RateLimiterAutoConfiguration.class, PipelineAutoConfiguration.class, EventBusAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnAvailableEndpoint(SluiceEndpoint.class)

@@ -5,18 +5,19 @@ import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventBusMetrics;
 import dev.sluice.eventbus.EventTransport;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of Sluice's event bus: one {@link EventBus} bean configured under
@@ -33,8 +34,9 @@ public final class EventBusAutoConfiguration {
 
 	@Bean(destroyMethod = "abandonRemaining")
 	@ConditionalOnMissingBean
-	EventBus sluiceEventBus(EventBusProperties properties, ObjectProvider<EventTransport> transports) {
-		properties.validate();
+	EventBus sluiceEventBus(EventBusProperties properties, Environment environment,
+			ObjectProvider<EventTransport> transports) {
+		new SubscriberSettings(Binder.get(environment)).validate(properties.getDispatchers());
 		int dispatchers = (properties.getDispatchers() != null) ? properties.getDispatchers()
 				: Runtime.getRuntime().availableProcessors();
 		if (properties.getTransport() == EventBusProperties.Transport.REDIS) {
@@ -52,8 +54,8 @@ public final class EventBusAutoConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static EventSubscriberProcessor sluiceEventSubscriberProcessor(ObjectProvider<EventBus> bus,
-			ObjectProvider<EventBusProperties> properties) {
-		return new EventSubscriberProcessor(bus, properties);
+			Environment environment) {
+		return new EventSubscriberProcessor(bus, new SubscriberSettings(Binder.get(environment)));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -4,21 +4,21 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.sluice.autoconfigure.diagnostics.ConfiguredValues;
-import dev.sluice.eventbus.EventBus;
-import dev.sluice.eventbus.Overflow;
+import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.SubscriberOptions;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
-/** Configuration of Sluice's event bus. */
+/**
+ * Sluice's event bus: its dispatchers and transport, and its subscribers'
+ * settings: {@code sluice.event-bus.subscriber.instances.<name>}, each starting from
+ * {@code sluice.event-bus.subscriber.defaults} and the settings of its topic.
+ */
 @ConfigurationProperties("sluice.event-bus")
 public class EventBusProperties {
 
 	/**
-	 * Number of dispatcher threads that deliver events to every subscriber. Defaults to the number of
-	 * processors.
+	 * Number of dispatcher threads that deliver events to every subscriber, 1 to 32767. Empty: the
+	 * number of processors.
 	 */
 	private Integer dispatchers;
 
@@ -29,20 +29,9 @@ public class EventBusProperties {
 	private Transport transport = Transport.IN_MEMORY;
 
 	/**
-	 * Settings every subscriber starts from.
+	 * Settings of the subscribers.
 	 */
-	private final Settings subscriberDefaults = Settings.defaults();
-
-	/**
-	 * Settings for the subscribers of one topic, by topic; they override subscriber-defaults.
-	 */
-	private final Map<String, Settings> topics = new LinkedHashMap<>();
-
-	/**
-	 * Settings for one subscriber, by subscriber name; they override everything else, the annotation
-	 * included.
-	 */
-	private final Map<String, Settings> subscribers = new LinkedHashMap<>();
+	private final Subscribers subscriber = new Subscribers();
 
 	public Integer getDispatchers() {
 		return this.dispatchers;
@@ -60,107 +49,61 @@ public class EventBusProperties {
 		this.transport = transport;
 	}
 
-	public Settings getSubscriberDefaults() {
-		return this.subscriberDefaults;
+	public Subscribers getSubscriber() {
+		return this.subscriber;
 	}
 
-	public Map<String, Settings> getTopics() {
-		return this.topics;
-	}
+	/** The subscribers' settings: defaults, then by topic, then (after an annotation's) by subscriber. */
+	public static class Subscribers {
 
-	public Map<String, Settings> getSubscribers() {
-		return this.subscribers;
-	}
+		/**
+		 * Settings every subscriber starts from.
+		 */
+		private final Subscriber defaults = new Subscriber();
 
-	/**
-	 * The options of a subscriber, each setting taken from the first that sets it: configuration for
-	 * the subscriber, then the annotation, then configuration for the topic, then the defaults.
-	 * @throws org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException
-	 * naming the property whose value is not allowed
-	 */
-	SubscriberOptions options(String topic, String name, Integer annotatedBuffer, Overflow annotatedOverflow,
-			String annotatedGroup) {
-		Settings own = this.subscribers.getOrDefault(name, new Settings());
-		Settings forTopic = this.topics.getOrDefault(topic, new Settings());
-		Map<String, String> properties = new LinkedHashMap<>();
-		Map<String, Object> values = new LinkedHashMap<>();
-		pick("buffer", own.buffer, annotatedBuffer, forTopic.buffer, this.subscriberDefaults.buffer, topic, name,
-				properties, values);
-		pick("overflow", own.overflow, annotatedOverflow, forTopic.overflow, this.subscriberDefaults.overflow, topic,
-				name, properties, values);
-		pick("publish-timeout", own.publishTimeout, null, forTopic.publishTimeout,
-				this.subscriberDefaults.publishTimeout, topic, name, properties, values);
-		String group = (own.group != null) ? own.group : annotatedGroup;
-		if (group != null) {
-			properties.put("group", (own.group != null) ? "sluice.event-bus.subscribers." + name + ".group"
-					: "@EventSubscriber(group) of subscriber '" + name + "'");
-			values.put("group", group);
-		}
-		return ConfiguredValues.build(properties, values, () -> new SubscriberOptions(name,
-				(Integer) values.get("buffer"), (Overflow) values.get("overflow"),
-				(Duration) values.get("publish-timeout"), group));
-	}
+		/**
+		 * Settings for the subscribers of one topic, by topic; they override the defaults. A group
+		 * cannot be set here.
+		 */
+		private final Map<String, Subscriber> topics = new LinkedHashMap<>();
 
-	private static void pick(String key, Object own, Object annotated, Object forTopic, Object fallback,
-			String topic, String name, Map<String, String> properties, Map<String, Object> values) {
-		if (own != null) {
-			properties.put(key, "sluice.event-bus.subscribers." + name + "." + key);
-			values.put(key, own);
+		/**
+		 * Settings for one subscriber, by subscriber name; they override everything else, the
+		 * subscriber's @EventSubscriber annotation included.
+		 */
+		private final Map<String, Subscriber> instances = new LinkedHashMap<>();
+
+		public Subscriber getDefaults() {
+			return this.defaults;
 		}
-		else if (annotated != null) {
-			properties.put(key, "@EventSubscriber(" + key + ") of subscriber '" + name + "'");
-			values.put(key, annotated);
+
+		public Map<String, Subscriber> getTopics() {
+			return this.topics;
 		}
-		else if (forTopic != null) {
-			properties.put(key, "sluice.event-bus.topics." + topic + "." + key);
-			values.put(key, forTopic);
-		}
-		else {
-			properties.put(key, "sluice.event-bus.subscriber-defaults." + key);
-			values.put(key, fallback);
+
+		public Map<String, Subscriber> getInstances() {
+			return this.instances;
 		}
 	}
 
-	/** Checks every configured setting at start-up, before any subscriber uses it. */
-	void validate() {
-		if (this.dispatchers != null && (this.dispatchers < 1 || this.dispatchers > EventBus.MAX_DISPATCHERS)) {
-			throw new InvalidConfigurationPropertyValueException("sluice.event-bus.dispatchers", this.dispatchers,
-					"dispatchers must be between 1 and " + EventBus.MAX_DISPATCHERS);
-		}
-		options("(defaults)", "(defaults)", null, null, null);
-		this.topics.keySet().forEach((topic) -> options(topic, "(topic defaults)", null, null, null));
-		this.subscribers.keySet().forEach((name) -> options("(any)", name, null, null, null));
-		groupOnlyPerSubscriber("sluice.event-bus.subscriber-defaults.group", this.subscriberDefaults);
-		this.topics.forEach((topic, settings) -> groupOnlyPerSubscriber("sluice.event-bus.topics." + topic + ".group",
-				settings));
-	}
-
-	/** A group shared by every subscriber of a topic (or of all) would make them compete: refused. */
-	private static void groupOnlyPerSubscriber(String property, Settings settings) {
-		if (settings.group != null) {
-			throw new InvalidConfigurationPropertyValueException(property, settings.group,
-					"group is set per subscriber: sluice.event-bus.subscribers.<name>.group or @EventSubscriber(group)");
-		}
-	}
-
-	/** The settings of a subscriber; a setting left empty comes from the level below. */
-	public static class Settings {
+	/** The settings of one subscriber, and of the defaults and a topic's. */
+	public static class Subscriber {
 
 		/**
 		 * Events that may wait for the subscriber, at least 1.
 		 */
-		private Integer buffer;
+		private int buffer = 1024;
 
 		/**
 		 * What publishing does when the subscriber's buffer is full: drop-newest, drop-oldest, block
 		 * (wait up to publish-timeout, then fail) or fail.
 		 */
-		private Overflow overflow;
+		private BufferOverflow overflow = BufferOverflow.DROP_NEWEST;
 
 		/**
 		 * How long a publisher waits for room when overflow is block.
 		 */
-		private Duration publishTimeout;
+		private Duration publishTimeout = Duration.ofSeconds(1);
 
 		/**
 		 * Group of competing consumers the subscriber belongs to; with the redis transport each event
@@ -169,27 +112,23 @@ public class EventBusProperties {
 		 */
 		private String group;
 
-		static Settings defaults() {
-			Settings settings = new Settings();
-			settings.buffer = SubscriberOptions.DEFAULT_BUFFER;
-			settings.overflow = Overflow.DROP_NEWEST;
-			settings.publishTimeout = Duration.ofSeconds(1);
-			return settings;
+		SubscriberOptions toOptions(String name) {
+			return new SubscriberOptions(name, this.buffer, this.overflow, this.publishTimeout, this.group);
 		}
 
-		public Integer getBuffer() {
+		public int getBuffer() {
 			return this.buffer;
 		}
 
-		public void setBuffer(Integer buffer) {
+		public void setBuffer(int buffer) {
 			this.buffer = buffer;
 		}
 
-		public Overflow getOverflow() {
+		public BufferOverflow getOverflow() {
 			return this.overflow;
 		}
 
-		public void setOverflow(Overflow overflow) {
+		public void setOverflow(BufferOverflow overflow) {
 			this.overflow = overflow;
 		}
 

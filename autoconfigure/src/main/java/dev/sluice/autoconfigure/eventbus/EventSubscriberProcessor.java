@@ -9,14 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventSubscriber;
-import dev.sluice.eventbus.Overflow;
 import dev.sluice.eventbus.Subscription;
-
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -31,14 +30,14 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 
 	private final ObjectProvider<EventBus> bus;
 
-	private final ObjectProvider<EventBusProperties> properties;
+	private final SubscriberSettings settings;
 
 	/** The subscriptions of each bean, closed when the bean is destroyed. */
 	private final Map<Object, List<Subscription>> subscriptions = Collections.synchronizedMap(new IdentityHashMap<>());
 
-	EventSubscriberProcessor(ObjectProvider<EventBus> bus, ObjectProvider<EventBusProperties> properties) {
+	EventSubscriberProcessor(ObjectProvider<EventBus> bus, SubscriberSettings settings) {
 		this.bus = bus;
-		this.properties = properties;
+		this.settings = settings;
 	}
 
 	@Override
@@ -65,7 +64,7 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 			throw new IllegalStateException("@EventSubscriber(buffer) of " + method + " must be at least 1, was "
 					+ annotation.buffer());
 		}
-		Overflow overflow = annotation.overflow().isEmpty() ? null : overflow(annotation.overflow(), method);
+		BufferOverflow overflow = annotation.overflow().isEmpty() ? null : overflow(annotation.overflow(), method);
 		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
 		ReflectionUtils.makeAccessible(invocable);
 		@SuppressWarnings("unchecked")
@@ -74,7 +73,7 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 		try {
 			subscription = this.bus.getObject().subscribe(annotation.topic(), eventType,
 					(event) -> invoke(bean, invocable, event),
-					this.properties.getObject().options(annotation.topic(), name, buffer, overflow,
+					this.settings.options(annotation.topic(), name, buffer, overflow,
 							annotation.group().isEmpty() ? null : annotation.group()));
 		}
 		catch (IllegalArgumentException ex) {
@@ -97,9 +96,9 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 		}
 	}
 
-	private static Overflow overflow(String value, Method method) {
+	private static BufferOverflow overflow(String value, Method method) {
 		try {
-			return Overflow.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+			return BufferOverflow.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("@EventSubscriber(overflow = \"" + value + "\") of " + method

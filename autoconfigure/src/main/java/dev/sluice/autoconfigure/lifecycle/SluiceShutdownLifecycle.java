@@ -13,7 +13,6 @@ import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
@@ -53,7 +52,7 @@ public class SluiceShutdownLifecycle
 
 	private volatile boolean closing;
 
-	private volatile boolean shutDown;
+	private volatile boolean shutdown;
 
 	private ApplicationContext context;
 
@@ -82,7 +81,7 @@ public class SluiceShutdownLifecycle
 		this.closing = true;
 		if (!this.running) {
 			// a stopped (paused) context gets no lifecycle stop on close: shut down now
-			shutDown();
+			shutdown();
 		}
 	}
 
@@ -90,15 +89,15 @@ public class SluiceShutdownLifecycle
 	public void stop() {
 		this.running = false;
 		if (this.closing) {
-			shutDown();
+			shutdown();
 		}
 	}
 
-	private synchronized void shutDown() {
-		if (this.shutDown) {
+	private synchronized void shutdown() {
+		if (this.shutdown) {
 			return;
 		}
-		this.shutDown = true;
+		this.shutdown = true;
 		List<Drainable> components = components();
 		ShutdownReport report = GracefulShutdown.drain(components, this.timeout);
 		this.lastReport = report;

@@ -4,25 +4,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.autoconfigure.config.NamedComponents;
+import dev.sluice.autoconfigure.config.ShadowedComponentException;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolMetrics;
 import dev.sluice.pool.WorkerPoolRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of Sluice's worker pools: a {@link WorkerPoolRegistry} of the pools under
- * {@code sluice.pools}, one bean per pool named after it, and their metrics.
+ * {@code sluice.pool.instances}, one bean per pool named after it, and their metrics.
  *
  * <p>It runs after Spring Boot's task-execution auto-configuration so that the pools, which are
  * executors, never make Boot's {@code applicationTaskExecutor} back off.
@@ -39,9 +42,9 @@ public final class PoolAutoConfiguration {
 
 		@Bean(destroyMethod = "shutdownNow")
 		@ConditionalOnMissingBean
-		WorkerPoolRegistry workerPoolRegistry(PoolProperties properties, ConfigurableListableBeanFactory beanFactory) {
+		WorkerPoolRegistry workerPoolRegistry(Environment environment, ConfigurableListableBeanFactory beanFactory) {
 			List<WorkerPool> pools = new ArrayList<>();
-			properties.toConfigs().forEach((name, config) -> {
+			PoolConfigs.of(Binder.get(environment)).forEach((name, config) -> {
 				if (PoolBeanRegistrar.isUserBean(beanFactory, name)) {
 					// the user's own bean of that name wins; the registry holds it rather than a second pool
 					pools.add(userPool(beanFactory, name));
@@ -58,9 +61,8 @@ public final class PoolAutoConfiguration {
 			if (bean instanceof WorkerPool pool && pool.name().equals(name)) {
 				return pool;
 			}
-			throw new IllegalStateException("The bean named '" + name + "' hides the worker pool configured under"
-					+ " sluice.pools." + name + " but is not a WorkerPool named '" + name + "' (it is " + bean
-					+ "); rename the bean or the pool");
+			throw new ShadowedComponentException("worker pool", name,
+					NamedComponents.instance(PoolConfigs.PREFIX, name), bean.getClass());
 		}
 	}
 

@@ -2,7 +2,6 @@ package dev.sluice.autoconfigure.pool;
 
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolRegistry;
-
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -44,9 +43,7 @@ class PoolBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAwa
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-		PoolProperties properties = Binder.get(this.environment)
-			.bindOrCreate("sluice", PoolProperties.class);
-		for (String name : properties.toConfigs().keySet()) {
+		for (String name : PoolConfigs.of(Binder.get(this.environment)).keySet()) {
 			if (registry.containsBeanDefinition(name)) {
 				continue;
 			}
@@ -54,10 +51,11 @@ class PoolBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAwa
 					() -> this.beanFactory.getBean(WorkerPoolRegistry.class)
 						.find(name)
 						.orElseThrow(() -> new IllegalStateException("Pool '" + name
-								+ "' is configured under sluice.pools but the WorkerPoolRegistry bean does not hold it")));
+								+ "' is configured under sluice.pool.instances but the WorkerPoolRegistry bean does not"
+								+ " hold it")));
 			definition.setDefaultCandidate(false);
 			definition.setAttribute(POOL_ATTRIBUTE, name);
-			definition.setDescription("Sluice worker pool '" + name + "' (sluice.pools." + name + ")");
+			definition.setDescription("Sluice worker pool '" + name + "' (sluice.pool.instances." + name + ")");
 			registry.registerBeanDefinition(name, definition);
 		}
 	}

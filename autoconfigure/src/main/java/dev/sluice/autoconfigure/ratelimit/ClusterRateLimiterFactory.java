@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure.ratelimit;
 
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
 
@@ -12,5 +13,5 @@ import dev.sluice.ratelimit.RateLimiter;
 public interface ClusterRateLimiterFactory {
 
 	/** A limiter whose permits live in the shared store, with the given outage policy. */
-	RateLimiter create(String name, RateLimitConfig config, RateLimiterProperties.OnOutage onOutage);
+	RateLimiter create(String name, RateLimitConfig config, OutagePolicy onOutage);
 }

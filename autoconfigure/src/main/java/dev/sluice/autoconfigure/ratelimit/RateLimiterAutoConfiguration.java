@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.ratelimit.RateLimitExceededException;
@@ -14,23 +15,24 @@ import dev.sluice.ratelimit.RateLimiterMetrics;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of Sluice's rate limiters: a {@link RateLimiterRegistry} of those under
- * {@code sluice.rate-limiters}, their metrics under resilience4j's names, their place in
+ * {@code sluice.rate-limiter.instances}, their metrics under resilience4j's names, their place in
  * {@code /actuator/sluice}, and {@link RateLimited @RateLimited} on bean methods. Only
  * resilience4j's core rate limiter is used, not its Spring Boot module.
  */
@@ -41,37 +43,33 @@ import org.springframework.core.Ordered;
 		RateLimiterAutoConfiguration.AnnotationConfiguration.class })
 public final class RateLimiterAutoConfiguration {
 
+	static final String PREFIX = "sluice.rate-limiter";
+
 	/** Runs before {@code @Bulkheaded}, so that a limited call is refused before it takes a permit. */
 	static final int ADVICE_ORDER = Ordered.LOWEST_PRECEDENCE - 200;
 
 	@Bean
 	@ConditionalOnMissingBean
-	RateLimiterRegistry rateLimiterRegistry(RateLimiterProperties properties,
-			ObjectProvider<ClusterRateLimiterFactory> cluster) {
+	RateLimiterRegistry rateLimiterRegistry(Environment environment, ObjectProvider<ClusterRateLimiterFactory> cluster) {
 		List<RateLimiter> limiters = new ArrayList<>();
-		properties.toConfigs().forEach((name, config) -> {
-			RateLimiterProperties.Limiter limiter = properties.getRateLimiters().get(name);
-			if (limiter.getScope() == null) {
-				throw new InvalidConfigurationPropertyValueException("sluice.rate-limiters." + name + ".scope", null,
-						"scope must be local or cluster");
-			}
-			if (limiter.getOnOutage() == null) {
-				throw new InvalidConfigurationPropertyValueException("sluice.rate-limiters." + name + ".on-outage", null,
-						"on-outage must be fail-open, fail-closed or wait");
-			}
-			if (limiter.getScope() == RateLimiterProperties.Scope.CLUSTER) {
-				ClusterRateLimiterFactory factory = cluster.getIfAvailable();
-				if (factory == null) {
-					throw new InvalidConfigurationPropertyValueException("sluice.rate-limiters." + name + ".scope",
-							"cluster", "scope cluster needs dev.sluice:sluice-redis and spring-boot-starter-data-redis"
-									+ " on the classpath; add them, or use scope local");
+		NamedComponents.configs(Binder.get(environment), PREFIX, RateLimiterProperties.Limiter.class,
+				RateLimiterProperties.Limiter::new, RateLimiterProperties.Limiter::toConfigured,
+				RateLimiterProperties.Limiter::checkAsDefaults)
+			.forEach((name, limiter) -> {
+				if (limiter.scope() == RateLimiterProperties.Scope.CLUSTER) {
+					ClusterRateLimiterFactory factory = cluster.getIfAvailable();
+					if (factory == null) {
+						throw new InvalidConfigurationPropertyValueException(
+								NamedComponents.instance(PREFIX, name) + ".scope", "cluster",
+								"scope cluster needs dev.sluice:sluice-redis and spring-boot-starter-data-redis on"
+										+ " the classpath; add them, or use scope local");
+					}
+					limiters.add(factory.create(name, limiter.config(), limiter.onOutage()));
 				}
-				limiters.add(factory.create(name, config, limiter.getOnOutage()));
-			}
-			else {
-				limiters.add(RateLimiter.create(name, config));
-			}
-		});
+				else {
+					limiters.add(RateLimiter.create(name, limiter.config()));
+				}
+			});
 		return new RateLimiterRegistry(limiters);
 	}
 
@@ -109,7 +107,7 @@ public final class RateLimiterAutoConfiguration {
 			return new GuardAdvisor<>(RateLimited.class, (annotation) -> {
 				RateLimiter limiter = registry.getObject().find(annotation.value())
 					.orElseThrow(() -> new IllegalStateException("@RateLimited names rate limiter '"
-							+ annotation.value() + "', which is not configured under sluice.rate-limiters; configured: "
+							+ annotation.value() + "', which is not configured under sluice.rate-limiter.instances; configured: "
 							+ registry.getObject().names()));
 				return (invocation) -> {
 					try {

@@ -60,7 +60,7 @@ class RateLimiterEndpointContributor implements SluiceEndpointContributor {
 		state.put("available", stats.available());
 		state.put("waiting", stats.waiting());
 		state.put("rejected", stats.rejected());
-		state.put("shutDown", stats.shutDown());
+		state.put("shutdown", stats.shutdown());
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("config", settings);
 		entry.put("state", state);

@@ -4,61 +4,54 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.sluice.autoconfigure.diagnostics.ConfiguredValues;
+import dev.sluice.InvalidSettingException;
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-/** Configuration of Sluice's rate limiters: one map entry per limiter. */
-@ConfigurationProperties("sluice")
+/**
+ * Sluice's rate limiters: {@code sluice.rate-limiter.instances.<name>}, each starting from
+ * {@code sluice.rate-limiter.defaults}.
+ */
+@ConfigurationProperties("sluice.rate-limiter")
 public class RateLimiterProperties {
 
 	/**
-	 * Token-bucket rate limiters by name. Each takes rate (required), per, burst and timeout.
+	 * Settings every rate limiter starts from; a limiter's own settings override them.
 	 */
-	private final Map<String, Limiter> rateLimiters = new LinkedHashMap<>();
+	private final Limiter defaults = new Limiter();
 
-	public Map<String, Limiter> getRateLimiters() {
-		return this.rateLimiters;
+	/**
+	 * Token-bucket rate limiters by name, each with the settings of sluice.rate-limiter.defaults and
+	 * a rate of its own (or of the defaults). Used with @RateLimited("name") or from the
+	 * RateLimiterRegistry.
+	 */
+	private final Map<String, Limiter> instances = new LinkedHashMap<>();
+
+	public Limiter getDefaults() {
+		return this.defaults;
 	}
 
-	/** The validated settings of every limiter, in configuration order. */
-	public Map<String, RateLimitConfig> toConfigs() {
-		Map<String, RateLimitConfig> configs = new LinkedHashMap<>();
-		this.rateLimiters.forEach((name, limiter) -> {
-			String prefix = "sluice.rate-limiters." + name + ".";
-			Integer burst = (limiter.getBurst() != null) ? limiter.getBurst() : limiter.getRate();
-			Map<String, String> properties = new LinkedHashMap<>();
-			Map<String, Object> values = new LinkedHashMap<>();
-			properties.put("rate", prefix + "rate");
-			values.put("rate", limiter.getRate());
-			properties.put("per", prefix + "per");
-			values.put("per", limiter.getPer());
-			properties.put("burst", prefix + "burst");
-			values.put("burst", burst);
-			properties.put("timeout", prefix + "timeout");
-			values.put("timeout", limiter.getTimeout());
-			configs.put(name, ConfiguredValues.build(properties, values,
-					() -> new RateLimitConfig(limiter.getRate(), limiter.getPer(), burst, limiter.getTimeout())));
-		});
-		return configs;
+	public Map<String, Limiter> getInstances() {
+		return this.instances;
 	}
 
-	/** The settings of one rate limiter. */
+	/** The settings of one rate limiter, and of the defaults. */
 	public static class Limiter {
 
 		/**
-		 * Permits granted per period ("per"), at least 1. Required.
+		 * Permits granted per period ("per"), at least 1, and at most min(burst, 4) per nanosecond.
+		 * Required: here or in the defaults.
 		 */
 		private Integer rate;
 
 		/**
-		 * Period that rate is counted over.
+		 * Period that rate is counted over, at most 365 days.
 		 */
 		private Duration per = Duration.ofSeconds(1);
 
 		/**
-		 * Permits that may be taken at once, at least 1. Defaults to rate.
+		 * Permits that may be taken at once, at least 1. Empty: the rate.
 		 */
 		private Integer burst;
 
@@ -78,7 +71,37 @@ public class RateLimiterProperties {
 		 * limiter with the same settings), fail-closed (refuse at once) or wait (retry Redis until the
 		 * caller's timeout, then refuse).
 		 */
-		private OnOutage onOutage = OnOutage.FAIL_OPEN;
+		private OutagePolicy onOutage = OutagePolicy.FAIL_OPEN;
+
+		/** Checks the defaults, which may leave the rate to each limiter. */
+		Configured checkAsDefaults() {
+			if (this.rate != null) {
+				return toConfigured();
+			}
+			Limiter withRate = new Limiter();
+			withRate.rate = (this.burst != null) ? this.burst : 1;
+			withRate.per = this.per;
+			withRate.burst = this.burst;
+			withRate.timeout = this.timeout;
+			withRate.scope = this.scope;
+			withRate.onOutage = this.onOutage;
+			return withRate.toConfigured();
+		}
+
+		Configured toConfigured() {
+			if (this.rate == null) {
+				throw new InvalidSettingException("rate", null, "rate must be set: permits per 'per', at least 1");
+			}
+			if (this.scope == null) {
+				throw new InvalidSettingException("scope", null, "scope must be local or cluster");
+			}
+			if (this.onOutage == null) {
+				throw new InvalidSettingException("on-outage", null, "on-outage must be fail-open, fail-closed or wait");
+			}
+			int burst = (this.burst != null) ? this.burst : this.rate;
+			return new Configured(new RateLimitConfig(this.rate, this.per, burst, this.timeout), this.scope,
+					this.onOutage);
+		}
 
 		public Integer getRate() {
 			return this.rate;
@@ -120,13 +143,17 @@ public class RateLimiterProperties {
 			this.scope = scope;
 		}
 
-		public OnOutage getOnOutage() {
+		public OutagePolicy getOnOutage() {
 			return this.onOutage;
 		}
 
-		public void setOnOutage(OnOutage onOutage) {
+		public void setOnOutage(OutagePolicy onOutage) {
 			this.onOutage = onOutage;
 		}
+	}
+
+	/** A limiter's validated settings: its config, and where its budget lives. */
+	record Configured(RateLimitConfig config, Scope scope, OutagePolicy onOutage) {
 	}
 
 	/** Where a rate limiter's budget lives. */
@@ -137,18 +164,5 @@ public class RateLimiterProperties {
 
 		/** In Redis: every instance shares one budget. */
 		CLUSTER
-	}
-
-	/** What a cluster rate limiter does when Redis cannot answer in time. */
-	public enum OnOutage {
-
-		/** Permits come from a local limiter with the same settings, in each instance. */
-		FAIL_OPEN,
-
-		/** Calls are refused at once. */
-		FAIL_CLOSED,
-
-		/** Calls retry Redis until their timeout, then are refused. */
-		WAIT
 	}
 }

@@ -1,13 +1,12 @@
 package dev.sluice.autoconfigure.redis;
 
-import java.util.Map;
-
+import dev.sluice.autoconfigure.config.LayeredSettings;
+import dev.sluice.autoconfigure.config.NamedComponents;
+import dev.sluice.autoconfigure.ratelimit.RateLimiterProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.ConditionContext;
-import org.springframework.core.ResolvableType;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -24,7 +23,7 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 		}
 		String cluster = clusterLimiter(binder);
 		if (cluster != null) {
-			return ConditionOutcome.match("sluice.rate-limiters." + cluster + ".scope is cluster");
+			return ConditionOutcome.match("the scope of rate limiter '" + cluster + "' is cluster");
 		}
 		return ConditionOutcome.noMatch("no Sluice component is switched to Redis");
 	}
@@ -35,16 +34,16 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 			.orElse(false);
 	}
 
-	/** The name of a rate limiter whose scope is cluster, or {@code null}. */
+	/** The name of a rate limiter whose scope is cluster (its own, or the defaults'), or {@code null}. */
 	static String clusterLimiter(Binder binder) {
-		Bindable<Map<String, Map<String, Object>>> type = Bindable.of(ResolvableType.forClassWithGenerics(Map.class,
-				ResolvableType.forClass(String.class),
-				ResolvableType.forClassWithGenerics(Map.class, String.class, Object.class)));
-		Map<String, Map<String, Object>> limiters = binder.bind("sluice.rate-limiters", type).orElse(Map.of());
-		for (Map.Entry<String, Map<String, Object>> limiter : limiters.entrySet()) {
-			Object scope = limiter.getValue().get("scope");
-			if (scope != null && "cluster".equalsIgnoreCase(scope.toString().trim())) {
-				return limiter.getKey();
+		String prefix = "sluice.rate-limiter";
+		for (String name : NamedComponents.names(binder, prefix, RateLimiterProperties.Limiter.class)) {
+			RateLimiterProperties.Limiter limiter = LayeredSettings.of(binder, RateLimiterProperties.Limiter::new)
+				.layer(prefix + ".defaults")
+				.layer(NamedComponents.instance(prefix, name))
+				.settings();
+			if (limiter.getScope() == RateLimiterProperties.Scope.CLUSTER) {
+				return name;
 			}
 		}
 		return null;
@@ -67,7 +66,7 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 			String cluster = clusterLimiter(Binder.get(context.getEnvironment()));
-			return (cluster != null) ? ConditionOutcome.match("sluice.rate-limiters." + cluster + ".scope is cluster")
+			return (cluster != null) ? ConditionOutcome.match("the scope of rate limiter '" + cluster + "' is cluster")
 					: ConditionOutcome.noMatch("no rate limiter has scope cluster");
 		}
 	}

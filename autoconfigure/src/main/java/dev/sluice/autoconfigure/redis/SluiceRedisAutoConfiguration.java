@@ -5,24 +5,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.sluice.InvalidSettingException;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
-import dev.sluice.autoconfigure.diagnostics.ConfiguredValues;
 import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.ClusterRateLimiterFactory;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import dev.sluice.eventbus.EventTransport;
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.redis.eventbus.EventTypes;
 import dev.sluice.redis.eventbus.RedisEventBusMetrics;
 import dev.sluice.redis.eventbus.RedisEventTransport;
 import dev.sluice.redis.ratelimit.ClusterLimitOptions;
-import dev.sluice.redis.ratelimit.OutagePolicy;
 import dev.sluice.redis.ratelimit.RedisRateLimiterMetrics;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -134,7 +133,7 @@ public final class SluiceRedisAutoConfiguration {
 		ClusterRateLimiterFactory sluiceClusterRateLimiterFactory(RedisRateLimiters limiters,
 				SluiceRedisProperties properties) {
 			return (name, config, onOutage) -> limiters.create(name, config,
-					new ClusterLimitOptions(OutagePolicy.valueOf(onOutage.name()), properties.getOperationTimeout()));
+					new ClusterLimitOptions(onOutage, properties.getOperationTimeout()));
 		}
 
 		@Bean
@@ -149,6 +148,13 @@ public final class SluiceRedisAutoConfiguration {
 	@Conditional(OnRedisRequestedCondition.ForEventBus.class)
 	static class EventBusConfiguration {
 
+		/** The property behind each setting of the transport's builder that is not under streams. */
+		private static final Map<String, String> STREAM_PROPERTIES = Map.of("key-prefix", "sluice.redis.key-prefix",
+				"instance-id", "sluice.redis.instance-id", "publish-timeout", "sluice.redis.operation-timeout",
+				"max-length", "sluice.redis.streams.max-length", "max-deliveries", "sluice.redis.streams.max-deliveries",
+				"claim-idle", "sluice.redis.streams.claim-idle", "poll-timeout", "sluice.redis.streams.poll-timeout",
+				"batch-size", "sluice.redis.streams.batch-size");
+
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean(EventTransport.class)
 		RedisEventTransport sluiceRedisEventTransport(RedisClient sluiceRedisClient, SluiceRedisProperties properties,
@@ -156,34 +162,24 @@ public final class SluiceRedisAutoConfiguration {
 			SluiceRedisProperties.Streams streams = properties.getStreams();
 			EventTypes types = eventTypes(properties);
 			String instanceId = instanceId(properties, environment);
-			// the builder names each setting first in its messages, which maps them to their properties
-			Map<String, String> names = new LinkedHashMap<>();
-			Map<String, Object> values = new LinkedHashMap<>();
-			setting(names, values, "key-prefix", "sluice.redis.key-prefix", properties.getKeyPrefix());
-			setting(names, values, "instance-id", "sluice.redis.instance-id", instanceId);
-			setting(names, values, "max-length", "sluice.redis.streams.max-length", streams.getMaxLength());
-			setting(names, values, "max-deliveries", "sluice.redis.streams.max-deliveries", streams.getMaxDeliveries());
-			setting(names, values, "claim-idle", "sluice.redis.streams.claim-idle", streams.getClaimIdle());
-			setting(names, values, "poll-timeout", "sluice.redis.streams.poll-timeout", streams.getPollTimeout());
-			setting(names, values, "batch-size", "sluice.redis.streams.batch-size", streams.getBatchSize());
-			setting(names, values, "publish-timeout", "sluice.redis.operation-timeout", properties.getOperationTimeout());
-			return ConfiguredValues.build(names, values, () -> RedisEventTransport.builder(sluiceRedisClient)
-				.keyPrefix(properties.getKeyPrefix())
-				.instanceId(instanceId)
-				.eventTypes(types)
-				.maxLength(streams.getMaxLength())
-				.maxDeliveries(streams.getMaxDeliveries())
-				.claimIdle(streams.getClaimIdle())
-				.pollTimeout(streams.getPollTimeout())
-				.batchSize(streams.getBatchSize())
-				.publishTimeout(properties.getOperationTimeout())
-				.build());
-		}
-
-		private static void setting(Map<String, String> names, Map<String, Object> values, String setting,
-				String property, Object value) {
-			names.put(setting, property);
-			values.put(setting, value);
+			try {
+				return RedisEventTransport.builder(sluiceRedisClient)
+					.keyPrefix(properties.getKeyPrefix())
+					.instanceId(instanceId)
+					.eventTypes(types)
+					.maxLength(streams.getMaxLength())
+					.maxDeliveries(streams.getMaxDeliveries())
+					.claimIdle(streams.getClaimIdle())
+					.pollTimeout(streams.getPollTimeout())
+					.batchSize(streams.getBatchSize())
+					.publishTimeout(properties.getOperationTimeout())
+					.build();
+			}
+			catch (InvalidSettingException ex) {
+				throw new InvalidConfigurationPropertyValueException(
+						STREAM_PROPERTIES.getOrDefault(ex.setting(), "sluice.redis." + ex.setting()), ex.value(),
+						ex.getMessage());
+			}
 		}
 
 		private static EventTypes eventTypes(SluiceRedisProperties properties) {

@@ -6,11 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.redis.eventbus.RedisEventTransport;
 import dev.sluice.redis.ratelimit.ClusterLimiterStats;
-import dev.sluice.redis.ratelimit.OutagePolicy;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
-
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration of Sluice's Redis side: cluster rate limiters ({@code sluice.rate-limiters.<name>.scope:
+ * Configuration of Sluice's Redis side: cluster rate limiters ({@code sluice.rate-limiter.instances.<name>.scope:
  * cluster}) and the event bus between instances ({@code sluice.event-bus.transport: redis}). The
  * connection itself is Spring Boot's ({@code spring.data.redis.*}).
  */

@@ -3,10 +3,9 @@ package dev.sluice.autoconfigure.web;
 import java.net.URI;
 import java.time.Duration;
 
+import dev.sluice.bulkhead.BulkheadException;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.ratelimit.RateLimitExceededException;
-import dev.sluice.semaphore.BulkheadException;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -43,7 +42,7 @@ public class SluiceExceptionHandler {
 		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "bulkhead-full",
 				(ex.reason() == BulkheadException.Reason.FULL) ? "Too many concurrent calls" : "Bulkhead unavailable",
 				ex.getMessage());
-		problem.setProperty("semaphore", ex.bulkhead());
+		problem.setProperty("bulkhead", ex.bulkhead());
 		return ResponseEntity.status(problem.getStatus()).body(problem);
 	}
 

@@ -6,15 +6,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.sluice.autoconfigure.actuate.SluiceEndpoint;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
+import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventBusMetrics;
 import dev.sluice.eventbus.EventSubscriber;
-import dev.sluice.eventbus.Overflow;
 import dev.sluice.eventbus.SubscriberStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -38,10 +38,10 @@ class EventBusAutoConfigurationTests {
 	@Test
 	void annotatedMethodsAreSubscribedWithSettingsFromEachLevel() {
 		this.contextRunner.withUserConfiguration(Listeners.class)
-			.withPropertyValues("sluice.event-bus.subscriber-defaults.buffer=64",
-					"sluice.event-bus.subscriber-defaults.publish-timeout=3s",
-					"sluice.event-bus.topics.orders.overflow=drop-oldest",
-					"sluice.event-bus.subscribers.audit.buffer=7")
+			.withPropertyValues("sluice.event-bus.subscriber.defaults.buffer=64",
+					"sluice.event-bus.subscriber.defaults.publish-timeout=3s",
+					"sluice.event-bus.subscriber.topics.orders.overflow=drop-oldest",
+					"sluice.event-bus.subscriber.instances.audit.buffer=7")
 			.run((context) -> {
 				EventBus bus = context.getBean(EventBus.class);
 				bus.publish("orders", "order-1");
@@ -49,13 +49,13 @@ class EventBusAutoConfigurationTests {
 				await().until(() -> listeners.audited.size() == 1 && listeners.mailed.size() == 1);
 				SubscriberStats audit = stats(bus, "audit");
 				assertThat(audit.buffer()).isEqualTo(7);
-				assertThat(audit.overflow()).isEqualTo(Overflow.BLOCK);
+				assertThat(audit.overflow()).isEqualTo(BufferOverflow.BLOCK);
 				// without a name, a subscriber is named beanName.methodName
 				SubscriberStats mailer = bus.stats().stream().filter((stats) -> stats.name().endsWith("Listeners.mail"))
 					.findFirst()
 					.orElseThrow();
 				assertThat(mailer.buffer()).isEqualTo(64);
-				assertThat(mailer.overflow()).isEqualTo(Overflow.DROP_OLDEST);
+				assertThat(mailer.overflow()).isEqualTo(BufferOverflow.DROP_OLDEST);
 			});
 	}
 
@@ -73,42 +73,42 @@ class EventBusAutoConfigurationTests {
 
 	@Test
 	void invalidSettingsStopStartUpNamingTheProperty() {
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber-defaults.buffer=0").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.defaults.buffer=0").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("sluice.event-bus.subscriber-defaults.buffer");
+				.hasMessageContaining("sluice.event-bus.subscriber.defaults.buffer");
 		});
-		this.contextRunner.withPropertyValues("sluice.event-bus.topics.orders.publish-timeout=-1s").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.topics.orders.publish-timeout=-1s").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("sluice.event-bus.topics.orders.publish-timeout");
+				.hasMessageContaining("sluice.event-bus.subscriber.topics.orders.publish-timeout");
 		});
 		this.contextRunner.withPropertyValues("sluice.event-bus.dispatchers=0").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sluice.event-bus.dispatchers");
 		});
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscribers.x.overflow=sometimes")
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.instances.x.overflow=sometimes")
 			.run((context) -> assertThat(context).hasFailed());
-		this.contextRunner.withPropertyValues("sluice.event-bus.topics.orders.group=billing").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.topics.orders.group=billing").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("sluice.event-bus.topics.orders.group")
+				.hasMessageContaining("sluice.event-bus.subscriber.topics.orders.group")
 				.hasMessageContaining("per subscriber");
 		});
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber-defaults.group=billing").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.defaults.group=billing").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("sluice.event-bus.subscriber-defaults.group");
+				.hasMessageContaining("sluice.event-bus.subscriber.defaults.group");
 		});
 	}
 
 	@Test
 	void aSubscribersGroupComesFromItsConfigurationThenItsAnnotation() {
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscribers.audit.group=auditors").run((context) -> {
-			EventBusProperties properties = context.getBean(EventBusProperties.class);
-			assertThat(properties.options("orders", "audit", null, null, "annotated").group()).isEqualTo("auditors");
-			assertThat(properties.options("orders", "mailer", null, null, "annotated").group()).isEqualTo("annotated");
-			assertThat(properties.options("orders", "mailer", null, null, null).group()).isNull();
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.instances.audit.group=auditors").run((context) -> {
+			SubscriberSettings settings = new SubscriberSettings(Binder.get(context.getEnvironment()));
+			assertThat(settings.options("orders", "audit", null, null, "annotated").group()).isEqualTo("auditors");
+			assertThat(settings.options("orders", "mailer", null, null, "annotated").group()).isEqualTo("annotated");
+			assertThat(settings.options("orders", "mailer", null, null, null).group()).isNull();
 		});
 	}
 

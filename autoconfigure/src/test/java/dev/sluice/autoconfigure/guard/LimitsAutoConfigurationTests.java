@@ -4,23 +4,22 @@ import java.time.Duration;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpoint;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointAutoConfiguration;
+import dev.sluice.autoconfigure.bulkhead.BulkheadAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
 import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
-import dev.sluice.autoconfigure.semaphore.SemaphoreAutoConfiguration;
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadConfig;
+import dev.sluice.bulkhead.BulkheadException;
+import dev.sluice.bulkhead.BulkheadRegistry;
+import dev.sluice.bulkhead.Bulkheaded;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimited;
 import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.ratelimit.RateLimiterRegistry;
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadConfig;
-import dev.sluice.semaphore.BulkheadException;
-import dev.sluice.semaphore.BulkheadRegistry;
-import dev.sluice.semaphore.Bulkheaded;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,20 +37,20 @@ class LimitsAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, PoolAutoConfiguration.class,
-				SemaphoreAutoConfiguration.class, RateLimiterAutoConfiguration.class));
+				BulkheadAutoConfiguration.class, RateLimiterAutoConfiguration.class));
 
 	@Test
 	void semaphoreIsCreatedFromItsProperties() {
 		this.contextRunner
-			.withPropertyValues("sluice.semaphores.db.permits=3", "sluice.semaphores.db.fair=true",
-					"sluice.semaphores.db.acquire-timeout=250ms")
+			.withPropertyValues("sluice.bulkhead.instances.db.permits=3", "sluice.bulkhead.instances.db.fair=true",
+					"sluice.bulkhead.instances.db.acquire-timeout=250ms")
 			.run((context) -> assertThat(context.getBean(BulkheadRegistry.class).get("db").config())
 				.isEqualTo(new BulkheadConfig(3, true, Duration.ofMillis(250))));
 	}
 
 	@Test
 	void semaphoreTakesDefaultsForWhatItDoesNotSet() {
-		this.contextRunner.withPropertyValues("sluice.semaphores.db.fair=false")
+		this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.fair=false")
 			.run((context) -> assertThat(context.getBean(BulkheadRegistry.class).get("db").config())
 				.isEqualTo(BulkheadConfig.ofPermits(10)));
 	}
@@ -59,15 +58,15 @@ class LimitsAutoConfigurationTests {
 	@Test
 	void rateLimiterIsCreatedFromItsProperties() {
 		this.contextRunner
-			.withPropertyValues("sluice.rate-limiters.api.rate=100", "sluice.rate-limiters.api.per=1m",
-					"sluice.rate-limiters.api.burst=20", "sluice.rate-limiters.api.timeout=2s")
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=100", "sluice.rate-limiter.instances.api.per=1m",
+					"sluice.rate-limiter.instances.api.burst=20", "sluice.rate-limiter.instances.api.timeout=2s")
 			.run((context) -> assertThat(context.getBean(RateLimiterRegistry.class).get("api").config())
 				.isEqualTo(new RateLimitConfig(100, Duration.ofMinutes(1), 20, Duration.ofSeconds(2))));
 	}
 
 	@Test
 	void rateLimiterBurstDefaultsToItsRate() {
-		this.contextRunner.withPropertyValues("sluice.rate-limiters.api.rate=7")
+		this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.rate=7")
 			.run((context) -> assertThat(context.getBean(RateLimiterRegistry.class).get("api").config())
 				.isEqualTo(RateLimitConfig.perSecond(7)));
 	}
@@ -82,12 +81,12 @@ class LimitsAutoConfigurationTests {
 
 	@Test
 	void metricsAreBound() {
-		this.contextRunner.withPropertyValues("sluice.semaphores.db.permits=3", "sluice.rate-limiters.api.rate=5")
+		this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.permits=3", "sluice.rate-limiter.instances.api.rate=5")
 			.withConfiguration(
 					AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 			.run((context) -> {
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				assertThat(meters.get("sluice.semaphore.available").tag("name", "db").gauge().value()).isEqualTo(3);
+				assertThat(meters.get("sluice.bulkhead.available").tag("name", "db").gauge().value()).isEqualTo(3);
 				assertThat(meters.get("resilience4j.ratelimiter.available.permissions").tag("name", "api").gauge()
 					.value()).isEqualTo(5);
 			});
@@ -96,7 +95,7 @@ class LimitsAutoConfigurationTests {
 	@Test
 	void annotationsGuardTheMethodsOfProxiedBeans() {
 		this.contextRunner
-			.withPropertyValues("sluice.rate-limiters.quotes.rate=2", "sluice.semaphores.db.permits=1")
+			.withPropertyValues("sluice.rate-limiter.instances.quotes.rate=2", "sluice.bulkhead.instances.db.permits=1")
 			.withUserConfiguration(GuardedConfiguration.class)
 			.run((context) -> {
 				Quotes quotes = context.getBean(Quotes.class);
@@ -123,33 +122,33 @@ class LimitsAutoConfigurationTests {
 		this.contextRunner.withUserConfiguration(GuardedConfiguration.class).run((context) -> {
 			assertThatThrownBy(() -> context.getBean(Quotes.class).quote()).isInstanceOf(IllegalStateException.class)
 				.hasMessageContaining("@RateLimited names rate limiter 'quotes'")
-				.hasMessageContaining("sluice.rate-limiters");
+				.hasMessageContaining("sluice.rate-limiter.instances");
 		});
 	}
 
 	@Test
 	void endpointShowsAndChangesLimitsAtRunTime() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(SluiceEndpointAutoConfiguration.class))
-			.withPropertyValues("management.endpoints.web.exposure.include=sluice", "sluice.semaphores.db.permits=3",
-					"sluice.rate-limiters.api.rate=5")
+			.withPropertyValues("management.endpoints.web.exposure.include=sluice", "sluice.bulkhead.instances.db.permits=3",
+					"sluice.rate-limiter.instances.api.rate=5")
 			.run((context) -> {
 				SluiceEndpoint endpoint = context.getBean(SluiceEndpoint.class);
-				assertThat(endpoint.components()).containsKeys("pools", "semaphores", "rate-limiters");
-				assertThat(endpoint.update("semaphores", "db", 8, null)).isNotNull();
+				assertThat(endpoint.components()).containsKeys("pools", "bulkheads", "rate-limiters");
+				assertThat(endpoint.update("bulkheads", "db", 8, null)).isNotNull();
 				assertThat(context.getBean(BulkheadRegistry.class).get("db").permits()).isEqualTo(8);
 				endpoint.update("rate-limiters", "api", null, 50);
 				assertThat(context.getBean(RateLimiterRegistry.class).get("api").config().rate()).isEqualTo(50);
-				assertThatThrownBy(() -> endpoint.update("semaphores", "nope", 1, null))
+				assertThatThrownBy(() -> endpoint.update("bulkheads", "nope", 1, null))
 					.isInstanceOf(InvalidEndpointRequestException.class)
-					.hasMessage("No semaphores component named 'nope'");
+					.hasMessage("No bulkheads component named 'nope'");
 				assertThatThrownBy(() -> endpoint.update("gizmos", "db", 1, null))
 					.isInstanceOf(InvalidEndpointRequestException.class);
-				assertThatThrownBy(() -> endpoint.update("semaphores", "db", null, 5))
+				assertThatThrownBy(() -> endpoint.update("bulkheads", "db", null, 5))
 					.isInstanceOf(InvalidEndpointRequestException.class)
 					.hasMessageContaining("'rate' cannot be changed");
 				assertThatThrownBy(() -> endpoint.update("pools", "x", 5, null))
 					.isInstanceOf(InvalidEndpointRequestException.class);
-				assertThatThrownBy(() -> endpoint.update("semaphores", "db", 0, null))
+				assertThatThrownBy(() -> endpoint.update("bulkheads", "db", 0, null))
 					.isInstanceOf(InvalidEndpointRequestException.class)
 					.hasMessageContaining("at least 1");
 			});
@@ -157,7 +156,7 @@ class LimitsAutoConfigurationTests {
 
 	@Test
 	void closingTheContextShutsLimitsDown() {
-		this.contextRunner.withPropertyValues("sluice.semaphores.db.permits=1", "sluice.rate-limiters.api.rate=5")
+		this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.permits=1", "sluice.rate-limiter.instances.api.rate=5")
 			.run((context) -> {
 				Bulkhead db = context.getBean(BulkheadRegistry.class).get("db");
 				RateLimiter api = context.getBean(RateLimiterRegistry.class).get("api");

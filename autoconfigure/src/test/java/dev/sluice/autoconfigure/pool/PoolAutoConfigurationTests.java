@@ -12,16 +12,15 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpoint;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.SluiceShutdownLifecycle;
-import dev.sluice.pool.PoolConfig;
-import dev.sluice.pool.PoolConfig.Overflow;
 import dev.sluice.pool.PoolConfig.Threads;
+import dev.sluice.pool.PoolConfig;
+import dev.sluice.pool.QueueOverflow;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolMetrics;
 import dev.sluice.pool.WorkerPoolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -53,13 +52,13 @@ class PoolAutoConfigurationTests {
 	@Test
 	void poolIsCreatedFromItsProperties() {
 		this.contextRunner
-			.withPropertyValues("sluice.pools.orders.workers=3", "sluice.pools.orders.queue-capacity=5",
-					"sluice.pools.orders.overflow=caller-runs", "sluice.pools.orders.submit-timeout=2s",
-					"sluice.pools.orders.threads=virtual")
+			.withPropertyValues("sluice.pool.instances.orders.workers=3", "sluice.pool.instances.orders.queue-capacity=5",
+					"sluice.pool.instances.orders.overflow=caller-runs", "sluice.pool.instances.orders.submit-timeout=2s",
+					"sluice.pool.instances.orders.threads=virtual")
 			.run((context) -> {
 				WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
 				assertThat(orders.config())
-					.isEqualTo(new PoolConfig(3, 5, Overflow.CALLER_RUNS, Duration.ofSeconds(2), Threads.VIRTUAL));
+					.isEqualTo(new PoolConfig(3, 5, QueueOverflow.CALLER_RUNS, Duration.ofSeconds(2), Threads.VIRTUAL));
 				assertThat(context.getBean("orders")).isSameAs(orders);
 			});
 	}
@@ -67,21 +66,21 @@ class PoolAutoConfigurationTests {
 	@Test
 	void poolDefaultsApplyToEveryPoolUnlessThePoolOverridesThem() {
 		this.contextRunner
-			.withPropertyValues("sluice.pool-defaults.workers=2", "sluice.pool-defaults.overflow=reject",
-					"sluice.pools.a.queue-capacity=7", "sluice.pools.b.workers=5")
+			.withPropertyValues("sluice.pool.defaults.workers=2", "sluice.pool.defaults.overflow=reject",
+					"sluice.pool.instances.a.queue-capacity=7", "sluice.pool.instances.b.workers=5")
 			.run((context) -> {
 				WorkerPoolRegistry registry = context.getBean(WorkerPoolRegistry.class);
 				assertThat(registry.names()).containsExactly("a", "b");
 				assertThat(registry.get("a").config()).isEqualTo(
-						PoolConfig.defaults().withWorkers(2).withOverflow(Overflow.REJECT).withQueueCapacity(7));
+						PoolConfig.defaults().withWorkers(2).withOverflow(QueueOverflow.REJECT).withQueueCapacity(7));
 				assertThat(registry.get("b").config())
-					.isEqualTo(PoolConfig.defaults().withWorkers(5).withOverflow(Overflow.REJECT));
+					.isEqualTo(PoolConfig.defaults().withWorkers(5).withOverflow(QueueOverflow.REJECT));
 			});
 	}
 
 	@Test
 	void poolTakesTheBuiltInDefaultsForWhatItDoesNotSet() {
-		this.contextRunner.withPropertyValues("sluice.pools.plain.threads=platform").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.pool.instances.plain.threads=platform").run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(WorkerPoolRegistry.class).get("plain").config())
 				.isEqualTo(PoolConfig.defaults());
@@ -90,7 +89,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void poolIsInjectableByQualifierWithoutMakingExecutorInjectionAmbiguous() {
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1", "sluice.pools.mail.workers=1")
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=1", "sluice.pool.instances.mail.workers=1")
 			.withUserConfiguration(QualifiedInjectionConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -103,7 +102,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void asyncMethodNamingAPoolRunsOnIt() {
-		this.contextRunner.withPropertyValues("sluice.pools.mail.workers=1")
+		this.contextRunner.withPropertyValues("sluice.pool.instances.mail.workers=1")
 			.withUserConfiguration(AsyncConfiguration.class)
 			.run((context) -> {
 				String thread = context.getBean(AsyncConfiguration.Mailer.class).send().get(10, TimeUnit.SECONDS);
@@ -121,7 +120,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void userDefinedPoolBeanWithAPoolsNameBacksOff() {
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=4")
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=4")
 			.withUserConfiguration(UserPoolConfiguration.class)
 			.run((context) -> {
 				WorkerPool orders = context.getBean("orders", WorkerPool.class);
@@ -132,7 +131,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void metricsAreBoundUnderTheStandardExecutorNames() {
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=2")
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=2")
 			.withConfiguration(
 					AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 			.run((context) -> {
@@ -161,7 +160,7 @@ class PoolAutoConfigurationTests {
 	@Test
 	void endpointShowsEachPoolWithItsConfigurationAndState() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(SluiceEndpointAutoConfiguration.class))
-			.withPropertyValues("management.endpoints.web.exposure.include=sluice", "sluice.pools.orders.workers=2")
+			.withPropertyValues("management.endpoints.web.exposure.include=sluice", "sluice.pool.instances.orders.workers=2")
 			.run((context) -> {
 				SluiceEndpoint endpoint = context.getBean(SluiceEndpoint.class);
 				Map<String, Object> components = endpoint.components();
@@ -188,7 +187,7 @@ class PoolAutoConfigurationTests {
 	@Test
 	void closingTheContextDrainsAcceptedTasks() {
 		AtomicBoolean finished = new AtomicBoolean();
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=1").run((context) -> {
 			WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
 			orders.submit(() -> {
 				Thread.sleep(200);
@@ -205,7 +204,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void closingTheContextAbandonsWhatOutlivesTheTimeoutAndReportsIt() {
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1", "sluice.shutdown.timeout=100ms")
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=1", "sluice.shutdown.timeout=100ms")
 			.run((context) -> {
 				WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
 				CountDownLatch started = new CountDownLatch(1);
@@ -233,7 +232,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void stoppingAndRestartingTheContextLeavesPoolsWorking() {
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=1").run((context) -> {
 			WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
 			context.stop();
 			context.start();
@@ -246,7 +245,7 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void closingAStoppedContextStillShutsPoolsDown() {
-		this.contextRunner.withPropertyValues("sluice.pools.orders.workers=1").run((context) -> {
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=1").run((context) -> {
 			WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
 			context.stop();
 			context.close();

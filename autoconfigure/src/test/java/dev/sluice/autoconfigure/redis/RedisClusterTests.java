@@ -20,7 +20,6 @@ import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import dev.sluice.redis.testing.TestRedis;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
@@ -40,11 +39,11 @@ class RedisClusterTests {
 		int burst = 10;
 		ApplicationContextRunner runner = RedisContexts.runner()
 			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
-					"sluice.rate-limiters.partner.rate=" + rate, "sluice.rate-limiters.partner.per=1s",
-					"sluice.rate-limiters.partner.burst=" + burst, "sluice.rate-limiters.partner.scope=cluster",
+					"sluice.rate-limiter.instances.partner.rate=" + rate, "sluice.rate-limiter.instances.partner.per=1s",
+					"sluice.rate-limiter.instances.partner.burst=" + burst, "sluice.rate-limiter.instances.partner.scope=cluster",
 					// a slow round trip must not let a local limiter grant beside the shared one here, and six
 					// spinning callers on two cores can make a healthy round trip slow
-					"sluice.rate-limiters.partner.on-outage=fail-closed", "sluice.redis.operation-timeout=5s");
+					"sluice.rate-limiter.instances.partner.on-outage=fail-closed", "sluice.redis.operation-timeout=5s");
 		List<RateLimiter> limiters = new CopyOnWriteArrayList<>();
 		instances(runner, 3, (contexts) -> {
 			contexts.forEach((context) -> limiters.add(context.getBean(RateLimiterRegistry.class).get("partner")));
@@ -110,7 +109,7 @@ class RedisClusterTests {
 	void aGroupHandsEachEventToExactlyOneInstance() {
 		// no member stops here, so a claim-idle far beyond any pause keeps redelivery out of the count
 		ApplicationContextRunner runner = eventRunner().withUserConfiguration(Billing.class)
-			.withPropertyValues("sluice.event-bus.subscribers.billing.group=billing",
+			.withPropertyValues("sluice.event-bus.subscriber.instances.billing.group=billing",
 					"sluice.redis.streams.claim-idle=10s");
 		Billing.handled.clear();
 		instances(runner, 3, (contexts) -> {

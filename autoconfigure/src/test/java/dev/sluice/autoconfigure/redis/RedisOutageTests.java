@@ -12,7 +12,6 @@ import dev.sluice.redis.testing.OwnedRedis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
@@ -37,8 +36,8 @@ class RedisOutageTests {
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, SluiceRedisAutoConfiguration.class,
 					RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class, LifecycleAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.redis.port(),
-					"sluice.redis.operation-timeout=300ms", "sluice.rate-limiters.partner.rate=100",
-					"sluice.rate-limiters.partner.scope=cluster");
+					"sluice.redis.operation-timeout=300ms", "sluice.rate-limiter.instances.partner.rate=100",
+					"sluice.rate-limiter.instances.partner.scope=cluster");
 	}
 
 	@AfterEach
@@ -48,7 +47,7 @@ class RedisOutageTests {
 
 	@Test
 	void failOpenGrantsLocallyDuringAnOutageAndHealthStaysUpButDegraded() {
-		this.runner.withPropertyValues("sluice.rate-limiters.partner.on-outage=fail-open").run((context) -> {
+		this.runner.withPropertyValues("sluice.rate-limiter.instances.partner.on-outage=fail-open").run((context) -> {
 			RateLimiter limiter = context.getBean(RateLimiterRegistry.class).get("partner");
 			SluiceRedisHealthIndicator health = context.getBean(SluiceRedisHealthIndicator.class);
 			assertThat(limiter.tryAcquire()).isTrue();
@@ -69,7 +68,7 @@ class RedisOutageTests {
 
 	@Test
 	void failClosedRefusesAtOnceDuringAnOutageAndHealthIsDown() {
-		this.runner.withPropertyValues("sluice.rate-limiters.partner.on-outage=fail-closed").run((context) -> {
+		this.runner.withPropertyValues("sluice.rate-limiter.instances.partner.on-outage=fail-closed").run((context) -> {
 			RateLimiter limiter = context.getBean(RateLimiterRegistry.class).get("partner");
 			SluiceRedisHealthIndicator health = context.getBean(SluiceRedisHealthIndicator.class);
 			assertThat(limiter.tryAcquire()).isTrue();
@@ -88,7 +87,7 @@ class RedisOutageTests {
 
 	@Test
 	void waitRetriesUntilTheCallersTimeoutThenRefusesAndHealthIsDown() {
-		this.runner.withPropertyValues("sluice.rate-limiters.partner.on-outage=wait").run((context) -> {
+		this.runner.withPropertyValues("sluice.rate-limiter.instances.partner.on-outage=wait").run((context) -> {
 			RateLimiter limiter = context.getBean(RateLimiterRegistry.class).get("partner");
 			SluiceRedisHealthIndicator health = context.getBean(SluiceRedisHealthIndicator.class);
 			assertThat(limiter.tryAcquire()).isTrue();
@@ -110,7 +109,7 @@ class RedisOutageTests {
 		this.runner
 			.withPropertyValues("sluice.event-bus.transport=redis",
 					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
-					"sluice.rate-limiters.partner.on-outage=fail-open", "sluice.redis.streams.poll-timeout=200ms")
+					"sluice.rate-limiter.instances.partner.on-outage=fail-open", "sluice.redis.streams.poll-timeout=200ms")
 			.run((context) -> {
 				SluiceRedisHealthIndicator health = context.getBean(SluiceRedisHealthIndicator.class);
 				assertThat(health.health().getStatus()).isEqualTo(Status.UP);

@@ -10,7 +10,6 @@ import dev.sluice.redis.ratelimit.RedisRateLimiters;
 import dev.sluice.redis.testing.TestRedis;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -27,7 +26,7 @@ class SluiceRedisAutoConfigurationTests {
 
 	@Test
 	void nothingRedisIsCreatedWhenNoComponentIsSwitchedToRedis() {
-		this.offline.withPropertyValues("sluice.rate-limiters.api.rate=5").run((context) -> {
+		this.offline.withPropertyValues("sluice.rate-limiter.instances.api.rate=5").run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context).doesNotHaveBean("sluiceRedisClient");
 			assertThat(context).doesNotHaveBean(RedisRateLimiters.class);
@@ -39,11 +38,11 @@ class SluiceRedisAutoConfigurationTests {
 	@Test
 	void clusterScopeWithoutSluiceRedisOnTheClasspathFailsStartUpNamingTheProperty() {
 		this.offline.withClassLoader(new FilteredClassLoader("dev.sluice.redis."))
-			.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster")
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.scope=cluster")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("sluice.rate-limiters.api.scope")
+				.hasMessageContaining("sluice.rate-limiter.instances.api.scope")
 				.hasMessageContaining("sluice-redis"));
 	}
 
@@ -81,16 +80,16 @@ class SluiceRedisAutoConfigurationTests {
 	@Test
 	void anUnknownOutagePolicyFailsStartUpNamingTheProperty() {
 		this.offline
-			.withPropertyValues("sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster",
-					"sluice.rate-limiters.api.on-outage=shrug")
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.scope=cluster",
+					"sluice.rate-limiter.instances.api.on-outage=shrug")
 			.run((context) -> assertThat(context).hasFailed());
 	}
 
 	@Test
 	void aClusterLimiterComesFromRedisAndOnlyTheRateLimiterSideIsCreated() {
 		RedisContexts.runner()
-			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.rate-limiters.api.rate=5",
-					"sluice.rate-limiters.api.scope=cluster", "sluice.rate-limiters.local.rate=5")
+			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.rate-limiter.instances.api.rate=5",
+					"sluice.rate-limiter.instances.api.scope=cluster", "sluice.rate-limiter.instances.local.rate=5")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context).hasSingleBean(RedisRateLimiters.class);
@@ -108,7 +107,7 @@ class SluiceRedisAutoConfigurationTests {
 		try {
 			RedisContexts.runner()
 				.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
-						"sluice.rate-limiters.api.rate=5", "sluice.rate-limiters.api.scope=cluster")
+						"sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.scope=cluster")
 				.withBean("sluiceRedisClient", RedisClient.class, () -> own)
 				.run((context) -> {
 					assertThat(context).hasNotFailed();

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.sluice.InvalidSettingException;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.eventbus.EventTransport;
@@ -748,7 +749,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** What every key starts with; default {@code sluice:}. */
 		public Builder keyPrefix(String keyPrefix) {
 			if (keyPrefix == null) {
-				throw new IllegalArgumentException("key-prefix must not be null (it may be empty)");
+				throw new InvalidSettingException("key-prefix", keyPrefix, "key-prefix must not be null (it may be empty)");
 			}
 			this.keyPrefix = keyPrefix;
 			return this;
@@ -761,7 +762,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		 */
 		public Builder instanceId(String instanceId) {
 			if (instanceId == null || instanceId.isBlank()) {
-				throw new IllegalArgumentException("instance-id must not be blank");
+				throw new InvalidSettingException("instance-id", instanceId, "instance-id must not be blank");
 			}
 			this.instanceId = instanceId;
 			return this;
@@ -770,7 +771,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** The event types that may travel; required. */
 		public Builder eventTypes(EventTypes eventTypes) {
 			if (eventTypes == null) {
-				throw new IllegalArgumentException("event-types must not be null");
+				throw new InvalidSettingException("event-types", eventTypes, "event-types must not be null");
 			}
 			this.eventTypes = eventTypes;
 			return this;
@@ -779,7 +780,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** Writes and reads the events' JSON; default {@code JsonMapper.builder().build()}. */
 		public Builder jsonMapper(JsonMapper jsonMapper) {
 			if (jsonMapper == null) {
-				throw new IllegalArgumentException("json-mapper must not be null");
+				throw new InvalidSettingException("json-mapper", jsonMapper, "json-mapper must not be null");
 			}
 			this.jsonMapper = jsonMapper;
 			return this;
@@ -788,7 +789,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** Which topics go through Redis; the others are delivered in this process only. Default all. */
 		public Builder topics(Predicate<String> topics) {
 			if (topics == null) {
-				throw new IllegalArgumentException("topics must not be null; leave it out for all topics");
+				throw new InvalidSettingException("topics", topics, "topics must not be null; leave it out for all topics");
 			}
 			this.topics = topics;
 			return this;
@@ -800,7 +801,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		 */
 		public Builder maxLength(long maxLength) {
 			if (maxLength < 1) {
-				throw new IllegalArgumentException("max-length must be at least 1, was " + maxLength);
+				throw new InvalidSettingException("max-length", maxLength, "max-length must be at least 1, was " + maxLength);
 			}
 			this.maxLength = maxLength;
 			return this;
@@ -809,7 +810,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** How many times a group delivers an event before it goes to the dead-letter stream; default 5. */
 		public Builder maxDeliveries(int maxDeliveries) {
 			if (maxDeliveries < 1) {
-				throw new IllegalArgumentException("max-deliveries must be at least 1, was " + maxDeliveries);
+				throw new InvalidSettingException("max-deliveries", maxDeliveries, "max-deliveries must be at least 1, was " + maxDeliveries);
 			}
 			this.maxDeliveries = maxDeliveries;
 			return this;
@@ -832,7 +833,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		public Builder pollTimeout(Duration pollTimeout) {
 			requirePositive("poll-timeout", pollTimeout);
 			if (pollTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
-				throw new IllegalArgumentException("poll-timeout must be at most 5 minutes, was " + pollTimeout);
+				throw new InvalidSettingException("poll-timeout", pollTimeout, "poll-timeout must be at most 5 minutes, was " + pollTimeout);
 			}
 			this.pollTimeout = pollTimeout;
 			return this;
@@ -841,7 +842,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** How many entries one read takes at most; default 64. */
 		public Builder batchSize(int batchSize) {
 			if (batchSize < 1 || batchSize > 10_000) {
-				throw new IllegalArgumentException("batch-size must be between 1 and 10000, was " + batchSize);
+				throw new InvalidSettingException("batch-size", batchSize, "batch-size must be between 1 and 10000, was " + batchSize);
 			}
 			this.batchSize = batchSize;
 			return this;
@@ -869,7 +870,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 		private static void requirePositive(String name, Duration value) {
 			if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(MAX_DURATION) > 0) {
-				throw new IllegalArgumentException(name + " must be a duration from 1ms to " + MAX_DURATION.toDays()
+				throw new InvalidSettingException(name, value, name + " must be a duration from 1ms to " + MAX_DURATION.toDays()
 						+ " day (such as 500ms), was " + value);
 			}
 		}

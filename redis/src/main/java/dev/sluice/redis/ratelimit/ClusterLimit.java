@@ -78,7 +78,7 @@ final class ClusterLimit {
 	/** The store of the current settings; an older one closing means only a change of settings. */
 	private volatile RedisPermitStore current;
 
-	private volatile boolean shutDown;
+	private volatile boolean shutdown;
 
 	/** Guarded by {@code this}: run once, when the limiter shuts down (such as removing meters). */
 	private final List<Runnable> onShutDown = new ArrayList<>();
@@ -106,12 +106,12 @@ final class ClusterLimit {
 	PermitStore newStore(String name, RateLimitConfig config) {
 		BucketConfiguration bucket = RedisRateLimiters.bucketConfiguration(config);
 		long version = this.owner
-			.nextConfigurationVersion((this.outage.get() == null && !this.shutDown) ? this.operationTimeoutNanos : 0);
+			.nextConfigurationVersion((this.outage.get() == null && !this.shutdown) ? this.operationTimeoutNanos : 0);
 		RedisPermitStore store = new RedisPermitStore(this, config, () -> this.owner.proxy(this.key, bucket, version));
 		RedisPermitStore previous = this.current;
 		this.current = store;
 		AsyncBucketProxy proxy = store.proxy();
-		if (previous != null && proxy != null && !this.shutDown) {
+		if (previous != null && proxy != null && !this.shutdown) {
 			push(proxy);
 		}
 		return store;
@@ -146,7 +146,7 @@ final class ClusterLimit {
 	void closed(RedisPermitStore store) {
 		RateLimiter limiter = this.limiter;
 		if (this.current == store || (limiter != null && limiter.isShutDown())) {
-			shutDown();
+			shutdown();
 		}
 	}
 
@@ -154,13 +154,13 @@ final class ClusterLimit {
 	 * The limiter has shut down: wakes every waiting caller (who then refuses with
 	 * {@code SHUT_DOWN}), runs the shutdown actions, then frees the name. Idempotent.
 	 */
-	void shutDown() {
+	void shutdown() {
 		List<Runnable> actions;
 		synchronized (this) {
-			if (this.shutDown) {
+			if (this.shutdown) {
 				return;
 			}
-			this.shutDown = true;
+			this.shutdown = true;
 			actions = new ArrayList<>(this.onShutDown);
 			this.onShutDown.clear();
 		}
@@ -178,13 +178,13 @@ final class ClusterLimit {
 	}
 
 	boolean isShutDown() {
-		return this.shutDown;
+		return this.shutdown;
 	}
 
 	/** Runs the action when the limiter shuts down, or at once if it has. */
 	void onShutDown(Runnable action) {
 		synchronized (this) {
-			if (!this.shutDown) {
+			if (!this.shutdown) {
 				this.onShutDown.add(action);
 				return;
 			}
@@ -211,7 +211,7 @@ final class ClusterLimit {
 		this.waiters.add(me);
 		try {
 			// checked after registering: a change made before this is seen here, one made after unparks
-			if (nanos > 0 && this.outage.get() == outage && !this.shutDown && !me.isInterrupted()) {
+			if (nanos > 0 && this.outage.get() == outage && !this.shutdown && !me.isInterrupted()) {
 				LockSupport.parkNanos(this, nanos);
 			}
 		}

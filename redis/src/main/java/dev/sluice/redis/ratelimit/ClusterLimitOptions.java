@@ -2,6 +2,9 @@ package dev.sluice.redis.ratelimit;
 
 import java.time.Duration;
 
+import dev.sluice.InvalidSettingException;
+import dev.sluice.ratelimit.OutagePolicy;
+
 /**
  * Immutable settings of a cluster rate limiter beyond its {@code RateLimitConfig}: what it does when
  * Redis cannot answer, and how long one round trip to Redis may take before it counts as failed.
@@ -16,11 +19,11 @@ public record ClusterLimitOptions(OutagePolicy onOutage, Duration operationTimeo
 
 	public ClusterLimitOptions {
 		if (onOutage == null) {
-			throw new IllegalArgumentException("on-outage must be one of fail-open, fail-closed or wait, was null");
+			throw new InvalidSettingException("on-outage", onOutage, "on-outage must be one of fail-open, fail-closed or wait, was null");
 		}
 		if (operationTimeout == null || operationTimeout.isNegative() || operationTimeout.isZero()
 				|| operationTimeout.compareTo(MAX_OPERATION_TIMEOUT) > 0) {
-			throw new IllegalArgumentException("operation-timeout must be a positive duration of at most "
+			throw new InvalidSettingException("operation-timeout", operationTimeout, "operation-timeout must be a positive duration of at most "
 					+ MAX_OPERATION_TIMEOUT.toSeconds() + "s (such as 250ms), was " + operationTimeout);
 		}
 	}

@@ -2,6 +2,8 @@ package dev.sluice.redis.ratelimit;
 
 import java.time.Instant;
 
+import dev.sluice.ratelimit.OutagePolicy;
+
 /**
  * A point-in-time view of one cluster rate limiter's link to Redis.
  *

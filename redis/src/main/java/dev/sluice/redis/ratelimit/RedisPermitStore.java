@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.PermitStore;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimitExceededException;
@@ -75,7 +76,7 @@ final class RedisPermitStore implements PermitStore {
 		long deadline = now + Math.max(0, maxWaitNanos);
 		while (true) {
 			if (this.limit.isShutDown()) {
-				throw shutDown();
+				throw shutdown();
 			}
 			ClusterLimit.Outage outage = this.limit.outage();
 			if (outage != null) {
@@ -255,7 +256,7 @@ final class RedisPermitStore implements PermitStore {
 		return wait;
 	}
 
-	private RateLimitExceededException shutDown() {
+	private RateLimitExceededException shutdown() {
 		return new RateLimitExceededException(this.limit.name, RateLimitExceededException.Reason.SHUT_DOWN,
 				Duration.ZERO, "Rate limiter '" + this.limit.name + "' is shut down and gives no more permits");
 	}

@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import dev.sluice.eventbus.Overflow;
+import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.PublishResult;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.redis.eventbus.Instances.Instance;
@@ -41,7 +41,7 @@ class BroadcastTest {
 			Instance instance = this.instances.start("node-" + i);
 			List<Integer> ids = Collections.synchronizedList(new ArrayList<>());
 			instance.bus().subscribe("news", Ping.class, (ping) -> ids.add(ping.id()),
-					SubscriberOptions.named("reader").withOverflow(Overflow.BLOCK));
+					SubscriberOptions.named("reader").withOverflow(BufferOverflow.BLOCK));
 			seen.add(ids);
 			all.add(instance);
 		}

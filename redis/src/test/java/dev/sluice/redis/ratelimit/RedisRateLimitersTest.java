@@ -13,10 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.PermitStore;
 import dev.sluice.ratelimit.RateLimitConfig;
-import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimitExceededException.Reason;
+import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.redis.testing.OwnedRedis;
 import dev.sluice.redis.testing.TestRedis;
@@ -475,7 +476,7 @@ class RedisRateLimitersTest {
 	}
 
 	@Test
-	void shutDownWakesACallerWaitingForRedis() throws Exception {
+	void shutdownWakesACallerWaitingForRedis() throws Exception {
 		assertShuttingDownWakesAWaitingCaller("waking", (limiters, limiter) -> limiter.stopIntake());
 	}
 
@@ -485,11 +486,11 @@ class RedisRateLimitersTest {
 	}
 
 	/**
-	 * A WAIT caller parked during an outage wakes as soon as {@code shutDown} runs, refused as shut down.
+	 * A WAIT caller parked during an outage wakes as soon as {@code shutdown} runs, refused as shut down.
 	 * A long operation timeout makes a long retry interval: only the shutdown can wake the caller soon.
 	 */
 	private void assertShuttingDownWakesAWaitingCaller(String name,
-			BiConsumer<RedisRateLimiters, RateLimiter> shutDown) throws Exception {
+			BiConsumer<RedisRateLimiters, RateLimiter> shutdown) throws Exception {
 		OwnedRedis redis = ownedRedis();
 		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
 		RateLimiter limiter = limiters.create(name, new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
@@ -503,7 +504,7 @@ class RedisRateLimitersTest {
 			assertThat(waiter.getState()).isEqualTo(Thread.State.TIMED_WAITING);
 		});
 		long start = System.nanoTime();
-		shutDown.accept(limiters, limiter);
+		shutdown.accept(limiters, limiter);
 		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(RateLimitExceededException.class,
 				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLACK.plusSeconds(1));

@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.time.Duration;
 
@@ -14,8 +14,8 @@ import java.time.Duration;
  * @param waited acquires that had to wait, whether they got permits or not
  * @param waitTime total time spent by those acquires
  * @param rejected acquires that got no permit
- * @param shutDown whether the bulkhead has shut down
+ * @param shutdown whether the bulkhead has shut down
  */
 public record BulkheadStats(String name, int permits, int available, int inUse, int waiting, long waited,
-		Duration waitTime, long rejected, boolean shutDown) {
+		Duration waitTime, long rejected, boolean shutdown) {
 }

@@ -1,34 +1,34 @@
-package dev.sluice.autoconfigure.semaphore;
+package dev.sluice.autoconfigure.bulkhead;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadRegistry;
-import dev.sluice.semaphore.BulkheadStats;
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadRegistry;
+import dev.sluice.bulkhead.BulkheadStats;
 
-/** Describes every semaphore for {@code /actuator/sluice}, and changes its permits when allowed. */
-class SemaphoreEndpointContributor implements SluiceEndpointContributor {
+/** Describes every bulkhead for {@code /actuator/sluice}, and changes its permits when allowed. */
+class BulkheadEndpointContributor implements SluiceEndpointContributor {
 
 	private final BulkheadRegistry registry;
 
-	SemaphoreEndpointContributor(BulkheadRegistry registry) {
+	BulkheadEndpointContributor(BulkheadRegistry registry) {
 		this.registry = registry;
 	}
 
 	@Override
 	public String kind() {
-		return "semaphores";
+		return "bulkheads";
 	}
 
 	@Override
 	public Map<String, Object> components() {
-		Map<String, Object> semaphores = new LinkedHashMap<>();
+		Map<String, Object> bulkheads = new LinkedHashMap<>();
 		for (Bulkhead bulkhead : this.registry.all()) {
-			semaphores.put(bulkhead.name(), describe(bulkhead));
+			bulkheads.put(bulkhead.name(), describe(bulkhead));
 		}
-		return semaphores;
+		return bulkheads;
 	}
 
 	@Override
@@ -58,7 +58,7 @@ class SemaphoreEndpointContributor implements SluiceEndpointContributor {
 		state.put("waited", stats.waited());
 		state.put("waitTime", stats.waitTime().toString());
 		state.put("rejected", stats.rejected());
-		state.put("shutDown", stats.shutDown());
+		state.put("shutdown", stats.shutdown());
 		Map<String, Object> entry = new LinkedHashMap<>();
 		entry.put("config", config);
 		entry.put("state", state);

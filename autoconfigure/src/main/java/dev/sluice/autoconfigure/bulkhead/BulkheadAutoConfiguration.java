@@ -1,51 +1,55 @@
-package dev.sluice.autoconfigure.semaphore;
+package dev.sluice.autoconfigure.bulkhead;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
+import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
-import dev.sluice.semaphore.Bulkhead;
-import dev.sluice.semaphore.BulkheadException;
-import dev.sluice.semaphore.BulkheadMetrics;
-import dev.sluice.semaphore.BulkheadRegistry;
-import dev.sluice.semaphore.Bulkheaded;
+import dev.sluice.bulkhead.Bulkhead;
+import dev.sluice.bulkhead.BulkheadException;
+import dev.sluice.bulkhead.BulkheadMetrics;
+import dev.sluice.bulkhead.BulkheadRegistry;
+import dev.sluice.bulkhead.Bulkheaded;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of Sluice's semaphores (bulkheads): a {@link BulkheadRegistry} of those under
- * {@code sluice.semaphores}, their metrics, their place in {@code /actuator/sluice}, and
+ * Auto-configuration of Sluice's bulkheads: a {@link BulkheadRegistry} of those under
+ * {@code sluice.bulkhead.instances}, their metrics, their place in {@code /actuator/sluice}, and
  * {@link Bulkheaded @Bulkheaded} on bean methods.
  */
 @AutoConfiguration
-@EnableConfigurationProperties(SemaphoreProperties.class)
-@Import({ SemaphoreAutoConfiguration.MetricsConfiguration.class,
-		SemaphoreAutoConfiguration.EndpointConfiguration.class,
-		SemaphoreAutoConfiguration.AnnotationConfiguration.class })
-public final class SemaphoreAutoConfiguration {
+@EnableConfigurationProperties(BulkheadProperties.class)
+@Import({ BulkheadAutoConfiguration.MetricsConfiguration.class,
+		BulkheadAutoConfiguration.EndpointConfiguration.class,
+		BulkheadAutoConfiguration.AnnotationConfiguration.class })
+public final class BulkheadAutoConfiguration {
 
 	/** Runs after {@code @RateLimited}, so that a limited call is refused before it takes a permit. */
 	static final int ADVICE_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	@Bean
 	@ConditionalOnMissingBean
-	BulkheadRegistry bulkheadRegistry(SemaphoreProperties properties) {
+	BulkheadRegistry bulkheadRegistry(Environment environment) {
 		List<Bulkhead> bulkheads = new ArrayList<>();
-		properties.toConfigs().forEach((name, config) -> bulkheads.add(Bulkhead.create(name, config)));
+		NamedComponents.configs(Binder.get(environment), "sluice.bulkhead", BulkheadProperties.Bulkhead.class,
+				BulkheadProperties.Bulkhead::new, BulkheadProperties.Bulkhead::toConfig)
+			.forEach((name, config) -> bulkheads.add(Bulkhead.create(name, config)));
 		return new BulkheadRegistry(bulkheads);
 	}
 
@@ -65,9 +69,9 @@ public final class SemaphoreAutoConfiguration {
 	static class EndpointConfiguration {
 
 		@Bean
-		@ConditionalOnMissingBean(name = "sluiceSemaphoresEndpointContributor")
-		SluiceEndpointContributor sluiceSemaphoresEndpointContributor(BulkheadRegistry registry) {
-			return new SemaphoreEndpointContributor(registry);
+		@ConditionalOnMissingBean(name = "sluiceBulkheadsEndpointContributor")
+		SluiceEndpointContributor sluiceBulkheadsEndpointContributor(BulkheadRegistry registry) {
+			return new BulkheadEndpointContributor(registry);
 		}
 	}
 
@@ -82,8 +86,8 @@ public final class SemaphoreAutoConfiguration {
 		static GuardAdvisor<Bulkheaded> sluiceBulkheadedAdvisor(ObjectProvider<BulkheadRegistry> registry) {
 			return new GuardAdvisor<>(Bulkheaded.class, (annotation) -> {
 				Bulkhead bulkhead = registry.getObject().find(annotation.value())
-					.orElseThrow(() -> new IllegalStateException("@Bulkheaded names semaphore '" + annotation.value()
-							+ "', which is not configured under sluice.semaphores; configured: "
+					.orElseThrow(() -> new IllegalStateException("@Bulkheaded names bulkhead '" + annotation.value()
+							+ "', which is not configured under sluice.bulkhead.instances; configured: "
 							+ registry.getObject().names()));
 				return (invocation) -> {
 					Bulkhead.Permit permit;
@@ -94,7 +98,7 @@ public final class SemaphoreAutoConfiguration {
 						// the guarded method may not declare the interrupt: keep it and refuse clearly
 						Thread.currentThread().interrupt();
 						throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
-								"Interrupted while waiting for a permit of semaphore '" + bulkhead.name() + "'");
+								"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
 					}
 					try (permit) {
 						return invocation.proceed();

@@ -10,7 +10,7 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of {@link Lazy} with Lincheck, under each failure policy, with
+ * Model checking and stress testing of {@link OnceValue} with Lincheck, under each failure policy, with
  * an initialiser that fails on a pattern: its first two attempts throw, the third and later return
  * their attempt number. Operations: {@code get} and {@code isDone}.
  *
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * <p>Time budget: about 9s for the class on 2 cores. The stress runs use two threads: more threads
  * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
  */
-class LazyLincheckTest {
+class OnceValueLincheckTest {
 
 	@Test
 	void keepModelChecking() {
@@ -101,13 +101,13 @@ class LazyLincheckTest {
 
 		private final AtomicBoolean overlapped = new AtomicBoolean();
 
-		private final Lazy.OnFailure onFailure;
+		private final OnceValue.OnFailure onFailure;
 
-		final Lazy<Integer> lazy;
+		final OnceValue<Integer> lazy;
 
-		Target(Lazy.OnFailure onFailure) {
+		Target(OnceValue.OnFailure onFailure) {
 			this.onFailure = onFailure;
-			this.lazy = Lazy.of(this::initialise, onFailure);
+			this.lazy = OnceValue.of(this::initialise, onFailure);
 		}
 
 		private Integer initialise() {
@@ -135,7 +135,7 @@ class LazyLincheckTest {
 					return "value " + this.lazy.get();
 				}
 				catch (AttemptFailed ex) {
-					if (this.onFailure == Lazy.OnFailure.KEEP || ex.thread == Thread.currentThread()) {
+					if (this.onFailure == OnceValue.OnFailure.KEEP || ex.thread == Thread.currentThread()) {
 						return "failed " + ex.attempt;
 					}
 					if (ex.attempt < lastFailed) {
@@ -156,7 +156,7 @@ class LazyLincheckTest {
 			if (this.overlapped.get()) {
 				throw new IllegalStateException("the initialiser ran on two threads at once");
 			}
-			if (this.onFailure == Lazy.OnFailure.KEEP && this.attempts.get() > 1) {
+			if (this.onFailure == OnceValue.OnFailure.KEEP && this.attempts.get() > 1) {
 				throw new IllegalStateException("KEEP ran the initialiser " + this.attempts.get() + " times");
 			}
 		}
@@ -165,14 +165,14 @@ class LazyLincheckTest {
 	public static class Keep extends Target {
 
 		public Keep() {
-			super(Lazy.OnFailure.KEEP);
+			super(OnceValue.OnFailure.KEEP);
 		}
 	}
 
 	public static class Retry extends Target {
 
 		public Retry() {
-			super(Lazy.OnFailure.RETRY);
+			super(OnceValue.OnFailure.RETRY);
 		}
 	}
 

@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 /**
  * Thrown when a {@link Bulkhead} gives no permit: none was free in time, or the bulkhead is shut

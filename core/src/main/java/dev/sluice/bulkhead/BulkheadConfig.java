@@ -1,6 +1,8 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.time.Duration;
+
+import dev.sluice.InvalidSettingException;
 
 /**
  * Immutable settings of one {@link Bulkhead}; every value is checked when the config is built.
@@ -17,10 +19,10 @@ public record BulkheadConfig(int permits, boolean fair, Duration acquireTimeout)
 
 	public BulkheadConfig {
 		if (permits < 1) {
-			throw new IllegalArgumentException("permits must be at least 1, was " + permits);
+			throw new InvalidSettingException("permits", permits, "permits must be at least 1, was " + permits);
 		}
 		if (acquireTimeout == null || acquireTimeout.isNegative()) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException("acquire-timeout", acquireTimeout,
 					"acquire-timeout must be a duration of zero or more (such as 0, 200ms or 2s), was " + acquireTimeout);
 		}
 	}

@@ -2,8 +2,8 @@ package dev.sluice.eventbus;
 
 import java.util.Locale;
 
-/** What publishing does when a subscriber's buffer is full; chosen per subscriber. */
-public enum Overflow {
+/** What publishing does when a subscriber's buffer is full (the buffer overflows); chosen per subscriber. */
+public enum BufferOverflow {
 
 	/** The new event is dropped for this subscriber (Go's {@code select} with {@code default}). */
 	DROP_NEWEST,

@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +13,10 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds bulkheads to Micrometer, tagged {@code name}: {@code sluice.semaphore.permits} (the limit),
- * {@code sluice.semaphore.available}, {@code sluice.semaphore.in.use} and
- * {@code sluice.semaphore.waiting} gauges, the {@code sluice.semaphore.wait} timer of acquires that
- * had to wait, and the {@code sluice.semaphore.rejected} counter. Every meter reads the bulkhead when
+ * Binds bulkheads to Micrometer, tagged {@code name}: {@code sluice.bulkhead.permits} (the limit),
+ * {@code sluice.bulkhead.available}, {@code sluice.bulkhead.in.use} and
+ * {@code sluice.bulkhead.waiting} gauges, the {@code sluice.bulkhead.wait} timer of acquires that
+ * had to wait, and the {@code sluice.bulkhead.rejected} counter. Every meter reads the bulkhead when
  * it is scraped, so binding adds nothing to the acquire path.
  */
 public final class BulkheadMetrics implements MeterBinder {
@@ -35,33 +35,33 @@ public final class BulkheadMetrics implements MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		for (Bulkhead bulkhead : this.bulkheads) {
 			Tags tags = this.tags.and("name", bulkhead.name());
-			Gauge.builder("sluice.semaphore.permits", bulkhead, Bulkhead::permits)
+			Gauge.builder("sluice.bulkhead.permits", bulkhead, Bulkhead::permits)
 				.tags(tags)
 				.description("Current limit of permits")
 				.baseUnit("permits")
 				.register(registry);
-			Gauge.builder("sluice.semaphore.available", bulkhead, (b) -> b.stats().available())
+			Gauge.builder("sluice.bulkhead.available", bulkhead, (b) -> b.stats().available())
 				.tags(tags)
 				.description("Permits free now")
 				.baseUnit("permits")
 				.register(registry);
-			Gauge.builder("sluice.semaphore.in.use", bulkhead, (b) -> b.stats().inUse())
+			Gauge.builder("sluice.bulkhead.in.use", bulkhead, (b) -> b.stats().inUse())
 				.tags(tags)
 				.description("Permits held now")
 				.baseUnit("permits")
 				.register(registry);
-			Gauge.builder("sluice.semaphore.waiting", bulkhead, (b) -> b.stats().waiting())
+			Gauge.builder("sluice.bulkhead.waiting", bulkhead, (b) -> b.stats().waiting())
 				.tags(tags)
 				.description("Callers waiting for permits now")
 				.baseUnit("threads")
 				.register(registry);
 			FunctionTimer
-				.builder("sluice.semaphore.wait", bulkhead, (b) -> b.stats().waited(),
+				.builder("sluice.bulkhead.wait", bulkhead, (b) -> b.stats().waited(),
 						(b) -> b.stats().waitTime().toNanos(), TimeUnit.NANOSECONDS)
 				.tags(tags)
 				.description("Time spent waiting by acquires that found no free permit")
 				.register(registry);
-			FunctionCounter.builder("sluice.semaphore.rejected", bulkhead, (b) -> b.stats().rejected())
+			FunctionCounter.builder("sluice.bulkhead.rejected", bulkhead, (b) -> b.stats().rejected())
 				.tags(tags)
 				.description("Acquires that got no permit: timed out, or shut down")
 				.register(registry);

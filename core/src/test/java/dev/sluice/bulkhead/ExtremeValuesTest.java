@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;

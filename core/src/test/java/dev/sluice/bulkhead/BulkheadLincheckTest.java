@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -241,7 +241,7 @@ class BulkheadLincheckTest {
 
 		private int inUse;
 
-		private boolean shutDown;
+		private boolean shutdown;
 
 		public Model() {
 			this(Target.LIMIT);
@@ -262,7 +262,7 @@ class BulkheadLincheckTest {
 			if (count > this.limit) {
 				return "above the limit";
 			}
-			if (this.shutDown) {
+			if (this.shutdown) {
 				return "SHUT_DOWN";
 			}
 			if (this.inUse + count > this.limit) {
@@ -292,7 +292,7 @@ class BulkheadLincheckTest {
 		}
 
 		public void stopIntake() {
-			this.shutDown = true;
+			this.shutdown = true;
 		}
 
 		public int permits() {

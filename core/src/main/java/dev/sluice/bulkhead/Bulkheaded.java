@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -17,6 +17,6 @@ import java.lang.annotation.Target;
 @Documented
 public @interface Bulkheaded {
 
-	/** Name of the bulkhead, as configured under {@code sluice.semaphores}. */
+	/** Name of the bulkhead, as configured under {@code sluice.bulkhead.instances}. */
 	String value();
 }

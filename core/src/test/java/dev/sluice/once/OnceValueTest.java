@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class LazyTest {
+class OnceValueTest {
 
 	@Test
 	void theInitialiserRunsOnceUnderContention() throws Exception {
 		AtomicInteger calls = new AtomicInteger();
-		Lazy<String> lazy = Lazy.of(() -> {
+		OnceValue<String> lazy = OnceValue.of(() -> {
 			calls.incrementAndGet();
 			try {
 				Thread.sleep(20);
@@ -24,7 +24,7 @@ class LazyTest {
 				Thread.currentThread().interrupt();
 			}
 			return "client";
-		}, Lazy.OnFailure.KEEP);
+		}, OnceValue.OnFailure.KEEP);
 		CountDownLatch go = new CountDownLatch(1);
 		List<Thread> threads = new ArrayList<>();
 		List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -54,10 +54,10 @@ class LazyTest {
 	void keepRemembersTheFailureAndNeverRetries() {
 		AtomicInteger calls = new AtomicInteger();
 		IllegalStateException boom = new IllegalStateException("cannot connect");
-		Lazy<String> lazy = Lazy.of(() -> {
+		OnceValue<String> lazy = OnceValue.of(() -> {
 			calls.incrementAndGet();
 			throw boom;
-		}, Lazy.OnFailure.KEEP);
+		}, OnceValue.OnFailure.KEEP);
 		assertThatThrownBy(lazy::get).isSameAs(boom);
 		assertThatThrownBy(lazy::get).isSameAs(boom);
 		assertThat(calls).hasValue(1);
@@ -67,12 +67,12 @@ class LazyTest {
 	@Test
 	void retryTriesAgainOnTheNextCall() {
 		AtomicInteger calls = new AtomicInteger();
-		Lazy<String> lazy = Lazy.of(() -> {
+		OnceValue<String> lazy = OnceValue.of(() -> {
 			if (calls.incrementAndGet() == 1) {
 				throw new IllegalStateException("flaky");
 			}
 			return "connected";
-		}, Lazy.OnFailure.RETRY);
+		}, OnceValue.OnFailure.RETRY);
 		assertThatThrownBy(lazy::get).hasMessage("flaky");
 		assertThat(lazy.isDone()).isFalse();
 		assertThat(lazy.get()).isEqualTo("connected");
@@ -85,7 +85,7 @@ class LazyTest {
 		AtomicInteger calls = new AtomicInteger();
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		Lazy<String> lazy = Lazy.of(() -> {
+		OnceValue<String> lazy = OnceValue.of(() -> {
 			calls.incrementAndGet();
 			started.countDown();
 			try {
@@ -95,7 +95,7 @@ class LazyTest {
 				Thread.currentThread().interrupt();
 			}
 			throw new IllegalStateException("down");
-		}, Lazy.OnFailure.RETRY);
+		}, OnceValue.OnFailure.RETRY);
 		List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
 		List<Thread> threads = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
@@ -124,10 +124,10 @@ class LazyTest {
 	@Test
 	void nullIsAValidValue() {
 		AtomicInteger calls = new AtomicInteger();
-		Lazy<String> lazy = Lazy.of(() -> {
+		OnceValue<String> lazy = OnceValue.of(() -> {
 			calls.incrementAndGet();
 			return null;
-		}, Lazy.OnFailure.KEEP);
+		}, OnceValue.OnFailure.KEEP);
 		assertThat(lazy.get()).isNull();
 		assertThat(lazy.get()).isNull();
 		assertThat(calls).hasValue(1);

@@ -4,11 +4,11 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * A value computed once, on first use, by one thread while the others wait: Go's {@code sync.Once}
- * with its result kept.
+ * A value computed once, on first use, by one thread while the others wait: Go's
+ * {@code sync.OnceValue}.
  *
  * <pre>{@code
- * private final Lazy<PartnerClient> client = Lazy.of(PartnerClient::connect, Lazy.OnFailure.RETRY);
+ * private final OnceValue<PartnerClient> client = OnceValue.of(PartnerClient::connect, OnFailure.RETRY);
  * ...
  * client.get().send(request);
  * }</pre>
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  *
  * @param <T> the type of the value; {@code null} is a valid value
  */
-public final class Lazy<T> implements Supplier<T> {
+public final class OnceValue<T> implements Supplier<T> {
 
 	private final Supplier<? extends T> initializer;
 
@@ -39,14 +39,14 @@ public final class Lazy<T> implements Supplier<T> {
 
 	private Outcome<T> lastFailure;
 
-	private Lazy(Supplier<? extends T> initializer, OnFailure onFailure) {
+	private OnceValue(Supplier<? extends T> initializer, OnFailure onFailure) {
 		this.initializer = Objects.requireNonNull(initializer, "initializer");
 		this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
 	}
 
 	/** A lazy value with the given failure policy. */
-	public static <T> Lazy<T> of(Supplier<? extends T> initializer, OnFailure onFailure) {
-		return new Lazy<>(initializer, onFailure);
+	public static <T> OnceValue<T> of(Supplier<? extends T> initializer, OnFailure onFailure) {
+		return new OnceValue<>(initializer, onFailure);
 	}
 
 	/**

@@ -1,11 +1,11 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 
 import dev.sluice.lifecycle.Gate;
 import dev.sluice.timeout.Deadline;
@@ -163,7 +163,7 @@ public final class Bulkhead implements Gate {
 		long state = this.permits.state();
 		checkCount(count, Permits.limit(state));
 		if (Permits.isShutDown(state)) {
-			throw shutDownException();
+			throw shutdownException();
 		}
 	}
 
@@ -227,11 +227,11 @@ public final class Bulkhead implements Gate {
 	public BulkheadStats stats() {
 		long state = this.permits.state();
 		int limit = Permits.limit(state);
-		boolean shutDown = Permits.isShutDown(state);
-		int available = shutDown ? 0 : Math.max(0, Permits.available(state));
-		return new BulkheadStats(this.name, limit, available, shutDown ? 0 : Math.max(0, limit - available),
+		boolean shutdown = Permits.isShutDown(state);
+		int available = shutdown ? 0 : Math.max(0, Permits.available(state));
+		return new BulkheadStats(this.name, limit, available, shutdown ? 0 : Math.max(0, limit - available),
 				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
-				this.rejected.sum(), shutDown);
+				this.rejected.sum(), shutdown);
 	}
 
 	/** Whether the bulkhead has shut down. */
@@ -242,7 +242,7 @@ public final class Bulkhead implements Gate {
 	/** Fails every waiting and later acquire with a {@link BulkheadException} of reason {@code SHUT_DOWN}. */
 	@Override
 	public void stopIntake() {
-		this.permits.shutDown();
+		this.permits.shutdown();
 	}
 
 	private void checkCount(int count) {
@@ -259,7 +259,7 @@ public final class Bulkhead implements Gate {
 		}
 	}
 
-	private BulkheadException shutDownException() {
+	private BulkheadException shutdownException() {
 		this.rejected.increment();
 		return new BulkheadException(this.name, BulkheadException.Reason.SHUT_DOWN,
 				"Bulkhead '" + this.name + "' is shut down and gives no more permits");
@@ -330,8 +330,8 @@ public final class Bulkhead implements Gate {
 			this.fair = fair;
 		}
 
-		static long pack(boolean shutDown, int limit, int available) {
-			return (shutDown ? SHUT : 0) | ((long) limit << 32) | (available & 0xFFFF_FFFFL);
+		static long pack(boolean shutdown, int limit, int available) {
+			return (shutdown ? SHUT : 0) | ((long) limit << 32) | (available & 0xFFFF_FFFFL);
 		}
 
 		static boolean isShutDown(long state) {
@@ -446,7 +446,7 @@ public final class Bulkhead implements Gate {
 			releaseShared(0);
 		}
 
-		void shutDown() {
+		void shutdown() {
 			while (true) {
 				long state = getState();
 				if (isShutDown(state)) {

@@ -1,4 +1,4 @@
-package dev.sluice.semaphore;
+package dev.sluice.bulkhead;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,7 +266,7 @@ class BulkheadTest {
 		raised.stopIntake();
 		one.close();
 		many.close();
-		assertThat(raised.stats().shutDown()).isTrue();
+		assertThat(raised.stats().shutdown()).isTrue();
 		assertThatThrownBy(() -> raised.acquire(1, Duration.ofMillis(10))).isInstanceOf(BulkheadException.class);
 	}
 }

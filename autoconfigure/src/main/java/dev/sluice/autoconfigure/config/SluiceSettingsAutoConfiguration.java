@@ -1,0 +1,44 @@
+package dev.sluice.autoconfigure.config;
+
+import org.springframework.beans.factory.BeanClassLoaderAware;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigureOrder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+/**
+ * Stops start-up on a {@code sluice.*} key that is not a Sluice setting, before any component is
+ * configured: it runs first, while bean definitions are being read.
+ */
+@AutoConfiguration
+@AutoConfigureOrder(Ordered.HIGHEST_PRECEDENCE)
+@Import(SluiceSettingsAutoConfiguration.Check.class)
+public final class SluiceSettingsAutoConfiguration {
+
+	static class Check implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanClassLoaderAware {
+
+		private Environment environment;
+
+		private ClassLoader classLoader;
+
+		@Override
+		public void setEnvironment(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public void setBeanClassLoader(ClassLoader classLoader) {
+			this.classLoader = classLoader;
+		}
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			SluiceSettings.load(this.classLoader).check(this.environment);
+		}
+	}
+}

@@ -1,0 +1,5 @@
+/**
+ * Semaphores (bulkheads): named, weighted limits on concurrent work, with timeouts, metrics and a
+ * permit that try-with-resources releases exactly once ({@link dev.sluice.bulkhead.Bulkhead}).
+ */
+package dev.sluice.bulkhead;
