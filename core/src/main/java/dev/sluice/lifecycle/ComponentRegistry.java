@@ -52,6 +52,11 @@ public abstract class ComponentRegistry<T extends Drainable> {
 		return Optional.ofNullable(this.components.get(name));
 	}
 
+	/** What the components are, for messages, such as "worker pool". */
+	public String kind() {
+		return this.kind;
+	}
+
 	/** The names of all components, in configuration order. */
 	public Set<String> names() {
 		return this.components.keySet();

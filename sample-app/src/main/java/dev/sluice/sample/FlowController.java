@@ -17,6 +17,7 @@ import dev.sluice.pipeline.Pipelines;
 import dev.sluice.pool.TaskGroup;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.timeout.Timeout;
+
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

@@ -3,6 +3,7 @@ package dev.sluice.sample;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.bulkhead.Bulkheaded;
+
 import org.springframework.stereotype.Service;
 
 /**

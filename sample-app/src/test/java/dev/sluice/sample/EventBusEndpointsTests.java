@@ -50,7 +50,7 @@ class EventBusEndpointsTests {
 		String sluice = this.http.send(HttpRequest
 			.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/sluice/event-bus"))
 			.build(), HttpResponse.BodyHandlers.ofString()).body();
-		assertThat(sluice).contains("\"orders\"", "\"audit\"", "\"mailer\"", "\"overflow\":\"drop-oldest\"");
+		assertThat(sluice).contains("\"orders\"", "\"audit\"", "\"mailer\"", "\"overflow\":\"DROP_OLDEST\"");
 	}
 
 	private SubscriberStats stats(String name) {

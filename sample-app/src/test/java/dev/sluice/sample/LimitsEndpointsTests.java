@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.sluice.bulkhead.BulkheadRegistry;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -78,6 +79,6 @@ class LimitsEndpointsTests {
 		String sluice = this.http.send(request("/actuator/sluice").build(), HttpResponse.BodyHandlers.ofString())
 			.body();
 		assertThat(sluice).contains("\"bulkheads\"", "\"legacy-db\"", "\"rate-limiters\"", "\"partner-api\"",
-				"\"limitRefreshPeriod\":\"PT1S\"");
+				"\"per\":\"PT1S\"");
 	}
 }

@@ -78,7 +78,7 @@ class SampleApplicationTests {
 		post("/orders/batch?count=10");
 		HttpResponse<String> sluice = get("/actuator/sluice");
 		assertThat(sluice.statusCode()).isEqualTo(200);
-		assertThat(sluice.body()).contains("\"orders\"", "\"lookups\"", "\"mail\"", "\"overflow\":\"caller-runs\"");
+		assertThat(sluice.body()).contains("\"orders\"", "\"lookups\"", "\"mail\"", "\"overflow\":\"CALLER_RUNS\"");
 		assertThat(get("/actuator/sluice/pools").body()).contains("\"orders\"");
 		assertThat(get("/actuator/health").body()).contains("UP");
 	}

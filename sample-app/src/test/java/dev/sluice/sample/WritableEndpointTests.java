@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import dev.sluice.bulkhead.BulkheadRegistry;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;

@@ -4,13 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /actuator/sluice}: every Sluice component with its configuration and live state, grouped by
@@ -57,7 +58,7 @@ public class SluiceEndpoint {
 	 * @return the component as it is now
 	 */
 	@WriteOperation
-	public Map<String, Object> update(@Selector String kind, @Selector String name, @Nullable Integer permits,
+	public Object update(@Selector String kind, @Selector String name, @Nullable Integer permits,
 			@Nullable Integer rate) {
 		Map<String, Object> changes = new LinkedHashMap<>();
 		if (permits != null) {
@@ -72,7 +73,7 @@ public class SluiceEndpoint {
 		}
 		for (SluiceEndpointContributor contributor : this.contributors) {
 			if (contributor.kind().equals(kind)) {
-				Map<String, Object> updated;
+				Object updated;
 				try {
 					updated = contributor.update(name, changes);
 				}

@@ -5,6 +5,7 @@ import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.pipeline.PipelineAutoConfiguration;
 import dev.sluice.autoconfigure.pool.PoolAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One kind of Sluice component (pools, semaphores, ...) as it appears in {@code /actuator/sluice}.
+ * One kind of Sluice component (pools, bulkheads, ...) as it appears in {@code /actuator/sluice}.
  * Each pattern's auto-configuration defines one as a bean; the endpoint gathers them all.
  * Implementations must be thread-safe and quick: the endpoint may call them at any time. One that asks
  * a remote store (Redis) bounds each round trip by a timeout.
@@ -14,7 +14,10 @@ public interface SluiceEndpointContributor {
 	/** Key of this kind of component in the endpoint's answer, such as {@code pools}. */
 	String kind();
 
-	/** Each component of this kind by name, with its configuration and live state. */
+	/**
+	 * Each component of this kind by name, with its configuration and live state: the component's own
+	 * records (a {@link ComponentView} of them, say), written as JSON as they are.
+	 */
 	Map<String, Object> components();
 
 	/**
@@ -25,7 +28,7 @@ public interface SluiceEndpointContributor {
 	 * @return the component as it is now, or {@code null} if there is no component of that name
 	 * @throws IllegalArgumentException if a change is unknown or its value is not allowed
 	 */
-	default Map<String, Object> update(String name, Map<String, Object> changes) {
+	default Object update(String name, Map<String, Object> changes) {
 		throw new IllegalArgumentException("Sluice " + kind() + " cannot be changed at run time");
 	}
 

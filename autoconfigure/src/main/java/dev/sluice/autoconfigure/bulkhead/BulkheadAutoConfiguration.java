@@ -14,6 +14,7 @@ import dev.sluice.bulkhead.BulkheadRegistry;
 import dev.sluice.bulkhead.Bulkheaded;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -84,27 +85,22 @@ public final class BulkheadAutoConfiguration {
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceBulkheadedAdvisor")
 		static GuardAdvisor<Bulkheaded> sluiceBulkheadedAdvisor(ObjectProvider<BulkheadRegistry> registry) {
-			return new GuardAdvisor<>(Bulkheaded.class, (annotation) -> {
-				Bulkhead bulkhead = registry.getObject().find(annotation.value())
-					.orElseThrow(() -> new IllegalStateException("@Bulkheaded names bulkhead '" + annotation.value()
-							+ "', which is not configured under sluice.bulkhead.instances; configured: "
-							+ registry.getObject().names()));
-				return (invocation) -> {
-					Bulkhead.Permit permit;
-					try {
-						permit = bulkhead.acquire();
-					}
-					catch (InterruptedException ex) {
-						// the guarded method may not declare the interrupt: keep it and refuse clearly
-						Thread.currentThread().interrupt();
-						throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
-								"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
-					}
-					try (permit) {
-						return invocation.proceed();
-					}
-				};
-			}, ADVICE_ORDER);
+			return GuardAdvisor.forRegistry(Bulkheaded.class, Bulkheaded::value, registry::getObject,
+					"sluice.bulkhead.instances", (bulkhead) -> (invocation) -> {
+						Bulkhead.Permit permit;
+						try {
+							permit = bulkhead.acquire();
+						}
+						catch (InterruptedException ex) {
+							// the guarded method may not declare the interrupt: keep it and refuse clearly
+							Thread.currentThread().interrupt();
+							throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
+									"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
+						}
+						try (permit) {
+							return invocation.proceed();
+						}
+					}, ADVICE_ORDER);
 		}
 	}
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.sluice.bulkhead.BulkheadConfig;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

@@ -1,6 +1,7 @@
 package dev.sluice.autoconfigure.diagnostics;
 
 import dev.sluice.autoconfigure.config.ShadowedComponentException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

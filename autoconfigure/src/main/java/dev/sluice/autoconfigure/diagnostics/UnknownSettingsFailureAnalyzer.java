@@ -3,6 +3,7 @@ package dev.sluice.autoconfigure.diagnostics;
 import java.util.Map;
 
 import dev.sluice.autoconfigure.config.UnknownSettingsException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

@@ -5,6 +5,7 @@ import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventBusMetrics;
 import dev.sluice.eventbus.EventTransport;
 import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

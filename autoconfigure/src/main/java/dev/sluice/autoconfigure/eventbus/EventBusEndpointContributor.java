@@ -7,7 +7,7 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberStats;
 
-/** Describes the event bus for {@code /actuator/sluice}: each topic with its subscribers' live state. */
+/** Shows the event bus in {@code /actuator/sluice}: each topic and the counters of its subscribers. */
 class EventBusEndpointContributor implements SluiceEndpointContributor {
 
 	private final EventBus bus;
@@ -23,38 +23,21 @@ class EventBusEndpointContributor implements SluiceEndpointContributor {
 
 	@Override
 	public Map<String, Object> components() {
-		Map<String, Map<String, Object>> subscribersByTopic = new LinkedHashMap<>();
-		this.bus.topics().forEach((topic) -> subscribersByTopic.put(topic, new LinkedHashMap<>()));
+		Map<String, Map<String, SubscriberStats>> byTopic = new LinkedHashMap<>();
+		this.bus.topics().forEach((topic) -> byTopic.put(topic, new LinkedHashMap<>()));
 		for (SubscriberStats stats : this.bus.stats()) {
-			subscribersByTopic.computeIfAbsent(stats.topic(), (topic) -> new LinkedHashMap<>())
-				.put(stats.name(), describe(stats));
+			byTopic.computeIfAbsent(stats.topic(), (topic) -> new LinkedHashMap<>()).put(stats.name(), stats);
 		}
-		Map<String, Object> topics = new LinkedHashMap<>();
-		subscribersByTopic.forEach((topic, subscribers) -> {
-			Map<String, Object> entry = new LinkedHashMap<>();
-			entry.put("published", this.bus.published(topic));
-			entry.put("subscribers", subscribers);
-			topics.put(topic, entry);
-		});
-		Map<String, Object> bus = new LinkedHashMap<>();
-		bus.put("dispatchers", this.bus.dispatchers());
-		bus.put("topics", topics);
-		return Map.of(this.bus.name(), bus);
+		Map<String, TopicView> topics = new LinkedHashMap<>();
+		byTopic.forEach((topic, subscribers) -> topics.put(topic, new TopicView(this.bus.published(topic), subscribers)));
+		return Map.of(this.bus.name(), new BusView(this.bus.dispatchers(), topics));
 	}
 
-	private static Map<String, Object> describe(SubscriberStats stats) {
-		Map<String, Object> state = new LinkedHashMap<>();
-		state.put("buffer", stats.buffer());
-		state.put("overflow", stats.overflow().configName());
-		state.put("offered", stats.offered());
-		state.put("delivered", stats.delivered());
-		state.put("failed", stats.failed());
-		state.put("dropped", stats.dropped());
-		state.put("droppedNewest", stats.droppedNewest());
-		state.put("droppedOldest", stats.droppedOldest());
-		state.put("rejected", stats.rejected());
-		state.put("discarded", stats.discarded());
-		state.put("queued", stats.queued());
-		return state;
+	/** The bus: its dispatcher threads and its topics. */
+	record BusView(int dispatchers, Map<String, TopicView> topics) {
+	}
+
+	/** A topic: events published while it had subscribers, and each subscriber's counters. */
+	record TopicView(long published, Map<String, SubscriberStats> subscribers) {
 	}
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.SubscriberOptions;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

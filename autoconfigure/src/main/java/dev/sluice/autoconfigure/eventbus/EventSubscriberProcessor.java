@@ -13,6 +13,7 @@ import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventSubscriber;
 import dev.sluice.eventbus.Subscription;
+
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;

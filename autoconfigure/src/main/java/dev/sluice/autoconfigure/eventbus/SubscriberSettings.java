@@ -8,6 +8,7 @@ import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberOptions;
+
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;

@@ -5,7 +5,10 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
+import dev.sluice.lifecycle.ComponentRegistry;
+import dev.sluice.lifecycle.Drainable;
 import org.aopalliance.aop.Advice;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -59,6 +62,28 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 			return guard.around(invocation);
 		};
 		setOrder(order);
+	}
+
+	/**
+	 * An advisor for an annotation that names a component of a registry (a rate limiter, a
+	 * bulkhead): a name that is not configured fails with a message naming the annotation, the name,
+	 * where such components are configured and which are.
+	 * @param name the component an annotation names
+	 * @param configuredUnder the property under which the components are configured
+	 * @param guard the guard of one component
+	 */
+	public static <A extends Annotation, C extends Drainable> GuardAdvisor<A> forRegistry(Class<A> annotation,
+			Function<A, String> name, Supplier<? extends ComponentRegistry<C>> registry, String configuredUnder,
+			Function<C, Guard> guard, int order) {
+		return new GuardAdvisor<>(annotation, (found) -> {
+			ComponentRegistry<C> components = registry.get();
+			String named = name.apply(found);
+			C component = components.find(named)
+				.orElseThrow(() -> new IllegalStateException("@" + annotation.getSimpleName() + " names "
+						+ components.kind() + " '" + named + "', which is not configured under " + configuredUnder
+						+ "; configured: " + components.names()));
+			return guard.apply(component);
+		}, order);
 	}
 
 	@Override

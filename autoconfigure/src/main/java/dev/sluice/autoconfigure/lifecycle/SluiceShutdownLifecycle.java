@@ -13,6 +13,7 @@ import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;

@@ -9,7 +9,7 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.pipeline.Pipelines;
 import dev.sluice.pipeline.StageStats;
 
-/** Describes the pipelines for {@code /actuator/sluice}: the runs in progress and each stage's counters. */
+/** Shows the named pipelines in {@code /actuator/sluice}: each stage's counters, and the runs under way. */
 class PipelineEndpointContributor implements SluiceEndpointContributor {
 
 	private final Pipelines pipelines;
@@ -25,36 +25,21 @@ class PipelineEndpointContributor implements SluiceEndpointContributor {
 
 	@Override
 	public Map<String, Object> components() {
-		Map<String, Object> byName = new LinkedHashMap<>();
+		Map<String, PipelineView> byName = new LinkedHashMap<>();
 		for (StageStats stage : this.pipelines.stages()) {
-			@SuppressWarnings("unchecked")
-			Map<String, Object> pipeline = (Map<String, Object>) byName.computeIfAbsent(stage.pipeline(),
-					(name) -> newPipeline());
-			Map<String, Object> stats = new LinkedHashMap<>();
-			stats.put("workers", stage.workers());
-			stats.put("itemsIn", stage.itemsIn());
-			stats.put("itemsOut", stage.itemsOut());
-			stats.put("timePerItem", stage.timePerItem().toString());
-			stats.put("buffered", stage.buffered());
-			@SuppressWarnings("unchecked")
-			Map<String, Object> stages = (Map<String, Object>) pipeline.get("stages");
-			stages.put(stage.stage(), stats);
+			byName.computeIfAbsent(stage.pipeline(), (name) -> new PipelineView()).stages.put(stage.stage(), stage);
 		}
 		for (Pipelines.RunningPipeline run : this.pipelines.running()) {
-			@SuppressWarnings("unchecked")
-			Map<String, Object> pipeline = (Map<String, Object>) byName.computeIfAbsent(run.name(),
-					(name) -> newPipeline());
-			@SuppressWarnings("unchecked")
-			List<Object> runs = (List<Object>) pipeline.get("running");
-			runs.add(Map.of("startedAt", run.startedAt(), "stages", run.stages()));
+			byName.computeIfAbsent(run.name(), (name) -> new PipelineView()).running.add(run);
 		}
-		return byName;
+		return new LinkedHashMap<>(byName);
 	}
 
-	private static Map<String, Object> newPipeline() {
-		Map<String, Object> pipeline = new LinkedHashMap<>();
-		pipeline.put("running", new ArrayList<>());
-		pipeline.put("stages", new LinkedHashMap<>());
-		return pipeline;
+	/** A pipeline: its runs under way, and its stages' counters over every run. */
+	record PipelineView(List<Pipelines.RunningPipeline> running, Map<String, StageStats> stages) {
+
+		PipelineView() {
+			this(new ArrayList<>(), new LinkedHashMap<>());
+		}
 	}
 }

@@ -2,6 +2,7 @@ package dev.sluice.autoconfigure.pool;
 
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolRegistry;
+
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;

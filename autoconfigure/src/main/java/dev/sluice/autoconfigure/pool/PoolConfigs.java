@@ -4,6 +4,7 @@ import java.util.Map;
 
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.pool.PoolConfig;
+
 import org.springframework.boot.context.properties.bind.Binder;
 
 /** The configured pools: {@code sluice.pool.instances}, each over {@code sluice.pool.defaults}. */

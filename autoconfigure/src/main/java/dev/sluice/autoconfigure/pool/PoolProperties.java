@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.sluice.pool.PoolConfig;
 import dev.sluice.pool.QueueOverflow;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

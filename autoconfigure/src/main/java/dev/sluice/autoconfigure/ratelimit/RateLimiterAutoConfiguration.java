@@ -15,6 +15,7 @@ import dev.sluice.ratelimit.RateLimiterMetrics;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -104,24 +105,20 @@ public final class RateLimiterAutoConfiguration {
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceRateLimitedAdvisor")
 		static GuardAdvisor<RateLimited> sluiceRateLimitedAdvisor(ObjectProvider<RateLimiterRegistry> registry) {
-			return new GuardAdvisor<>(RateLimited.class, (annotation) -> {
-				RateLimiter limiter = registry.getObject().find(annotation.value())
-					.orElseThrow(() -> new IllegalStateException("@RateLimited names rate limiter '"
-							+ annotation.value() + "', which is not configured under sluice.rate-limiter.instances; configured: "
-							+ registry.getObject().names()));
-				return (invocation) -> {
-					try {
-						limiter.acquire();
-					}
-					catch (InterruptedException ex) {
-						// the guarded method may not declare the interrupt: keep it and refuse clearly
-						Thread.currentThread().interrupt();
-						throw new RateLimitExceededException(limiter.name(), RateLimitExceededException.Reason.INTERRUPTED,
-								Duration.ZERO, "Interrupted while waiting for rate limiter '" + limiter.name() + "'");
-					}
-					return invocation.proceed();
-				};
-			}, ADVICE_ORDER);
+			return GuardAdvisor.forRegistry(RateLimited.class, RateLimited::value, registry::getObject,
+					PREFIX + ".instances", (limiter) -> (invocation) -> {
+						try {
+							limiter.acquire();
+						}
+						catch (InterruptedException ex) {
+							// the guarded method may not declare the interrupt: keep it and refuse clearly
+							Thread.currentThread().interrupt();
+							throw new RateLimitExceededException(limiter.name(),
+									RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
+									"Interrupted while waiting for rate limiter '" + limiter.name() + "'");
+						}
+						return invocation.proceed();
+					}, ADVICE_ORDER);
 		}
 	}
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.sluice.InvalidSettingException;
 import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

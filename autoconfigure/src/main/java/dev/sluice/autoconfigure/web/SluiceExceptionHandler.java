@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.sluice.bulkhead.BulkheadException;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.ratelimit.RateLimitExceededException;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

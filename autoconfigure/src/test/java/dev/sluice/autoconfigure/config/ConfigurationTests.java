@@ -27,6 +27,7 @@ import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.pool.PoolConfig;
 import dev.sluice.pool.WorkerPoolRegistry;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;

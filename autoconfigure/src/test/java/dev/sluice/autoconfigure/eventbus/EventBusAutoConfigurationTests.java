@@ -13,6 +13,7 @@ import dev.sluice.eventbus.EventSubscriber;
 import dev.sluice.eventbus.SubscriberStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;

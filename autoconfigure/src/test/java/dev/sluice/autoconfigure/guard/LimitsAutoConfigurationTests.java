@@ -20,6 +20,7 @@ import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;

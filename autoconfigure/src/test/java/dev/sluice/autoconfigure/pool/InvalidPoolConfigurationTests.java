@@ -5,6 +5,7 @@ import dev.sluice.autoconfigure.bulkhead.BulkheadAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
