@@ -3,6 +3,7 @@ package dev.sluice.eventbus;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -35,6 +36,8 @@ final class Subscriber implements Runnable {
 	private static final System.Logger logger = System.getLogger(EventBus.class.getName());
 
 	private static final int ROUNDS_PER_TURN = 8;
+
+	private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
 	/** The outcome of offering one event. */
 	enum Offer {
@@ -81,6 +84,12 @@ final class Subscriber implements Runnable {
 	private long deliveryNanos;
 
 	private boolean scheduled;
+
+	/** When a failure was last logged ({@code System.nanoTime()}, 0 for never); drain task only. */
+	private long lastFailureLog;
+
+	/** Failures since the last one logged; drain task only. */
+	private long failuresNotLogged;
 
 	/** Whether {@link #abandon()} has counted this subscriber's events. */
 	private boolean abandoned;
@@ -283,10 +292,29 @@ final class Subscriber implements Runnable {
 		}
 	}
 
+	/**
+	 * Logs a handler's failure at a bounded rate: the first with its stack trace, then at most one line
+	 * a minute saying how many failed meanwhile and the latest; the counters keep the exact count.
+	 * Runs on the drain task, which one thread at a time runs, so the fields need no lock.
+	 */
 	private void logFailure(Throwable ex) {
 		try {
-			logger.log(System.Logger.Level.WARNING, "Subscriber '" + this.options.name() + "' of topic '"
-					+ this.topic + "' failed on an event; it keeps receiving", ex);
+			long now = System.nanoTime();
+			this.failuresNotLogged++;
+			if (this.lastFailureLog != 0 && now - this.lastFailureLog < FAILURE_LOG_INTERVAL_NANOS) {
+				return;
+			}
+			String who = "Subscriber '" + this.options.name() + "' of topic '" + this.topic + "'";
+			if (this.lastFailureLog == 0) {
+				logger.log(System.Logger.Level.WARNING, who + " failed on an event; it keeps receiving (further"
+						+ " failures are summed up at most once a minute)", ex);
+			}
+			else {
+				logger.log(System.Logger.Level.WARNING, who + " failed on " + this.failuresNotLogged
+						+ " events in the last minute or more; it keeps receiving. Latest: " + ex);
+			}
+			this.lastFailureLog = now;
+			this.failuresNotLogged = 0;
 		}
 		catch (Throwable ignored) {
 			// logging must never wedge the subscriber

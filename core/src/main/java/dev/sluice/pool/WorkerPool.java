@@ -61,6 +61,11 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		ThreadFactory virtual = (config.threads() == PoolConfig.Threads.VIRTUAL)
 				? VirtualThreads.factory(prefix).orElse(null) : null;
 		this.virtualThreads = virtual != null;
+		if (config.threads() == PoolConfig.Threads.VIRTUAL && virtual == null) {
+			System.getLogger(WorkerPool.class.getName())
+				.log(System.Logger.Level.WARNING, "Pool '" + name + "' asked for virtual threads, which need Java 21 or"
+						+ " later; this JVM is Java " + Runtime.version().feature() + ", so it runs on platform threads");
+		}
 		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix));
 	}
 

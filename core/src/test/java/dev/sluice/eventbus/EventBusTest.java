@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import dev.sluice.LogRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -564,5 +565,21 @@ class EventBusTest {
 			assertThat(this.bus.awaitDrained(Duration.ofSeconds(5))).isTrue();
 		}
 		assertThat(wrong).as("drains reported done with an event in hand, in %d rounds", rounds).hasValue(0);
+	}
+
+	@Test
+	void aSubscriberThatKeepsFailingIsLoggedOnceWithItsStackTraceThenSummedUp() throws Exception {
+		try (LogRecords log = LogRecords.of(EventBus.class)) {
+			Subscription failing = this.bus.subscribe("t", Integer.class, (event) -> {
+				throw new IllegalStateException("broken " + event);
+			}, SubscriberOptions.named("failing").withBuffer(256));
+			for (int i = 0; i < 200; i++) {
+				this.bus.publish("t", i);
+			}
+			await().until(() -> failing.stats().failed() == 200);
+			// the counters have all 200; the log, one line with the first failure's stack trace
+			assertThat(log.warnings()).hasSize(1)
+				.allSatisfy((record) -> assertThat(record.getThrown()).hasMessage("broken 0"));
+		}
 	}
 }

@@ -2,6 +2,7 @@ package dev.sluice.pool;
 
 import java.time.Duration;
 
+import dev.sluice.LogRecords;
 import dev.sluice.pool.PoolConfig.Threads;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,8 +40,12 @@ class VirtualThreadPoolTest {
 
 	@Test
 	@EnabledForJreRange(max = JRE.JAVA_20)
-	void virtualPoolFallsBackToPlatformThreadsWhereTheJvmHasNone() throws Exception {
-		try (WorkerPool pool = WorkerPool.create("virtual", PoolConfig.defaults().withThreads(Threads.VIRTUAL))) {
+	void virtualPoolFallsBackToPlatformThreadsWhereTheJvmHasNoneAndSaysSo() throws Exception {
+		try (LogRecords log = LogRecords.of(WorkerPool.class);
+				WorkerPool pool = WorkerPool.create("virtual", PoolConfig.defaults().withThreads(Threads.VIRTUAL))) {
+			assertThat(log.warnings()).singleElement()
+				.satisfies((record) -> assertThat(record.getMessage()).contains("Pool 'virtual' asked for virtual threads")
+					.contains("runs on platform threads"));
 			assertThat(pool.stats().virtualThreads()).isFalse();
 			assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).startsWith("sluice-virtual-");
 		}
