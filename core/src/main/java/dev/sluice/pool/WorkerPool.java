@@ -215,12 +215,15 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	 * Stops intake if not yet stopped, fails the futures of queued tasks (see {@link #execute} for
 	 * those that have none), interrupts running ones and counts both as abandoned. It then waits up to
 	 * {@link #ABANDON_GRACE} for the interrupted tasks to end, so that the count is exact; a task that
-	 * ignores the interrupt for longer is counted without being waited for further. A task that happened to finish just as abandoning began may be counted
-	 * too, so the count is an upper bound. Only the first call abandons anything.
+	 * ignores the interrupt for longer is counted without being waited for further. A task that
+	 * happened to finish just as abandoning began may be counted too, so the count is an upper bound.
+	 * Only the first call abandons anything; every call returns with intake stopped.
 	 * @return how many tasks this call abandoned
 	 */
 	@Override
 	public int abandonRemaining() {
+		// every caller returns with intake stopped, also one that loses the race to abandon
+		this.executor.shutdown();
 		synchronized (this.executor) {
 			if (this.executor.abandoning) {
 				return 0;

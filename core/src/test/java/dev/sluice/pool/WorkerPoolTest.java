@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
-import dev.sluice.pool.QueueOverflow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -225,6 +224,37 @@ class WorkerPoolTest {
 		assertThat(queued2).isCancelled();
 		await().untilTrue(interrupted);
 		assertThat(pool.stats().abandoned()).isEqualTo(3);
+	}
+
+	@Test
+	void everyCallToAbandonReturnsWithIntakeStoppedAlsoTheOneThatLosesTheRace() throws Exception {
+		for (int round = 0; round < 500; round++) {
+			WorkerPool pool = WorkerPool.create("race", PoolConfig.defaults().withWorkers(1));
+			CountDownLatch go = new CountDownLatch(1);
+			AtomicInteger stoppedAfterwards = new AtomicInteger();
+			List<Thread> callers = new ArrayList<>();
+			for (int i = 0; i < 2; i++) {
+				Thread caller = new Thread(() -> {
+					try {
+						Threads.await(go);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+					pool.abandonRemaining();
+					if (pool.isShutdown()) {
+						stoppedAfterwards.incrementAndGet();
+					}
+				});
+				caller.start();
+				callers.add(caller);
+			}
+			go.countDown();
+			for (Thread caller : callers) {
+				caller.join();
+			}
+			assertThat(stoppedAfterwards).as("round %d", round).hasValue(2);
+		}
 	}
 
 	@Test
