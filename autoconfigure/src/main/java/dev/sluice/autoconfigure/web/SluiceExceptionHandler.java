@@ -16,12 +16,16 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Turns a Sluice refusal that escapes a Spring MVC handler into a problem response (RFC 9457): a
- * rate limit into 429 with {@code Retry-After}, a full semaphore or pool into 503. Components that
- * are shutting down answer 503 too. An application's own {@code @ExceptionHandler} for these
+ * rate limit into 429 with {@code Retry-After}, a full bulkhead or pool into 503. Components that
+ * are shutting down answer 503 too. Each problem's {@code type} links to its section of the
+ * project's {@code docs/problems.md}. An application's own {@code @ExceptionHandler} for these
  * exceptions in its controller takes precedence.
  */
 @RestControllerAdvice
 public class SluiceExceptionHandler {
+
+	/** Where the problem types are described: the project's docs, at the address its build declares. */
+	static final String PROBLEM_TYPES = "https://github.com/sluice-dev/sluice/blob/main/docs/problems.md#";
 
 	@ExceptionHandler(RateLimitExceededException.class)
 	ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException ex) {
@@ -57,7 +61,7 @@ public class SluiceExceptionHandler {
 
 	private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setType(URI.create("https://sluice.dev/problems/" + type));
+		problem.setType(URI.create(PROBLEM_TYPES + type));
 		problem.setTitle(title);
 		return problem;
 	}

@@ -2,11 +2,8 @@ package dev.sluice.autoconfigure.config;
 
 import java.beans.Introspector;
 import java.beans.PropertyDescriptor;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +26,6 @@ import dev.sluice.pool.WorkerPoolRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -153,7 +149,7 @@ class ConfigurationTests {
 
 	@Test
 	void theMetadataListsDescribesAndGivesTheDefaultOfEverySetting() throws Exception {
-		Map<String, Map<?, ?>> metadata = metadata();
+		Map<String, Map<?, ?>> metadata = GeneratedMetadata.properties();
 		List<String> missing = new ArrayList<>();
 		expectSettings(metadata, "sluice.pool.defaults", PoolProperties.Pool.class, missing);
 		expectSettings(metadata, "sluice.bulkhead.defaults", BulkheadProperties.Bulkhead.class, missing);
@@ -200,19 +196,6 @@ class ConfigurationTests {
 
 	private static String dashed(String camel) {
 		return camel.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
-	}
-
-	private static Map<String, Map<?, ?>> metadata() throws Exception {
-		Map<String, Map<?, ?>> byName = new LinkedHashMap<>();
-		try (InputStream in = ConfigurationTests.class.getClassLoader()
-			.getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
-			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			for (Object property : (List<?>) JsonParserFactory.getJsonParser().parseMap(json).get("properties")) {
-				Map<?, ?> entry = (Map<?, ?>) property;
-				byName.put(String.valueOf(entry.get("name")), entry);
-			}
-		}
-		return byName;
 	}
 
 	private void assertStartUpFailsWith(String property, String key, String suggestion) {
