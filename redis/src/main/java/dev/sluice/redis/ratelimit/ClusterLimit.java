@@ -198,7 +198,7 @@ final class ClusterLimit {
 
 	/** The connection, at once or when the attempt in flight (or a new one) makes it. */
 	CompletableFuture<RedisRateLimiters.Link> connection() {
-		return this.owner.connection(false);
+		return this.owner.connection();
 	}
 
 	/**

@@ -10,9 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +18,7 @@ import java.util.function.Consumer;
 import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
+import dev.sluice.redis.connection.BackgroundConnection;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -51,7 +49,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
  * gives its permits back a whole burst at a time (see {@link RateLimitConfig}).</li>
  * <li>A limiter whose settings change ({@link RateLimiter#reconfigure}, {@link RateLimiter#setRate})
  * changes the budget that every instance shares, keeping the same proportion of its permits: the
- * settings set last anywhere in the cluster win, by Redis's clock (see the design notes). An
+ * settings set last anywhere in the cluster win, by Redis's clock (its {@code TIME}). An
  * instance that starts sets its configured settings too, and so wins over earlier changes at run
  * time. An instance with other settings still reports its own in {@code config()}, but is held to the
  * shared ones.</li>
@@ -63,7 +61,8 @@ import io.lettuce.core.codec.ByteArrayCodec;
  * once its limiter has shut down.</li>
  * <li>Redis need not answer when this is created: {@link #create(RedisClient, String)} waits a little
  * for the first connection (up to five seconds; a refused connection ends the wait at once), and if
- * there is none by then it goes on connecting in the background, once a second, until it has one.
+ * there is none by then it goes on connecting in the background, once a second, until it has one
+ * (a {@link BackgroundConnection}).
  * Until then {@link #ping} answers {@code false}, and every limiter is in an outage from the start
  * (once a connection attempt has failed), so its policy applies: fail-open grants locally,
  * fail-closed refuses, wait waits up to the caller's timeout. A limiter's round trip while the first
@@ -74,30 +73,35 @@ import io.lettuce.core.codec.ByteArrayCodec;
  * <p>Thread-safe. {@link #close()} shuts down every limiter made here, stops connecting, and closes
  * the connection, but not the client, which belongs to the caller.
  *
- * <p>Design notes. One Bucket4j proxy manager (compare-and-swap on Lettuce), built once the
- * connection is made, serves every limiter. Each limiter's settings get an asynchronous proxy with
- * Bucket4j's <em>batching</em> optimisation: while one request for a bucket is in flight, the
- * requests that this process makes meanwhile for the same bucket wait and then go together, as one
- * read and one compare-and-swap that applies each of them in turn to the bucket's state. That is
- * exact, since every request is still decided against the state in Redis, and it cuts the round
- * trips under concurrency and ends the compare-and-swap retries among threads of one process, which
- * is what limits Bucket4j's throughput by default. Bucket4j's {@code delaying} and {@code predicting}
- * optimisations save more round trips by letting a process spend permits it has not yet
- * synchronised, which over-grants the shared budget; they are not used. Bucket4j computes refills on
- * the client, from its wall clock, so the instances' clocks should agree (NTP).
- *
- * <p>A change of settings is carried by Bucket4j's implicit configuration replacement, which
- * replaces the stored settings only with a strictly greater version. The version is Redis's own
- * {@code TIME} in microseconds, asked on this connection when the settings are made (bounded by the
- * limiter's operation timeout), so every instance versions its settings on one clock, and skewed
- * wall clocks cannot make a later change lose. Versions are moreover strictly increasing across every
- * {@code RedisRateLimiters} of this JVM. While Redis cannot answer, the version falls back to this
- * process's wall clock in microseconds (still strictly increasing in the JVM), which is only as right
- * as the clocks agree; the settings reach Redis with the next round trip that it answers. Versions
- * used to be wall-clock milliseconds, which are smaller, so settings versioned so by an older
- * instance always give way to these.
+ * <p>Bucket4j computes refills on the client, from its wall clock, so the instances' clocks should
+ * agree (NTP).
  */
 public final class RedisRateLimiters implements AutoCloseable {
+
+	/*
+	 * Design notes. One Bucket4j proxy manager (compare-and-swap on Lettuce), built once the
+	 * connection is made, serves every limiter. Each limiter's settings get an asynchronous proxy
+	 * with Bucket4j's batching optimisation: while one request for a bucket is in flight, the
+	 * requests that this process makes meanwhile for the same bucket wait and then go together, as
+	 * one read and one compare-and-swap that applies each of them in turn to the bucket's state.
+	 * That is exact, since every request is still decided against the state in Redis, and it cuts
+	 * the round trips under concurrency and ends the compare-and-swap retries among threads of one
+	 * process, which is what limits Bucket4j's throughput by default. Bucket4j's delaying and
+	 * predicting optimisations save more round trips by letting a process spend permits it has not
+	 * yet synchronised, which over-grants the shared budget; they are not used. Bucket4j computes
+	 * refills on the client, from its wall clock, so the instances' clocks should agree (NTP).
+	 *
+	 * A change of settings is carried by Bucket4j's implicit configuration replacement, which
+	 * replaces the stored settings only with a strictly greater version. The version is Redis's own
+	 * TIME in microseconds, asked on this connection when the settings are made (bounded by the
+	 * limiter's operation timeout), so every instance versions its settings on one clock, and
+	 * skewed wall clocks cannot make a later change lose. Versions are moreover strictly increasing
+	 * across every RedisRateLimiters of this JVM. While Redis cannot answer, the version falls back
+	 * to this process's wall clock in microseconds (still strictly increasing in the JVM), which is
+	 * only as right as the clocks agree; the settings reach Redis with the next round trip that it
+	 * answers. Versions used to be wall-clock milliseconds, which are smaller, so settings
+	 * versioned so by an older instance always give way to these.
+	 */
 
 	/** How long a key lives after its bucket would be full again; only a margin for clock drift. */
 	private static final Duration KEEP_AFTER_REFILL = Duration.ofMinutes(1);
@@ -105,36 +109,13 @@ public final class RedisRateLimiters implements AutoCloseable {
 	/** How long {@link #create(RedisClient, String)} waits for the first connection. */
 	static final Duration DEFAULT_CONNECT_WAIT = Duration.ofSeconds(5);
 
-	/** The time between connection attempts while there is no connection. */
-	static final Duration CONNECT_RETRY_INTERVAL = ClusterLimit.MIN_RETRY_INTERVAL;
-
 	/** The last settings version given by any {@code RedisRateLimiters} of this JVM. */
 	private static final AtomicLong LAST_VERSION = new AtomicLong();
 
-	private final RedisClient client;
-
 	private final String keyPrefix;
 
-	/**
-	 * One daemon thread for connecting; shut down once connected, or closed (an attempt in flight
-	 * then ends by the client's connect timeout, and closes what it made).
-	 */
-	private final ScheduledThreadPoolExecutor connector;
-
-	/** The connection and its proxy manager, once connected; never unset (Lettuce reconnects it). */
-	private volatile Link link;
-
-	/** Guarded by {@code this}: the latest connection attempt, while there is no connection. */
-	private CompletableFuture<Link> attempt;
-
-	/** Guarded by {@code this}: {@link System#nanoTime()} when the latest attempt failed. */
-	private long attemptFailedAt;
-
-	/** Guarded by {@code this}: the next attempt of the background retries, if one is due. */
-	private Future<?> retry;
-
-	/** Why the latest connection attempt failed; {@code null} before one has, or once connected. */
-	private volatile Throwable connectError;
+	/** The connection and its proxy manager, made in the background; never unset (Lettuce reconnects it). */
+	private final BackgroundConnection<Link> connection;
 
 	/** Guarded by {@code this}; the acquire path never takes that lock. */
 	private final Map<String, ClusterLimit> limits = new LinkedHashMap<>();
@@ -145,14 +126,9 @@ public final class RedisRateLimiters implements AutoCloseable {
 	private volatile boolean closed;
 
 	private RedisRateLimiters(RedisClient client, String keyPrefix) {
-		this.client = client;
 		this.keyPrefix = keyPrefix;
-		this.connector = new ScheduledThreadPoolExecutor(1, (task) -> {
-			Thread thread = new Thread(task, "sluice-redis-ratelimit-connect");
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.connector.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		this.connection = BackgroundConnection.start("sluice-redis-ratelimit", () -> link(client),
+				(link) -> link.connection().closeAsync());
 	}
 
 	/**
@@ -178,22 +154,13 @@ public final class RedisRateLimiters implements AutoCloseable {
 		Objects.requireNonNull(keyPrefix, "keyPrefix");
 		Objects.requireNonNull(connectWait, "connectWait");
 		RedisRateLimiters limiters = new RedisRateLimiters(client, keyPrefix);
-		CompletableFuture<Link> first = limiters.connection(true);
 		try {
-			first.get(Math.max(0, connectWait.toNanos()), TimeUnit.NANOSECONDS);
+			// Redis away, or still connecting: the limiters start in an outage, connecting goes on
+			limiters.connection.awaitFirst(connectWait);
 		}
-		catch (ExecutionException ex) {
-			if (isMisconfiguration(ex.getCause())) {
-				limiters.close();
-				throw (RuntimeException) ex.getCause();
-			}
-			// Redis is away: the limiters start in an outage, and connecting goes on in the background
-		}
-		catch (TimeoutException ex) {
-			// still connecting, in the background
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		catch (RuntimeException ex) {
+			limiters.close();
+			throw ex;
 		}
 		return limiters;
 	}
@@ -272,9 +239,9 @@ public final class RedisRateLimiters implements AutoCloseable {
 			if (this.closed) {
 				return false;
 			}
-			Link link = this.link;
+			Link link = this.connection.now();
 			if (link == null) {
-				link = connection(false).get(nanos, TimeUnit.NANOSECONDS);
+				link = this.connection.attempt(false).get(nanos, TimeUnit.NANOSECONDS);
 			}
 			long left = Math.max(0, deadline - System.nanoTime());
 			String reply = link.connection().async().ping().get(left, TimeUnit.NANOSECONDS);
@@ -303,9 +270,6 @@ public final class RedisRateLimiters implements AutoCloseable {
 			}
 			this.closed = true;
 			open = new ArrayList<>(this.limits.values());
-			if (this.retry != null) {
-				this.retry.cancel(false);
-			}
 		}
 		for (ClusterLimit limit : open) {
 			RateLimiter limiter = limit.limiter;
@@ -314,19 +278,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 			}
 			// a limiter still being made is stopped by create, which sees this closed
 		}
-		// not interrupted: an attempt in flight finishes, sees this closed, and closes its connection
-		this.connector.shutdown();
-		Link link = this.link;
-		if (link != null) {
-			link.connection().close();
-		}
-		CompletableFuture<Link> attempt;
-		synchronized (this) {
-			attempt = this.attempt;
-		}
-		if (attempt != null) {
-			attempt.completeExceptionally(new IllegalStateException("Closed"));
-		}
+		this.connection.close().join();
 	}
 
 	/** Runs the action for every limit made here, and for every one made later. */
@@ -347,104 +299,36 @@ public final class RedisRateLimiters implements AutoCloseable {
 
 	/** Whether the connection is made. */
 	boolean connected() {
-		return this.link != null;
+		return this.connection.now() != null;
 	}
 
 	/** Why the latest connection attempt failed, while there is no connection and one has failed. */
 	Throwable connectError() {
-		return (this.link != null) ? null : this.connectError;
+		return this.connection.failure();
 	}
 
 	/**
 	 * The connection: at once when it is made; otherwise the attempt in flight, or a new one, or the
-	 * one that failed last when it failed less than a retry interval ago (or {@code force} to start a
-	 * new one all the same). Never throws.
+	 * one that failed last when it failed less than a retry interval ago. Never throws.
 	 */
-	CompletableFuture<Link> connection(boolean force) {
-		Link link = this.link;
-		if (link != null) {
-			return CompletableFuture.completedFuture(link);
-		}
-		synchronized (this) {
-			if (this.link != null) {
-				return CompletableFuture.completedFuture(this.link);
-			}
-			if (this.closed) {
-				return CompletableFuture.failedFuture(new IllegalStateException("Closed"));
-			}
-			if (this.attempt != null && (!this.attempt.isDone() || (!force
-					&& System.nanoTime() - this.attemptFailedAt < CONNECT_RETRY_INTERVAL.toNanos()))) {
-				return this.attempt;
-			}
-			CompletableFuture<Link> attempt = new CompletableFuture<>();
-			this.attempt = attempt;
-			try {
-				this.connector.execute(() -> connect(attempt));
-			}
-			catch (RejectedExecutionException ex) {
-				attempt.completeExceptionally(ex);
-			}
-			return attempt;
-		}
+	CompletableFuture<Link> connection() {
+		return this.connection.attempt(false);
 	}
 
-	/** One connection attempt, on the connector's thread; retried in the background when it fails. */
-	private void connect(CompletableFuture<Link> attempt) {
-		StatefulRedisConnection<byte[], byte[]> connection = null;
+	/** Connects, on the connection's background thread: the connection, and the proxy manager on it. */
+	private static Link link(RedisClient client) {
+		StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
 		try {
-			connection = this.client.connect(ByteArrayCodec.INSTANCE);
 			ProxyManager<byte[]> proxies = Bucket4jLettuce.casBasedBuilder(connection)
 				.expirationAfterWrite(
 						ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
 				.build();
-			Link link = new Link(connection, proxies);
-			synchronized (this) {
-				if (this.closed) {
-					throw new IllegalStateException("Closed");
-				}
-				this.link = link;
-				this.connectError = null;
-				if (this.retry != null) {
-					this.retry.cancel(false);
-				}
-			}
-			connection = null;
-			this.connector.shutdown();
-			attempt.complete(link);
+			return new Link(connection, proxies);
 		}
 		catch (RuntimeException | Error ex) {
-			if (connection != null) {
-				closeQuietly(connection);
-			}
-			synchronized (this) {
-				this.connectError = ex;
-				this.attemptFailedAt = System.nanoTime();
-				if (!this.closed && !isMisconfiguration(ex) && (this.retry == null || this.retry.isDone())) {
-					try {
-						this.retry = this.connector.schedule(() -> connection(true),
-								CONNECT_RETRY_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
-					}
-					catch (RejectedExecutionException rejected) {
-						// closed meanwhile
-					}
-				}
-			}
-			attempt.completeExceptionally(ex);
+			connection.closeAsync();
+			throw ex;
 		}
-	}
-
-	private static void closeQuietly(StatefulRedisConnection<byte[], byte[]> connection) {
-		try {
-			connection.close();
-		}
-		catch (RuntimeException ex) {
-			// nothing more to do
-		}
-	}
-
-	/** A failure that no retry cures: a client without a default URI, or one that is shut down. */
-	private static boolean isMisconfiguration(Throwable error) {
-		return error instanceof IllegalStateException || error instanceof IllegalArgumentException;
 	}
 
 	/**
@@ -460,7 +344,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	private long redisTimeMicros(long timeoutNanos) {
-		Link link = this.link;
+		Link link = this.connection.now();
 		if (link == null || timeoutNanos <= 0 || this.closed) {
 			return -1;
 		}
@@ -489,7 +373,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 	 * while there is no connection.
 	 */
 	AsyncBucketProxy proxy(byte[] key, BucketConfiguration configuration, long version) {
-		Link link = this.link;
+		Link link = this.connection.now();
 		if (link == null) {
 			return null;
 		}
