@@ -1,5 +1,6 @@
 package dev.sluice.redis.eventbus;
 
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,17 +17,22 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
  * stream order, handing each event to the bus ({@link LocalDelivery}), whose buffers and overflow
  * policies then apply. A bus that makes it wait (overflow {@code block}) slows the reader, not Redis.
  *
- * <p>Design notes. {@code lastId} (the last entry handed over) is confined to the reader's thread;
- * it starts at the stream's last entry when the topic was opened, so broadcast is live: what was
- * published before, or while this instance was not reading, is not replayed. After a lost connection
- * the reader goes on from {@code lastId}, so it misses nothing the stream still holds. Malformed
- * entries are counted and dead-lettered by every instance that reads them, each writing its own
- * letter (with its {@code instance}); so is an entry whose decoding throws (an {@link Error} from the
- * event class, say), since broadcast has no second delivery. {@code locals} is copy-on-write: buses
- * that share this transport add themselves while it reads. Stop and drain as in {@link StreamWorker}:
- * no read starts once stopping; a batch read before is handed over before the reader is idle.
+ * <p>Broadcast is live: the reader starts at the stream's end when the topic was opened, and after a
+ * lost connection goes on from the last entry it handed over, so it misses nothing the stream still
+ * holds. An entry it cannot read is counted and dead-lettered by every instance that reads it.
  */
 final class BroadcastReader extends StreamWorker {
+
+	/*
+	 * Design notes. `lastId` (the last entry handed over) is confined to the reader's thread; it starts
+	 * at the stream's last entry when the topic was opened, so what was published before, or while this
+	 * instance was not reading, is not replayed. Malformed entries are dead-lettered by every instance
+	 * that reads them, each writing its own letter (with its `instance`); so is an entry whose decoding
+	 * throws (an Error from the event class, say), since broadcast has no second delivery. `locals` is
+	 * copy-on-write: buses that share this transport add themselves while it reads. Stop and drain as
+	 * in StreamWorker: no read starts once stopping; a batch read before is handed over before the
+	 * reader is idle.
+	 */
 
 	private final List<LocalDelivery> locals = new CopyOnWriteArrayList<>();
 
@@ -36,8 +42,8 @@ final class BroadcastReader extends StreamWorker {
 	/** Entries of the current batch not yet handed over; written by the reader only. */
 	private volatile int inFlight;
 
-	BroadcastReader(RedisEventTransport transport, TopicState topic, String startId, LocalDelivery local) {
-		super(transport, topic, "sluice-redis-" + transport.instanceId + "-" + topic.topic + "-broadcast");
+	BroadcastReader(WorkerContext context, TopicState topic, String startId, LocalDelivery local) {
+		super(context, topic, "sluice-redis-" + context.settings().instanceId() + "-" + topic.topic + "-broadcast");
 		this.lastId = startId;
 		this.locals.add(local);
 	}
@@ -51,16 +57,15 @@ final class BroadcastReader extends StreamWorker {
 	void round(RedisAsyncCommands<String, String> redis) throws InterruptedException {
 		if (this.lastId == null) {
 			// the topic was opened while Redis did not answer: start from the stream's end as it is now
-			this.lastId = lastEntryId(redis, this.topic.key, this.transport.workerTimeoutNanos);
+			this.lastId = lastEntryId(redis, this.topic.key, this.settings.workerTimeoutNanos());
 		}
 		if (!startRead()) {
 			return;
 		}
-		probe("read");
 		List<StreamMessage<String, String>> batch = Commands.await(
-				redis.xread(XReadArgs.Builder.block(this.transport.pollTimeout).count(this.transport.batchSize),
+				redis.xread(XReadArgs.Builder.block(this.settings.pollTimeout()).count(this.settings.batchSize()),
 						XReadArgs.StreamOffset.from(this.topic.key, this.lastId)),
-				this.transport.readTimeoutNanos, "XREAD of stream '" + this.topic.key + "'");
+				this.settings.readTimeoutNanos(), "XREAD of stream '" + this.topic.key + "'");
 		if (batch == null || batch.isEmpty()) {
 			this.phase = Phase.IDLE;
 			return;
@@ -87,7 +92,7 @@ final class BroadcastReader extends StreamWorker {
 			throws InterruptedException {
 		Wire.Decoded decoded;
 		try {
-			decoded = this.transport.wire.decode(message.getBody());
+			decoded = this.context.wire().decode(message.getBody());
 		}
 		catch (VirtualMachineError ex) {
 			throw ex;
@@ -96,14 +101,14 @@ final class BroadcastReader extends StreamWorker {
 			// not the entry's fault as far as anyone can tell (a failed event class initialiser, say);
 			// broadcast has no second delivery, so the entry is kept in the dead-letter stream
 			String reason = "could not be decoded on this instance: " + ex;
-			Commands.warn("decode:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
+			this.log.warn("decode:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
 					+ "' " + reason + "; it goes to the dead-letter stream '" + this.topic.deadKey + "'", ex);
 			deadLetter(redis, message.getId(), message.getBody(), reason, null, 0);
 			return;
 		}
 		if (decoded.malformed() != null) {
 			this.topic.malformed.increment();
-			Commands.warn("malformed:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
+			this.log.warn("malformed:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
 					+ "' is not an event this instance can read (" + decoded.malformed()
 					+ "); it goes to the dead-letter stream '" + this.topic.deadKey + "'", null);
 			deadLetter(redis, message.getId(), message.getBody(), decoded.malformed(), null, 0);
@@ -116,13 +121,13 @@ final class BroadcastReader extends StreamWorker {
 			}
 			catch (EventRejectedException ex) {
 				// a subscriber under fail or block refused it: the bus counted that as rejected
-				Commands.logger.log(System.Logger.Level.DEBUG, ex.getMessage());
+				this.log.log(Level.DEBUG, ex.getMessage());
 			}
 			catch (VirtualMachineError ex) {
 				throw ex;
 			}
 			catch (RuntimeException | Error ex) {
-				Commands.warn("deliver:" + this.topic.key, "Handing entry " + message.getId() + " of stream '"
+				this.log.warn("deliver:" + this.topic.key, "Handing entry " + message.getId() + " of stream '"
 						+ this.topic.key + "' to this instance's subscribers failed; the reader goes on", ex);
 			}
 			// the bus must not leave the flag set, but if it does, the next wait must not end because of it

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,20 +13,17 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 
 /**
  * What every part of the transport needs around Lettuce: waiting for a command with a bound of our
- * own (so that no thread waits on the client's command timeout, which may be a minute), telling
- * Redis errors apart, and logging that does not flood while Redis is down.
+ * own (so that no thread waits on the client's command timeout, which may be a minute), creating a
+ * group, telling Redis errors apart, and reading XINFO replies. Stateless; logging is each
+ * transport's own ({@link RateLimitedLog}).
  */
 final class Commands {
-
-	static final System.Logger logger = System.getLogger(RedisEventTransport.class.getName());
-
-	private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-
-	/** When each kind of warning was last logged, so that a Redis outage logs once in a while. */
-	private static final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
 
 	private Commands() {
 	}
@@ -63,6 +59,20 @@ final class Commands {
 		}
 	}
 
+	/** Creates the group on the stream (and the stream) from the id, unless it exists. */
+	static void createGroup(RedisAsyncCommands<String, String> redis, String key, String group, String from,
+			long timeoutNanos) throws InterruptedException {
+		try {
+			await(redis.xgroupCreate(XReadArgs.StreamOffset.from(key, from), group,
+					XGroupCreateArgs.Builder.mkstream(true)), timeoutNanos, "XGROUP CREATE");
+		}
+		catch (RedisException ex) {
+			if (!busyGroup(ex)) {
+				throw ex;
+			}
+		}
+	}
+
 	/** Whether Redis said the consumer group (or its stream) does not exist. */
 	static boolean noGroup(Throwable ex) {
 		return errorCode(ex, "NOGROUP");
@@ -81,31 +91,6 @@ final class Commands {
 			}
 		}
 		return false;
-	}
-
-	/** Logs a warning, at most once every 30 seconds per kind; the rest at debug level. */
-	static void warn(String kind, String message, Throwable ex) {
-		long now = System.nanoTime();
-		Long last = lastWarned.get(kind);
-		boolean warn;
-		if (last == null) {
-			warn = lastWarned.putIfAbsent(kind, now) == null;
-		}
-		else {
-			// replace, not put: of two threads that both find the time up, only one warns
-			warn = now - last >= WARN_EVERY_NANOS && lastWarned.replace(kind, last, now);
-		}
-		try {
-			logger.log(warn ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, message, ex);
-		}
-		catch (Throwable ignored) {
-			// logging must never stop a reader or consumer
-		}
-	}
-
-	/** Forgets the warnings of one kind, once what they warned of is over. */
-	static void recovered(String kind) {
-		lastWarned.remove(kind);
 	}
 
 	/** The exception a refused publish throws. */

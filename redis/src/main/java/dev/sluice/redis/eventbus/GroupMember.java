@@ -1,6 +1,6 @@
 package dev.sluice.redis.eventbus;
 
-import java.time.Duration;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.eventbus.SubscriberStats;
 import dev.sluice.eventbus.Subscription;
+import dev.sluice.redis.eventbus.MemberCounts.Outcome;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
@@ -28,34 +29,42 @@ import io.lettuce.core.models.stream.PendingMessage;
  * claim-idle (XAUTOCLAIM), its own failed ones included, and handles them the same way, or
  * dead-letters those already delivered max-deliveries times.
  *
- * <p>Design notes. The handler runs on the member's thread, one event at a time, in the order the
- * member read them. Acknowledgements are sent as each handler returns and awaited at the end of the
- * batch, so the next handler does not wait for a round trip; one that is lost leaves its entry
- * pending, to be handled again (at least once). Counters are guarded by {@code counts} so that
- * {@link #stats()} reads them together; everything else but the flags is confined to the thread.
- *
- * <p>Lost group. The group is created at subscribe time from {@code $} (only events published from
- * then on). If Redis says it is gone (NOGROUP: destroyed while the stream survived, or lost with the
- * stream in a restart without persistence), the member creates it again from the last id it read as
- * a new entry ({@code lastRead}), or from {@code $} if it has read none yet. Where the stream survived,
- * that goes on right after what this member had read, and re-delivers nothing it had read (what other
- * members read past it is delivered again: at least once); where the stream is gone, every entry of
- * the new stream is newer than that id, so none is missed. What was pending in the lost group is
- * not delivered again: Redis dropped it with the group.
- *
- * <p>Other types. Every member of a group must take the same event type, on every instance: each
- * entry goes to one member only. An entry whose event is not of this member's type (its group has
- * members of another type elsewhere) cannot be handled here, and acknowledging it would lose it for
- * the group; so it is dead-lettered with reason {@code type-mismatch} (naming the type this member
- * expects), counted as dead-lettered, and a warning is logged (rate-limited).
- *
- * <p>Stop and drain (see {@link StreamWorker}). Once stopping, the member starts no read and no claim.
- * A read or claim under way when the stop came is finished: its entries are handled and acknowledged
- * (unless the member is closed or abandoned meanwhile), and the member counts as busy from the start
- * of the read, through the XPENDING of a claim, until the batch's acknowledgements are awaited, so
- * that {@link RedisEventTransport#awaitDrained} does not report done while it still has work.
+ * <p>The handler runs on the member's thread, one event at a time, in the order read. An entry is
+ * acknowledged only after its handler returned normally, so each is handled at least once. An entry
+ * of another type than the member's (its group has members of another type elsewhere) is
+ * dead-lettered with reason {@code type-mismatch}, not acknowledged unhandled, which would lose it
+ * for the group. A group that Redis lost is created again from the last entry this member read. Stop
+ * and drain as in {@link StreamWorker}: the member is busy from the start of a read or claim until
+ * the batch's acknowledgements are awaited, so that {@link RedisEventTransport#awaitDrained} does not
+ * report done while it still has work.
  */
 final class GroupMember extends StreamWorker implements Subscription {
+
+	/*
+	 * Design notes. Acknowledgements are sent as each handler returns and awaited at the end of the
+	 * batch, so the next handler does not wait for a round trip; one that is lost leaves its entry
+	 * pending, to be handled again (at least once). Counters are in MemberCounts, so that stats()
+	 * reads them together; everything else but the flags is confined to the thread.
+	 *
+	 * Lost group. The group is created at subscribe time from `$` (only events published from then
+	 * on). If Redis says it is gone (NOGROUP: destroyed while the stream survived, or lost with the
+	 * stream in a restart without persistence), the member creates it again from the last id it read as
+	 * a new entry (`lastRead`), or from `$` if it has read none yet. Where the stream survived, that goes
+	 * on right after what this member had read, and re-delivers nothing it had read (what other members
+	 * read past it is delivered again: at least once); where the stream is gone, every entry of the new
+	 * stream is newer than that id, so none is missed. What was pending in the lost group is not
+	 * delivered again: Redis dropped it with the group.
+	 *
+	 * Other types. Every member of a group must take the same event type, on every instance: each
+	 * entry goes to one member only. An entry whose event is not of this member's type cannot be
+	 * handled here; it is dead-lettered (naming the type this member expects), counted as
+	 * dead-lettered, and a warning is logged (rate-limited).
+	 *
+	 * Stop and drain. Once stopping, the member starts no read and no claim. A read or claim under way
+	 * when the stop came is finished: its entries are handled and acknowledged (unless the member is
+	 * closed or abandoned meanwhile), and the member counts as busy from the start of the read, through
+	 * the XPENDING of a claim, until the batch's acknowledgements are awaited.
+	 */
 
 	private static final int RECLAIM_ROUNDS = 16;
 
@@ -86,30 +95,12 @@ final class GroupMember extends StreamWorker implements Subscription {
 
 	private volatile boolean closed;
 
-	private final Object counts = new Object();
-
-	private long offered;
-
-	private long delivered;
-
-	private long failed;
-
-	private long reclaimed;
-
-	private long deadLettered;
-
-	private long left;
-
-	private long skipped;
-
-	private int inFlight;
-
-	private long deliveryNanos;
+	private final MemberCounts counts = new MemberCounts();
 
 	@SuppressWarnings("unchecked")
-	GroupMember(RedisEventTransport transport, GroupState group, String consumer, Class<?> type, Consumer<?> handler,
+	GroupMember(WorkerContext context, GroupState group, String consumer, Class<?> type, Consumer<?> handler,
 			SubscriberOptions options, boolean groupCreated) {
-		super(transport, group.topic, "sluice-redis-" + transport.instanceId + "-" + group.topic.topic + "-"
+		super(context, group.topic, "sluice-redis-" + context.settings().instanceId() + "-" + group.topic.topic + "-"
 				+ group.name + "-" + options.name());
 		this.group = group;
 		this.member = options.name();
@@ -125,23 +116,22 @@ final class GroupMember extends StreamWorker implements Subscription {
 	@SuppressWarnings("unchecked") // the generic varargs of xreadgroup
 	void round(RedisAsyncCommands<String, String> redis) throws InterruptedException {
 		if (this.createFrom != null) {
-			this.transport.createGroup(redis, this.topic, this.group.name, this.createFrom,
-					this.transport.workerTimeoutNanos);
+			Commands.createGroup(redis, this.topic.key, this.group.name, this.createFrom,
+					this.settings.workerTimeoutNanos());
 			this.createFrom = null;
 		}
 		if (System.nanoTime() - this.nextReclaim >= 0) {
 			reclaim(redis);
-			this.nextReclaim = System.nanoTime() + this.transport.reclaimEveryNanos;
+			this.nextReclaim = System.nanoTime() + this.settings.reclaimEveryNanos();
 		}
 		if (!startRead()) {
 			return;
 		}
-		probe("read");
 		List<StreamMessage<String, String>> batch = Commands.await(
 				redis.xreadgroup(this.me,
-						XReadArgs.Builder.block(this.transport.pollTimeout).count(this.transport.batchSize),
+						XReadArgs.Builder.block(this.settings.pollTimeout()).count(this.settings.batchSize()),
 						XReadArgs.StreamOffset.lastConsumed(this.topic.key)),
-				this.transport.readTimeoutNanos, "XREADGROUP of group '" + this.group.name + "' on stream '"
+				this.settings.readTimeoutNanos(), "XREADGROUP of group '" + this.group.name + "' on stream '"
 						+ this.topic.key + "'");
 		if (batch == null || batch.isEmpty()) {
 			this.phase = Phase.IDLE;
@@ -160,9 +150,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 			}
 			ClaimedMessages<String, String> claimed = Commands.await(
 					redis.xautoclaim(this.topic.key,
-							XAutoClaimArgs.Builder.xautoclaim(this.me, this.transport.claimIdle, cursor)
-								.count(this.transport.batchSize)),
-					this.transport.workerTimeoutNanos, "XAUTOCLAIM of group '" + this.group.name + "' on stream '"
+							XAutoClaimArgs.Builder.xautoclaim(this.me, this.settings.claimIdle(), cursor)
+								.count(this.settings.batchSize())),
+					this.settings.workerTimeoutNanos(), "XAUTOCLAIM of group '" + this.group.name + "' on stream '"
 							+ this.topic.key + "'");
 			if (claimed == null) {
 				this.phase = Phase.IDLE;
@@ -182,11 +172,8 @@ final class GroupMember extends StreamWorker implements Subscription {
 			else {
 				// claimed: this member now owns them, so it stays busy through the XPENDING round trip
 				this.phase = Phase.HANDLING;
-				probe("claimed");
 				Map<String, Long> deliveries = deliveries(redis, messages);
-				synchronized (this.counts) {
-					this.reclaimed += messages.size();
-				}
+				this.counts.reclaimed(messages.size());
 				this.group.reclaimed.add(messages.size());
 				handle(redis, messages, deliveries);
 			}
@@ -206,7 +193,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 				.range(Range.create(message.getId(), message.getId()))
 				.limit(Limit.from(1))));
 		}
-		long deadline = System.nanoTime() + this.transport.workerTimeoutNanos;
+		long deadline = System.nanoTime() + this.settings.workerTimeoutNanos();
 		Map<String, Long> counts = new HashMap<>();
 		for (RedisFuture<List<PendingMessage>> future : futures) {
 			for (PendingMessage pending : Commands.await(future, deadline - System.nanoTime(),
@@ -225,10 +212,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 	private void handle(RedisAsyncCommands<String, String> redis, List<StreamMessage<String, String>> batch,
 			Map<String, Long> deliveries) throws InterruptedException {
 		this.phase = Phase.HANDLING;
-		synchronized (this.counts) {
-			this.offered += batch.size();
-			this.inFlight += batch.size();
-		}
+		this.counts.read(batch.size());
 		List<RedisFuture<Long>> acks = new ArrayList<>();
 		try {
 			for (StreamMessage<String, String> message : batch) {
@@ -249,10 +233,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 			}
 		}
 		finally {
-			synchronized (this.counts) {
-				this.left += this.inFlight;
-				this.inFlight = 0;
-			}
+			this.counts.leaveInFlight();
 			if (!this.abandoned) {
 				awaitAcks(acks);
 			}
@@ -265,7 +246,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 		String id = message.getId();
 		Wire.Decoded decoded;
 		try {
-			decoded = this.transport.wire.decode(message.getBody());
+			decoded = this.context.wire().decode(message.getBody());
 		}
 		catch (VirtualMachineError ex) {
 			throw ex;
@@ -273,20 +254,20 @@ final class GroupMember extends StreamWorker implements Subscription {
 		catch (Throwable ex) {
 			// not the entry's fault, as far as anyone can tell (a failed event class initialiser, say):
 			// handled as a handler failure, pending to be retried, elsewhere maybe, until max-deliveries
-			if (deliveries > this.transport.maxDeliveries) {
+			if (deliveries > this.settings.maxDeliveries()) {
 				giveUpAfterMaxDeliveries(redis, message, deliveries, "it could not be decoded: " + ex);
 				return;
 			}
 			settle(Outcome.FAILED, 0);
-			Commands.warn("decode:" + this.topic.key + ":" + this.group.name, "Member '" + this.member + "' of group '"
+			this.log.warn("decode:" + this.topic.key + ":" + this.group.name, "Member '" + this.member + "' of group '"
 					+ this.group.name + "' could not decode entry " + id + " of stream '" + this.topic.key + "' (delivery "
-					+ deliveries + " of " + this.transport.maxDeliveries + "); it stays pending and is retried after"
+					+ deliveries + " of " + this.settings.maxDeliveries() + "); it stays pending and is retried after"
 					+ " claim-idle: " + ex, ex);
 			return;
 		}
 		if (decoded.malformed() != null) {
 			this.topic.malformed.increment();
-			Commands.warn("malformed:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
+			this.log.warn("malformed:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
 					+ this.topic.key + "' is not an event this instance can read (" + decoded.malformed()
 					+ "); group '" + this.group.name + "' dead-letters it to '" + this.topic.deadKey + "'", null);
 			giveUp(redis, message, decoded.malformed(), deliveries);
@@ -297,12 +278,12 @@ final class GroupMember extends StreamWorker implements Subscription {
 					+ "' takes events of type " + this.type.getName() + ", not '" + message.getBody().get(Wire.TYPE)
 					+ "' (" + decoded.event().getClass().getName() + "); every member of a group, on every instance,"
 					+ " must take the same type";
-			Commands.warn("type-mismatch:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
+			this.log.warn("type-mismatch:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
 					+ this.topic.key + "' goes to the dead-letter stream '" + this.topic.deadKey + "': " + reason, null);
 			giveUp(redis, message, reason, deliveries);
 			return;
 		}
-		if (deliveries > this.transport.maxDeliveries) {
+		if (deliveries > this.settings.maxDeliveries()) {
 			giveUpAfterMaxDeliveries(redis, message, deliveries,
 					"its handlers failed, or their members stopped, each time");
 			return;
@@ -331,8 +312,8 @@ final class GroupMember extends StreamWorker implements Subscription {
 	private void giveUpAfterMaxDeliveries(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message,
 			long deliveries, String why) throws InterruptedException {
 		String reason = "not handled in " + (deliveries - 1) + " deliveries (max-deliveries "
-				+ this.transport.maxDeliveries + "): " + why;
-		Commands.logger.log(System.Logger.Level.WARNING, "Event " + message.getId() + " of topic '" + this.topic.topic
+				+ this.settings.maxDeliveries() + "): " + why;
+		this.log.log(Level.WARNING, "Event " + message.getId() + " of topic '" + this.topic.topic
 				+ "' goes to the dead-letter stream '" + this.topic.deadKey + "' for group '" + this.group.name + "': "
 				+ reason);
 		giveUp(redis, message, reason, deliveries - 1);
@@ -345,17 +326,17 @@ final class GroupMember extends StreamWorker implements Subscription {
 		this.group.deadLettered.increment();
 		settle(Outcome.DEAD_LETTERED, 0);
 		Commands.await(redis.xack(this.topic.key, this.group.name, message.getId()),
-				this.transport.workerTimeoutNanos, "XACK of a dead-lettered entry");
+				this.settings.workerTimeoutNanos(), "XACK of a dead-lettered entry");
 	}
 
 	private void awaitAcks(List<RedisFuture<Long>> acks) throws InterruptedException {
-		long deadline = System.nanoTime() + this.transport.workerTimeoutNanos;
+		long deadline = System.nanoTime() + this.settings.workerTimeoutNanos();
 		for (RedisFuture<Long> ack : acks) {
 			try {
 				Commands.await(ack, deadline - System.nanoTime(), "XACK");
 			}
 			catch (RuntimeException ex) {
-				Commands.warn("ack:" + this.topic.key + ":" + this.group.name, "Group '" + this.group.name
+				this.log.warn("ack:" + this.topic.key + ":" + this.group.name, "Group '" + this.group.name
 						+ "' could not acknowledge handled events of stream '" + this.topic.key
 						+ "'; they stay pending and will be handled again: " + ex, null);
 				return;
@@ -363,24 +344,8 @@ final class GroupMember extends StreamWorker implements Subscription {
 		}
 	}
 
-	private enum Outcome {
-
-		DELIVERED, FAILED, DEAD_LETTERED, SKIPPED
-	}
-
 	private void settle(Outcome outcome, long nanos) {
-		synchronized (this.counts) {
-			this.inFlight--;
-			switch (outcome) {
-				case DELIVERED -> {
-					this.delivered++;
-					this.deliveryNanos += nanos;
-				}
-				case FAILED -> this.failed++;
-				case DEAD_LETTERED -> this.deadLettered++;
-				case SKIPPED -> this.skipped++;
-			}
-		}
+		this.counts.settle(outcome, nanos);
 		if (outcome == Outcome.DELIVERED) {
 			this.group.delivered.increment();
 		}
@@ -390,14 +355,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 	}
 
 	private void logFailure(String id, long deliveries, Throwable ex) {
-		try {
-			Commands.logger.log(System.Logger.Level.WARNING, "Member '" + this.member + "' of group '" + this.group.name
-					+ "' on topic '" + this.topic.topic + "' failed on event " + id + " (delivery " + deliveries + " of "
-					+ this.transport.maxDeliveries + "); it stays pending and is retried after claim-idle", ex);
-		}
-		catch (Throwable ignored) {
-			// logging must never wedge the member
-		}
+		this.log.log(Level.WARNING, "Member '" + this.member + "' of group '" + this.group.name + "' on topic '"
+				+ this.topic.topic + "' failed on event " + id + " (delivery " + deliveries + " of "
+				+ this.settings.maxDeliveries() + "); it stays pending and is retried after claim-idle", ex);
 	}
 
 	@Override
@@ -405,7 +365,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 		if (Commands.noGroup(ex)) {
 			// see the class notes: where this member left off, or the stream's end if it read nothing yet
 			this.createFrom = (this.lastRead != null) ? this.lastRead : "$";
-			Commands.logger.log(System.Logger.Level.WARNING, "Group '" + this.group.name + "' of stream '"
+			this.log.log(Level.WARNING, "Group '" + this.group.name + "' of stream '"
 					+ this.topic.key + "' is gone (Redis lost it, or it was destroyed); member '" + this.member
 					+ "' creates it again from " + ((this.lastRead != null)
 							? "the last entry it read, " + this.lastRead : "the stream's end (it has read nothing yet)")
@@ -416,7 +376,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 	@Override
 	void finish() {
 		this.group.leave(this.consumer);
-		this.transport.removed(this);
+		this.context.workers().removed(this);
 		if (this.abandoned) {
 			return;
 		}
@@ -432,9 +392,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 						.consumer(this.me)
 						.range(Range.unbounded())
 						.limit(Limit.from(1))),
-					this.transport.publishTimeoutNanos, "XPENDING");
+					this.settings.publishTimeoutNanos(), "XPENDING");
 			if (pending.isEmpty()) {
-				Commands.await(redis.xgroupDelconsumer(this.topic.key, this.me), this.transport.publishTimeoutNanos,
+				Commands.await(redis.xgroupDelconsumer(this.topic.key, this.me), this.settings.publishTimeoutNanos(),
 						"XGROUP DELCONSUMER");
 			}
 		}
@@ -442,16 +402,14 @@ final class GroupMember extends StreamWorker implements Subscription {
 			Thread.currentThread().interrupt();
 		}
 		catch (RuntimeException ex) {
-			Commands.logger.log(System.Logger.Level.DEBUG, "Could not remove consumer '" + this.consumer
+			this.log.log(Level.DEBUG, "Could not remove consumer '" + this.consumer
 					+ "' from group '" + this.group.name + "': " + ex);
 		}
 	}
 
 	@Override
 	int inFlight() {
-		synchronized (this.counts) {
-			return this.inFlight;
-		}
+		return this.counts.inFlight();
 	}
 
 	@Override
@@ -475,22 +433,15 @@ final class GroupMember extends StreamWorker implements Subscription {
 	 */
 	@Override
 	public SubscriberStats stats() {
-		synchronized (this.counts) {
-			return new SubscriberStats(this.topic.topic, this.member, this.transport.batchSize,
-					this.options.overflow(), this.offered - this.skipped, this.delivered, this.failed, 0, 0, 0,
-					this.deadLettered + this.left, this.inFlight, Duration.ofNanos(this.deliveryNanos));
-		}
+		return this.counts.subscriberStats(this.topic.topic, this.member, this.settings.batchSize(),
+				this.options.overflow());
 	}
 
 	/** The member's counters with the group's figures from Redis. */
 	RedisGroupStats groupStats(StreamFigures figures) {
 		Long pending = (figures != null && figures.pending() != null) ? figures.pending().get(this.group.name) : null;
 		Long lag = (figures != null && figures.lag() != null) ? figures.lag().get(this.group.name) : null;
-		synchronized (this.counts) {
-			return new RedisGroupStats(this.topic.topic, this.group.name, this.member, this.consumer, this.offered,
-					this.delivered, this.failed, this.reclaimed, this.deadLettered, this.left, this.skipped,
-					this.inFlight, pending, lag);
-		}
+		return this.counts.groupStats(this.topic.topic, this.group.name, this.member, this.consumer, pending, lag);
 	}
 
 	/**

@@ -36,7 +36,7 @@ public final class RedisEventBusMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.transport.listen(new RedisEventTransport.Listener() {
+		this.transport.topics().listen(new Topics.Listener() {
 
 			@Override
 			public void topic(TopicState topic) {
@@ -95,9 +95,9 @@ public final class RedisEventBusMetrics implements MeterBinder {
 
 	private void gauge(MeterRegistry registry, String name, TopicState topic, Function<StreamFigures, Long> figure,
 			Tags tags, String description) {
-		RedisEventTransport transport = this.transport;
+		StreamFiguresReader figures = this.transport.figures();
 		ToDoubleFunction<TopicState> read = (t) -> {
-			Long value = figure.apply(transport.cachedFigures(t));
+			Long value = figure.apply(figures.cached(t));
 			return (value != null) ? value : Double.NaN;
 		};
 		Gauge.builder(name, topic, read).tags(tags).description(description).baseUnit("events").register(registry);

@@ -1,19 +1,12 @@
 package dev.sluice.redis.eventbus;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -27,13 +20,8 @@ import dev.sluice.eventbus.EventTransport;
 import dev.sluice.eventbus.PublishResult;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.eventbus.Subscription;
+import dev.sluice.redis.connection.BackgroundConnection;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * An {@link EventTransport} between instances, on Redis Streams: each topic is a stream
  * ({@code <keyPrefix>events:<topic>}), each event one entry of JSON, and the {@link EventBus} on every
- * instance keeps its API, buffers and accounting.
+ * instance keeps its API, buffers and accounting. Its settings are a {@link RedisStreamSettings}.
  *
  * <pre>{@code
  * RedisEventTransport transport = RedisEventTransport.builder(redisClient)
@@ -54,56 +42,45 @@ import tools.jackson.databind.json.JsonMapper;
  * <ul>
  * <li><b>Publishing</b> adds one entry to the topic's stream (XADD) over a connection shared by all
  * publishers, and returns once Redis acknowledged it, which is what a normal return means: the event
- * is in the stream. If Redis does not answer within the publish timeout, or refuses, the publish
- * throws {@link EventRejectedException} (a timed-out XADD may still have reached Redis). An event
- * whose class is not in the {@link EventTypes} fails with {@link IllegalArgumentException}. The
- * {@link PublishResult} counts the stream as the one recipient ({@code 1, 1, 0, 0}); it says nothing
- * of the subscribers, who receive the event when it comes back from the stream.</li>
+ * is in the stream. If Redis does not answer within the publish timeout, or refuses, or there is no
+ * connection, the publish throws {@link EventRejectedException} (a timed-out XADD may still have
+ * reached Redis). An event whose class is not in the {@link EventTypes} fails with
+ * {@link IllegalArgumentException}. The {@link PublishResult} counts the stream as the one recipient
+ * ({@code 1, 1, 0, 0}); it says nothing of the subscribers, who receive the event when it comes back
+ * from the stream.</li>
  * <li><b>Plain subscribers</b> (broadcast) on every instance see every event published while their
- * instance is reading the topic, the publishing instance's own included, in stream order; one reader
- * thread per topic per transport reads from where the stream ended when the topic got its first
- * subscriber here. Broadcast is live: what was published before, or while an instance was not
- * reading, is not replayed to it. Delivery to the subscribers is the bus's, with their buffers and
- * overflow policies.</li>
+ * instance is reading the topic, the publishing instance's own included, in stream order, from where
+ * the stream ended when the topic got its first subscriber here. Broadcast is live: what was
+ * published before, or while an instance was not reading, is not replayed to it. Delivery to the
+ * subscribers is the bus's, with their buffers and overflow policies.</li>
  * <li><b>Group members</b> ({@link SubscriberOptions#withGroup}) share each event: one member of the
  * group, on some instance, handles it, on the member's own thread, and it is acknowledged only after
  * its handler returned normally. An event whose handler threw, or whose member stopped, stays
  * pending; after it has been idle for claim-idle a member takes it over and handles it again, and
  * after max-deliveries it goes to the dead-letter stream ({@code <stream>:dead}). So each event
- * published after the group was created is handled at least once, while the stream holds it. The
- * group is created (if it does not exist) when its first member subscribes, from the stream's end.
- * An entry's idle time runs from when its member read it, so claim-idle must be longer than a
- * member takes over a whole batch (batch size times the slowest handler), or an entry that is slow to
- * come up is handled again elsewhere meanwhile. Every member of a group, on every instance, must take
- * the same event type: a member that reads an entry of another type dead-letters it with reason
- * {@code type-mismatch} (rather than acknowledge it unhandled, which would lose it for the group).
- * A group that is lost (destroyed, or gone with its stream in a restart without persistence) is
- * created again by its members from the last entry they read, so that what they handled is not
- * handled again.</li>
+ * published after the group was created (from the stream's end, when its first member subscribes)
+ * is handled at least once, while the stream holds it. Claim-idle must be longer than a member takes
+ * over a whole batch, or an entry that is slow to come up is handled again elsewhere meanwhile. Every
+ * member of a group, on every instance, must take the same event type: an entry of another type is
+ * dead-lettered ({@code type-mismatch}), not lost. A lost group (destroyed, or gone in a restart
+ * without persistence) is created again from the last entry its members read.</li>
  * <li><b>Malformed entries</b> (bad JSON, missing fields, a type not in the {@link EventTypes}) are
  * counted and dead-lettered, once per reader or group that meets them, and never stop a reader.</li>
- * <li><b>Trimming</b>, with {@link Builder#maxLength}, keeps each stream near max-length but never
- * trims an entry some group has not acknowledged or not yet been delivered; when such entries keep
- * the stream above max-length, it is counted ({@link RedisTopicStats#trimHeld()}) and logged.</li>
- * <li><b>Redis failures</b>: readers and members keep going through lost connections and restarts
- * (Lettuce reconnects; a lost group is created again). Publishes fail meanwhile. A reader or member
- * thread also survives an {@link Error} other than a {@link VirtualMachineError} (logged, then it goes
- * on; an entry a member cannot decode stays pending and is retried, then dead-lettered after
- * max-deliveries), and an interrupt that {@link #abandonRemaining()} did not make (cleared and
- * logged), such as that of a handler that interrupts its own thread.</li>
+ * <li><b>Trimming</b> keeps each stream near max-length but never trims an entry some group has not
+ * acknowledged or not yet been delivered; when such entries keep the stream above max-length, it is
+ * counted ({@link RedisTopicStats#trimHeld()}) and logged.</li>
+ * <li><b>Redis failures</b>: the transport can be built, and subscribed to, while Redis is down. Readers
+ * and members keep going through lost connections and restarts, and through any {@link Error} but a
+ * {@link VirtualMachineError} and any interrupt that {@link #abandonRemaining()} did not make (each
+ * logged, rate-limited per transport); publishes fail meanwhile.</li>
  * <li><b>Counters</b>: {@link #stats()} per topic and per group member, and
- * {@link RedisEventBusMetrics}. Group members are the transport's, so the bus's own
- * {@code stats()} and metrics do not list them; their {@link Subscription#stats()} has the bus's
- * shape: offered is every entry the member read or claimed (a redelivery counts again), delivered and
- * failed are its handler's outcomes, discarded is what it dead-lettered or left pending when closed
- * or abandoned, queued is what it has read and not settled, and buffer is the batch size; nothing is
- * dropped for overflow, since the stream is the buffer.</li>
- * <li><b>Shutdown</b> follows the bus's: {@link #stopIntake()} stops reading: no read or claim
- * starts after it, and one under way (a blocking read ends within the poll timeout) is finished, its
- * entries handled and acknowledged; {@link #awaitDrained} returns true only once no reader or member
- * has a read, claim or batch under way, so nothing is handled after it said so; {@link #abandonRemaining()}
- * interrupts the handlers and leaves what they had not finished pending, for other instances to
- * claim. {@link #close()} also closes the transport's connections, not the {@link RedisClient}, which
+ * {@link RedisEventBusMetrics}. Group members are the transport's, so the bus's own {@code stats()}
+ * and metrics do not list them; their {@link Subscription#stats()} has the bus's shape.</li>
+ * <li><b>Shutdown</b> follows the bus's: after {@link #stopIntake()} no read or claim starts, and one
+ * under way is finished, its entries handled and acknowledged; {@link #awaitDrained} returns true only
+ * once no reader or member has a read, claim or batch under way; {@link #abandonRemaining()} interrupts
+ * the handlers and leaves what they had not finished pending, for other instances to claim.
+ * {@link #close()} also closes the transport's connections, not the {@link RedisClient}, which
  * belongs to the caller.</li>
  * </ul>
  *
@@ -113,122 +90,79 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RedisEventTransport implements EventTransport, AutoCloseable {
 
 	/*
-	 * Design notes. Threads: publishers share one connection (Lettuce pipelines their XADDs); every
-	 * broadcast reader and group member is a thread with a connection of its own, since their reads
-	 * block in Redis; a single scheduler thread trims, when max-length is set. Every wait on Redis is
-	 * bounded by a timeout of ours (Commands.await), never the client's command timeout. `lock` guards
-	 * `shared` (the shared connection, connected in the background from the start and again on use
-	 * after a failed connect, so that an instance can start while Redis is down) and `closed`;
-	 * `readers` is only added to under `readers`' monitor; `stopped` and `closed` are volatile. Counters are LongAdders in TopicState and GroupState, whose maps
-	 * only grow.
+	 * Design notes. Threads: publishers share one connection (Lettuce pipelines their XADDs), made in
+	 * the background (BackgroundConnection); every broadcast reader and group member is a thread with
+	 * a connection of its own, since their reads block in Redis (StreamWorkers); a single scheduler
+	 * thread trims (Trimmer). Every wait on Redis is bounded by a timeout of ours (Commands.await),
+	 * never the client's command timeout. `stopped` and `closed` are volatile; close runs once, under
+	 * this object's monitor. Topics and groups are in Topics, whose maps only grow.
 	 */
+
+	private static final System.Logger LOGGER = System.getLogger(RedisEventTransport.class.getName());
 
 	private static final PublishResult STREAMED = new PublishResult(1, 1, 0, 0);
 
-	/** How long figures read from Redis serve metrics before they are read again. */
-	private static final long FIGURES_TTL_NANOS = TimeUnit.SECONDS.toNanos(1);
+	private final RedisStreamSettings settings;
 
-	final RedisClient client;
+	private final String instanceId;
 
-	final String keyPrefix;
+	private final EventTypes eventTypes;
 
-	final String instanceId;
+	private final Predicate<String> routed;
 
-	final EventTypes eventTypes;
+	private final RateLimitedLog log;
 
-	final Wire wire;
+	private final BackgroundConnection<StatefulRedisConnection<String, String>> shared;
 
-	private final Predicate<String> topics;
+	private final Topics topics;
 
-	final long maxLength;
+	private final StreamWorkers workers;
 
-	final int maxDeliveries;
+	private final WorkerContext context;
 
-	final Duration claimIdle;
+	private final StreamPublisher publisher;
 
-	final Duration pollTimeout;
+	private final StreamFiguresReader figures;
 
-	final Duration publishTimeout;
-
-	final Duration trimInterval;
-
-	final int batchSize;
-
-	final long publishTimeoutNanos;
-
-	/** Bound on a blocking read: the poll timeout, and as long again (at least a second) for the answer. */
-	final long readTimeoutNanos;
-
-	/** Bound on the other commands of readers and members, which nobody waits for. */
-	final long workerTimeoutNanos;
-
-	final long reclaimEveryNanos;
-
-	private final Map<String, TopicState> topicStates = new ConcurrentHashMap<>();
-
-	private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
-
-	private final Map<String, BroadcastReader> readers = new ConcurrentHashMap<>();
-
-	private final Set<GroupMember> members = ConcurrentHashMap.newKeySet();
-
-	/** Every reader and member from its start until its connection is closed, for close(). */
-	private final Set<StreamWorker> live = ConcurrentHashMap.newKeySet();
-
-	private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-
-	private final Object lock = new Object();
-
-	private CompletableFuture<StatefulRedisConnection<String, String>> shared;
-
-	private final ScheduledExecutorService trimmer;
+	private final Trimmer trimmer;
 
 	private volatile boolean stopped;
 
 	private volatile boolean closed;
 
-	private RedisEventTransport(Builder builder) {
-		this.client = builder.client;
-		this.keyPrefix = builder.keyPrefix;
-		this.instanceId = (builder.instanceId != null) ? builder.instanceId
+	/**
+	 * A transport whose connections, the shared one and each worker's, come from {@code connections},
+	 * and which logs to {@code log}: the seam for tests that hold a command or read the log.
+	 */
+	RedisEventTransport(RedisStreamSettings settings, EventTypes eventTypes, JsonMapper jsonMapper,
+			Predicate<String> routed, Supplier<StatefulRedisConnection<String, String>> connections,
+			RateLimitedLog log) {
+		this.instanceId = (settings.instanceId() != null) ? settings.instanceId()
 				: UUID.randomUUID().toString().substring(0, 13);
-		this.eventTypes = builder.eventTypes;
-		this.wire = new Wire(builder.eventTypes, builder.jsonMapper, this.instanceId);
-		this.topics = builder.topics;
-		this.maxLength = builder.maxLength;
-		this.maxDeliveries = builder.maxDeliveries;
-		this.claimIdle = builder.claimIdle;
-		this.pollTimeout = builder.pollTimeout;
-		this.publishTimeout = builder.publishTimeout;
-		this.trimInterval = builder.trimInterval;
-		this.batchSize = builder.batchSize;
-		this.publishTimeoutNanos = builder.publishTimeout.toNanos();
-		this.readTimeoutNanos = builder.pollTimeout.toNanos()
-				+ Math.max(TimeUnit.SECONDS.toNanos(1), builder.pollTimeout.toNanos());
-		this.workerTimeoutNanos = Math.max(TimeUnit.SECONDS.toNanos(2), this.publishTimeoutNanos);
-		this.reclaimEveryNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), builder.claimIdle.toNanos() / 2);
-		if (this.maxLength > 0) {
-			this.trimmer = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "sluice-redis-" + this.instanceId + "-trimmer");
-				thread.setDaemon(true);
-				return thread;
-			});
-			long every = this.trimInterval.toNanos();
-			this.trimmer.scheduleWithFixedDelay(this::trimAll, every, every, TimeUnit.NANOSECONDS);
-		}
-		else {
-			this.trimmer = null;
-		}
-		// connect in the background now, so that the first publish does not pay for it; a failure here
-		// is only tried again by the next caller
-		synchronized (this.lock) {
-			this.shared = connect();
-		}
+		this.settings = settings.withInstanceId(this.instanceId);
+		this.eventTypes = eventTypes;
+		this.routed = routed;
+		this.log = log;
+		// connected in the background from now, so that the first publish does not pay for it
+		this.shared = BackgroundConnection.start("sluice-redis-" + this.instanceId, connections,
+				StatefulRedisConnection::closeAsync);
+		this.topics = new Topics(this.settings.keyPrefix());
+		this.workers = new StreamWorkers(log);
+		this.context = new WorkerContext(this.settings, new Wire(eventTypes, jsonMapper, this.instanceId), log,
+				connections, this.workers);
+		this.publisher = new StreamPublisher(this.shared, this.context.wire(), this.settings.publishTimeoutNanos());
+		this.figures = new StreamFiguresReader(this.shared, this.settings.publishTimeoutNanos(), log);
+		this.trimmer = Trimmer.start(this.shared, this.topics::all, this.settings, log);
 	}
 
 	/** A builder for a transport over the client's Redis; the client stays the caller's to shut down. */
 	public static Builder builder(RedisClient client) {
 		return new Builder(client);
+	}
+
+	/** The settings, with the instance id this transport uses (the random one if none was given). */
+	public RedisStreamSettings settings() {
+		return this.settings;
 	}
 
 	/** This instance's id, which names its consumers in Redis and is the {@code origin} of its events. */
@@ -243,7 +177,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 	/** The stream that carries the topic. */
 	public String streamKey(String topic) {
-		return this.keyPrefix + "events:" + topic;
+		return this.settings.keyPrefix() + "events:" + topic;
 	}
 
 	/** The stream that receives the topic's dead letters. */
@@ -253,76 +187,31 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 	/** Whether the topic goes through Redis (else it is delivered in this process only). */
 	public boolean routes(String topic) {
-		return this.topics.test(topic);
+		return this.routed.test(topic);
 	}
 
 	@Override
 	public PublishResult send(String topic, Object event, LocalDelivery local) throws InterruptedException {
-		if (!this.topics.test(topic)) {
+		if (!this.routed.test(topic)) {
 			return local.deliver(topic, event);
 		}
-		Map<String, String> body = this.wire.encode(event);
-		// built only on failure: the message is not worth a string per publish
-		Supplier<String> what = () -> "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '"
-				+ topic + "'";
-		if (this.closed) {
-			throw Commands.rejected(topic, what.get() + ": the Redis event transport is closed", null);
-		}
-		TopicState state = topic(topic);
-		long deadline = System.nanoTime() + this.publishTimeoutNanos;
-		RedisFuture<String> added;
-		try {
-			added = shared(deadline).xadd(state.key, body);
-		}
-		catch (TimeoutException ex) {
-			throw Commands.rejected(topic,
-					what.get() + ": no connection to Redis within the publish timeout of " + this.publishTimeout.toMillis()
-							+ " ms",
-					ex);
-		}
-		catch (RuntimeException ex) {
-			throw Commands.rejected(topic, what.get() + ": could not connect to Redis: " + ex.getMessage(), ex);
-		}
-		try {
-			Commands.await(added, deadline - System.nanoTime(), "XADD");
-		}
-		catch (RedisCommandTimeoutException ex) {
-			throw Commands.rejected(topic,
-					what.get() + ": Redis did not acknowledge the XADD to stream '" + state.key + "' within the publish timeout"
-							+ " of " + this.publishTimeout.toMillis() + " ms (if Redis got it, it may still be in the"
-							+ " stream)",
-					ex);
-		}
-		catch (RedisException ex) {
-			throw Commands.rejected(topic, what.get() + ": Redis refused or lost the XADD to stream '" + state.key + "': "
-					+ ex.getMessage(), ex);
-		}
-		state.published.increment();
+		this.publisher.publish(this.topics.topic(topic), event);
 		return STREAMED;
 	}
 
 	@Override
 	public void open(String topic, LocalDelivery local) {
-		if (!this.topics.test(topic)) {
+		if (!this.routed.test(topic)) {
 			return;
 		}
 		checkOpen();
-		TopicState state = topic(topic);
-		synchronized (this.readers) {
-			BroadcastReader reader = this.readers.get(topic);
-			if (reader != null) {
-				reader.add(local);
-				return;
-			}
-			reader = new BroadcastReader(this, state, streamEnd(state), local);
-			this.readers.put(topic, reader);
-			reader.start();
-		}
+		TopicState state = this.topics.topic(topic);
+		this.workers.read(topic, local, (first) -> new BroadcastReader(this.context, state, streamEnd(state), first));
 	}
 
 	/** Where the stream ends now, or null if Redis does not answer: the reader then finds out itself. */
 	private String streamEnd(TopicState state) {
-		long deadline = System.nanoTime() + this.publishTimeoutNanos;
+		long deadline = System.nanoTime() + this.settings.publishTimeoutNanos();
 		try {
 			return BroadcastReader.lastEntryId(shared(deadline), state.key, deadline - System.nanoTime());
 		}
@@ -330,8 +219,8 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 			Thread.currentThread().interrupt();
 		}
 		catch (TimeoutException | RuntimeException ex) {
-			Commands.logger.log(System.Logger.Level.WARNING, "Could not read where stream '" + state.key
-					+ "' ends (" + ex + "); its reader starts from where it ends once Redis answers");
+			this.log.log(Level.WARNING, "Could not read where stream '" + state.key + "' ends (" + ex
+					+ "); its reader starts from where it ends once Redis answers");
 		}
 		return null;
 	}
@@ -339,87 +228,43 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	@Override
 	public <E> Subscription subscribeGroup(String topic, Class<E> type, Consumer<? super E> handler,
 			SubscriberOptions options) {
-		if (!this.topics.test(topic)) {
+		if (!this.routed.test(topic)) {
 			// the bus serves it, as the only member of its group in this process
 			return null;
 		}
 		Objects.requireNonNull(options.group(), "options.group");
 		checkOpen();
-		TopicState state = topic(topic);
-		GroupState group = group(state, options.group());
+		TopicState state = this.topics.topic(topic);
+		GroupState group = this.topics.group(state, options.group());
 		String consumer = this.instanceId + "/" + options.name();
 		group.join(consumer, options.name(), type);
 		boolean created = false;
-		long deadline = System.nanoTime() + this.publishTimeoutNanos;
+		long deadline = System.nanoTime() + this.settings.publishTimeoutNanos();
 		try {
-			createGroup(shared(deadline), state, group.name, "$", deadline - System.nanoTime());
+			Commands.createGroup(shared(deadline), state.key, group.name, "$", deadline - System.nanoTime());
 			created = true;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
 		catch (TimeoutException | RuntimeException ex) {
-			Commands.logger.log(System.Logger.Level.WARNING, "Could not create group '" + group.name + "' on stream '"
-					+ state.key + "' (" + ex + "); member '" + options.name() + "' creates it once Redis answers");
+			this.log.log(Level.WARNING, "Could not create group '" + group.name + "' on stream '" + state.key + "' ("
+					+ ex + "); member '" + options.name() + "' creates it once Redis answers");
 		}
-		GroupMember member = new GroupMember(this, group, consumer, type, handler, options, created);
-		this.members.add(member);
-		member.start();
+		GroupMember member = new GroupMember(this.context, group, consumer, type, handler, options, created);
+		this.workers.add(member);
 		return member;
-	}
-
-	/** Creates the group on the stream (and the stream) from the id, unless it exists. */
-	void createGroup(RedisAsyncCommands<String, String> redis, TopicState topic, String group, String from,
-			long timeoutNanos) throws InterruptedException {
-		try {
-			Commands.await(redis.xgroupCreate(XReadArgs.StreamOffset.from(topic.key, from), group,
-					XGroupCreateArgs.Builder.mkstream(true)), timeoutNanos, "XGROUP CREATE");
-		}
-		catch (RedisException ex) {
-			if (!Commands.busyGroup(ex)) {
-				throw ex;
-			}
-		}
-	}
-
-	void removed(GroupMember member) {
-		this.members.remove(member);
-	}
-
-	void started(StreamWorker worker) {
-		this.live.add(worker);
-	}
-
-	void ended(StreamWorker worker) {
-		this.live.remove(worker);
 	}
 
 	@Override
 	public void stopIntake() {
 		this.stopped = true;
-		workers().forEach(StreamWorker::stop);
+		this.workers.stopAll();
 	}
 
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-		while (true) {
-			boolean busy = false;
-			for (StreamWorker worker : workers()) {
-				if (worker.busy()) {
-					busy = true;
-					break;
-				}
-			}
-			if (!busy) {
-				return true;
-			}
-			long left = deadline - System.nanoTime();
-			if (left <= 0) {
-				return false;
-			}
-			Thread.sleep(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
-		}
+		return this.workers.awaitDrained(timeout);
 	}
 
 	/**
@@ -430,11 +275,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	@Override
 	public int abandonRemaining() {
 		this.stopped = true;
-		long abandoned = 0;
-		for (StreamWorker worker : workers()) {
-			abandoned += worker.abandon();
-		}
-		return (int) Math.min(Integer.MAX_VALUE, abandoned);
+		return (int) Math.min(Integer.MAX_VALUE, this.workers.abandonAll());
 	}
 
 	/**
@@ -444,51 +285,25 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	 */
 	@Override
 	public void close() {
-		CompletableFuture<StatefulRedisConnection<String, String>> connection;
-		synchronized (this.lock) {
+		synchronized (this) {
 			if (this.closed) {
 				return;
 			}
 			this.closed = true;
-			connection = this.shared;
 		}
+		// first, so that no publish gets through once close has begun
+		CompletableFuture<Void> shared = this.shared.close();
 		abandonRemaining();
-		List<StreamWorker> workers = new ArrayList<>(this.live);
-		if (this.trimmer != null) {
-			this.trimmer.shutdownNow();
-		}
-		List<CompletableFuture<?>> closing = new ArrayList<>();
-		workers.forEach((worker) -> closing.add(worker.closeConnection()));
-		if (connection != null) {
-			closing.add(connection.thenCompose(StatefulRedisConnection::closeAsync));
-		}
-		// wait (a little) for the threads and the connections, so that a client shut down next finds
-		// nothing of ours still closing
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-		try {
-			for (StreamWorker worker : workers) {
-				long left = deadline - System.nanoTime();
-				if (left <= 0) {
-					break;
-				}
-				worker.join(left);
-			}
-			CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
-				.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (ExecutionException | TimeoutException ex) {
-			Commands.logger.log(System.Logger.Level.DEBUG, "Connections still closing: " + ex);
-		}
+		this.trimmer.close();
+		this.workers.close(List.of(shared), System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
 	}
 
 	/** Whether Redis answers PING within the timeout, over the shared connection. */
 	public boolean ping(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		try {
-			return "PONG".equalsIgnoreCase(Commands.await(shared(deadline).ping(), deadline - System.nanoTime(), "PING"));
+			return "PONG"
+				.equalsIgnoreCase(Commands.await(shared(deadline).ping(), deadline - System.nanoTime(), "PING"));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -501,7 +316,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 	/** Every topic's figures, waiting up to the publish timeout for Redis. */
 	public List<RedisTopicStats> stats() {
-		return stats(this.publishTimeout);
+		return stats(this.settings.publishTimeout());
 	}
 
 	/**
@@ -511,10 +326,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	public List<RedisTopicStats> stats(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		List<RedisTopicStats> stats = new ArrayList<>();
-		for (TopicState state : this.topicStates.values()) {
-			StreamFigures figures = figures(state, deadline);
+		for (TopicState state : this.topics.all()) {
+			StreamFigures figures = this.figures.read(state, deadline);
 			List<RedisGroupStats> groupStats = new ArrayList<>();
-			for (GroupMember member : this.members) {
+			for (GroupMember member : this.workers.members()) {
 				if (member.topic == state) {
 					groupStats.add(member.groupStats(figures));
 				}
@@ -526,126 +341,12 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		return stats;
 	}
 
-	/** The stream's figures, read now: XLEN and XINFO GROUPS, pipelined. */
-	StreamFigures figures(TopicState state, long deadline) {
-		Long length = null;
-		Map<String, Long> pending = null;
-		Map<String, Long> lag = null;
-		try {
-			RedisAsyncCommands<String, String> redis = shared(deadline);
-			RedisFuture<Long> xlen = redis.xlen(state.key);
-			RedisFuture<List<Object>> info = state.groups.isEmpty() ? null : redis.xinfoGroups(state.key);
-			length = Commands.await(xlen, deadline - System.nanoTime(), "XLEN");
-			if (info != null) {
-				pending = new HashMap<>();
-				lag = new HashMap<>();
-				try {
-					for (Object entry : Commands.await(info, deadline - System.nanoTime(), "XINFO GROUPS")) {
-						Map<String, Object> fields = Commands.fields(entry);
-						String name = String.valueOf(fields.get("name"));
-						pending.put(name, Commands.number(fields.get("pending")));
-						lag.put(name, Commands.number(fields.get("lag")));
-					}
-				}
-				catch (RedisException ex) {
-					if (length != 0) {
-						throw ex;
-					}
-					// no stream, no groups: nothing pending, nothing behind
-				}
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (TimeoutException | RuntimeException ex) {
-			Commands.logger.log(System.Logger.Level.DEBUG, "Could not read the figures of stream '" + state.key
-					+ "': " + ex);
-		}
-		return new StreamFigures(length, pending, lag, System.nanoTime());
-	}
-
-	/** The stream's figures for metrics: read at most once a second, bounded by the publish timeout. */
-	StreamFigures cachedFigures(TopicState state) {
-		StreamFigures cached = state.cached();
-		if (cached != null && System.nanoTime() - cached.readAt() < FIGURES_TTL_NANOS) {
-			return cached;
-		}
-		StreamFigures fresh = figures(state, System.nanoTime() + this.publishTimeoutNanos);
-		state.cache(fresh);
-		return fresh;
-	}
-
-	/** Runs a trim pass over every stream this instance knows now; returns held entries per topic. */
-	Map<String, Long> trimNow() throws InterruptedException {
-		Map<String, Long> held = new HashMap<>();
-		for (TopicState state : this.topicStates.values()) {
-			try {
-				long deadline = System.nanoTime() + this.workerTimeoutNanos;
-				held.put(state.topic,
-						Trimmer.trim(shared(deadline), state, this.maxLength, deadline - System.nanoTime()));
-			}
-			catch (TimeoutException | RuntimeException ex) {
-				Commands.warn("trim:" + state.key, "Could not trim stream '" + state.key + "': " + ex, null);
-			}
-		}
-		return held;
-	}
-
-	private void trimAll() {
-		if (this.closed) {
-			return;
-		}
-		try {
-			trimNow();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (Throwable ex) {
-			// the scheduler would cancel the task for good on an exception
-			Commands.warn("trim", "The trimmer failed and goes on: " + ex, ex);
-		}
-	}
-
-	/**
-	 * The shared connection. It is connected on a thread of its own, so that the wait for it is
-	 * bounded; a failed connect is tried again by the next caller. Lettuce reconnects it after a loss.
-	 */
+	/** The shared connection's commands, waiting for a connection up to the deadline. */
 	private RedisAsyncCommands<String, String> shared(long deadline) throws InterruptedException, TimeoutException {
-		CompletableFuture<StatefulRedisConnection<String, String>> connection;
-		synchronized (this.lock) {
-			if (this.closed) {
-				throw new IllegalStateException("The Redis event transport is closed");
-			}
-			if (this.shared == null || this.shared.isCompletedExceptionally()) {
-				this.shared = connect();
-			}
-			connection = this.shared;
+		if (this.closed) {
+			throw new IllegalStateException("The Redis event transport is closed");
 		}
-		try {
-			return connection.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).async();
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = ex.getCause();
-			throw (cause instanceof RedisException redis) ? redis
-					: new RedisConnectionException("Could not connect to Redis", cause);
-		}
-	}
-
-	private CompletableFuture<StatefulRedisConnection<String, String>> connect() {
-		CompletableFuture<StatefulRedisConnection<String, String>> connection = new CompletableFuture<>();
-		Thread connector = new Thread(() -> {
-			try {
-				connection.complete(this.client.connect());
-			}
-			catch (Throwable ex) {
-				connection.completeExceptionally(ex);
-			}
-		}, "sluice-redis-" + this.instanceId + "-connect");
-		connector.setDaemon(true);
-		connector.start();
-		return connection;
+		return this.shared.await(deadline).async();
 	}
 
 	private void checkOpen() {
@@ -655,72 +356,34 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		}
 	}
 
-	private List<StreamWorker> workers() {
-		List<StreamWorker> workers = new ArrayList<>(this.readers.values());
-		workers.addAll(this.members);
-		return workers;
+	/** The topics and groups met so far, for metrics and tests. */
+	Topics topics() {
+		return this.topics;
 	}
 
-	TopicState topic(String topic) {
-		TopicState state = this.topicStates.get(topic);
-		if (state != null) {
-			return state;
-		}
-		TopicState created = new TopicState(topic, this.keyPrefix);
-		state = this.topicStates.putIfAbsent(topic, created);
-		if (state != null) {
-			return state;
-		}
-		this.listeners.forEach((listener) -> listener.topic(created));
-		return created;
+	StreamFiguresReader figures() {
+		return this.figures;
 	}
 
-	private GroupState group(TopicState topic, String name) {
-		String key = topic.topic + '\u0000' + name;
-		GroupState group = this.groups.get(key);
-		if (group != null) {
-			return group;
-		}
-		GroupState created = new GroupState(topic, name);
-		group = this.groups.putIfAbsent(key, created);
-		if (group != null) {
-			return group;
-		}
-		topic.groups.add(created);
-		this.listeners.forEach((listener) -> listener.group(created));
-		return created;
-	}
-
-	/** Tells the listener of every topic and group now and later (a few may be told twice). */
-	void listen(Listener listener) {
-		this.listeners.add(listener);
-		this.topicStates.values().forEach(listener::topic);
-		this.groups.values().forEach(listener::group);
-	}
-
-	/** Hears of topics and groups as the transport meets them, for metrics. */
-	interface Listener {
-
-		void topic(TopicState topic);
-
-		void group(GroupState group);
+	Trimmer trimmer() {
+		return this.trimmer;
 	}
 
 	@Override
 	public String toString() {
-		return "RedisEventTransport[" + this.instanceId + ", " + this.topicStates.size() + " topics]";
+		return "RedisEventTransport[" + this.instanceId + ", " + this.topics.all().size() + " topics]";
 	}
 
 	/**
-	 * Configures a {@link RedisEventTransport}; {@link #eventTypes} is required. Not thread-safe.
+	 * Makes a {@link RedisEventTransport}: its {@link RedisStreamSettings}, given whole or one by one
+	 * (each setter checks its value at once, as the settings' constructor does), and the parts that are
+	 * not settings. {@link #eventTypes} is required. Not thread-safe.
 	 */
 	public static final class Builder {
 
 		private final RedisClient client;
 
-		private String keyPrefix = "sluice:";
-
-		private String instanceId;
+		private RedisStreamSettings settings = RedisStreamSettings.defaults();
 
 		private EventTypes eventTypes;
 
@@ -728,43 +391,70 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 		private Predicate<String> topics = (topic) -> true;
 
-		private long maxLength;
-
-		private int maxDeliveries = 5;
-
-		private Duration claimIdle = Duration.ofSeconds(30);
-
-		private Duration pollTimeout = Duration.ofSeconds(1);
-
-		private int batchSize = 64;
-
-		private Duration publishTimeout = Duration.ofSeconds(2);
-
-		private Duration trimInterval = Duration.ofSeconds(1);
-
 		private Builder(RedisClient client) {
 			this.client = Objects.requireNonNull(client, "client");
 		}
 
-		/** What every key starts with; default {@code sluice:}. */
-		public Builder keyPrefix(String keyPrefix) {
-			if (keyPrefix == null) {
-				throw new InvalidSettingException("key-prefix", keyPrefix, "key-prefix must not be null (it may be empty)");
+		/** All the settings at once; default {@link RedisStreamSettings#defaults()}. */
+		public Builder settings(RedisStreamSettings settings) {
+			if (settings == null) {
+				throw new InvalidSettingException("settings", settings, "settings must not be null");
 			}
-			this.keyPrefix = keyPrefix;
+			this.settings = settings;
 			return this;
 		}
 
-		/**
-		 * This instance's id: it names the instance's consumers in groups ({@code instanceId/member})
-		 * and is the {@code origin} of its events. Default: random, so a restarted instance is a new
-		 * consumer (what the old one left pending is claimed after claim-idle).
-		 */
+		/** See {@link RedisStreamSettings#keyPrefix()}. */
+		public Builder keyPrefix(String keyPrefix) {
+			this.settings = this.settings.withKeyPrefix(keyPrefix);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#instanceId()}. */
 		public Builder instanceId(String instanceId) {
-			if (instanceId == null || instanceId.isBlank()) {
-				throw new InvalidSettingException("instance-id", instanceId, "instance-id must not be blank");
-			}
-			this.instanceId = instanceId;
+			this.settings = this.settings.withInstanceId(instanceId);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#maxLength()}. */
+		public Builder maxLength(long maxLength) {
+			this.settings = this.settings.withMaxLength(maxLength);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#maxDeliveries()}. */
+		public Builder maxDeliveries(int maxDeliveries) {
+			this.settings = this.settings.withMaxDeliveries(maxDeliveries);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#claimIdle()}. */
+		public Builder claimIdle(Duration claimIdle) {
+			this.settings = this.settings.withClaimIdle(claimIdle);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#pollTimeout()}. */
+		public Builder pollTimeout(Duration pollTimeout) {
+			this.settings = this.settings.withPollTimeout(pollTimeout);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#batchSize()}. */
+		public Builder batchSize(int batchSize) {
+			this.settings = this.settings.withBatchSize(batchSize);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#publishTimeout()}. */
+		public Builder publishTimeout(Duration publishTimeout) {
+			this.settings = this.settings.withPublishTimeout(publishTimeout);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#trimInterval()}. */
+		public Builder trimInterval(Duration trimInterval) {
+			this.settings = this.settings.withTrimInterval(trimInterval);
 			return this;
 		}
 
@@ -796,99 +486,22 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		}
 
 		/**
-		 * Keeps each stream near this many entries, never trimming what a group still needs. Default:
-		 * no trimming (streams grow until trimmed otherwise).
-		 */
-		public Builder maxLength(long maxLength) {
-			if (maxLength < 1) {
-				throw new InvalidSettingException("max-length", maxLength, "max-length must be at least 1, was " + maxLength);
-			}
-			this.maxLength = maxLength;
-			return this;
-		}
-
-		/** How many times a group delivers an event before it goes to the dead-letter stream; default 5. */
-		public Builder maxDeliveries(int maxDeliveries) {
-			if (maxDeliveries < 1) {
-				throw new InvalidSettingException("max-deliveries", maxDeliveries, "max-deliveries must be at least 1, was " + maxDeliveries);
-			}
-			this.maxDeliveries = maxDeliveries;
-			return this;
-		}
-
-		/**
-		 * How long an event must have been pending, unacknowledged, before a member may take it over:
-		 * longer than a member takes over one batch, or events are handled twice. Default 30 seconds.
-		 */
-		public Builder claimIdle(Duration claimIdle) {
-			requirePositive("claim-idle", claimIdle);
-			this.claimIdle = claimIdle;
-			return this;
-		}
-
-		/**
-		 * How long one read waits in Redis for new entries (XREAD BLOCK); it bounds how fast a stop is
-		 * seen. Default 1 second. Keep it well under the client's command timeout.
-		 */
-		public Builder pollTimeout(Duration pollTimeout) {
-			requirePositive("poll-timeout", pollTimeout);
-			if (pollTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
-				throw new InvalidSettingException("poll-timeout", pollTimeout, "poll-timeout must be at most 5 minutes, was " + pollTimeout);
-			}
-			this.pollTimeout = pollTimeout;
-			return this;
-		}
-
-		/** How many entries one read takes at most; default 64. */
-		public Builder batchSize(int batchSize) {
-			if (batchSize < 1 || batchSize > 10_000) {
-				throw new InvalidSettingException("batch-size", batchSize, "batch-size must be between 1 and 10000, was " + batchSize);
-			}
-			this.batchSize = batchSize;
-			return this;
-		}
-
-		/**
-		 * How long a publish waits for Redis to acknowledge the XADD (and subscribe for the group to be
-		 * created) before it fails; default 2 seconds.
-		 */
-		public Builder publishTimeout(Duration publishTimeout) {
-			requirePositive("publish-timeout", publishTimeout);
-			this.publishTimeout = publishTimeout;
-			return this;
-		}
-
-		/** How often the streams are trimmed, with {@link #maxLength}; default 1 second. */
-		public Builder trimInterval(Duration trimInterval) {
-			requirePositive("trim-interval", trimInterval);
-			this.trimInterval = trimInterval;
-			return this;
-		}
-
-		/** Longest of the transport's durations: a day is far beyond any useful wait or interval. */
-		private static final Duration MAX_DURATION = Duration.ofDays(1);
-
-		private static void requirePositive(String name, Duration value) {
-			if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(MAX_DURATION) > 0) {
-				throw new InvalidSettingException(name, value, name + " must be a duration from 1ms to " + MAX_DURATION.toDays()
-						+ " day (such as 500ms), was " + value);
-			}
-		}
-
-		/**
 		 * The transport. It starts connecting to Redis in the background and does not wait for it, so it
 		 * can be built while Redis is down.
 		 * @throws IllegalStateException if no event types were given
 		 */
 		public RedisEventTransport build() {
+			return build(this.client::connect, new RateLimitedLog(LOGGER));
+		}
+
+		/** The transport, with its connections from {@code connections} and its log to {@code log}. */
+		RedisEventTransport build(Supplier<StatefulRedisConnection<String, String>> connections, RateLimitedLog log) {
 			if (this.eventTypes == null) {
 				throw new IllegalStateException("event-types must be set: the allow-list of the event types that may"
 						+ " travel between instances (EventTypes.builder().register(\"order-placed\", OrderPlaced.class))");
 			}
-			if (this.jsonMapper == null) {
-				this.jsonMapper = JsonMapper.builder().build();
-			}
-			return new RedisEventTransport(this);
+			JsonMapper mapper = (this.jsonMapper != null) ? this.jsonMapper : JsonMapper.builder().build();
+			return new RedisEventTransport(this.settings, this.eventTypes, mapper, this.topics, connections, log);
 		}
 	}
 }

@@ -1,5 +1,6 @@
 package dev.sluice.redis.eventbus;
 
+import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,27 +17,31 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
  * cannot share the publishers' connection): the broadcast reader of a topic, or a member of a
  * consumer group.
  *
- * <p>Design notes. Everything but the flags and the connection is confined to the worker's thread.
- * {@code stopping} (no more reads), {@code abandoned} (stop now, acknowledge nothing more) and
- * {@code phase} are volatile, written by the transport's threads or the worker and read by both.
- * The loop never dies of a Redis failure: an exception from one round is logged (rate-limited),
- * followed by a pause that doubles up to a second, and the round is tried again; Lettuce reconnects
- * the connection meanwhile. Neither does it die of an {@link Error} that is not a
- * {@link VirtualMachineError} (a failed event class initialiser, say), which is handled the same way,
- * nor of an interrupt that {@link #abandon()} did not make (a handler that set its thread's interrupt
- * flag again, say): that one is cleared, logged (rate-limited), and the worker goes on. Reads block in
- * Redis for the poll timeout, so a stop is seen within about that time; a stop also wakes a worker
- * that is pausing.
- *
- * <p>Stop and drain. A read (or claim) starts only through {@link #startRead()}, which sets
- * {@code phase} to {@code READING} before it looks at {@code stopping}; {@link #stop()} sets
- * {@code stopping} before a drain looks at {@code phase}. Both are volatile, so either the worker sees
- * the stop and starts nothing, or the drain sees the read under way. A read that was under way when
- * the stop came is finished: what it returned is handled (and acknowledged), and the worker stays
- * {@link #busy()} from the read until then, never passing through {@code IDLE} in between. No read
- * starts once the stop is seen.
+ * <p>It never dies of a Redis failure (it pauses, up to a second, and tries again; Lettuce
+ * reconnects meanwhile), nor of an {@link Error} that is not a {@link VirtualMachineError}, nor of an
+ * interrupt that {@link #abandon()} did not make; each is logged, rate-limited. After {@link #stop()}
+ * it starts no read, finishes what it read, and is {@link #busy()} until it has; a stop is seen within
+ * about the poll timeout.
  */
 abstract class StreamWorker implements Runnable {
+
+	/*
+	 * Design notes. Everything but the flags and the connection is confined to the worker's thread.
+	 * `stopping` (no more reads), `abandoned` (stop now, acknowledge nothing more) and `phase` are
+	 * volatile, written by the transport's threads or the worker and read by both. An exception from
+	 * one round is logged (rate-limited), followed by a pause that doubles up to a second, and the round
+	 * is tried again; an Error that is not a VirtualMachineError (a failed event class initialiser,
+	 * say) is handled the same way. A stray interrupt (a handler that set its thread's interrupt flag
+	 * again, say) is cleared, logged, and the worker goes on. Reads block in Redis for the poll
+	 * timeout, so a stop is seen within about that time; a stop also wakes a worker that is pausing.
+	 *
+	 * Stop and drain. A read (or claim) starts only through startRead(), which sets `phase` to READING
+	 * before it looks at `stopping`; stop() sets `stopping` before a drain looks at `phase`. Both are
+	 * volatile, so either the worker sees the stop and starts nothing, or the drain sees the read under
+	 * way. A read that was under way when the stop came is finished: what it returned is handled (and
+	 * acknowledged), and the worker stays busy() from the read until then, never passing through IDLE
+	 * in between. No read starts once the stop is seen.
+	 */
 
 	private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -53,7 +58,11 @@ abstract class StreamWorker implements Runnable {
 		HANDLING
 	}
 
-	final RedisEventTransport transport;
+	final WorkerContext context;
+
+	final RedisStreamSettings settings;
+
+	final RateLimitedLog log;
 
 	final TopicState topic;
 
@@ -67,19 +76,15 @@ abstract class StreamWorker implements Runnable {
 
 	volatile Phase phase = Phase.IDLE;
 
-	/**
-	 * For tests only: when set, runs on the worker's thread at the points named in {@link #probe},
-	 * where a race with a stop matters. Null in production.
-	 */
-	volatile java.util.function.Consumer<String> probe;
-
 	private volatile StatefulRedisConnection<String, String> connection;
 
 	/** Set by whichever closes the connection first (the worker as it ends, or the transport). */
 	private final AtomicReference<CompletableFuture<Void>> closing = new AtomicReference<>();
 
-	StreamWorker(RedisEventTransport transport, TopicState topic, String threadName) {
-		this.transport = transport;
+	StreamWorker(WorkerContext context, TopicState topic, String threadName) {
+		this.context = context;
+		this.settings = context.settings();
+		this.log = context.log();
 		this.topic = topic;
 		this.thread = new Thread(this, threadName);
 		this.thread.setDaemon(true);
@@ -87,7 +92,7 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	void start() {
-		this.transport.started(this);
+		this.context.workers().started(this);
 		this.thread.start();
 	}
 
@@ -146,8 +151,8 @@ abstract class StreamWorker implements Runnable {
 					round(connection());
 					if (failing) {
 						failing = false;
-						Commands.recovered(this.warningKind);
-						Commands.logger.log(System.Logger.Level.INFO, this.thread.getName() + " reads again");
+						this.log.recovered(this.warningKind);
+						this.log.log(Level.INFO, this.thread.getName() + " reads again");
 					}
 					pause = 0;
 				}
@@ -172,7 +177,7 @@ abstract class StreamWorker implements Runnable {
 					}
 					failing = true;
 					failed(ex);
-					Commands.warn(this.warningKind, this.thread.getName() + " failed to read stream '" + this.topic.key
+					this.log.warn(this.warningKind, this.thread.getName() + " failed to read stream '" + this.topic.key
 							+ "' and tries again: " + ex, ex);
 					pause = Math.min(MAX_PAUSE_NANOS, Math.max(MIN_PAUSE_NANOS, pause * 2));
 					pause(pause);
@@ -181,12 +186,12 @@ abstract class StreamWorker implements Runnable {
 		}
 		finally {
 			this.phase = Phase.IDLE;
-			Commands.recovered(this.warningKind);
+			this.log.recovered(this.warningKind);
 			try {
 				finish();
 			}
 			finally {
-				closeConnection().whenComplete((done, ex) -> this.transport.ended(this));
+				closeConnection().whenComplete((done, ex) -> this.context.workers().ended(this));
 			}
 		}
 	}
@@ -216,14 +221,6 @@ abstract class StreamWorker implements Runnable {
 		return true;
 	}
 
-	/** Runs the test probe, if any, at the named point. */
-	final void probe(String point) {
-		java.util.function.Consumer<String> hook = this.probe;
-		if (hook != null) {
-			hook.accept(point);
-		}
-	}
-
 	/**
 	 * Clears the thread's interrupt flag if it was set by anything but {@link #abandon()} (a handler
 	 * that interrupted itself, or set the flag again after catching an interrupt), so that it does not
@@ -245,7 +242,7 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	private void strayInterrupt(InterruptedException ex) {
-		Commands.warn("interrupt:" + this.warningKind, this.thread.getName() + " was interrupted, though it was not"
+		this.log.warn("interrupt:" + this.warningKind, this.thread.getName() + " was interrupted, though it was not"
 				+ " abandoned (a handler that interrupts its own thread, or sets the flag again after catching an"
 				+ " interrupt?); it clears the interrupt and goes on", ex);
 	}
@@ -258,7 +255,7 @@ abstract class StreamWorker implements Runnable {
 	private RedisAsyncCommands<String, String> connection() {
 		StatefulRedisConnection<String, String> open = this.connection;
 		if (open == null) {
-			open = this.transport.client.connect();
+			open = this.context.connections().get();
 			this.connection = open;
 			if (this.stopping) {
 				// a close that ran while this connected may have missed it: close it here
@@ -295,12 +292,12 @@ abstract class StreamWorker implements Runnable {
 	void deadLetter(RedisAsyncCommands<String, String> redis, String id, Map<String, String> body, String reason,
 			String group, long deliveries) throws InterruptedException {
 		XAddArgs args = new XAddArgs();
-		if (this.transport.maxLength > 0) {
-			args.maxlen(this.transport.maxLength).approximateTrimming();
+		if (this.settings.trims()) {
+			args.maxlen(this.settings.maxLength()).approximateTrimming();
 		}
 		Commands.await(redis.xadd(this.topic.deadKey, args,
-				this.transport.wire.deadLetter(id, body, reason, group, deliveries)),
-				this.transport.workerTimeoutNanos, "XADD to dead-letter stream '" + this.topic.deadKey + "'");
+				this.context.wire().deadLetter(id, body, reason, group, deliveries)),
+				this.settings.workerTimeoutNanos(), "XADD to dead-letter stream '" + this.topic.deadKey + "'");
 		this.topic.deadLettered.increment();
 	}
 

@@ -37,20 +37,9 @@ final class TopicState {
 
 	final Set<GroupState> groups = ConcurrentHashMap.newKeySet();
 
-	/** The last stream figures read for metrics, reused for a second; see {@link #cached}. */
-	private volatile StreamFigures cached;
-
 	TopicState(String topic, String prefix) {
 		this.topic = topic;
 		this.key = prefix + "events:" + topic;
 		this.deadKey = this.key + ":dead";
-	}
-
-	StreamFigures cached() {
-		return this.cached;
-	}
-
-	void cache(StreamFigures figures) {
-		this.cached = figures;
 	}
 }

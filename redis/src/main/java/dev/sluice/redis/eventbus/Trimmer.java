@@ -1,25 +1,41 @@
 package dev.sluice.redis.eventbus;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
+import dev.sluice.redis.connection.BackgroundConnection;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
 /**
- * Trims a stream toward max-length, but never past an entry that some consumer group still needs:
- * one delivered to it and not acknowledged (pending), or not yet delivered to it at all.
+ * Trims a transport's streams toward max-length, every trim interval on a thread of its own when
+ * the settings trim, but never past an entry that some consumer group still needs: one delivered to
+ * it and not acknowledged (pending), or not yet delivered to it at all. A pass that Redis fails or
+ * does not answer is logged (rate-limited) and the next one tries again. Thread-safe.
  *
- * <p>Design notes. The whole decision runs as one Lua script, so that no group can move between
- * reading the groups and trimming. For each group the script finds how many of the oldest entries
- * the group is done with: those below its smallest pending id (XPENDING summary), or, with nothing
- * pending, those up to its last-delivered-id (XINFO GROUPS). The stream loses the oldest
- * {@code min(excess, done by every group)} entries, as an exact MAXLEN trim, so no stream id
- * arithmetic is needed. A stream without groups is trimmed to max-length plainly. One pass removes at
- * most {@value #MAX_PER_PASS} entries, so that it never blocks Redis long; the trimmer runs passes
- * until the stream is down to max-length or held. Broadcast readers are not groups: a reader that
- * lags more than max-length entries behind misses what is trimmed.
+ * <p>Broadcast readers are not groups: a reader that lags more than max-length entries behind
+ * misses what is trimmed.
  */
 final class Trimmer {
+
+	/*
+	 * Design notes. The whole decision runs as one Lua script, so that no group can move between
+	 * reading the groups and trimming. For each group the script finds how many of the oldest entries
+	 * the group is done with: those below its smallest pending id (XPENDING summary), or, with nothing
+	 * pending, those up to its last-delivered-id (XINFO GROUPS). The stream loses the oldest
+	 * min(excess, done by every group) entries, as an exact MAXLEN trim, so no stream id arithmetic is
+	 * needed. A stream without groups is trimmed to max-length plainly. One pass removes at most
+	 * MAX_PER_PASS entries, so that it never blocks Redis long; the trimmer runs passes until the
+	 * stream is down to max-length or held.
+	 */
 
 	static final int MAX_PER_PASS = 10_000;
 
@@ -60,17 +76,94 @@ final class Trimmer {
 			return {len, removable, held, holder}
 			""";
 
-	private Trimmer() {
+	private final BackgroundConnection<StatefulRedisConnection<String, String>> connection;
+
+	private final Supplier<Collection<TopicState>> topics;
+
+	private final long maxLength;
+
+	private final long timeoutNanos;
+
+	private final RateLimitedLog log;
+
+	/** Runs the passes every trim interval; null when the settings do not trim. */
+	private final ScheduledExecutorService scheduler;
+
+	private Trimmer(BackgroundConnection<StatefulRedisConnection<String, String>> connection,
+			Supplier<Collection<TopicState>> topics, RedisStreamSettings settings, RateLimitedLog log) {
+		this.connection = connection;
+		this.topics = topics;
+		this.maxLength = settings.maxLength();
+		this.timeoutNanos = settings.workerTimeoutNanos();
+		this.log = log;
+		this.scheduler = settings.trims() ? Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "sluice-redis-" + settings.instanceId() + "-trimmer");
+			thread.setDaemon(true);
+			return thread;
+		}) : null;
+	}
+
+	/**
+	 * The trimmer of a transport's streams (those {@code topics} gives at each pass), trimming every
+	 * trim interval from now on if the settings trim; the settings' instance id names its thread.
+	 */
+	static Trimmer start(BackgroundConnection<StatefulRedisConnection<String, String>> connection,
+			Supplier<Collection<TopicState>> topics, RedisStreamSettings settings, RateLimitedLog log) {
+		Trimmer trimmer = new Trimmer(connection, topics, settings, log);
+		if (trimmer.scheduler != null) {
+			long every = settings.trimInterval().toNanos();
+			trimmer.scheduler.scheduleWithFixedDelay(trimmer::trimAll, every, every, TimeUnit.NANOSECONDS);
+		}
+		return trimmer;
+	}
+
+	/** Runs a pass over every stream now; returns the entries held above max-length per topic. */
+	Map<String, Long> trimNow() throws InterruptedException {
+		Map<String, Long> held = new HashMap<>();
+		for (TopicState topic : this.topics.get()) {
+			try {
+				long deadline = System.nanoTime() + this.timeoutNanos;
+				RedisAsyncCommands<String, String> redis = this.connection.await(deadline).async();
+				held.put(topic.topic, trim(redis, topic, deadline - System.nanoTime()));
+			}
+			catch (TimeoutException | RuntimeException ex) {
+				this.log.warn("trim:" + topic.key, "Could not trim stream '" + topic.key + "': " + ex, null);
+			}
+		}
+		return held;
+	}
+
+	/** Stops trimming; a pass under way is interrupted. */
+	void close() {
+		if (this.scheduler != null) {
+			this.scheduler.shutdownNow();
+		}
+	}
+
+	private void trimAll() {
+		if (this.connection.isClosed()) {
+			return;
+		}
+		try {
+			trimNow();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Throwable ex) {
+			// the scheduler would cancel the task for good on an exception
+			this.log.warn("trim", "The trimmer failed and goes on: " + ex, ex);
+		}
 	}
 
 	/** Trims the topic's stream; returns the entries held above max-length (0 if none). */
-	static long trim(RedisAsyncCommands<String, String> redis, TopicState topic, long maxLength, long timeoutNanos)
+	private long trim(RedisAsyncCommands<String, String> redis, TopicState topic, long timeoutNanos)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
 		for (int pass = 0; pass < MAX_PASSES; pass++) {
 			List<Object> result = Commands.await(
 					redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, new String[] { topic.key },
-							Long.toString(maxLength), Integer.toString(MAX_PER_PASS)),
+							Long.toString(this.maxLength), Integer.toString(MAX_PER_PASS)),
 					deadline - System.nanoTime(), "Trim of stream '" + topic.key + "'");
 			long length = Commands.number(result.get(0));
 			long removed = Commands.number(result.get(1));
@@ -78,8 +171,8 @@ final class Trimmer {
 			topic.trimmed.add(removed);
 			if (held > 0) {
 				topic.trimHeld.increment();
-				Commands.warn("trim-held:" + topic.key, "Stream '" + topic.key + "' holds " + (length - removed)
-						+ " entries, " + held + " above max-length " + maxLength + ": group '" + result.get(3)
+				this.log.warn("trim-held:" + topic.key, "Stream '" + topic.key + "' holds " + (length - removed)
+						+ " entries, " + held + " above max-length " + this.maxLength + ": group '" + result.get(3)
 						+ "' has not acknowledged, or not yet been delivered, the entries beyond it, so they are kept."
 						+ " A group with a member that is stopped, slow, or failing holds the stream this way", null);
 				return held;

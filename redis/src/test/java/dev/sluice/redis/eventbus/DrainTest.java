@@ -3,7 +3,6 @@ package dev.sluice.redis.eventbus;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,8 +20,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A drain must not report done while a group member still has work: a stop that comes as the member
  * is about to read, or while it looks up the delivery counts of entries it claimed, either stops the
- * read or is waited for. The member's test probe holds it at those points, so the race is not left
- * to chance.
+ * read or is waited for. The test holds the member's thread at those points (at the command it is
+ * about to send), so the race is not left to chance.
  */
 class DrainTest {
 
@@ -43,15 +42,16 @@ class DrainTest {
 	@Test
 	void aStopAsAMemberIsAboutToReadIsNotReportedDrainedBeforeWhatItReadIsHandled() throws InterruptedException {
 		// no redelivery here: a long claim-idle, so that a stall cannot hand an event over twice
-		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
+		HeldConnections held = new HeldConnections();
+		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)), held,
+				null);
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		GroupMember member = (GroupMember) node.bus()
 			.subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
 		node.bus().publish("jobs", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
 
-		Hold hold = new Hold("read");
-		member.probe = hold;
+		HeldConnections.Hold hold = held.holdAt("xreadgroup");
 		assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
 		// the member has decided to read, and will read this
 		node.bus().publish("jobs", new Ping(2));
@@ -70,7 +70,9 @@ class DrainTest {
 	void aStopWhileAMemberLooksUpWhatItClaimedIsNotReportedDrainedBeforeTheClaimedAreHandled()
 			throws InterruptedException {
 		// redelivery is the point: the entry fails once and the member claims it back after claim-idle
-		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofMillis(500)));
+		HeldConnections held = new HeldConnections();
+		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofMillis(500)), held,
+				null);
 		AtomicInteger attempts = new AtomicInteger();
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		GroupMember member = (GroupMember) node.bus().subscribe("jobs", Ping.class, (ping) -> {
@@ -79,8 +81,7 @@ class DrainTest {
 			}
 			handled.add(ping.id());
 		}, MEMBER);
-		Hold hold = new Hold("claimed");
-		member.probe = hold;
+		HeldConnections.Hold hold = held.holdAt("xpending");
 		node.bus().publish("jobs", new Ping(7));
 		assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
 		// the member has claimed the entry and is about to ask for its delivery count
@@ -102,35 +103,7 @@ class DrainTest {
 	/** The member's counters and its group's figures (a member that stopped is no longer in the transport's stats). */
 	private static RedisGroupStats stats(Instance node, GroupMember member) {
 		RedisEventTransport transport = node.transport();
-		return member.groupStats(transport.figures(transport.topic("jobs"), System.nanoTime() + 2_000_000_000L));
-	}
-
-	/** Holds the member's thread the first time it reaches the point, until released. */
-	private static final class Hold implements java.util.function.Consumer<String> {
-
-		final CountDownLatch reached = new CountDownLatch(1);
-
-		final CountDownLatch release = new CountDownLatch(1);
-
-		private final String point;
-
-		Hold(String point) {
-			this.point = point;
-		}
-
-		@Override
-		public void accept(String at) {
-			// called on the member's thread only
-			if (!this.point.equals(at) || this.reached.getCount() == 0) {
-				return;
-			}
-			this.reached.countDown();
-			try {
-				this.release.await(60, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+		return member.groupStats(
+				transport.figures().read(transport.topics().topic("jobs"), System.nanoTime() + 2_000_000_000L));
 	}
 }

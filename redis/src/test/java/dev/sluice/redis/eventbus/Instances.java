@@ -42,6 +42,15 @@ final class Instances implements AutoCloseable {
 
 	/** An instance with test timings (claim-idle 500 ms, poll timeout 100 ms), adjusted by {@code config}. */
 	Instance start(String name, UnaryOperator<RedisEventTransport.Builder> config) {
+		return start(name, config, null, null);
+	}
+
+	/**
+	 * As {@link #start(String, UnaryOperator)}, with every connection the transport opens passed through
+	 * {@code connections} (such as to hold a command), and its log written to {@code log}.
+	 */
+	Instance start(String name, UnaryOperator<RedisEventTransport.Builder> config,
+			UnaryOperator<StatefulRedisConnection<String, String>> connections, RateLimitedLog log) {
 		RedisClient client = RedisClient.create(this.uri);
 		RedisEventTransport.Builder builder = RedisEventTransport.builder(client)
 			.keyPrefix(this.prefix)
@@ -51,7 +60,17 @@ final class Instances implements AutoCloseable {
 			.pollTimeout(Duration.ofMillis(100))
 			.publishTimeout(Duration.ofSeconds(2))
 			.batchSize(16);
-		RedisEventTransport transport = config.apply(builder).build();
+		config.apply(builder);
+		RedisEventTransport transport;
+		if (connections == null && log == null) {
+			transport = builder.build();
+		}
+		else {
+			UnaryOperator<StatefulRedisConnection<String, String>> wrap = (connections != null) ? connections
+					: UnaryOperator.identity();
+			transport = builder.build(() -> wrap.apply(client.connect()),
+					(log != null) ? log : new RateLimitedLog(System.getLogger(RedisEventTransport.class.getName())));
+		}
 		Instance instance = new Instance(name, client, transport, EventBus.create(name, 2, transport));
 		synchronized (this.started) {
 			this.started.add(instance);

@@ -58,7 +58,7 @@ class TrimTest {
 			instance.bus().publish("jobs", new Ping(id));
 		}
 		// nothing delivered to the group yet: nothing may go
-		assertThat(instance.transport().trimNow()).containsEntry("jobs", 15L);
+		assertThat(instance.transport().trimmer().trimNow()).containsEntry("jobs", 15L);
 		assertThat(redis.xlen(key)).isEqualTo(20);
 		assertThat(instance.topic("jobs").trimHeld()).isEqualTo(1);
 
@@ -69,7 +69,7 @@ class TrimTest {
 		for (int i = 0; i < 10; i++) {
 			redis.xack(key, "slow", read.get(i).getId());
 		}
-		assertThat(instance.transport().trimNow()).containsEntry("jobs", 5L);
+		assertThat(instance.transport().trimmer().trimNow()).containsEntry("jobs", 5L);
 		assertThat(redis.xlen(key)).isEqualTo(10);
 		assertThat(redis.xrange(key, io.lettuce.core.Range.unbounded()).get(0).getId()).isEqualTo(read.get(10).getId());
 		assertThat(instance.topic("jobs").trimHeld()).isEqualTo(2);
@@ -79,11 +79,11 @@ class TrimTest {
 		for (int i = 10; i < 20; i++) {
 			redis.xack(key, "slow", read.get(i).getId());
 		}
-		assertThat(instance.transport().trimNow()).containsEntry("jobs", 2L);
+		assertThat(instance.transport().trimmer().trimNow()).containsEntry("jobs", 2L);
 		assertThat(redis.xlen(key)).isEqualTo(7);
 
 		redis.xgroupDestroy(key, "behind");
-		assertThat(instance.transport().trimNow()).containsEntry("jobs", 0L);
+		assertThat(instance.transport().trimmer().trimNow()).containsEntry("jobs", 0L);
 		assertThat(redis.xlen(key)).isEqualTo(5);
 		assertThat(instance.topic("jobs").trimmed()).isEqualTo(15);
 		assertThat(instance.topic("jobs").trimHeld()).isEqualTo(3);
