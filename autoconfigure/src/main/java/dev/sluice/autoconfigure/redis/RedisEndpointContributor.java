@@ -1,17 +1,24 @@
 package dev.sluice.autoconfigure.redis;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.redis.eventbus.RedisEventTransport;
+import dev.sluice.redis.eventbus.RedisTopicStats;
+import dev.sluice.redis.ratelimit.ClusterLimiterStats;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
 
 /**
- * The Redis side of Sluice in {@code /actuator/sluice}, under {@code redis}: each cluster rate
- * limiter's round trips and outage state, and each event stream's length, groups, pending events, lag,
- * reclaims and dead letters. Reading the streams' state takes a few round trips, each bounded by
- * {@code sluice.redis.operation-timeout}.
+ * The Redis side of Sluice in {@code /actuator/sluice}, under {@code redis}: {@code rate-limiters},
+ * each cluster rate limiter's {@link ClusterLimiterStats} by name (round trips and outage state), and
+ * {@code event-streams}, each topic's {@link RedisTopicStats} by topic (the stream's length, the
+ * instance's counters, and its group members' counters with their groups' pending events and lag).
+ * The records are written as JSON as they are. Reading the streams' state takes a round trip per
+ * topic, each bounded by {@code sluice.redis.operation-timeout}; a figure Redis did not give in time is
+ * {@code null}.
  */
 class RedisEndpointContributor implements SluiceEndpointContributor {
 
@@ -33,15 +40,18 @@ class RedisEndpointContributor implements SluiceEndpointContributor {
 	public Map<String, Object> components() {
 		Map<String, Object> components = new LinkedHashMap<>();
 		if (this.limiters != null) {
-			Map<String, Object> limiters = new LinkedHashMap<>();
-			this.limiters.stats().forEach((stats) -> limiters.put(stats.name(), stats));
-			components.put("rate-limiters", limiters);
+			components.put("rate-limiters", byName(this.limiters.stats(), ClusterLimiterStats::name));
 		}
 		if (this.transport != null) {
-			Map<String, Object> topics = new LinkedHashMap<>();
-			this.transport.stats().forEach((stats) -> topics.put(stats.topic(), stats));
-			components.put("event-streams", topics);
+			components.put("event-streams", byName(this.transport.stats(), RedisTopicStats::topic));
 		}
 		return components;
+	}
+
+	/** The records in their order, by name. */
+	private static <T> Map<String, T> byName(List<T> records, Function<T, String> name) {
+		Map<String, T> byName = new LinkedHashMap<>();
+		records.forEach((record) -> byName.put(name.apply(record), record));
+		return byName;
 	}
 }

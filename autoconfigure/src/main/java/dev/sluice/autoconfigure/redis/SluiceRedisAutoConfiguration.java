@@ -15,6 +15,7 @@ import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.redis.eventbus.EventTypes;
 import dev.sluice.redis.eventbus.RedisEventBusMetrics;
 import dev.sluice.redis.eventbus.RedisEventTransport;
+import dev.sluice.redis.eventbus.RedisStreamSettings;
 import dev.sluice.redis.ratelimit.ClusterLimitOptions;
 import dev.sluice.redis.ratelimit.RedisRateLimiterMetrics;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
@@ -80,8 +81,8 @@ public final class SluiceRedisAutoConfiguration {
 		// blocking stream reads must not hit the command timeout (Lettuce's default: 60s)
 		Duration pollTimeout = properties.getStreams().getPollTimeout();
 		Duration commandTimeout = Duration.ofSeconds(60);
-		// (a poll-timeout over its limit of 5 minutes is refused when the transport is built)
-		if (pollTimeout != null && pollTimeout.compareTo(Duration.ofMinutes(5)) <= 0
+		// (a poll-timeout over its limit of 5 minutes is refused when the transport's settings are made)
+		if (pollTimeout != null && pollTimeout.compareTo(RedisStreamSettings.MAX_POLL_TIMEOUT) <= 0
 				&& pollTimeout.plusSeconds(10).compareTo(commandTimeout) > 0) {
 			commandTimeout = pollTimeout.plusSeconds(10);
 		}
@@ -148,7 +149,7 @@ public final class SluiceRedisAutoConfiguration {
 	@Conditional(OnRedisRequestedCondition.ForEventBus.class)
 	static class EventBusConfiguration {
 
-		/** The property behind each setting of the transport's builder that is not under streams. */
+		/** The property behind each of the transport's settings ({@link RedisStreamSettings}). */
 		private static final Map<String, String> STREAM_PROPERTIES = Map.of("key-prefix", "sluice.redis.key-prefix",
 				"instance-id", "sluice.redis.instance-id", "publish-timeout", "sluice.redis.operation-timeout",
 				"max-length", "sluice.redis.streams.max-length", "max-deliveries", "sluice.redis.streams.max-deliveries",
@@ -162,24 +163,19 @@ public final class SluiceRedisAutoConfiguration {
 			SluiceRedisProperties.Streams streams = properties.getStreams();
 			EventTypes types = eventTypes(properties);
 			String instanceId = instanceId(properties, environment);
+			RedisStreamSettings settings;
 			try {
-				return RedisEventTransport.builder(sluiceRedisClient)
-					.keyPrefix(properties.getKeyPrefix())
-					.instanceId(instanceId)
-					.eventTypes(types)
-					.maxLength(streams.getMaxLength())
-					.maxDeliveries(streams.getMaxDeliveries())
-					.claimIdle(streams.getClaimIdle())
-					.pollTimeout(streams.getPollTimeout())
-					.batchSize(streams.getBatchSize())
-					.publishTimeout(properties.getOperationTimeout())
-					.build();
+				settings = new RedisStreamSettings(properties.getKeyPrefix(), instanceId, streams.getMaxLength(),
+						streams.getMaxDeliveries(), streams.getClaimIdle(), streams.getPollTimeout(),
+						streams.getBatchSize(), properties.getOperationTimeout(),
+						RedisStreamSettings.DEFAULT_TRIM_INTERVAL);
 			}
 			catch (InvalidSettingException ex) {
 				throw new InvalidConfigurationPropertyValueException(
 						STREAM_PROPERTIES.getOrDefault(ex.setting(), "sluice.redis." + ex.setting()), ex.value(),
 						ex.getMessage());
 			}
+			return RedisEventTransport.builder(sluiceRedisClient).settings(settings).eventTypes(types).build();
 		}
 
 		private static EventTypes eventTypes(SluiceRedisProperties properties) {

@@ -10,6 +10,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Configuration of Sluice's Redis side: cluster rate limiters ({@code sluice.rate-limiter.instances.<name>.scope:
  * cluster}) and the event bus between instances ({@code sluice.event-bus.transport: redis}). The
  * connection itself is Spring Boot's ({@code spring.data.redis.*}).
+ *
+ * <p>The defaults are those of {@link dev.sluice.redis.eventbus.RedisStreamSettings} (its
+ * {@code DEFAULT_} constants), written out as literals because the configuration metadata is
+ * generated from the field initialisers; a test keeps the two equal.
  */
 @ConfigurationProperties("sluice.redis")
 public class SluiceRedisProperties {
