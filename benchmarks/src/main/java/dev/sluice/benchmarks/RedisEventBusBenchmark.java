@@ -12,6 +12,7 @@ import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.redis.eventbus.EventTypes;
 import dev.sluice.redis.eventbus.RedisEventTransport;
+import dev.sluice.redis.eventbus.RedisStreamSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -156,6 +157,9 @@ public class RedisEventBusBenchmark {
 				.eventTypes(EventTypes.builder().register("tick", Tick.class).build())
 				.pollTimeout(Duration.ofMillis(POLL_MILLIS))
 				.batchSize(BATCH_SIZE)
+				// as measured before the defaults became the Spring ones: no trimming, a 2s publish timeout
+				.maxLength(RedisStreamSettings.NO_TRIMMING)
+				.publishTimeout(Duration.ofSeconds(2))
 				.build();
 			this.bus = EventBus.create("bench", 2, this.transport);
 			this.bus.subscribe(TOPIC, Tick.class, this::accept,
