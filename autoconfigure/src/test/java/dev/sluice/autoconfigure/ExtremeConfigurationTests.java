@@ -166,7 +166,7 @@ class ExtremeConfigurationTests {
 					}
 					context.close();
 					assertThat(shutdown.lastReport()).as("report of the shutdown when the context closed").isNotNull();
-					assertThat(db.isShutDown()).isTrue();
+					assertThat(db.isShutdown()).isTrue();
 					assertThatThrownBy(db::acquire).isInstanceOfSatisfying(BulkheadException.class,
 							(ex) -> assertThat(ex.reason()).isEqualTo(BulkheadException.Reason.SHUT_DOWN));
 				});

@@ -162,7 +162,7 @@ public final class Bulkhead implements Gate {
 		// one reading of the state, so that the limit and the shutdown agree
 		long state = this.permits.state();
 		checkCount(count, Permits.limit(state));
-		if (Permits.isShutDown(state)) {
+		if (Permits.isShutdown(state)) {
 			throw shutdownException();
 		}
 	}
@@ -227,7 +227,7 @@ public final class Bulkhead implements Gate {
 	public BulkheadStats stats() {
 		long state = this.permits.state();
 		int limit = Permits.limit(state);
-		boolean shutdown = Permits.isShutDown(state);
+		boolean shutdown = Permits.isShutdown(state);
 		int available = shutdown ? 0 : Math.max(0, Permits.available(state));
 		return new BulkheadStats(this.name, limit, available, shutdown ? 0 : Math.max(0, limit - available),
 				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
@@ -235,8 +235,8 @@ public final class Bulkhead implements Gate {
 	}
 
 	/** Whether the bulkhead has shut down. */
-	public boolean isShutDown() {
-		return this.permits.isShutDown();
+	public boolean isShutdown() {
+		return this.permits.isShutdown();
 	}
 
 	/** Fails every waiting and later acquire with a {@link BulkheadException} of reason {@code SHUT_DOWN}. */
@@ -334,7 +334,7 @@ public final class Bulkhead implements Gate {
 			return (shutdown ? SHUT : 0) | ((long) limit << 32) | (available & 0xFFFF_FFFFL);
 		}
 
-		static boolean isShutDown(long state) {
+		static boolean isShutdown(long state) {
 			return state < 0;
 		}
 
@@ -354,8 +354,8 @@ public final class Bulkhead implements Gate {
 			return limit(getState());
 		}
 
-		boolean isShutDown() {
-			return isShutDown(getState());
+		boolean isShutdown() {
+			return isShutdown(getState());
 		}
 
 		int waiting() {
@@ -367,7 +367,7 @@ public final class Bulkhead implements Gate {
 			while (true) {
 				long state = getState();
 				int left = available(state) - count;
-				if (isShutDown(state) || left < 0 || count > limit(state)) {
+				if (isShutdown(state) || left < 0 || count > limit(state)) {
 					return false;
 				}
 				if (compareAndSetState(state, pack(false, limit(state), left))) {
@@ -381,7 +381,7 @@ public final class Bulkhead implements Gate {
 			int count = (int) arg;
 			while (true) {
 				long state = getState();
-				if (isShutDown(state) || count > limit(state)) {
+				if (isShutdown(state) || count > limit(state)) {
 					TOOK.get()[0] = false;
 					return 1;
 				}
@@ -409,7 +409,7 @@ public final class Bulkhead implements Gate {
 			int count = (int) arg;
 			while (true) {
 				long state = getState();
-				if (isShutDown(state) || count == 0) {
+				if (isShutdown(state) || count == 0) {
 					// nothing is counted any more, or a wake-up only: pass it along
 					return true;
 				}
@@ -429,7 +429,7 @@ public final class Bulkhead implements Gate {
 		void setLimit(int limit) {
 			while (true) {
 				long state = getState();
-				if (isShutDown(state)) {
+				if (isShutdown(state)) {
 					// recorded, for what the bulkhead reports; nothing is counted any more
 					if (compareAndSetState(state, pack(true, limit, available(state)))) {
 						return;
@@ -449,7 +449,7 @@ public final class Bulkhead implements Gate {
 		void shutdown() {
 			while (true) {
 				long state = getState();
-				if (isShutDown(state)) {
+				if (isShutdown(state)) {
 					return;
 				}
 				if (compareAndSetState(state, state | SHUT)) {

@@ -303,7 +303,7 @@ public final class RateLimiter implements Gate {
 	}
 
 	/** Whether the limiter has shut down. */
-	public boolean isShutDown() {
+	public boolean isShutdown() {
 		return this.shutdown;
 	}
 

@@ -209,7 +209,7 @@ class BulkheadLincheckTest {
 
 		@Validate
 		public void availableIsTheLimitLessWhatIsHeld() {
-			if (this.bulkhead.isShutDown()) {
+			if (this.bulkhead.isShutdown()) {
 				return;
 			}
 			int held = 0;

@@ -192,7 +192,7 @@ class ExtremeValuesTest {
 	void stopIntakeWithAHighLimitAndNothingHeldRefusesLaterAcquires(int permits) {
 		Bulkhead bulkhead = Bulkhead.create("high", BulkheadConfig.ofPermits(permits));
 		assertThatCode(bulkhead::stopIntake).as("stopIntake").doesNotThrowAnyException();
-		assertShutDown(bulkhead);
+		assertShutdown(bulkhead);
 	}
 
 	@ParameterizedTest(name = "permits {0}")
@@ -210,7 +210,7 @@ class ExtremeValuesTest {
 			.isInstanceOfSatisfying(BulkheadException.class,
 					(ex) -> assertThat(ex.reason()).isEqualTo(BulkheadException.Reason.SHUT_DOWN));
 		assertThatCode(all::close).as("releasing after stopIntake").doesNotThrowAnyException();
-		assertShutDown(bulkhead);
+		assertShutdown(bulkhead);
 	}
 
 	@Test
@@ -226,7 +226,7 @@ class ExtremeValuesTest {
 		catch (Throwable ex) {
 			throw new AssertionError("setPermits after stopIntake threw " + ex, ex);
 		}
-		assertShutDown(bulkhead);
+		assertShutdown(bulkhead);
 	}
 
 	@Test
@@ -234,13 +234,13 @@ class ExtremeValuesTest {
 		Bulkhead bulkhead = Bulkhead.create("raised", BulkheadConfig.ofPermits(10));
 		bulkhead.setPermits(Integer.MAX_VALUE);
 		assertThatCode(bulkhead::stopIntake).as("stopIntake").doesNotThrowAnyException();
-		assertShutDown(bulkhead);
+		assertShutdown(bulkhead);
 	}
 
 	// helpers
 
-	private static void assertShutDown(Bulkhead bulkhead) {
-		assertThat(bulkhead.isShutDown()).isTrue();
+	private static void assertShutdown(Bulkhead bulkhead) {
+		assertThat(bulkhead.isShutdown()).isTrue();
 		assertThatThrownBy(() -> bulkhead.acquire(1, Duration.ZERO)).isInstanceOfSatisfying(BulkheadException.class,
 				(ex) -> assertThat(ex.reason()).isEqualTo(BulkheadException.Reason.SHUT_DOWN));
 		assertThatThrownBy(() -> bulkhead.tryAcquire(1)).isInstanceOfSatisfying(BulkheadException.class,

@@ -96,8 +96,8 @@ class ExtremeValuesTest {
 		assertThat(task).isCompletedWithValue("done");
 		assertThat(delivered).containsExactly("event");
 		assertThat(report.took()).isLessThan(Duration.ofSeconds(10));
-		assertThat(bulkhead.isShutDown()).isTrue();
-		assertThat(limiter.isShutDown()).isTrue();
+		assertThat(bulkhead.isShutdown()).isTrue();
+		assertThat(limiter.isShutdown()).isTrue();
 	}
 
 	@ParameterizedTest(name = "drain({0})")
@@ -135,7 +135,7 @@ class ExtremeValuesTest {
 		});
 
 		assertThat(thrown).as("what draining threw").isNull();
-		assertThat(bulkhead.isShutDown()).isTrue();
+		assertThat(bulkhead.isShutdown()).isTrue();
 	}
 
 	@Test

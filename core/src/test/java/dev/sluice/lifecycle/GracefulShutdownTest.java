@@ -44,7 +44,7 @@ class GracefulShutdownTest {
 		assertThat(queued).isCompletedWithValue("done");
 		assertThat(report.clean()).isTrue();
 		assertThat(report.components()).extracting(ShutdownReport.Component::name).containsExactly("jobs", "db");
-		assertThat(bulkhead.isShutDown()).isTrue();
+		assertThat(bulkhead.isShutdown()).isTrue();
 		assertThatThrownBy(bulkhead::acquire).hasMessageContaining("shut down");
 	}
 

@@ -162,8 +162,8 @@ class LimitsAutoConfigurationTests {
 				Bulkhead db = context.getBean(BulkheadRegistry.class).get("db");
 				RateLimiter api = context.getBean(RateLimiterRegistry.class).get("api");
 				context.close();
-				assertThat(db.isShutDown()).isTrue();
-				assertThat(api.isShutDown()).isTrue();
+				assertThat(db.isShutdown()).isTrue();
+				assertThat(api.isShutdown()).isTrue();
 			});
 	}
 

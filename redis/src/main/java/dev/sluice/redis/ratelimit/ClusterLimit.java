@@ -81,7 +81,7 @@ final class ClusterLimit {
 	private volatile boolean shutdown;
 
 	/** Guarded by {@code this}: run once, when the limiter shuts down (such as removing meters). */
-	private final List<Runnable> onShutDown = new ArrayList<>();
+	private final List<Runnable> onShutdown = new ArrayList<>();
 
 	ClusterLimit(RedisRateLimiters owner, String name, byte[] key, ClusterLimitOptions options) {
 		this.owner = owner;
@@ -145,7 +145,7 @@ final class ClusterLimit {
 	 */
 	void closed(RedisPermitStore store) {
 		RateLimiter limiter = this.limiter;
-		if (this.current == store || (limiter != null && limiter.isShutDown())) {
+		if (this.current == store || (limiter != null && limiter.isShutdown())) {
 			shutdown();
 		}
 	}
@@ -161,8 +161,8 @@ final class ClusterLimit {
 				return;
 			}
 			this.shutdown = true;
-			actions = new ArrayList<>(this.onShutDown);
-			this.onShutDown.clear();
+			actions = new ArrayList<>(this.onShutdown);
+			this.onShutdown.clear();
 		}
 		wakeWaiters();
 		for (Runnable action : actions) {
@@ -177,15 +177,15 @@ final class ClusterLimit {
 		this.owner.release(this);
 	}
 
-	boolean isShutDown() {
+	boolean isShutdown() {
 		return this.shutdown;
 	}
 
 	/** Runs the action when the limiter shuts down, or at once if it has. */
-	void onShutDown(Runnable action) {
+	void onShutdown(Runnable action) {
 		synchronized (this) {
 			if (!this.shutdown) {
-				this.onShutDown.add(action);
+				this.onShutdown.add(action);
 				return;
 			}
 		}

@@ -75,7 +75,7 @@ final class RedisPermitStore implements PermitStore {
 		// compared only by difference, which stays right when the sum overflows
 		long deadline = now + Math.max(0, maxWaitNanos);
 		while (true) {
-			if (this.limit.isShutDown()) {
+			if (this.limit.isShutdown()) {
 				throw shutdown();
 			}
 			ClusterLimit.Outage outage = this.limit.outage();

@@ -69,6 +69,6 @@ public final class RedisRateLimiterMetrics implements MeterBinder {
 			.tags(tags)
 			.description("1 while the limiter's last round trip to Redis succeeded, 0 during an outage")
 			.register(registry);
-		limit.onShutDown(() -> List.of(roundTrips, failures, localGrants, reachable).forEach(registry::remove));
+		limit.onShutdown(() -> List.of(roundTrips, failures, localGrants, reachable).forEach(registry::remove));
 	}
 }
