@@ -17,6 +17,8 @@ public final class LogRecords implements AutoCloseable {
 
 	private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
+	private final Level levelBefore;
+
 	private final Handler handler = new Handler() {
 
 		@Override
@@ -35,6 +37,9 @@ public final class LogRecords implements AutoCloseable {
 
 	private LogRecords(String name) {
 		this.logger = Logger.getLogger(name);
+		this.levelBefore = this.logger.getLevel();
+		// whatever another test or the configuration set, record everything while this one runs
+		this.logger.setLevel(Level.ALL);
 		this.handler.setLevel(Level.ALL);
 		this.logger.addHandler(this.handler);
 	}
@@ -53,5 +58,6 @@ public final class LogRecords implements AutoCloseable {
 	@Override
 	public void close() {
 		this.logger.removeHandler(this.handler);
+		this.logger.setLevel(this.levelBefore);
 	}
 }

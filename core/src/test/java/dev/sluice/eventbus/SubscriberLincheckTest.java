@@ -22,6 +22,8 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,11 +59,23 @@ import org.junit.jupiter.api.Test;
  */
 class SubscriberLincheckTest {
 
-	/** Failures of the handler are logged as warnings: thousands of them here, so silence them. */
+	/**
+	 * Each scenario's subscribers log their first failure: thousands here, so silence them while this
+	 * class runs (and only then: other tests read that log).
+	 */
 	private static final Logger EVENT_BUS_LOGGER = Logger.getLogger(EventBus.class.getName());
 
-	static {
+	private static Level levelBefore;
+
+	@BeforeAll
+	static void silenceFailureLog() {
+		levelBefore = EVENT_BUS_LOGGER.getLevel();
 		EVENT_BUS_LOGGER.setLevel(Level.OFF);
+	}
+
+	@AfterAll
+	static void restoreFailureLog() {
+		EVENT_BUS_LOGGER.setLevel(levelBefore);
 	}
 
 	static final int BUFFER = 1;
