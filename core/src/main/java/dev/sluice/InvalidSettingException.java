@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A setting of a Sluice component that is not allowed: thrown when a config is built, before
  * anything runs. It names the setting as it is written in configuration ({@code workers},
@@ -12,7 +14,7 @@ public class InvalidSettingException extends IllegalArgumentException {
 
 	private final String setting;
 
-	private final transient Object value;
+	private final transient @Nullable Object value;
 
 	/**
 	 * A refused setting.
@@ -20,7 +22,7 @@ public class InvalidSettingException extends IllegalArgumentException {
 	 * @param value the value refused, possibly {@code null}
 	 * @param message what is allowed, and what the value was
 	 */
-	public InvalidSettingException(String setting, Object value, String message) {
+	public InvalidSettingException(String setting, @Nullable Object value, String message) {
 		super(message);
 		this.setting = setting;
 		this.value = value;
@@ -32,7 +34,7 @@ public class InvalidSettingException extends IllegalArgumentException {
 	}
 
 	/** The value refused, possibly {@code null}. */
-	public Object value() {
+	public @Nullable Object value() {
 		return this.value;
 	}
 }

@@ -2,6 +2,8 @@ package dev.sluice.eventbus;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown by a publish that some subscriber refused: its buffer was full and its policy is
  * {@code fail}, or it stayed full for the whole publish timeout under {@code block}, or the bus is
@@ -22,7 +24,7 @@ public class EventRejectedException extends RuntimeException {
 	}
 
 	/** A refusal with its cause, such as a transport that could not reach its broker. */
-	public EventRejectedException(String topic, List<String> subscribers, String message, Throwable cause) {
+	public EventRejectedException(String topic, List<String> subscribers, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.topic = topic;
 		this.subscribers = List.copyOf(subscribers);

@@ -3,6 +3,8 @@ package dev.sluice.eventbus;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Carries a published event to where its subscribers are: the boundary inside the {@link EventBus}
  * that lets a transport between instances (Redis, say) take the place of the in-process one without
@@ -39,7 +41,7 @@ public interface EventTransport {
 	 * @return the subscription, or {@code null} if this transport has no groups: the bus then serves
 	 * the subscriber itself, as the only member of its group
 	 */
-	default <E> Subscription subscribeGroup(String topic, Class<E> type, Consumer<? super E> handler,
+	default <E> @Nullable Subscription subscribeGroup(String topic, Class<E> type, Consumer<? super E> handler,
 			SubscriberOptions options) {
 		return null;
 	}

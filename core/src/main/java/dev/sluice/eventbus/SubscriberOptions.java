@@ -3,6 +3,7 @@ package dev.sluice.eventbus;
 import java.time.Duration;
 
 import dev.sluice.InvalidSettingException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one subscriber is served.
@@ -15,7 +16,8 @@ import dev.sluice.InvalidSettingException;
  * every event (broadcast). With a transport between instances, each event goes to one member of the
  * group; in one process the subscriber is the only member of its group, so it receives every event.
  */
-public record SubscriberOptions(String name, int buffer, BufferOverflow overflow, Duration publishTimeout, String group) {
+public record SubscriberOptions(String name, int buffer, BufferOverflow overflow, Duration publishTimeout,
+		@Nullable String group) {
 
 	/** Default buffer. */
 	public static final int DEFAULT_BUFFER = 1024;
@@ -65,7 +67,7 @@ public record SubscriberOptions(String name, int buffer, BufferOverflow overflow
 	}
 
 	/** A copy in another group of competing consumers ({@code null}: broadcast). */
-	public SubscriberOptions withGroup(String group) {
+	public SubscriberOptions withGroup(@Nullable String group) {
 		return new SubscriberOptions(this.name, this.buffer, this.overflow, this.publishTimeout, group);
 	}
 }

@@ -3,4 +3,7 @@
  * policy per subscriber, a shared set of dispatcher threads, and exact accounting
  * ({@link dev.sluice.eventbus.EventBus}).
  */
+@NullMarked
 package dev.sluice.eventbus;
+
+import org.jspecify.annotations.NullMarked;

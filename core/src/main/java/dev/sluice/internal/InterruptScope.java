@@ -2,6 +2,8 @@ package dev.sluice.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A stretch of work on one thread that Sluice may interrupt (a task's body, a
  * {@code Timeout.call}), so that whoever takes an interrupt back knows whose it was. Not API.
@@ -26,7 +28,7 @@ public final class InterruptScope {
 
 	private final Scopes scopes;
 
-	private final InterruptScope outer;
+	private final @Nullable InterruptScope outer;
 
 	private final int outstandingAtEntry;
 
@@ -83,7 +85,7 @@ public final class InterruptScope {
 	private static final class Scopes {
 
 		/** Touched by the owning thread only. */
-		InterruptScope current;
+		@Nullable InterruptScope current;
 
 		/** Interrupts that Sluice scopes of this thread have sent and not yet taken back. */
 		final AtomicInteger outstanding = new AtomicInteger();

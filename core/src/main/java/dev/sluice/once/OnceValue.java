@@ -3,6 +3,8 @@ package dev.sluice.once;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A value computed once, on first use, by one thread while the others wait: Go's
  * {@code sync.OnceValue}.
@@ -32,12 +34,12 @@ public final class OnceValue<T> implements Supplier<T> {
 	private final Object lock = new Object();
 
 	/** Set once, under lock; then read without it. */
-	private volatile Outcome<T> outcome;
+	private volatile @Nullable Outcome<T> outcome;
 
 	/** Under {@code RETRY}: how many attempts have failed, and the last failure. Written under lock. */
 	private volatile int failures;
 
-	private Outcome<T> lastFailure;
+	private @Nullable Outcome<T> lastFailure;
 
 	private OnceValue(Supplier<? extends T> initializer, OnFailure onFailure) {
 		this.initializer = Objects.requireNonNull(initializer, "initializer");
@@ -63,7 +65,7 @@ public final class OnceValue<T> implements Supplier<T> {
 				outcome = this.outcome;
 				if (outcome == null) {
 					// an attempt that failed while this thread waited is this thread's answer too
-					outcome = (this.failures != failuresSeen) ? this.lastFailure : compute();
+					outcome = (this.failures != failuresSeen) ? Objects.requireNonNull(this.lastFailure) : compute();
 				}
 			}
 		}
@@ -104,8 +106,9 @@ public final class OnceValue<T> implements Supplier<T> {
 		RETRY
 	}
 
-	private record Outcome<T>(T result, Throwable failure) {
+	private record Outcome<T>(@Nullable T result, @Nullable Throwable failure) {
 
+		@SuppressWarnings("NullAway") // without a failure, the result is the initialiser's value
 		T value() {
 			if (this.failure instanceof RuntimeException runtime) {
 				throw runtime;

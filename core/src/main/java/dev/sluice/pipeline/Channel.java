@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.pool.TaskGroup;
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded, closable channel: Go's buffered {@code chan}, with timeouts.
@@ -270,7 +271,7 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	public Iterator<T> iterator() {
 		return new Iterator<>() {
 
-			private T next;
+			private @Nullable T next;
 
 			@Override
 			public boolean hasNext() {
@@ -293,7 +294,7 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 				if (!hasNext()) {
 					throw new NoSuchElementException("The channel is closed and empty");
 				}
-				T item = this.next;
+				T item = Objects.requireNonNull(this.next);
 				this.next = null;
 				return item;
 			}

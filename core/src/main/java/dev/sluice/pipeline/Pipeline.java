@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import dev.sluice.pool.TaskGroup;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.pool.WorkerPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pipeline of named stages between bounded buffers: Go's pipeline and fan-out/fan-in, in the plain
@@ -97,12 +98,12 @@ public final class Pipeline<T> {
 
 	private final boolean keepOrder;
 
-	private final Executor executor;
+	private final @Nullable Executor executor;
 
-	private final Pipelines tracker;
+	private final @Nullable Pipelines tracker;
 
 	private Pipeline(Source source, List<StageSpec> stages, String name, int buffer, boolean keepOrder,
-			Executor executor, Pipelines tracker) {
+			@Nullable Executor executor, @Nullable Pipelines tracker) {
 		this.source = source;
 		this.stages = stages;
 		this.name = name;
@@ -218,8 +219,10 @@ public final class Pipeline<T> {
 	 * @throws InterruptedException if the caller is interrupted; every stage is stopped first
 	 */
 	public List<T> toList() throws InterruptedException {
+		List<T> results = new ArrayList<>();
 		try {
-			return toList(null);
+			run((item) -> results.add(cast(item)), null);
+			return Collections.unmodifiableList(results);
 		}
 		catch (TimeoutException ex) {
 			throw new IllegalStateException(ex);
@@ -275,7 +278,7 @@ public final class Pipeline<T> {
 		}
 	}
 
-	private void run(Consumer<Object> sink, Duration timeout) throws InterruptedException, TimeoutException {
+	private void run(Consumer<Object> sink, @Nullable Duration timeout) throws InterruptedException, TimeoutException {
 		long threads = 2 + this.stages.stream().mapToLong(StageSpec::workers).sum();
 		if (this.executor instanceof WorkerPool pool && pool.config().workers() < threads) {
 			throw new IllegalArgumentException("Pipeline '" + this.name + "' needs " + threads
@@ -380,13 +383,13 @@ public final class Pipeline<T> {
 		private final List<Channel<Object>> channels = new ArrayList<>();
 
 		/** Ordered runs only: how far the source may run ahead of the sink. */
-		private final Semaphore window;
+		private final @Nullable Semaphore window;
 
 		/** The first part to fail, and why. */
 		final AtomicReference<Throwable> failure = new AtomicReference<>();
 
 		/** The thread starting the parts, while it does: no part may run on it. */
-		private volatile Thread starter;
+		private volatile @Nullable Thread starter;
 
 		/** Items per hand-off: no thread holds more than a buffer's worth between two hand-offs. */
 		private final int batch = Math.min(BATCH, buffer);
@@ -548,7 +551,7 @@ public final class Pipeline<T> {
 						while ((values = waiting.remove(next)) != null) {
 							values.forEach(this.sink);
 							next++;
-							this.window.release();
+							Objects.requireNonNull(this.window).release();
 						}
 					}
 					else {

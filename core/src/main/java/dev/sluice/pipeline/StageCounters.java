@@ -3,6 +3,8 @@ package dev.sluice.pipeline;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 /** The live counters of one named stage; written by its workers, read by metrics. */
 final class StageCounters {
 
@@ -19,7 +21,7 @@ final class StageCounters {
 	volatile int workers;
 
 	/** The output channel of the run in progress, for its fill; null when not running. */
-	volatile Channel<?> output;
+	volatile @Nullable Channel<?> output;
 
 	StageCounters(String pipeline, String stage) {
 		this.pipeline = pipeline;

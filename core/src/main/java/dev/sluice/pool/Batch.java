@@ -102,7 +102,7 @@ final class Batch<T, R> {
 			catch (CompletionException ex) {
 				// its failure may reach us before the helper itself recorded it: record it, which
 				// cancels the others if it is the first
-				fail(ex.getCause());
+				fail((ex.getCause() != null) ? ex.getCause() : ex);
 			}
 			catch (CancellationException ex) {
 				// cancelled because another participant failed: that failure is rethrown below

@@ -2,10 +2,12 @@ package dev.sluice.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 import dev.sluice.internal.InterruptScope;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A task that is its own {@link CompletableFuture}, and whose {@code cancel(true)} interrupts the
@@ -61,16 +63,16 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	private volatile int state;
 
 	/** The scope of the thread running the body; valid while the state is RUNNING or later. */
-	private InterruptScope scope;
+	private @Nullable InterruptScope scope;
 
 	/**
 	 * The pool's place this task holds while it waits or runs, if a pool admitted it; given back
 	 * exactly once, by whichever moves the state out of NEW (that CAS makes it single-threaded).
 	 */
-	private volatile PoolExecutor slot;
+	private volatile @Nullable PoolExecutor slot;
 
 	/** The thread that took the task, set before its body runs. */
-	private Thread runner;
+	private @Nullable Thread runner;
 
 	InterruptibleTask(Callable<? extends T> body) {
 		this.body = body;
@@ -137,7 +139,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		boolean cancelled = super.cancel(mayInterruptIfRunning);
 		if (cancelled && mayInterruptIfRunning && STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
 			try {
-				this.scope.interrupt();
+				Objects.requireNonNull(this.scope).interrupt();
 			}
 			finally {
 				this.state = INTERRUPTED;

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ThreadPoolExecutor} under a {@link WorkerPool}: a fixed number of workers, a bounded
@@ -220,7 +221,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	}
 
 	@Override
-	protected void afterExecute(Runnable task, Throwable failure) {
+	protected void afterExecute(Runnable task, @Nullable Throwable failure) {
 		if (task instanceof InterruptibleTask<?> interruptible) {
 			if (!interruptible.ranHere()) {
 				// cancelled while it waited, or run by a helping join: not a task this worker ran
@@ -248,7 +249,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		private final ThreadFactory threads;
 
 		/** Set once the executor exists, before it can start a worker. */
-		PoolExecutor pool;
+		@Nullable PoolExecutor pool;
 
 		Workers(ThreadFactory threads) {
 			this.threads = threads;

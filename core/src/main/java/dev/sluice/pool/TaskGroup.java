@@ -24,6 +24,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group of tasks that succeed or fail together: Go's {@code errgroup}, in try-with-resources.
@@ -68,10 +69,10 @@ public final class TaskGroup implements AutoCloseable {
 	private static final long HELP_POLL_MILLIS = 1;
 
 	/** Where tasks run; null for a group that starts a thread per task. */
-	private final Executor executor;
+	private final @Nullable Executor executor;
 
 	/** Makes the threads of a {@link #create()} group; null for a group on an executor. */
-	private final ThreadFactory threads;
+	private final @Nullable ThreadFactory threads;
 
 	/** Threads of a {@link #create()} group whose task has not ended; joined on close. */
 	private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
@@ -105,9 +106,9 @@ public final class TaskGroup implements AutoCloseable {
 
 	private volatile boolean cancelled;
 
-	private volatile Semaphore slots;
+	private volatile @Nullable Semaphore slots;
 
-	private TaskGroup(Executor executor, ThreadFactory threads) {
+	private TaskGroup(@Nullable Executor executor, @Nullable ThreadFactory threads) {
 		this.executor = executor;
 		this.threads = threads;
 	}
@@ -217,7 +218,7 @@ public final class TaskGroup implements AutoCloseable {
 		}
 	}
 
-	private <T> CompletableFuture<T> start(Callable<T> body, Semaphore slots) {
+	private <T> CompletableFuture<T> start(Callable<T> body, @Nullable Semaphore slots) {
 		Task<T> task = new Task<>(body, slots);
 		boolean ownThread = this.executor == null;
 		this.lock.lock();
@@ -254,7 +255,7 @@ public final class TaskGroup implements AutoCloseable {
 					startThread(task);
 				}
 				else {
-					this.executor.execute(task);
+					Objects.requireNonNull(this.executor).execute(task);
 				}
 			}
 			catch (Throwable ex) {
@@ -282,7 +283,7 @@ public final class TaskGroup implements AutoCloseable {
 
 	private void startThread(Task<?> task) {
 		this.endingThreads.removeIf((thread) -> !thread.isAlive());
-		Thread thread = this.threads.newThread(() -> {
+		Thread thread = Objects.requireNonNull(this.threads).newThread(() -> {
 			try {
 				task.run();
 			}
@@ -315,7 +316,7 @@ public final class TaskGroup implements AutoCloseable {
 		for (Task<?> task : this.live) {
 			// only a task taken out of the pool's queue: one a worker has taken, or whose fork has not
 			// handed it to the pool yet, belongs to that worker or that fork
-			if (task.isUnstarted() && ((WorkerPool) this.executor).executor().remove(task)) {
+			if (task.isUnstarted() && ((WorkerPool) Objects.requireNonNull(this.executor)).executor().remove(task)) {
 				task.run();
 				return true;
 			}
@@ -531,9 +532,9 @@ public final class TaskGroup implements AutoCloseable {
 	/** A task of this group: reports its failure to the group and frees its slot when it ends. */
 	private final class Task<T> extends InterruptibleTask<T> {
 
-		private final Semaphore slots;
+		private final @Nullable Semaphore slots;
 
-		Task(Callable<? extends T> body, Semaphore slots) {
+		Task(Callable<? extends T> body, @Nullable Semaphore slots) {
 			super(body);
 			this.slots = slots;
 		}

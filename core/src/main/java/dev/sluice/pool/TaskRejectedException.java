@@ -2,6 +2,8 @@ package dev.sluice.pool;
 
 import java.util.concurrent.RejectedExecutionException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown when a {@link WorkerPool} does not accept a task. {@link #reason()} says why, so that callers
  * can tell a full pool from one that is shutting down.
@@ -21,7 +23,7 @@ public class TaskRejectedException extends RejectedExecutionException {
 	 * @param message what happened, for people
 	 * @param cause what caused it, if anything
 	 */
-	public TaskRejectedException(String pool, Reason reason, String message, Throwable cause) {
+	public TaskRejectedException(String pool, Reason reason, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.pool = pool;
 		this.reason = reason;

@@ -3,4 +3,7 @@
  * overflow policy ({@link dev.sluice.pool.WorkerPool}), and Go's errgroup as
  * {@link dev.sluice.pool.TaskGroup}.
  */
+@NullMarked
 package dev.sluice.pool;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.internal.InterruptScope;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs work with a deadline (Go's {@code context.WithTimeout} plus a {@code select} on
@@ -80,14 +81,15 @@ public final class Timeout {
 		return call(timeout, work, ALARMS);
 	}
 
+	@SuppressWarnings("NullAway") // the result is the work's own, null only if the work returned null
 	static <T> T call(Duration timeout, Callable<T> work, Alarms alarms) throws Exception {
 		Objects.requireNonNull(timeout, "timeout");
 		Objects.requireNonNull(work, "work");
 		Deadline previous = Deadline.enter(timeout);
 		Alarm alarm = new Alarm(InterruptScope.enter());
 		Runnable cancel = alarms.schedule(alarm, Math.max(0, Deadline.current().orElseThrow().nanosLeft()));
-		T result = null;
-		Throwable failure = null;
+		@Nullable T result = null;
+		@Nullable Throwable failure = null;
 		try {
 			result = work.call();
 		}

@@ -78,7 +78,8 @@ public class SluiceEndpoint {
 					updated = contributor.update(name, changes);
 				}
 				catch (IllegalArgumentException ex) {
-					throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
+					String message = String.valueOf(ex.getMessage());
+					throw new InvalidEndpointRequestException(message, message);
 				}
 				if (updated == null) {
 					String message = "No " + kind + " component named '" + name + "'";

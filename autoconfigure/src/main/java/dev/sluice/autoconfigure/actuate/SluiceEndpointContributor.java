@@ -3,6 +3,8 @@ package dev.sluice.autoconfigure.actuate;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One kind of Sluice component (pools, bulkheads, ...) as it appears in {@code /actuator/sluice}.
  * Each pattern's auto-configuration defines one as a bean; the endpoint gathers them all.
@@ -28,8 +30,19 @@ public interface SluiceEndpointContributor {
 	 * @return the component as it is now, or {@code null} if there is no component of that name
 	 * @throws IllegalArgumentException if a change is unknown or its value is not allowed
 	 */
-	default Object update(String name, Map<String, Object> changes) {
+	default @Nullable Object update(String name, Map<String, Object> changes) {
 		throw new IllegalArgumentException("Sluice " + kind() + " cannot be changed at run time");
+	}
+
+	/**
+	 * The value of a change that must be a whole number.
+	 * @throws IllegalArgumentException if it is missing or not a number
+	 */
+	static int intChange(Map<String, Object> changes, String setting) {
+		if (!(changes.get(setting) instanceof Number number)) {
+			throw new IllegalArgumentException("Give " + setting + " as a whole number");
+		}
+		return number.intValue();
 	}
 
 	/**

@@ -7,6 +7,7 @@ import dev.sluice.autoconfigure.actuate.ComponentView;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.bulkhead.Bulkhead;
 import dev.sluice.bulkhead.BulkheadRegistry;
+import org.jspecify.annotations.Nullable;
 
 /** Shows every bulkhead in {@code /actuator/sluice}, and changes its permits when allowed. */
 class BulkheadEndpointContributor implements SluiceEndpointContributor {
@@ -32,13 +33,13 @@ class BulkheadEndpointContributor implements SluiceEndpointContributor {
 	}
 
 	@Override
-	public Object update(String name, Map<String, Object> changes) {
+	public @Nullable Object update(String name, Map<String, Object> changes) {
 		Bulkhead bulkhead = this.registry.find(name).orElse(null);
 		if (bulkhead == null) {
 			return null;
 		}
 		SluiceEndpointContributor.onlyKnownChanges(changes, "permits");
-		bulkhead.setPermits(((Number) changes.get("permits")).intValue());
+		bulkhead.setPermits(SluiceEndpointContributor.intChange(changes, "permits"));
 		return view(bulkhead);
 	}
 

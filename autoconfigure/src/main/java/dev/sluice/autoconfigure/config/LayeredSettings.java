@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.sluice.InvalidSettingException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.BindHandler;
@@ -34,7 +35,7 @@ public final class LayeredSettings<T> {
 	private final Map<String, String> sources = new HashMap<>();
 
 	/** The last block bound, to which settings that no block set are attributed (a required one, say). */
-	private String lastBlock;
+	private @Nullable String lastBlock;
 
 	private LayeredSettings(Binder binder, T settings) {
 		this.binder = binder;
@@ -69,7 +70,7 @@ public final class LayeredSettings<T> {
 	 * Applies a value from somewhere other than configuration (an annotation, say), if it is there.
 	 * @param source how to name where it came from, in a failure
 	 */
-	public <V> LayeredSettings<T> apply(String setting, V value, String source, BiConsumer<T, V> set) {
+	public <V> LayeredSettings<T> apply(String setting, @Nullable V value, String source, BiConsumer<T, V> set) {
 		if (value != null) {
 			set.accept(this.settings, value);
 			this.sources.put(setting, source);

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -134,13 +136,13 @@ public final class SluiceSettings {
 		}
 	}
 
-	private static Object nameOf(Object propertySource) {
+	private static @Nullable Object nameOf(@Nullable Object propertySource) {
 		return (propertySource instanceof org.springframework.core.env.PropertySource<?> source) ? source.getName()
 				: null;
 	}
 
 	/** The closest known key, or {@code null} if none is close. */
-	String suggest(String key) {
+	@Nullable String suggest(String key) {
 		String renamed = key;
 		for (Map.Entry<String, String> rename : RENAMED.entrySet()) {
 			if (key.equals(rename.getKey()) || key.startsWith(rename.getKey() + ".")) {
@@ -187,7 +189,7 @@ public final class SluiceSettings {
 		final Map<String, Node> children = new TreeMap<>();
 
 		/** For a map: what its values are (null: any key and anything below it). */
-		Node anyKey;
+		@Nullable Node anyKey;
 
 		boolean mapOfAnything;
 
@@ -195,7 +197,7 @@ public final class SluiceSettings {
 			nodeAt(name);
 		}
 
-		void addMap(String name, Set<String> fields) {
+		void addMap(String name, @Nullable Set<String> fields) {
 			Node map = nodeAt(name);
 			if (fields == null) {
 				map.mapOfAnything = true;

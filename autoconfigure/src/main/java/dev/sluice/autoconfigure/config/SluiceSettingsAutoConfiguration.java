@@ -22,8 +22,10 @@ public final class SluiceSettingsAutoConfiguration {
 
 	static class Check implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanClassLoaderAware {
 
+		@SuppressWarnings("NullAway.Init") // set by Spring before registerBeanDefinitions
 		private Environment environment;
 
+		@SuppressWarnings("NullAway.Init")
 		private ClassLoader classLoader;
 
 		@Override

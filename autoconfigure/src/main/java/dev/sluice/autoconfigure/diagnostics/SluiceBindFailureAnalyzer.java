@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
@@ -24,7 +26,7 @@ import org.springframework.core.annotation.Order;
 class SluiceBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
 		ConfigurationProperty property = cause.getProperty();
 		String name = (property != null) ? property.getName().toString() : cause.getName().toString();
 		if (!name.startsWith("sluice.")) {

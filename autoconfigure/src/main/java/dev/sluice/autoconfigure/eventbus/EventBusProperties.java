@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.SubscriberOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -21,7 +22,7 @@ public class EventBusProperties {
 	 * Number of dispatcher threads that deliver events to every subscriber, 1 to 32767. Empty: the
 	 * number of processors.
 	 */
-	private Integer dispatchers;
+	private @Nullable Integer dispatchers;
 
 	/**
 	 * What carries events: in-memory (this process only) or redis (Redis Streams, between instances;
@@ -34,11 +35,11 @@ public class EventBusProperties {
 	 */
 	private final Subscribers subscriber = new Subscribers();
 
-	public Integer getDispatchers() {
+	public @Nullable Integer getDispatchers() {
 		return this.dispatchers;
 	}
 
-	public void setDispatchers(Integer dispatchers) {
+	public void setDispatchers(@Nullable Integer dispatchers) {
 		this.dispatchers = dispatchers;
 	}
 
@@ -111,7 +112,7 @@ public class EventBusProperties {
 		 * goes to one member of the group across all instances. Empty: the subscriber receives every
 		 * event. Set per subscriber only.
 		 */
-		private String group;
+		private @Nullable String group;
 
 		SubscriberOptions toOptions(String name) {
 			return new SubscriberOptions(name, this.buffer, this.overflow, this.publishTimeout, this.group);
@@ -141,11 +142,11 @@ public class EventBusProperties {
 			this.publishTimeout = publishTimeout;
 		}
 
-		public String getGroup() {
+		public @Nullable String getGroup() {
 			return this.group;
 		}
 
-		public void setGroup(String group) {
+		public void setGroup(@Nullable String group) {
 			this.group = group;
 		}
 	}

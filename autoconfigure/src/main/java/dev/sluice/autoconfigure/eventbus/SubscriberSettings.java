@@ -8,6 +8,7 @@ import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -31,7 +32,8 @@ final class SubscriberSettings {
 	 * The options of a subscriber; the annotation's values are {@code null} where it sets none.
 	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused value
 	 */
-	SubscriberOptions options(String topic, String name, Integer buffer, BufferOverflow overflow, String group) {
+	SubscriberOptions options(String topic, String name, @Nullable Integer buffer, @Nullable BufferOverflow overflow,
+			@Nullable String group) {
 		String annotation = "@EventSubscriber of subscriber '" + name + "'";
 		return LayeredSettings.of(this.binder, EventBusProperties.Subscriber::new)
 			.layer(PREFIX + ".defaults")
@@ -48,7 +50,7 @@ final class SubscriberSettings {
 	 * the defaults, each topic's and each subscriber's settings, and that no group is set but per
 	 * subscriber.
 	 */
-	void validate(Integer dispatchers) {
+	void validate(@Nullable Integer dispatchers) {
 		if (dispatchers != null && (dispatchers < 1 || dispatchers > EventBus.MAX_DISPATCHERS)) {
 			throw new InvalidConfigurationPropertyValueException("sluice.event-bus.dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + EventBus.MAX_DISPATCHERS);

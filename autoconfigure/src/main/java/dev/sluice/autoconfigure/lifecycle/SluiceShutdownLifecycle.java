@@ -13,6 +13,7 @@ import dev.sluice.lifecycle.GracefulShutdown;
 import dev.sluice.lifecycle.ShutdownReport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.context.ApplicationContext;
@@ -55,9 +56,9 @@ public class SluiceShutdownLifecycle
 
 	private volatile boolean shutdown;
 
-	private ApplicationContext context;
+	private @Nullable ApplicationContext context;
 
-	private volatile ShutdownReport lastReport;
+	private volatile @Nullable ShutdownReport lastReport;
 
 	public SluiceShutdownLifecycle(ListableBeanFactory beanFactory, Duration timeout) {
 		this.beanFactory = beanFactory;
@@ -148,7 +149,7 @@ public class SluiceShutdownLifecycle
 	}
 
 	/** The report of the last shutdown, or {@code null} if none has happened. */
-	public ShutdownReport lastReport() {
+	public @Nullable ShutdownReport lastReport() {
 		return this.lastReport;
 	}
 }

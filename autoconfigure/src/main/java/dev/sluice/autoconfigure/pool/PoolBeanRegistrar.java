@@ -28,8 +28,10 @@ class PoolBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAwa
 	/** Marks the bean definitions this registrar made, to tell them from the user's. */
 	private static final String POOL_ATTRIBUTE = PoolBeanRegistrar.class.getName() + ".pool";
 
+	@SuppressWarnings("NullAway.Init") // set by Spring before registerBeanDefinitions
 	private Environment environment;
 
+	@SuppressWarnings("NullAway.Init")
 	private BeanFactory beanFactory;
 
 	@Override

@@ -7,6 +7,7 @@ import dev.sluice.autoconfigure.actuate.ComponentView;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.ratelimit.RateLimiterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /** Shows every rate limiter in {@code /actuator/sluice}, and changes its rate when allowed. */
 class RateLimiterEndpointContributor implements SluiceEndpointContributor {
@@ -32,13 +33,13 @@ class RateLimiterEndpointContributor implements SluiceEndpointContributor {
 	}
 
 	@Override
-	public Object update(String name, Map<String, Object> changes) {
+	public @Nullable Object update(String name, Map<String, Object> changes) {
 		RateLimiter limiter = this.registry.find(name).orElse(null);
 		if (limiter == null) {
 			return null;
 		}
 		SluiceEndpointContributor.onlyKnownChanges(changes, "rate");
-		limiter.setRate(((Number) changes.get("rate")).intValue());
+		limiter.setRate(SluiceEndpointContributor.intChange(changes, "rate"));
 		return view(limiter);
 	}
 

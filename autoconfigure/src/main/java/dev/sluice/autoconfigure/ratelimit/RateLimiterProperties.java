@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.sluice.InvalidSettingException;
 import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -44,7 +45,7 @@ public class RateLimiterProperties {
 		 * Permits granted per period ("per"), at least 1, and at most min(burst, 4) per nanosecond.
 		 * Required: here or in the defaults.
 		 */
-		private Integer rate;
+		private @Nullable Integer rate;
 
 		/**
 		 * Period that rate is counted over, at most 365 days.
@@ -54,7 +55,7 @@ public class RateLimiterProperties {
 		/**
 		 * Permits that may be taken at once, at least 1. Empty: the rate.
 		 */
-		private Integer burst;
+		private @Nullable Integer burst;
 
 		/**
 		 * How long a caller may wait for a permit. 0 fails at once when none is left.
@@ -104,11 +105,11 @@ public class RateLimiterProperties {
 					this.onOutage);
 		}
 
-		public Integer getRate() {
+		public @Nullable Integer getRate() {
 			return this.rate;
 		}
 
-		public void setRate(Integer rate) {
+		public void setRate(@Nullable Integer rate) {
 			this.rate = rate;
 		}
 
@@ -120,11 +121,11 @@ public class RateLimiterProperties {
 			this.per = per;
 		}
 
-		public Integer getBurst() {
+		public @Nullable Integer getBurst() {
 			return this.burst;
 		}
 
-		public void setBurst(Integer burst) {
+		public void setBurst(@Nullable Integer burst) {
 			this.burst = burst;
 		}
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.sluice.bulkhead.BulkheadException;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.ratelimit.RateLimitExceededException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -59,7 +60,7 @@ public class SluiceExceptionHandler {
 		return ResponseEntity.status(problem.getStatus()).body(problem);
 	}
 
-	private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+	private static ProblemDetail problem(HttpStatus status, String type, String title, @Nullable String detail) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
 		problem.setType(URI.create(PROBLEM_TYPES + type));
 		problem.setTitle(title);
