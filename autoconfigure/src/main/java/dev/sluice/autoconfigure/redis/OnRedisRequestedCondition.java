@@ -3,6 +3,8 @@ package dev.sluice.autoconfigure.redis;
 import dev.sluice.autoconfigure.config.LayeredSettings;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterProperties;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -35,7 +37,7 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 	}
 
 	/** The name of a rate limiter whose scope is cluster (its own, or the defaults'), or {@code null}. */
-	static String clusterLimiter(Binder binder) {
+	static @Nullable String clusterLimiter(Binder binder) {
 		String prefix = "sluice.rate-limiter";
 		for (String name : NamedComponents.names(binder, prefix, RateLimiterProperties.Limiter.class)) {
 			RateLimiterProperties.Limiter limiter = LayeredSettings.of(binder, RateLimiterProperties.Limiter::new)

@@ -10,6 +10,7 @@ import dev.sluice.redis.eventbus.RedisEventTransport;
 import dev.sluice.redis.eventbus.RedisTopicStats;
 import dev.sluice.redis.ratelimit.ClusterLimiterStats;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis side of Sluice in {@code /actuator/sluice}, under {@code redis}: {@code rate-limiters},
@@ -22,11 +23,11 @@ import dev.sluice.redis.ratelimit.RedisRateLimiters;
  */
 class RedisEndpointContributor implements SluiceEndpointContributor {
 
-	private final RedisRateLimiters limiters;
+	private final @Nullable RedisRateLimiters limiters;
 
-	private final RedisEventTransport transport;
+	private final @Nullable RedisEventTransport transport;
 
-	RedisEndpointContributor(RedisRateLimiters limiters, RedisEventTransport transport) {
+	RedisEndpointContributor(@Nullable RedisRateLimiters limiters, @Nullable RedisEventTransport transport) {
 		this.limiters = limiters;
 		this.transport = transport;
 	}

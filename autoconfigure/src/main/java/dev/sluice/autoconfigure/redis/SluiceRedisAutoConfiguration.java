@@ -23,6 +23,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -78,6 +79,11 @@ public final class SluiceRedisAutoConfiguration {
 					+ " spring.data.redis connection names a Sentinel, Cluster or master/replica setup");
 		}
 		DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
+		if (standalone == null) {
+			// an application's own connection details may leave it at the interface's default, null
+			throw new IllegalStateException("Sluice on Redis needs a standalone Redis server, and the Redis"
+					+ " connection details (" + details.getClass().getName() + ") name none");
+		}
 		// blocking stream reads must not hit the command timeout (Lettuce's default: 60s)
 		Duration pollTimeout = properties.getStreams().getPollTimeout();
 		Duration commandTimeout = Duration.ofSeconds(60);

@@ -10,6 +10,8 @@ import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.redis.eventbus.RedisEventTransport;
 import dev.sluice.redis.ratelimit.ClusterLimiterStats;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
@@ -22,13 +24,14 @@ import org.springframework.boot.health.contributor.Health;
  */
 class SluiceRedisHealthIndicator extends AbstractHealthIndicator {
 
-	private final RedisRateLimiters limiters;
+	private final @Nullable RedisRateLimiters limiters;
 
-	private final RedisEventTransport transport;
+	private final @Nullable RedisEventTransport transport;
 
 	private final Duration timeout;
 
-	SluiceRedisHealthIndicator(RedisRateLimiters limiters, RedisEventTransport transport, Duration timeout) {
+	SluiceRedisHealthIndicator(@Nullable RedisRateLimiters limiters, @Nullable RedisEventTransport transport,
+			Duration timeout) {
 		super("Redis health check failed");
 		this.limiters = limiters;
 		this.transport = transport;

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -27,7 +29,7 @@ public class SluiceRedisProperties {
 	 * Name of this instance among those sharing Redis (the consumer name in stream groups). Defaults to
 	 * the application name and a random suffix.
 	 */
-	private String instanceId;
+	private @Nullable String instanceId;
 
 	/**
 	 * Longest a single Redis round trip may take before a call treats Redis as unreachable.
@@ -54,11 +56,11 @@ public class SluiceRedisProperties {
 		this.keyPrefix = keyPrefix;
 	}
 
-	public String getInstanceId() {
+	public @Nullable String getInstanceId() {
 		return this.instanceId;
 	}
 
-	public void setInstanceId(String instanceId) {
+	public void setInstanceId(@Nullable String instanceId) {
 		this.instanceId = instanceId;
 	}
 

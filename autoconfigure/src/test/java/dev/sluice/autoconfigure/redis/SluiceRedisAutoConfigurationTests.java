@@ -10,6 +10,7 @@ import dev.sluice.redis.ratelimit.RedisRateLimiters;
 import dev.sluice.redis.testing.TestRedis;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;

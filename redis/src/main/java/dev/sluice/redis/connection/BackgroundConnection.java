@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection to Redis that is made in the background, so that what uses it can be created, and
@@ -58,19 +59,19 @@ public final class BackgroundConnection<C> {
 	private final ScheduledThreadPoolExecutor connector;
 
 	/** The connection, once made; never unset. */
-	private volatile C connection;
+	private volatile @Nullable C connection;
 
 	/** Guarded by {@code this}: the latest attempt, while there is no connection. */
-	private CompletableFuture<C> attempt;
+	private @Nullable CompletableFuture<C> attempt;
 
 	/** Guarded by {@code this}: {@link System#nanoTime()} when the latest attempt failed. */
 	private long attemptFailedAt;
 
 	/** Guarded by {@code this}: the next attempt of the background retries, if one is due. */
-	private Future<?> retry;
+	private @Nullable Future<?> retry;
 
 	/** Why the latest attempt failed; {@code null} before one has, and once connected. */
-	private volatile Throwable failure;
+	private volatile @Nullable Throwable failure;
 
 	private volatile boolean closed;
 
@@ -169,8 +170,8 @@ public final class BackgroundConnection<C> {
 			attempt(false).get(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
-			if (isMisconfiguration(ex.getCause())) {
-				throw (RuntimeException) ex.getCause();
+			if (ex.getCause() instanceof RuntimeException cause && isMisconfiguration(cause)) {
+				throw cause;
 			}
 		}
 		catch (TimeoutException ex) {
@@ -182,12 +183,12 @@ public final class BackgroundConnection<C> {
 	}
 
 	/** The connection if it is made, else {@code null}. */
-	public C now() {
+	public @Nullable C now() {
 		return this.connection;
 	}
 
 	/** Why the latest attempt failed, while there is no connection and one has failed; else {@code null}. */
-	public Throwable failure() {
+	public @Nullable Throwable failure() {
 		return (this.connection != null) ? null : this.failure;
 	}
 

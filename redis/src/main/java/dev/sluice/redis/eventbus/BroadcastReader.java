@@ -2,6 +2,7 @@ package dev.sluice.redis.eventbus;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.sluice.eventbus.EventRejectedException;
@@ -11,6 +12,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one topic's stream for this instance's plain subscribers: XREAD from where it left off, in
@@ -37,12 +39,12 @@ final class BroadcastReader extends StreamWorker {
 	private final List<LocalDelivery> locals = new CopyOnWriteArrayList<>();
 
 	/** The last entry handed over, or null until the first round finds where the stream ends. */
-	private String lastId;
+	private @Nullable String lastId;
 
 	/** Entries of the current batch not yet handed over; written by the reader only. */
 	private volatile int inFlight;
 
-	BroadcastReader(WorkerContext context, TopicState topic, String startId, LocalDelivery local) {
+	BroadcastReader(WorkerContext context, TopicState topic, @Nullable String startId, LocalDelivery local) {
 		super(context, topic, "sluice-redis-" + context.settings().instanceId() + "-" + topic.topic + "-broadcast");
 		this.lastId = startId;
 		this.locals.add(local);
@@ -114,14 +116,17 @@ final class BroadcastReader extends StreamWorker {
 			deadLetter(redis, message.getId(), message.getBody(), decoded.malformed(), null, 0);
 			return;
 		}
+		// not malformed, so it has its event
+		Object event = Objects.requireNonNull(decoded.event());
 		this.topic.received.increment();
 		for (LocalDelivery local : this.locals) {
 			try {
-				local.deliver(this.topic.topic, decoded.event());
+				local.deliver(this.topic.topic, event);
 			}
 			catch (EventRejectedException ex) {
 				// a subscriber under fail or block refused it: the bus counted that as rejected
-				this.log.log(Level.DEBUG, ex.getMessage());
+				// its type allows a null message, though every constructor of this exception takes one
+				this.log.log(Level.DEBUG, String.valueOf(ex.getMessage()));
 			}
 			catch (VirtualMachineError ex) {
 				throw ex;

@@ -16,6 +16,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every part of the transport needs around Lettuce: waiting for a command with a bound of our
@@ -31,10 +32,11 @@ final class Commands {
 	/**
 	 * Waits for the command's answer up to the timeout; a command still unanswered then is cancelled
 	 * (Lettuce drops its late answer), so it cannot block the next one.
+	 * @return the answer, {@code null} if Lettuce made none of the reply (a nil reply, say)
 	 * @throws RedisCommandTimeoutException if no answer came in time
 	 * @throws RedisException (or a subclass) if Redis answered with an error or the connection failed
 	 */
-	static <T> T await(RedisFuture<T> future, long timeoutNanos, String what) throws InterruptedException {
+	static <T> @Nullable T await(RedisFuture<T> future, long timeoutNanos, String what) throws InterruptedException {
 		try {
 			return future.get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
 		}
@@ -94,7 +96,7 @@ final class Commands {
 	}
 
 	/** The exception a refused publish throws. */
-	static RuntimeException rejected(String topic, String message, Throwable cause) {
+	static RuntimeException rejected(String topic, String message, @Nullable Throwable cause) {
 		return new EventRejectedException(topic, List.of(), message, cause);
 	}
 
@@ -116,7 +118,7 @@ final class Commands {
 	}
 
 	/** A number of an XINFO reply, or null when absent (Redis 7 gives no {@code lag} when unknown). */
-	static Long number(Object value) {
+	static @Nullable Long number(@Nullable Object value) {
 		if (value instanceof Number number) {
 			return number.longValue();
 		}

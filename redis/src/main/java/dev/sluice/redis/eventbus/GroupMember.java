@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 import dev.sluice.eventbus.SubscriberOptions;
@@ -21,6 +22,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One member of a consumer group: a thread that reads new entries of the group (XREADGROUP
@@ -86,10 +88,10 @@ final class GroupMember extends StreamWorker implements Subscription {
 	private final io.lettuce.core.Consumer<String> me;
 
 	/** Where to create the group from if it has to be; null once it is known to exist. */
-	private String createFrom;
+	private @Nullable String createFrom;
 
 	/** The id of the last new entry this member read (XREADGROUP {@code >}), or null if none yet. */
-	private String lastRead;
+	private @Nullable String lastRead;
 
 	private long nextReclaim = System.nanoTime();
 
@@ -196,8 +198,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 		long deadline = System.nanoTime() + this.settings.workerTimeoutNanos();
 		Map<String, Long> counts = new HashMap<>();
 		for (RedisFuture<List<PendingMessage>> future : futures) {
-			for (PendingMessage pending : Commands.await(future, deadline - System.nanoTime(),
-					"XPENDING of group '" + this.group.name + "'")) {
+			// Lettuce answers XPENDING with a list, empty if nothing is pending
+			for (PendingMessage pending : Objects.requireNonNull(Commands.await(future, deadline - System.nanoTime(),
+					"XPENDING of group '" + this.group.name + "'"))) {
 				counts.put(pending.getId(), pending.getRedeliveryCount());
 			}
 		}
@@ -210,7 +213,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 	 * or a Redis failure mid-batch) stays pending and counts as left.
 	 */
 	private void handle(RedisAsyncCommands<String, String> redis, List<StreamMessage<String, String>> batch,
-			Map<String, Long> deliveries) throws InterruptedException {
+			@Nullable Map<String, Long> deliveries) throws InterruptedException {
 		this.phase = Phase.HANDLING;
 		this.counts.read(batch.size());
 		List<RedisFuture<Long>> acks = new ArrayList<>();
@@ -273,10 +276,12 @@ final class GroupMember extends StreamWorker implements Subscription {
 			giveUp(redis, message, decoded.malformed(), deliveries);
 			return;
 		}
-		if (!this.type.isInstance(decoded.event())) {
+		// not malformed, so it has its event
+		Object event = Objects.requireNonNull(decoded.event());
+		if (!this.type.isInstance(event)) {
 			String reason = TYPE_MISMATCH + ": member '" + this.member + "' of group '" + this.group.name
 					+ "' takes events of type " + this.type.getName() + ", not '" + message.getBody().get(Wire.TYPE)
-					+ "' (" + decoded.event().getClass().getName() + "); every member of a group, on every instance,"
+					+ "' (" + event.getClass().getName() + "); every member of a group, on every instance,"
 					+ " must take the same type";
 			this.log.warn("type-mismatch:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
 					+ this.topic.key + "' goes to the dead-letter stream '" + this.topic.deadKey + "': " + reason, null);
@@ -289,7 +294,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 			return;
 		}
 		try {
-			this.handler.accept(decoded.event());
+			this.handler.accept(event);
 		}
 		catch (Throwable ex) {
 			clearStrayInterrupt();
@@ -387,12 +392,12 @@ final class GroupMember extends StreamWorker implements Subscription {
 			if (redis == null) {
 				return;
 			}
-			List<PendingMessage> pending = Commands.await(
+			List<PendingMessage> pending = Objects.requireNonNull(Commands.await(
 					redis.xpending(this.topic.key, new XPendingArgs<String>().group(this.group.name)
 						.consumer(this.me)
 						.range(Range.unbounded())
 						.limit(Limit.from(1))),
-					this.settings.publishTimeoutNanos(), "XPENDING");
+					this.settings.publishTimeoutNanos(), "XPENDING"));
 			if (pending.isEmpty()) {
 				Commands.await(redis.xgroupDelconsumer(this.topic.key, this.me), this.settings.publishTimeoutNanos(),
 						"XGROUP DELCONSUMER");

@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One consumer group of one topic, as this instance takes part in it: the group's counters, added
  * up over its members here, past and present (for metrics, which must not go down when a member
@@ -25,7 +27,7 @@ final class GroupState {
 	final LongAdder deadLettered = new LongAdder();
 
 	/** The event type of the members here; every member of a group takes the same type. */
-	private Class<?> type;
+	private @Nullable Class<?> type;
 
 	private final Set<String> consumers = new HashSet<>();
 

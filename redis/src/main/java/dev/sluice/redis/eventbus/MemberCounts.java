@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.sluice.eventbus.BufferOverflow;
 import dev.sluice.eventbus.SubscriberStats;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The counters of one group member, kept under one monitor so that a snapshot of them adds up:
@@ -90,8 +91,8 @@ final class MemberCounts {
 	}
 
 	/** With the group's figures from Redis, {@code null} when unknown. */
-	synchronized RedisGroupStats groupStats(String topic, String group, String member, String consumer, Long pending,
-			Long lag) {
+	synchronized RedisGroupStats groupStats(String topic, String group, String member, String consumer,
+			@Nullable Long pending, @Nullable Long lag) {
 		return new RedisGroupStats(topic, group, member, consumer, this.offered, this.delivered, this.failed,
 				this.reclaimed, this.deadLettered, this.left, this.skipped, this.inFlight, pending, lag);
 	}

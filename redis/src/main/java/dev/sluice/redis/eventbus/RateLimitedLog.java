@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The log of one transport. A warning of one kind (a key such as {@code trim:<stream>}) is logged at
  * {@code WARNING} at most once per interval (30 seconds by default), the rest at {@code DEBUG}, so that
@@ -35,7 +37,7 @@ final class RateLimitedLog {
 	}
 
 	/** Logs a warning, at most once per interval per kind; the rest at debug level. */
-	void warn(String kind, String message, Throwable ex) {
+	void warn(String kind, String message, @Nullable Throwable ex) {
 		long now = System.nanoTime();
 		Long last = this.lastWarned.get(kind);
 		boolean warn;
@@ -60,7 +62,7 @@ final class RateLimitedLog {
 	}
 
 	/** Logs a message with its exception (which may be null), whatever came before it. */
-	void log(Level level, String message, Throwable ex) {
+	void log(Level level, String message, @Nullable Throwable ex) {
 		try {
 			if (ex != null) {
 				this.logger.log(level, message, ex);

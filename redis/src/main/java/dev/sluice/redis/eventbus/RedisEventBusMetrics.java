@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds a {@link RedisEventTransport} to Micrometer. Per topic (tag {@code topic}):
@@ -80,7 +81,7 @@ public final class RedisEventBusMetrics implements MeterBinder {
 				"The group's events not yet delivered to any member (NaN when Redis cannot tell)");
 	}
 
-	private static Long value(Map<String, Long> values, String group) {
+	private static @Nullable Long value(@Nullable Map<String, @Nullable Long> values, String group) {
 		return (values != null) ? values.get(group) : null;
 	}
 
@@ -93,8 +94,8 @@ public final class RedisEventBusMetrics implements MeterBinder {
 			.register(registry);
 	}
 
-	private void gauge(MeterRegistry registry, String name, TopicState topic, Function<StreamFigures, Long> figure,
-			Tags tags, String description) {
+	private void gauge(MeterRegistry registry, String name, TopicState topic,
+			Function<StreamFigures, @Nullable Long> figure, Tags tags, String description) {
 		StreamFiguresReader figures = this.transport.figures();
 		ToDoubleFunction<TopicState> read = (t) -> {
 			Long value = figure.apply(figures.cached(t));

@@ -24,6 +24,7 @@ import dev.sluice.redis.connection.BackgroundConnection;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -210,7 +211,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	}
 
 	/** Where the stream ends now, or null if Redis does not answer: the reader then finds out itself. */
-	private String streamEnd(TopicState state) {
+	private @Nullable String streamEnd(TopicState state) {
 		long deadline = System.nanoTime() + this.settings.publishTimeoutNanos();
 		try {
 			return BroadcastReader.lastEntryId(shared(deadline), state.key, deadline - System.nanoTime());
@@ -226,7 +227,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	}
 
 	@Override
-	public <E> Subscription subscribeGroup(String topic, Class<E> type, Consumer<? super E> handler,
+	public <E> @Nullable Subscription subscribeGroup(String topic, Class<E> type, Consumer<? super E> handler,
 			SubscriberOptions options) {
 		if (!this.routed.test(topic)) {
 			// the bus serves it, as the only member of its group in this process
@@ -385,9 +386,9 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 		private RedisStreamSettings settings = RedisStreamSettings.defaults();
 
-		private EventTypes eventTypes;
+		private @Nullable EventTypes eventTypes;
 
-		private JsonMapper jsonMapper;
+		private @Nullable JsonMapper jsonMapper;
 
 		private Predicate<String> topics = (topic) -> true;
 
@@ -411,7 +412,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		}
 
 		/** See {@link RedisStreamSettings#instanceId()}. */
-		public Builder instanceId(String instanceId) {
+		public Builder instanceId(@Nullable String instanceId) {
 			this.settings = this.settings.withInstanceId(instanceId);
 			return this;
 		}

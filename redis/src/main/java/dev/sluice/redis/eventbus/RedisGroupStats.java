@@ -1,5 +1,7 @@
 package dev.sluice.redis.eventbus;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One member of a consumer group in this instance: its counters, and the group's figures read from
  * Redis (shared by all the group's members, on every instance).
@@ -28,5 +30,5 @@ package dev.sluice.redis.eventbus;
  */
 public record RedisGroupStats(String topic, String group, String member, String consumer, long offered,
 		long delivered, long failed, long reclaimed, long deadLettered, long left, long skipped, long inFlight,
-		Long pending, Long lag) {
+		@Nullable Long pending, @Nullable Long lag) {
 }

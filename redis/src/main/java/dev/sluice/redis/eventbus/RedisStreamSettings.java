@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.InvalidSettingException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a {@link RedisEventTransport}, immutable and valid: the canonical constructor
@@ -32,7 +33,7 @@ import dev.sluice.InvalidSettingException;
  * and of the metrics
  * @param trimInterval how often the streams are trimmed
  */
-public record RedisStreamSettings(String keyPrefix, String instanceId, long maxLength, int maxDeliveries,
+public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId, long maxLength, int maxDeliveries,
 		Duration claimIdle, Duration pollTimeout, int batchSize, Duration publishTimeout, Duration trimInterval) {
 
 	/** Default {@link #keyPrefix}. */
@@ -121,7 +122,7 @@ public record RedisStreamSettings(String keyPrefix, String instanceId, long maxL
 	}
 
 	/** A copy with another {@link #instanceId}. */
-	public RedisStreamSettings withInstanceId(String instanceId) {
+	public RedisStreamSettings withInstanceId(@Nullable String instanceId) {
 		return new RedisStreamSettings(this.keyPrefix, instanceId, this.maxLength, this.maxDeliveries, this.claimIdle,
 				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
 	}

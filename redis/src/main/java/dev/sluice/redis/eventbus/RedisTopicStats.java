@@ -2,6 +2,8 @@ package dev.sluice.redis.eventbus;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One topic that goes through Redis, as this instance sees it: its counters since the transport
  * started, and the stream's length read from Redis.
@@ -20,7 +22,7 @@ import java.util.List;
  * @param trimmed entries this instance trimmed from the stream
  * @param members this instance's members of groups on the topic
  */
-public record RedisTopicStats(String topic, String streamKey, Long length, long published, long received,
+public record RedisTopicStats(String topic, String streamKey, @Nullable Long length, long published, long received,
 		long malformed, long deadLettered, long trimHeld, long trimmed, List<RedisGroupStats> members) {
 
 	public RedisTopicStats {

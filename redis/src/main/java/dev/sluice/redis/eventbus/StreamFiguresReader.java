@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +14,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@link StreamFigures} of a transport's streams (length, and each group's pending entries
@@ -44,8 +46,8 @@ final class StreamFiguresReader {
 	/** The stream's figures, read now: XLEN and XINFO GROUPS, pipelined, by the deadline at most. */
 	StreamFigures read(TopicState topic, long deadline) {
 		Long length = null;
-		Map<String, Long> pending = null;
-		Map<String, Long> lag = null;
+		Map<String, @Nullable Long> pending = null;
+		Map<String, @Nullable Long> lag = null;
 		try {
 			RedisAsyncCommands<String, String> redis = this.connection.await(deadline).async();
 			RedisFuture<Long> xlen = redis.xlen(topic.key);
@@ -55,7 +57,9 @@ final class StreamFiguresReader {
 				pending = new HashMap<>();
 				lag = new HashMap<>();
 				try {
-					for (Object entry : Commands.await(info, deadline - System.nanoTime(), "XINFO GROUPS")) {
+					// Lettuce answers XINFO GROUPS with a list, empty if there are no groups
+					for (Object entry : Objects.requireNonNull(
+							Commands.await(info, deadline - System.nanoTime(), "XINFO GROUPS"))) {
 						Map<String, Object> fields = Commands.fields(entry);
 						String name = String.valueOf(fields.get("name"));
 						pending.put(name, Commands.number(fields.get("pending")));
@@ -63,7 +67,7 @@ final class StreamFiguresReader {
 					}
 				}
 				catch (RedisException ex) {
-					if (length != 0) {
+					if (length == null || length != 0) {
 						throw ex;
 					}
 					// no stream, no groups: nothing pending, nothing behind

@@ -2,6 +2,7 @@ package dev.sluice.redis.eventbus;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +12,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread that reads one stream over a connection of its own (its reads block in Redis, so they
@@ -76,7 +78,7 @@ abstract class StreamWorker implements Runnable {
 
 	volatile Phase phase = Phase.IDLE;
 
-	private volatile StatefulRedisConnection<String, String> connection;
+	private volatile @Nullable StatefulRedisConnection<String, String> connection;
 
 	/** Set by whichever closes the connection first (the worker as it ends, or the transport). */
 	private final AtomicReference<CompletableFuture<Void>> closing = new AtomicReference<>();
@@ -135,7 +137,8 @@ abstract class StreamWorker implements Runnable {
 		}
 		CompletableFuture<Void> closed = new CompletableFuture<>();
 		if (!this.closing.compareAndSet(null, closed)) {
-			return this.closing.get();
+			// set by whichever closed first, and never unset
+			return Objects.requireNonNull(this.closing.get());
 		}
 		open.closeAsync().whenComplete((done, ex) -> closed.complete(null));
 		return closed;
@@ -241,7 +244,7 @@ abstract class StreamWorker implements Runnable {
 		return true;
 	}
 
-	private void strayInterrupt(InterruptedException ex) {
+	private void strayInterrupt(@Nullable InterruptedException ex) {
 		this.log.warn("interrupt:" + this.warningKind, this.thread.getName() + " was interrupted, though it was not"
 				+ " abandoned (a handler that interrupts its own thread, or sets the flag again after catching an"
 				+ " interrupt?); it clears the interrupt and goes on", ex);
@@ -267,7 +270,7 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	/** The worker's connection if it has one that is open, for a last command as it ends. */
-	RedisAsyncCommands<String, String> openConnection() {
+	@Nullable RedisAsyncCommands<String, String> openConnection() {
 		StatefulRedisConnection<String, String> open = this.connection;
 		return (open != null && open.isOpen()) ? open.async() : null;
 	}
@@ -289,8 +292,8 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	/** Writes a dead letter, waiting for Redis to take it. */
-	void deadLetter(RedisAsyncCommands<String, String> redis, String id, Map<String, String> body, String reason,
-			String group, long deliveries) throws InterruptedException {
+	void deadLetter(RedisAsyncCommands<String, String> redis, String id, @Nullable Map<String, String> body,
+			String reason, @Nullable String group, long deliveries) throws InterruptedException {
 		XAddArgs args = new XAddArgs();
 		if (this.settings.trims()) {
 			args.maxlen(this.settings.maxLength()).approximateTrimming();

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,7 @@ import dev.sluice.redis.connection.BackgroundConnection;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Trims a transport's streams toward max-length, every trim interval on a thread of its own when
@@ -87,7 +89,7 @@ final class Trimmer {
 	private final RateLimitedLog log;
 
 	/** Runs the passes every trim interval; null when the settings do not trim. */
-	private final ScheduledExecutorService scheduler;
+	private final @Nullable ScheduledExecutorService scheduler;
 
 	private Trimmer(BackgroundConnection<StatefulRedisConnection<String, String>> connection,
 			Supplier<Collection<TopicState>> topics, RedisStreamSettings settings, RateLimitedLog log) {
@@ -161,13 +163,14 @@ final class Trimmer {
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
 		for (int pass = 0; pass < MAX_PASSES; pass++) {
-			List<Object> result = Commands.await(
+			// the script answers three numbers and a name: anything else is its bug, and fails the pass
+			List<Object> result = Objects.requireNonNull(Commands.await(
 					redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, new String[] { topic.key },
 							Long.toString(this.maxLength), Integer.toString(MAX_PER_PASS)),
-					deadline - System.nanoTime(), "Trim of stream '" + topic.key + "'");
-			long length = Commands.number(result.get(0));
-			long removed = Commands.number(result.get(1));
-			long held = Commands.number(result.get(2));
+					deadline - System.nanoTime(), "Trim of stream '" + topic.key + "'"));
+			long length = Objects.requireNonNull(Commands.number(result.get(0)));
+			long removed = Objects.requireNonNull(Commands.number(result.get(1)));
+			long held = Objects.requireNonNull(Commands.number(result.get(2)));
 			topic.trimmed.add(removed);
 			if (held > 0) {
 				topic.trimHeld.increment();

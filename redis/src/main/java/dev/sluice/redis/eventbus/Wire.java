@@ -3,6 +3,7 @@ package dev.sluice.redis.eventbus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,7 +69,7 @@ final class Wire {
 	}
 
 	/** The event of an entry, or why there is none; never throws. */
-	Decoded decode(Map<String, String> body) {
+	Decoded decode(@Nullable Map<String, String> body) {
 		if (body == null || body.isEmpty()) {
 			return Decoded.malformed("entry has no fields");
 		}
@@ -98,7 +99,7 @@ final class Wire {
 		return new Decoded(event, null, timestamp(body.get(TS)));
 	}
 
-	private static long timestamp(String ts) {
+	private static long timestamp(@Nullable String ts) {
 		if (ts == null) {
 			return 0;
 		}
@@ -112,7 +113,7 @@ final class Wire {
 	}
 
 	/** The fields of a dead letter: the original ones, then why and where. */
-	Map<String, String> deadLetter(String id, Map<String, String> body, String reason, String group,
+	Map<String, String> deadLetter(String id, @Nullable Map<String, String> body, String reason, @Nullable String group,
 			long deliveries) {
 		Map<String, String> letter = new LinkedHashMap<>();
 		if (body != null) {
@@ -129,10 +130,10 @@ final class Wire {
 	}
 
 	/**
-	 * A decoded entry: its event, or the reason it has none.
+	 * A decoded entry: its event, or the reason it has none; exactly one of the two is {@code null}.
 	 * @param timestamp publish time in epoch milliseconds, 0 if unknown
 	 */
-	record Decoded(Object event, String malformed, long timestamp) {
+	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp) {
 
 		static Decoded malformed(String reason) {
 			return new Decoded(null, reason, 0);

@@ -5,4 +5,7 @@
  * each event among themselves (competing consumers, at least once). Events travel as JSON, and only
  * the types named in {@link dev.sluice.redis.eventbus.EventTypes} do.
  */
+@NullMarked
 package dev.sluice.redis.eventbus;
+
+import org.jspecify.annotations.NullMarked;

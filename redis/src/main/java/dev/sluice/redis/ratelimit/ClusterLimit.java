@@ -22,6 +22,7 @@ import dev.sluice.ratelimit.RateLimiter;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one named cluster limiter keeps across its stores: its key, options and counters, what Redis
@@ -61,10 +62,10 @@ final class ClusterLimit {
 	final LongAdder grantedLocally = new LongAdder();
 
 	/** What Redis last answered to a take, for the answers given without a round trip. */
-	volatile Reply lastReply;
+	volatile @Nullable Reply lastReply;
 
 	/** The limiter this belongs to, once made; for closing it with its owner. */
-	volatile RateLimiter limiter;
+	volatile @Nullable RateLimiter limiter;
 
 	private final RedisRateLimiters owner;
 
@@ -73,10 +74,10 @@ final class ClusterLimit {
 	/** The callers parked until the outage ends, a probe is due, or the limiter shuts down. */
 	private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
 
-	private volatile String lastError;
+	private volatile @Nullable String lastError;
 
 	/** The store of the current settings; an older one closing means only a change of settings. */
-	private volatile RedisPermitStore current;
+	private volatile @Nullable RedisPermitStore current;
 
 	private volatile boolean shutdown;
 
@@ -192,7 +193,7 @@ final class ClusterLimit {
 		action.run();
 	}
 
-	Outage outage() {
+	@Nullable Outage outage() {
 		return this.outage.get();
 	}
 
@@ -283,7 +284,7 @@ final class ClusterLimit {
 				this.lastError);
 	}
 
-	String lastError() {
+	@Nullable String lastError() {
 		return this.lastError;
 	}
 

@@ -3,6 +3,7 @@ package dev.sluice.redis.ratelimit;
 import java.time.Instant;
 
 import dev.sluice.ratelimit.OutagePolicy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time view of one cluster rate limiter's link to Redis.
@@ -19,5 +20,5 @@ import dev.sluice.ratelimit.OutagePolicy;
  * @param lastError the last failure of a round trip, or {@code null} if none has failed
  */
 public record ClusterLimiterStats(String name, OutagePolicy onOutage, boolean reachable, long roundTrips,
-		long failedRoundTrips, long grantedLocally, Instant outageSince, String lastError) {
+		long failedRoundTrips, long grantedLocally, @Nullable Instant outageSince, @Nullable String lastError) {
 }

@@ -15,6 +15,7 @@ import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.redis.ratelimit.RedisRateLimiters.Link;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The permits of one cluster limiter's settings, in a Bucket4j bucket in Redis, with a local limiter
@@ -43,10 +44,11 @@ final class RedisPermitStore implements PermitStore {
 
 	private final RateLimitConfig config;
 
-	private final Supplier<AsyncBucketProxy> proxies;
+	/** A proxy for these settings, or {@code null} while there is no connection. */
+	private final Supplier<@Nullable AsyncBucketProxy> proxies;
 
 	/** {@code null} until the connection is made. */
-	private volatile AsyncBucketProxy proxy;
+	private volatile @Nullable AsyncBucketProxy proxy;
 
 	/** Permits while Redis is away and the policy is to fail open. */
 	private final PermitStore local;
@@ -54,7 +56,7 @@ final class RedisPermitStore implements PermitStore {
 	/** How long one permit takes to refill: {@code per / rate}. */
 	private final long nanosPerPermit;
 
-	RedisPermitStore(ClusterLimit limit, RateLimitConfig config, Supplier<AsyncBucketProxy> proxies) {
+	RedisPermitStore(ClusterLimit limit, RateLimitConfig config, Supplier<@Nullable AsyncBucketProxy> proxies) {
 		this.limit = limit;
 		this.config = config;
 		this.proxies = proxies;
@@ -63,7 +65,7 @@ final class RedisPermitStore implements PermitStore {
 		this.nanosPerPermit = Math.max(1, config.per().toNanos() / config.rate());
 	}
 
-	AsyncBucketProxy proxy() {
+	@Nullable AsyncBucketProxy proxy() {
 		return this.proxy;
 	}
 
@@ -179,7 +181,8 @@ final class RedisPermitStore implements PermitStore {
 	 * Waits for the connection, at most {@code bound}: a proxy once it is made, or {@code null} with
 	 * the round trip's answer in {@code answer[0]} when it is not (see {@link #roundTrip}).
 	 */
-	private AsyncBucketProxy connectedProxy(long bound, long started, long[] answer) throws InterruptedException {
+	private @Nullable AsyncBucketProxy connectedProxy(long bound, long started, long[] answer)
+			throws InterruptedException {
 		CompletableFuture<Link> connection = this.limit.connection();
 		try {
 			connection.get(Math.max(0, bound), TimeUnit.NANOSECONDS);
@@ -222,7 +225,7 @@ final class RedisPermitStore implements PermitStore {
 	 * Lets a round trip that its caller gave up on still tell whether Redis answers: by its reply, or
 	 * by its silence until the operation timeout from its start. What it took, nobody uses.
 	 */
-	private void follow(CompletableFuture<ConsumptionProbe> reply, AsyncBucketProxy proxy, int permits,
+	private void follow(@Nullable CompletableFuture<ConsumptionProbe> reply, AsyncBucketProxy proxy, int permits,
 			long started) {
 		if (reply == null) {
 			return;

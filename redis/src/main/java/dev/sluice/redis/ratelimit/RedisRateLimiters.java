@@ -29,6 +29,7 @@ import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rate limiters whose budget every instance of an application shares, in Redis: a
@@ -293,7 +294,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/** The limit of that name, for tests. */
-	synchronized ClusterLimit limit(String name) {
+	synchronized @Nullable ClusterLimit limit(String name) {
 		return this.limits.get(name);
 	}
 
@@ -303,7 +304,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/** Why the latest connection attempt failed, while there is no connection and one has failed. */
-	Throwable connectError() {
+	@Nullable Throwable connectError() {
 		return this.connection.failure();
 	}
 
@@ -372,7 +373,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 	 * A proxy for the bucket at the key, with the given settings as the given version; {@code null}
 	 * while there is no connection.
 	 */
-	AsyncBucketProxy proxy(byte[] key, BucketConfiguration configuration, long version) {
+	@Nullable AsyncBucketProxy proxy(byte[] key, BucketConfiguration configuration, long version) {
 		Link link = this.connection.now();
 		if (link == null) {
 			return null;

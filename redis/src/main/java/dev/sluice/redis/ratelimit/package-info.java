@@ -4,4 +4,7 @@
  * ({@link dev.sluice.redis.ratelimit.RedisRateLimiters}), with a chosen behaviour when Redis cannot
  * answer ({@link dev.sluice.ratelimit.OutagePolicy}).
  */
+@NullMarked
 package dev.sluice.redis.ratelimit;
+
+import org.jspecify.annotations.NullMarked;
