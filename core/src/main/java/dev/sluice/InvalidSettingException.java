@@ -3,10 +3,11 @@ package dev.sluice;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A setting of a Sluice component that is not allowed: thrown when a config is built, before
- * anything runs. It names the setting as it is written in configuration ({@code workers},
- * {@code queue-capacity}), carries the value, and its message says what is allowed, so that the
- * Spring side can name the full property without reading the message.
+ * A setting of a Sluice component that is not allowed: thrown when a config is built,
+ * before anything runs. It names the setting as it is written in configuration
+ * ({@code workers}, {@code queue-capacity}), carries the value, and its message says what
+ * is allowed, so that the Spring side can name the full property without reading the
+ * message.
  */
 public class InvalidSettingException extends IllegalArgumentException {
 
@@ -18,7 +19,8 @@ public class InvalidSettingException extends IllegalArgumentException {
 
 	/**
 	 * A refused setting.
-	 * @param setting the setting's name as written in configuration, such as {@code queue-capacity}
+	 * @param setting the setting's name as written in configuration, such as
+	 * {@code queue-capacity}
 	 * @param value the value refused, possibly {@code null}
 	 * @param message what is allowed, and what the value was
 	 */
@@ -37,4 +39,5 @@ public class InvalidSettingException extends IllegalArgumentException {
 	public @Nullable Object value() {
 		return this.value;
 	}
+
 }

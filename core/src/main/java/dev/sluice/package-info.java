@@ -1,4 +1,6 @@
-/** What every part of Sluice shares: the exception a setting out of range is refused with. */
+/**
+ * What every part of Sluice shares: the exception a setting out of range is refused with.
+ */
 @NullMarked
 package dev.sluice;
 

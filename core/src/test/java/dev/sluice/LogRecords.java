@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 
 /**
  * The records one logger writes while a test runs (Sluice's core logs through
- * {@code System.Logger}, which is {@code java.util.logging} here). Close it to stop recording.
+ * {@code System.Logger}, which is {@code java.util.logging} here). Close it to stop
+ * recording.
  */
 public final class LogRecords implements AutoCloseable {
 
@@ -38,7 +39,8 @@ public final class LogRecords implements AutoCloseable {
 	private LogRecords(String name) {
 		this.logger = Logger.getLogger(name);
 		this.levelBefore = this.logger.getLevel();
-		// whatever another test or the configuration set, record everything while this one runs
+		// whatever another test or the configuration set, record everything while this
+		// one runs
 		this.logger.setLevel(Level.ALL);
 		this.handler.setLevel(Level.ALL);
 		this.logger.addHandler(this.handler);
@@ -51,7 +53,8 @@ public final class LogRecords implements AutoCloseable {
 
 	/** What was written at WARNING or above, so far. */
 	public List<LogRecord> warnings() {
-		return this.records.stream().filter((record) -> record.getLevel().intValue() >= Level.WARNING.intValue())
+		return this.records.stream()
+			.filter((record) -> record.getLevel().intValue() >= Level.WARNING.intValue())
 			.toList();
 	}
 
@@ -60,4 +63,5 @@ public final class LogRecords implements AutoCloseable {
 		this.logger.removeHandler(this.handler);
 		this.logger.setLevel(this.levelBefore);
 	}
+
 }

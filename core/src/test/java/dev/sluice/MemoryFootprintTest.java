@@ -17,17 +17,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What idle Sluice objects keep on the heap, as the size of their object graph (JOL's
  * {@link GraphLayout}): a count of structure, the same on every run, not a timing.
  *
- * <p>JOL walks every reference, so from a pool's thread factory it reaches the main thread group and
- * through it every thread, class loader and class of the JVM, and from a subscriber the {@code Class}
- * of its events. Those are the JVM's, not the object's: the figure is the walk of the object together
- * with those shared roots, less the walk of the shared roots alone. Both are walks by identity, so no
- * object addresses are compared and a GC in between changes nothing; dispatcher or worker threads,
- * were any started, fall in the shared part too.
+ * <p>
+ * JOL walks every reference, so from a pool's thread factory it reaches the main thread
+ * group and through it every thread, class loader and class of the JVM, and from a
+ * subscriber the {@code Class} of its events. Those are the JVM's, not the object's: the
+ * figure is the walk of the object together with those shared roots, less the walk of the
+ * shared roots alone. Both are walks by identity, so no object addresses are compared and
+ * a GC in between changes nothing; dispatcher or worker threads, were any started, fall
+ * in the shared part too.
  *
- * <p>Needs {@code -Djdk.attach.allowAttachSelf=true} (JOL sizes objects through the
- * {@code Instrumentation} it attaches to this JVM) and {@code -Djol.magicFieldOffset=true} (so JOL
- * can read the fields of the JDK's lambdas, which it meets among the shared roots) in the surefire
- * {@code argLine}.
+ * <p>
+ * Needs {@code -Djdk.attach.allowAttachSelf=true} (JOL sizes objects through the
+ * {@code Instrumentation} it attaches to this JVM) and
+ * {@code -Djol.magicFieldOffset=true} (so JOL can read the fields of the JDK's lambdas,
+ * which it meets among the shared roots) in the surefire {@code argLine}.
  */
 class MemoryFootprintTest {
 
@@ -54,10 +57,10 @@ class MemoryFootprintTest {
 	}
 
 	/**
-	 * The bytes reachable from the root and not from the JVM's own roots (thread groups, class
-	 * loaders, boot modules) nor from the given shared objects. The shared graph is walked before and
-	 * after the combined one, and a figure counts only when it did not change in between; two such
-	 * figures in a row must agree.
+	 * The bytes reachable from the root and not from the JVM's own roots (thread groups,
+	 * class loaders, boot modules) nor from the given shared objects. The shared graph is
+	 * walked before and after the combined one, and a figure counts only when it did not
+	 * change in between; two such figures in a row must agree.
 	 */
 	static long retainedBytes(Object root, Object... alsoShared) {
 		Object[] shared = sharedRoots(alsoShared);
@@ -90,4 +93,5 @@ class MemoryFootprintTest {
 		roots.addAll(Arrays.asList(alsoShared));
 		return roots.toArray();
 	}
+
 }

@@ -46,13 +46,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The extremes matrix of the {@code sluice.*} configuration: every duration property at 0, 1ns, huge
- * ({@code 9223372036854775807ns} and {@code 9223372036854775807s}, which is
+ * The extremes matrix of the {@code sluice.*} configuration: every duration property at
+ * 0, 1ns, huge ({@code 9223372036854775807ns} and {@code 9223372036854775807s}, which is
  * {@code Duration.ofSeconds(Long.MAX_VALUE)}) and negative; every count at 0, 1,
- * {@code 2147483647} and negative. Each case either starts the application with a component that
- * works, or stops start-up with a failure analysis (what Spring Boot prints) that names the property
- * and what it allows; never an unexplained {@link ArithmeticException} or {@link Error}, and never a
- * hang.
+ * {@code 2147483647} and negative. Each case either starts the application with a
+ * component that works, or stops start-up with a failure analysis (what Spring Boot
+ * prints) that names the property and what it allows; never an unexplained
+ * {@link ArithmeticException} or {@link Error}, and never a hang.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeConfigurationTests {
@@ -67,9 +67,11 @@ class ExtremeConfigurationTests {
 	// sluice.pool.instances.* and sluice.pool.defaults.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.pool.instances.orders.workers, 0, between 1 and 32767", "sluice.pool.instances.orders.workers, -1, between 1 and 32767",
+	@CsvSource({ "sluice.pool.instances.orders.workers, 0, between 1 and 32767",
+			"sluice.pool.instances.orders.workers, -1, between 1 and 32767",
 			"sluice.pool.instances.orders.workers, -2147483648, between 1 and 32767",
-			"sluice.pool.instances.orders.workers, 32768, between 1 and 32767", "sluice.pool.defaults.workers, 0, between 1 and 32767",
+			"sluice.pool.instances.orders.workers, 32768, between 1 and 32767",
+			"sluice.pool.defaults.workers, 0, between 1 and 32767",
 			"sluice.pool.instances.orders.queue-capacity, -1, 0 or more",
 			"sluice.pool.instances.orders.queue-capacity, -2147483648, 0 or more",
 			"sluice.pool.defaults.queue-capacity, -1, 0 or more",
@@ -85,7 +87,8 @@ class ExtremeConfigurationTests {
 			"sluice.pool.defaults.workers, 2147483647", "sluice.pool.instances.orders.queue-capacity, 0",
 			"sluice.pool.instances.orders.queue-capacity, 1", "sluice.pool.instances.orders.queue-capacity, 2147483647",
 			"sluice.pool.defaults.queue-capacity, 2147483647", "sluice.pool.instances.orders.submit-timeout, 0",
-			"sluice.pool.instances.orders.submit-timeout, 1ns", "sluice.pool.instances.orders.submit-timeout, 9223372036854775807ns",
+			"sluice.pool.instances.orders.submit-timeout, 1ns",
+			"sluice.pool.instances.orders.submit-timeout, 9223372036854775807ns",
 			"sluice.pool.instances.orders.submit-timeout, 9223372036854775807s",
 			"sluice.pool.defaults.submit-timeout, 9223372036854775807s" })
 	void poolSettingAtAnExtremeStartsAWorkingPoolOrFailsNamingTheProperty(String property, String value) {
@@ -133,8 +136,7 @@ class ExtremeConfigurationTests {
 			});
 			long start = System.nanoTime();
 			context.close();
-			assertThat(Duration.ofNanos(System.nanoTime() - start))
-				.isLessThan(WorkerPool.ABANDON_GRACE.plusSeconds(5));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WorkerPool.ABANDON_GRACE.plusSeconds(5));
 			assertThat(shutdown.lastReport()).isNotNull()
 				.satisfies((report) -> assertThat(report.abandoned()).isEqualTo(1));
 		});
@@ -143,7 +145,8 @@ class ExtremeConfigurationTests {
 	// sluice.bulkhead.instances.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.bulkhead.instances.db.permits, 0, at least 1", "sluice.bulkhead.instances.db.permits, -1, at least 1",
+	@CsvSource({ "sluice.bulkhead.instances.db.permits, 0, at least 1",
+			"sluice.bulkhead.instances.db.permits, -1, at least 1",
 			"sluice.bulkhead.instances.db.permits, -2147483648, at least 1",
 			"sluice.bulkhead.instances.db.acquire-timeout, -1ns, zero or more",
 			"sluice.bulkhead.instances.db.acquire-timeout, -1s, zero or more" })
@@ -157,8 +160,9 @@ class ExtremeConfigurationTests {
 			"sluice.bulkhead.instances.db.acquire-timeout, 9223372036854775807ns",
 			"sluice.bulkhead.instances.db.acquire-timeout, 9223372036854775807s" })
 	void semaphoreSettingAtAnExtremeStartsAWorkingSemaphoreThatStopsWithTheContext(String property, String value) {
-		startsAndWorksOrFailsNamingTheProperty(this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.fair=false"),
-				property, value, (context) -> {
+		startsAndWorksOrFailsNamingTheProperty(
+				this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.fair=false"), property, value,
+				(context) -> {
 					Bulkhead db = context.getBean(BulkheadRegistry.class).get("db");
 					SluiceShutdownLifecycle shutdown = context.getBean(SluiceShutdownLifecycle.class);
 					try (Bulkhead.Permit permit = db.acquire()) {
@@ -175,10 +179,14 @@ class ExtremeConfigurationTests {
 	// sluice.rate-limiter.instances.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.rate-limiter.instances.api.rate, 0, at least 1", "sluice.rate-limiter.instances.api.rate, -1, at least 1",
-			"sluice.rate-limiter.instances.api.rate, -2147483648, at least 1", "sluice.rate-limiter.instances.api.burst, 0, at least 1",
-			"sluice.rate-limiter.instances.api.burst, -1, at least 1", "sluice.rate-limiter.instances.api.per, 0, positive",
-			"sluice.rate-limiter.instances.api.per, -1ns, positive", "sluice.rate-limiter.instances.api.per, -1s, positive",
+	@CsvSource({ "sluice.rate-limiter.instances.api.rate, 0, at least 1",
+			"sluice.rate-limiter.instances.api.rate, -1, at least 1",
+			"sluice.rate-limiter.instances.api.rate, -2147483648, at least 1",
+			"sluice.rate-limiter.instances.api.burst, 0, at least 1",
+			"sluice.rate-limiter.instances.api.burst, -1, at least 1",
+			"sluice.rate-limiter.instances.api.per, 0, positive",
+			"sluice.rate-limiter.instances.api.per, -1ns, positive",
+			"sluice.rate-limiter.instances.api.per, -1s, positive",
 			"sluice.rate-limiter.instances.api.timeout, -1ns, zero or more",
 			"sluice.rate-limiter.instances.api.timeout, -1s, zero or more" })
 	void rateLimiterSettingBelowItsRangeFailsStartUpNamingTheProperty(String property, String value, String allowed) {
@@ -196,13 +204,16 @@ class ExtremeConfigurationTests {
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource({ "sluice.rate-limiter.instances.api.rate, 1", "sluice.rate-limiter.instances.api.rate, 2147483647",
 			"sluice.rate-limiter.instances.api.burst, 1", "sluice.rate-limiter.instances.api.burst, 2147483647",
-			"sluice.rate-limiter.instances.api.per, 1ns", "sluice.rate-limiter.instances.api.per, 9223372036854775807ns",
-			"sluice.rate-limiter.instances.api.per, 9223372036854775807s", "sluice.rate-limiter.instances.api.timeout, 0",
-			"sluice.rate-limiter.instances.api.timeout, 1ns", "sluice.rate-limiter.instances.api.timeout, 9223372036854775807ns",
+			"sluice.rate-limiter.instances.api.per, 1ns",
+			"sluice.rate-limiter.instances.api.per, 9223372036854775807ns",
+			"sluice.rate-limiter.instances.api.per, 9223372036854775807s",
+			"sluice.rate-limiter.instances.api.timeout, 0", "sluice.rate-limiter.instances.api.timeout, 1ns",
+			"sluice.rate-limiter.instances.api.timeout, 9223372036854775807ns",
 			"sluice.rate-limiter.instances.api.timeout, 9223372036854775807s" })
 	void rateLimiterSettingAtAnExtremeStartsAWorkingLimiterOrFailsNamingTheProperty(String property, String value) {
 		startsAndWorksOrFailsNamingTheProperty(limiterRunner(), property, value, (context) -> {
-			// acquire() waits up to the configured timeout; the first permit is there at once
+			// acquire() waits up to the configured timeout; the first permit is there at
+			// once
 			context.getBean(RateLimiterRegistry.class).get("api").acquire();
 		});
 	}
@@ -210,7 +221,8 @@ class ExtremeConfigurationTests {
 	// sluice.event-bus.*
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource({ "sluice.event-bus.dispatchers, 0, between 1 and 32767", "sluice.event-bus.dispatchers, -1, between 1 and 32767",
+	@CsvSource({ "sluice.event-bus.dispatchers, 0, between 1 and 32767",
+			"sluice.event-bus.dispatchers, -1, between 1 and 32767",
 			"sluice.event-bus.dispatchers, -2147483648, between 1 and 32767",
 			"sluice.event-bus.dispatchers, 32768, between 1 and 32767",
 			"sluice.event-bus.subscriber.defaults.buffer, 0, at least 1",
@@ -228,7 +240,8 @@ class ExtremeConfigurationTests {
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource({ "sluice.event-bus.dispatchers, 1", "sluice.event-bus.dispatchers, 2147483647",
 			"sluice.event-bus.subscriber.defaults.buffer, 1", "sluice.event-bus.subscriber.defaults.buffer, 2147483647",
-			"sluice.event-bus.subscriber.topics.orders.buffer, 2147483647", "sluice.event-bus.subscriber.instances.audit.buffer, 1",
+			"sluice.event-bus.subscriber.topics.orders.buffer, 2147483647",
+			"sluice.event-bus.subscriber.instances.audit.buffer, 1",
 			"sluice.event-bus.subscriber.instances.audit.buffer, 2147483647",
 			"sluice.event-bus.subscriber.defaults.publish-timeout, 0",
 			"sluice.event-bus.subscriber.defaults.publish-timeout, 1ns",
@@ -252,9 +265,9 @@ class ExtremeConfigurationTests {
 	// one past the largest int: the property cannot even be bound
 
 	@ParameterizedTest(name = "{0}=2147483648")
-	@CsvSource({ "sluice.pool.instances.orders.workers", "sluice.pool.instances.orders.queue-capacity", "sluice.bulkhead.instances.db.permits",
-			"sluice.rate-limiter.instances.api.rate", "sluice.event-bus.dispatchers",
-			"sluice.event-bus.subscriber.defaults.buffer" })
+	@CsvSource({ "sluice.pool.instances.orders.workers", "sluice.pool.instances.orders.queue-capacity",
+			"sluice.bulkhead.instances.db.permits", "sluice.rate-limiter.instances.api.rate",
+			"sluice.event-bus.dispatchers", "sluice.event-bus.subscriber.defaults.buffer" })
 	void aCountOnePastTheLargestIntFailsStartUpNamingThePropertyAndItsRange(String property) {
 		failsNamingTheProperty(this.contextRunner, property, "2147483648", "2147483647");
 	}
@@ -265,7 +278,8 @@ class ExtremeConfigurationTests {
 	@CsvSource({ "sluice.redis.operation-timeout, 0, positive", "sluice.redis.operation-timeout, -1s, positive",
 			"sluice.redis.streams.max-length, 0, at least 1", "sluice.redis.streams.max-length, -1, at least 1",
 			"sluice.redis.streams.max-deliveries, 0, at least 1", "sluice.redis.streams.max-deliveries, -1, at least 1",
-			"sluice.redis.streams.claim-idle, 0, from 1ms to 1 day", "sluice.redis.streams.claim-idle, -1s, from 1ms to 1 day",
+			"sluice.redis.streams.claim-idle, 0, from 1ms to 1 day",
+			"sluice.redis.streams.claim-idle, -1s, from 1ms to 1 day",
 			"sluice.redis.streams.poll-timeout, 0, from 1ms to 1 day",
 			"sluice.redis.streams.poll-timeout, -1s, from 1ms to 1 day",
 			"sluice.redis.streams.batch-size, 0, between 1 and 10000",
@@ -286,7 +300,8 @@ class ExtremeConfigurationTests {
 			"sluice.redis.streams.poll-timeout, 9223372036854775807s", "sluice.redis.streams.batch-size, 1" })
 	void redisSettingAtAnExtremeStartsAWorkingTransportOrFailsNamingTheProperty(String property, String value) {
 		startsAndWorksOrFailsNamingTheProperty(redisEventRunner(), property, value, (context) -> {
-			// the transport connects in the background; a publish before that is refused, by design
+			// the transport connects in the background; a publish before that is refused,
+			// by design
 			RedisEventTransport transport = context.getBean(RedisEventTransport.class);
 			await().atMost(Duration.ofSeconds(20)).until(() -> transport.ping(Duration.ofMillis(200)));
 			EventBus bus = context.getBean(EventBus.class);
@@ -318,7 +333,10 @@ class ExtremeConfigurationTests {
 		return this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.rate=1");
 	}
 
-	/** Sluice and Spring Boot's Redis auto-configuration, connected to the tests' Redis (skipped without one). */
+	/**
+	 * Sluice and Spring Boot's Redis auto-configuration, connected to the tests' Redis
+	 * (skipped without one).
+	 */
 	private static ApplicationContextRunner redisRunner() {
 		RedisURI uri = TestRedis.uri();
 		return new ApplicationContextRunner()
@@ -334,7 +352,10 @@ class ExtremeConfigurationTests {
 				"sluice.redis.event-types.order=" + TestOrder.class.getName());
 	}
 
-	/** The property at the value must stop start-up, and the analysis must name it and what it allows. */
+	/**
+	 * The property at the value must stop start-up, and the analysis must name it and
+	 * what it allows.
+	 */
 	private static void failsNamingTheProperty(ApplicationContextRunner runner, String property, String value,
 			String allowed) {
 		runner.withPropertyValues(property + "=" + value).run((context) -> {
@@ -343,7 +364,9 @@ class ExtremeConfigurationTests {
 		});
 	}
 
-	/** The property at the value must start the application, and the component must work. */
+	/**
+	 * The property at the value must start the application, and the component must work.
+	 */
 	private static void startsAndWorks(ApplicationContextRunner runner, String property, String value,
 			ContextConsumer<AssertableApplicationContext> works) {
 		runner.withPropertyValues(property + "=" + value).run((context) -> {
@@ -357,8 +380,9 @@ class ExtremeConfigurationTests {
 	}
 
 	/**
-	 * The property at the value must either start the application with a component that works, or stop
-	 * start-up with an analysis that names the property and what it allows.
+	 * The property at the value must either start the application with a component that
+	 * works, or stop start-up with an analysis that names the property and what it
+	 * allows.
 	 */
 	private static void startsAndWorksOrFailsNamingTheProperty(ApplicationContextRunner runner, String property,
 			String value, ContextConsumer<AssertableApplicationContext> works) {
@@ -392,5 +416,7 @@ class ExtremeConfigurationTests {
 		void audit(String order) {
 			this.received.add(order);
 		}
+
 	}
+
 }

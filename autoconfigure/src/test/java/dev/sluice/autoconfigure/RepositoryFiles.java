@@ -7,13 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The repository's own files (its README, docs and build), for tests that check what they say. */
+/**
+ * The repository's own files (its README, docs and build), for tests that check what they
+ * say.
+ */
 public final class RepositoryFiles {
 
 	private RepositoryFiles() {
 	}
 
-	/** The repository's root: the nearest directory above the working directory with {@code docs/design.md}. */
+	/**
+	 * The repository's root: the nearest directory above the working directory with
+	 * {@code docs/design.md}.
+	 */
 	public static Path root() {
 		Path directory = Path.of("").toAbsolutePath();
 		while (directory != null && !Files.exists(directory.resolve("docs/design.md"))) {
@@ -25,7 +31,9 @@ public final class RepositoryFiles {
 		return directory;
 	}
 
-	/** The anchors GitHub gives the headings of a Markdown page (none for other files). */
+	/**
+	 * The anchors GitHub gives the headings of a Markdown page (none for other files).
+	 */
 	public static List<String> anchors(Path page) throws IOException {
 		List<String> anchors = new ArrayList<>();
 		if (!page.toString().endsWith(".md")) {
@@ -43,4 +51,5 @@ public final class RepositoryFiles {
 		}
 		return anchors;
 	}
+
 }

@@ -16,16 +16,17 @@ public final class StartupFailures {
 	}
 
 	/**
-	 * The description and action of the failure analysis Spring Boot would print, through the
-	 * analyzers registered in {@code spring.factories}, in Boot's order.
+	 * The description and action of the failure analysis Spring Boot would print, through
+	 * the analyzers registered in {@code spring.factories}, in Boot's order.
 	 * @throws AssertionError if no analyzer explains the failure
 	 */
 	public static String analyze(Throwable failure) {
 		var analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-			.load(FailureAnalyzer.class, SpringFactoriesLoader.ArgumentResolver
-				.of(BeanFactory.class, new DefaultListableBeanFactory())
-				.and(Environment.class, new StandardEnvironment()),
-					// analyzers for technologies absent from this classpath cannot load; Boot skips them too
+			.load(FailureAnalyzer.class,
+					SpringFactoriesLoader.ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
+						.and(Environment.class, new StandardEnvironment()),
+					// analyzers for technologies absent from this classpath cannot load;
+					// Boot skips them too
 					SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
 					}));
 		AnnotationAwareOrderComparator.sort(analyzers);
@@ -37,4 +38,5 @@ public final class StartupFailures {
 		}
 		throw new AssertionError("No failure analyzer explained " + failure, failure);
 	}
+
 }

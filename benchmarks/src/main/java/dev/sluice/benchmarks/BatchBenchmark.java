@@ -27,22 +27,26 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Applying a tiny function ({@code i -> i * 31 + 7}) to {@value #ITEMS} integers, three ways:
+ * Applying a tiny function ({@code i -> i * 31 + 7}) to {@value #ITEMS} integers, three
+ * ways:
  * <ul>
- * <li>{@code sluicePool_map}: {@link WorkerPool#map}, which hands items out in a few contiguous
- * chunks and lets the caller take part;</li>
+ * <li>{@code sluicePool_map}: {@link WorkerPool#map}, which hands items out in a few
+ * contiguous chunks and lets the caller take part;</li>
  * <li>{@code threadPoolExecutor_invokeAll}: {@link ExecutorService#invokeAll} with one
  * {@link Callable} per item, the usual way to do this with a plain executor;</li>
- * <li>{@code parallelStream_map}: {@code items.parallelStream().map(fn).toList()} on the common
- * fork-join pool, as a well-known reference point.</li>
+ * <li>{@code parallelStream_map}: {@code items.parallelStream().map(fn).toList()} on the
+ * common fork-join pool, as a well-known reference point.</li>
  * </ul>
- * Both pools have {@value #WORKERS} workers. The Sluice pool has its default bounded queue (map only
- * queues one helper per worker). The {@link ThreadPoolExecutor} has an unbounded
- * {@link LinkedBlockingQueue}, as {@code Executors.newFixedThreadPool} does, because invokeAll must be
- * able to queue all {@value #ITEMS} tasks at once. The parallel stream uses the common pool, whose
- * parallelism on a 2-core machine is 1 plus the calling thread.
+ * Both pools have {@value #WORKERS} workers. The Sluice pool has its default bounded
+ * queue (map only queues one helper per worker). The {@link ThreadPoolExecutor} has an
+ * unbounded {@link LinkedBlockingQueue}, as {@code Executors.newFixedThreadPool} does,
+ * because invokeAll must be able to queue all {@value #ITEMS} tasks at once. The parallel
+ * stream uses the common pool, whose parallelism on a 2-core machine is 1 plus the
+ * calling thread.
  *
- * <p>Goal: the Sluice batch helper is at least 3x faster than invokeAll on {@value #ITEMS} tiny items.
+ * <p>
+ * Goal: the Sluice batch helper is at least 3x faster than invokeAll on {@value #ITEMS}
+ * tiny items.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -98,7 +102,10 @@ public class BatchBenchmark {
 		return this.sluicePool.map(this.items, FUNCTION);
 	}
 
-	/** Collects the results into a list, so that it delivers the same thing as the other two. */
+	/**
+	 * Collects the results into a list, so that it delivers the same thing as the other
+	 * two.
+	 */
 	@Benchmark
 	public List<Integer> threadPoolExecutor_invokeAll() throws InterruptedException, ExecutionException {
 		List<Future<Integer>> futures = this.threadPoolExecutor.invokeAll(this.callables);
@@ -113,4 +120,5 @@ public class BatchBenchmark {
 	public List<Integer> parallelStream_map() {
 		return this.items.parallelStream().map(FUNCTION).toList();
 	}
+
 }

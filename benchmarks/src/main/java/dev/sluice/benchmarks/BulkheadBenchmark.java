@@ -25,26 +25,30 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Cost of taking and giving back one permit when one is always free: a Sluice {@link Bulkhead}
- * (with its Micrometer meters bound) against a {@link Semaphore} with the same permits and the same
- * fairness (unfair, Sluice's default).
+ * Cost of taking and giving back one permit when one is always free: a Sluice
+ * {@link Bulkhead} (with its Micrometer meters bound) against a {@link Semaphore} with
+ * the same permits and the same fairness (unfair, Sluice's default).
  * <ul>
- * <li>{@code *_sluice_acquireClose}: {@code try (Bulkhead.Permit permit = bulkhead.acquire()) {...}},
- * the usual way to hold a Sluice permit.</li>
- * <li>{@code *_semaphore_acquireRelease}: {@code semaphore.acquire(); try {...} finally
- * { semaphore.release(); }}. This and the one above are the pair the goal is about.</li>
- * <li>{@code *_sluice_run}: {@link Bulkhead#run(Runnable)}, which holds the permit around a
- * {@link Runnable} and needs no {@link Bulkhead.Permit} object.</li>
+ * <li>{@code *_sluice_acquireClose}: {@code try (Bulkhead.Permit permit =
+ * bulkhead.acquire()) {...}}, the usual way to hold a Sluice permit.</li>
+ * <li>{@code *_semaphore_acquireRelease}: {@code semaphore.acquire(); try {...} finally {
+ * semaphore.release(); }}. This and the one above are the pair the goal is about.</li>
+ * <li>{@code *_sluice_run}: {@link Bulkhead#run(Runnable)}, which holds the permit around
+ * a {@link Runnable} and needs no {@link Bulkhead.Permit} object.</li>
  * </ul>
  * The body is the same in all three: one value handed to a {@link Blackhole}. There are
- * {@value #PERMITS} permits, so no acquire ever waits; each iteration checks that every permit came
- * back.
+ * {@value #PERMITS} permits, so no acquire ever waits; each iteration checks that every
+ * permit came back.
  *
- * <p>The bulkhead and the semaphore are shared by all the threads of a run ({@link Scope#Benchmark}),
- * so the {@code threads2_*} methods measure two threads contending on one semaphore. The thread
- * count is in each method's name, as JMH's table does not show it.
+ * <p>
+ * The bulkhead and the semaphore are shared by all the threads of a run
+ * ({@link Scope#Benchmark}), so the {@code threads2_*} methods measure two threads
+ * contending on one semaphore. The thread count is in each method's name, as JMH's table
+ * does not show it.
  *
- * <p>Goal: a Sluice acquire+release costs at most 20% more than the semaphore's, with metrics on.
+ * <p>
+ * Goal: a Sluice acquire+release costs at most 20% more than the semaphore's, with
+ * metrics on.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -96,11 +100,16 @@ public class BulkheadBenchmark {
 		this.registry.close();
 	}
 
-	/** Each thread's body for {@link Bulkhead#run(Runnable)}, built once so no call allocates a lambda. */
+	/**
+	 * Each thread's body for {@link Bulkhead#run(Runnable)}, built once so no call
+	 * allocates a lambda.
+	 */
 	@State(Scope.Thread)
 	public static class Body {
 
-		/** The same value as the benchmark's own; not final, so the JIT cannot fold it. */
+		/**
+		 * The same value as the benchmark's own; not final, so the JIT cannot fold it.
+		 */
 		private int input = 42;
 
 		Runnable runnable;
@@ -109,6 +118,7 @@ public class BulkheadBenchmark {
 		public void setUp(Blackhole blackhole) {
 			this.runnable = () -> blackhole.consume(this.input);
 		}
+
 	}
 
 	// one thread
@@ -168,4 +178,5 @@ public class BulkheadBenchmark {
 	public void threads2_sluice_run(Body body) throws InterruptedException {
 		this.bulkhead.run(body.runnable);
 	}
+
 }

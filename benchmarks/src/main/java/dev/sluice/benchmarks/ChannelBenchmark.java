@@ -18,10 +18,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Hand-off of 100,000 items from one producer thread to one consumer (the benchmark thread) through a
- * bounded buffer of 1024, item by item: a Sluice {@link Channel} ({@code send} with a timeout,
- * {@code receive} with a timeout) against an {@link ArrayBlockingQueue} ({@code put}, {@code take}).
- * Scored per item.
+ * Hand-off of 100,000 items from one producer thread to one consumer (the benchmark
+ * thread) through a bounded buffer of 1024, item by item: a Sluice {@link Channel}
+ * ({@code send} with a timeout, {@code receive} with a timeout) against an
+ * {@link ArrayBlockingQueue} ({@code put}, {@code take}). Scored per item.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -91,4 +91,5 @@ public class ChannelBenchmark {
 		producer.join();
 		return sum;
 	}
+
 }

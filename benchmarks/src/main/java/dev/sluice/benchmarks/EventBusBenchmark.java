@@ -40,23 +40,24 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.SimpleApplicationEventMulticaster;
 
 /**
- * Asynchronous delivery throughput of an in-process event bus: the benchmark thread publishes 100,000
- * small events, then waits until every one of {@code subscribers} subscribers (1 and 4) has received
- * every one of them. Four ways, in one JMH run:
+ * Asynchronous delivery throughput of an in-process event bus: the benchmark thread
+ * publishes 100,000 small events, then waits until every one of {@code subscribers}
+ * subscribers (1 and 4) has received every one of them. Four ways, in one JMH run:
  * <ul>
- * <li>a Sluice {@link EventBus} with 2 dispatcher threads, each subscriber with a buffer of 1024 under
- * {@link BufferOverflow#BLOCK} (lossless backpressure);</li>
- * <li>a Guava {@link AsyncEventBus} on a fixed pool of 2 threads, subscribers as objects with a
- * {@link Subscribe} method;</li>
- * <li>a Spring {@link SimpleApplicationEventMulticaster} with a fixed pool of 2 threads as its task
- * executor, one {@link ApplicationListener} per subscriber;</li>
- * <li>an LMAX {@link Disruptor}: a ring of 1024, {@link BlockingWaitStrategy}, single producer, one
- * {@link EventHandler} per subscriber, all in parallel (each on a thread of its own).</li>
+ * <li>a Sluice {@link EventBus} with 2 dispatcher threads, each subscriber with a buffer
+ * of 1024 under {@link BufferOverflow#BLOCK} (lossless backpressure);</li>
+ * <li>a Guava {@link AsyncEventBus} on a fixed pool of 2 threads, subscribers as objects
+ * with a {@link Subscribe} method;</li>
+ * <li>a Spring {@link SimpleApplicationEventMulticaster} with a fixed pool of 2 threads
+ * as its task executor, one {@link ApplicationListener} per subscriber;</li>
+ * <li>an LMAX {@link Disruptor}: a ring of 1024, {@link BlockingWaitStrategy}, single
+ * producer, one {@link EventHandler} per subscriber, all in parallel (each on a thread of
+ * its own).</li>
  * </ul>
- * Every subscriber counts what it receives; an op ends when all counts reach 100,000, and fails (rather
- * than hangs or reports a wrong score) if an event is missing after 60 s or one arrives twice. Scored
- * per event published, in ns. Goals: Sluice at least 5x Guava's throughput, and within 3x of the
- * Disruptor with one subscriber.
+ * Every subscriber counts what it receives; an op ends when all counts reach 100,000, and
+ * fails (rather than hangs or reports a wrong score) if an event is missing after 60 s or
+ * one arrives twice. Scored per event published, in ns. Goals: Sluice at least 5x Guava's
+ * throughput, and within 3x of the Disruptor with one subscriber.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -71,7 +72,10 @@ public class EventBusBenchmark {
 	/** Buffer per subscriber (Sluice) and ring size (Disruptor). */
 	static final int BUFFER = 1024;
 
-	/** Threads that deliver events: Sluice's dispatchers, Guava's and Spring's executor pools. */
+	/**
+	 * Threads that deliver events: Sluice's dispatchers, Guava's and Spring's executor
+	 * pools.
+	 */
 	static final int THREADS = 2;
 
 	static final String TOPIC = "bench";
@@ -146,6 +150,7 @@ public class EventBusBenchmark {
 		Tick(long seq) {
 			this.seq = seq;
 		}
+
 	}
 
 	/** What one subscriber has received in the current op. */
@@ -160,6 +165,7 @@ public class EventBusBenchmark {
 				this.done.countDown();
 			}
 		}
+
 	}
 
 	/** The subscribers' sinks, with the per-op reset, wait and checks. */
@@ -180,14 +186,17 @@ public class EventBusBenchmark {
 			return this.sinks[i];
 		}
 
-		/** Checks that the previous op got nothing more, then resets the counts for a new one. */
+		/**
+		 * Checks that the previous op got nothing more, then resets the counts for a new
+		 * one.
+		 */
 		void begin() {
 			CountDownLatch done = new CountDownLatch(this.sinks.length);
 			for (int i = 0; i < this.sinks.length; i++) {
 				long previous = this.sinks[i].received.get();
 				if (this.started && previous != EVENTS) {
-					throw new IllegalStateException("subscriber " + i + " received " + previous + " events in the last op, "
-							+ "expected " + EVENTS);
+					throw new IllegalStateException("subscriber " + i + " received " + previous
+							+ " events in the last op, " + "expected " + EVENTS);
 				}
 				this.sinks[i].done = done;
 				this.sinks[i].received.set(0);
@@ -195,7 +204,10 @@ public class EventBusBenchmark {
 			this.started = true;
 		}
 
-		/** Waits until every subscriber has received every event; fails if one is missing or extra. */
+		/**
+		 * Waits until every subscriber has received every event; fails if one is missing
+		 * or extra.
+		 */
 		long await(String side) throws InterruptedException {
 			CountDownLatch done = this.sinks[0].done;
 			if (!done.await(AWAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -206,7 +218,8 @@ public class EventBusBenchmark {
 			for (Sink sink : this.sinks) {
 				long received = sink.received.get();
 				if (received != EVENTS) {
-					throw new IllegalStateException(side + ": subscribers received " + counts() + ", expected " + EVENTS);
+					throw new IllegalStateException(
+							side + ": subscribers received " + counts() + ", expected " + EVENTS);
 				}
 				total += received;
 			}
@@ -218,7 +231,8 @@ public class EventBusBenchmark {
 			if (this.started) {
 				for (Sink sink : this.sinks) {
 					if (sink.received.get() != EVENTS) {
-						throw new IllegalStateException(side + ": subscribers received " + counts() + ", expected " + EVENTS);
+						throw new IllegalStateException(
+								side + ": subscribers received " + counts() + ", expected " + EVENTS);
 					}
 				}
 			}
@@ -231,6 +245,7 @@ public class EventBusBenchmark {
 			}
 			return counts.append(']').toString();
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -259,9 +274,13 @@ public class EventBusBenchmark {
 			this.bus.close();
 			this.sinks.check("sluice");
 		}
+
 	}
 
-	/** A Guava subscriber. Not {@code @AllowConcurrentEvents}: one call at a time, Guava's default. */
+	/**
+	 * A Guava subscriber. Not {@code @AllowConcurrentEvents}: one call at a time, Guava's
+	 * default.
+	 */
 	public static final class GuavaSubscriber {
 
 		private final Sink sink;
@@ -274,6 +293,7 @@ public class EventBusBenchmark {
 		public void on(Tick tick) {
 			this.sink.accept(tick);
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -301,9 +321,12 @@ public class EventBusBenchmark {
 			this.executor.awaitTermination(30, TimeUnit.SECONDS);
 			this.sinks.check("guava");
 		}
+
 	}
 
-	/** The event as Spring wants it: an {@link ApplicationEvent} carrying a {@link Tick}. */
+	/**
+	 * The event as Spring wants it: an {@link ApplicationEvent} carrying a {@link Tick}.
+	 */
 	public static final class TickEvent extends ApplicationEvent {
 
 		private static final long serialVersionUID = 1L;
@@ -314,6 +337,7 @@ public class EventBusBenchmark {
 			super(source);
 			this.tick = tick;
 		}
+
 	}
 
 	/** A Spring listener. */
@@ -329,6 +353,7 @@ public class EventBusBenchmark {
 		public void onApplicationEvent(TickEvent event) {
 			this.sink.accept(event.tick);
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -363,6 +388,7 @@ public class EventBusBenchmark {
 			this.executor.awaitTermination(30, TimeUnit.SECONDS);
 			this.sinks.check("spring");
 		}
+
 	}
 
 	/** A slot of the Disruptor's ring; publishing puts the event in it. */
@@ -371,6 +397,7 @@ public class EventBusBenchmark {
 		static final EventTranslatorOneArg<Slot, Tick> TRANSLATOR = (slot, sequence, tick) -> slot.tick = tick;
 
 		Tick tick;
+
 	}
 
 	@State(Scope.Benchmark)
@@ -402,6 +429,7 @@ public class EventBusBenchmark {
 			this.disruptor.halt();
 			this.sinks.check("disruptor");
 		}
+
 	}
 
 	static ThreadFactory daemonThreads(String prefix) {
@@ -412,4 +440,5 @@ public class EventBusBenchmark {
 			return thread;
 		};
 	}
+
 }

@@ -12,24 +12,26 @@ import dev.sluice.pool.WorkerPool;
 import org.openjdk.jol.info.GraphLayout;
 
 /**
- * What idle Sluice objects keep on the heap: not a JMH benchmark but a {@code main} that prints two
- * figures, each the size of an object graph measured with JOL ({@link GraphLayout}), so exact and the
- * same on every run of the same code and JVM:
+ * What idle Sluice objects keep on the heap: not a JMH benchmark but a {@code main} that
+ * prints two figures, each the size of an object graph measured with JOL
+ * ({@link GraphLayout}), so exact and the same on every run of the same code and JVM:
  * <ul>
- * <li>an {@link EventBus} with {@value #SUBSCRIBERS} idle subscribers on one topic, each with a
- * buffer of {@value #BUFFER} (subscribed only, nothing published, so no dispatcher thread has
- * started); goal: under 10 MB;</li>
- * <li>an empty {@link WorkerPool} with a queue capacity of {@value #QUEUE_CAPACITY} (no task
- * submitted, so no worker has started); goal: under 1 MB.</li>
+ * <li>an {@link EventBus} with {@value #SUBSCRIBERS} idle subscribers on one topic, each
+ * with a buffer of {@value #BUFFER} (subscribed only, nothing published, so no dispatcher
+ * thread has started); goal: under 10 MB;</li>
+ * <li>an empty {@link WorkerPool} with a queue capacity of {@value #QUEUE_CAPACITY} (no
+ * task submitted, so no worker has started); goal: under 1 MB.</li>
  * </ul>
- * JOL walks every reference, so from a pool's thread factory it reaches the main thread group and
- * through it every thread, class loader and class of the JVM, and from a subscriber the
- * {@code Class} of its events. Those belong to the JVM, not to the object: each figure is the walk of
- * the object together with those shared roots less the walk of the shared roots alone (both walks by
- * identity, so a GC in between changes nothing), taken when the shared part did not change while it
- * was walked. MB here is 1,000,000 bytes.
+ * JOL walks every reference, so from a pool's thread factory it reaches the main thread
+ * group and through it every thread, class loader and class of the JVM, and from a
+ * subscriber the {@code Class} of its events. Those belong to the JVM, not to the object:
+ * each figure is the walk of the object together with those shared roots less the walk of
+ * the shared roots alone (both walks by identity, so a GC in between changes nothing),
+ * taken when the shared part did not change while it was walked. MB here is 1,000,000
+ * bytes.
  *
- * <p>From the repository root:
+ * <p>
+ * From the repository root:
  *
  * <pre>
  * ./mvnw -pl benchmarks -am package -DskipTests
@@ -37,9 +39,10 @@ import org.openjdk.jol.info.GraphLayout;
  *     -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.MemoryFootprint
  * </pre>
  *
- * {@code jdk.attach.allowAttachSelf} lets JOL size objects through the {@code Instrumentation} it
- * attaches to this JVM, and {@code jol.magicFieldOffset} lets it read the fields of the JDK's lambdas,
- * which it meets among the shared roots. It takes about half a minute and a few hundred MB of heap.
+ * {@code jdk.attach.allowAttachSelf} lets JOL size objects through the
+ * {@code Instrumentation} it attaches to this JVM, and {@code jol.magicFieldOffset} lets
+ * it read the fields of the JDK's lambdas, which it meets among the shared roots. It
+ * takes about half a minute and a few hundred MB of heap.
  */
 public final class MemoryFootprint {
 
@@ -74,9 +77,10 @@ public final class MemoryFootprint {
 	}
 
 	/**
-	 * The bytes and objects reachable from the root and not from the JVM's own roots (thread groups,
-	 * class loaders, boot modules) nor from the given shared objects. A figure counts only when the
-	 * shared graph was the same before and after the combined walk, and two such figures in a row agree.
+	 * The bytes and objects reachable from the root and not from the JVM's own roots
+	 * (thread groups, class loaders, boot modules) nor from the given shared objects. A
+	 * figure counts only when the shared graph was the same before and after the combined
+	 * walk, and two such figures in a row agree.
 	 */
 	static long[] retained(Object root, Object... alsoShared) {
 		Object[] shared = sharedRoots(alsoShared);
@@ -109,4 +113,5 @@ public final class MemoryFootprint {
 		roots.addAll(Arrays.asList(alsoShared));
 		return roots.toArray();
 	}
+
 }

@@ -29,12 +29,13 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A 3-stage pipeline (map → filter → map) over 1,000,000 small items, the first stage with
- * {@code workers} workers and the others with one, run three ways in one JMH run: a Sluice
- * {@link Pipeline}; Reactor with {@code publishOn} between stages (and {@code parallel().runOn} for
- * the first stage when it has two workers); and the same pipeline hand-rolled on
- * {@link ArrayBlockingQueue}s, one item per hand-off. Each returns the sum of what comes out, so the
- * three can be checked against each other. Goal: Sluice at least Reactor's throughput.
+ * A 3-stage pipeline (map → filter → map) over 1,000,000 small items, the first stage
+ * with {@code workers} workers and the others with one, run three ways in one JMH run: a
+ * Sluice {@link Pipeline}; Reactor with {@code publishOn} between stages (and
+ * {@code parallel().runOn} for the first stage when it has two workers); and the same
+ * pipeline hand-rolled on {@link ArrayBlockingQueue}s, one item per hand-off. Each
+ * returns the sum of what comes out, so the three can be checked against each other.
+ * Goal: Sluice at least Reactor's throughput.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -199,4 +200,5 @@ public class PipelineBenchmark {
 		last.join();
 		return sum;
 	}
+
 }

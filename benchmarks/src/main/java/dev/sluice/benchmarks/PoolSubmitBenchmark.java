@@ -26,18 +26,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-task overhead of a Sluice {@link WorkerPool} against a raw {@link ThreadPoolExecutor} of the
- * same shape: {@code workers} fixed threads in front of an {@link ArrayBlockingQueue} of
- * {@code queueCapacity}.
+ * Per-task overhead of a Sluice {@link WorkerPool} against a raw
+ * {@link ThreadPoolExecutor} of the same shape: {@code workers} fixed threads in front of
+ * an {@link ArrayBlockingQueue} of {@code queueCapacity}.
  *
- * <p>The task is tiny on purpose, so the score is the cost of the submit/hand-off/complete path
- * rather than of the work. Two shapes are measured for each side:
+ * <p>
+ * The task is tiny on purpose, so the score is the cost of the submit/hand-off/complete
+ * path rather than of the work. Two shapes are measured for each side:
  * <ul>
- * <li>{@code *_submitAndWait}: submit one task and block on its result, the round-trip latency of
- * a single hand-off to a worker.</li>
- * <li>{@code *_burst}: submit {@value #BURST} tasks, then wait for all of them, the throughput of
- * the queue path. Scored per task ({@link OperationsPerInvocation}), so both shapes read in the same
- * unit.</li>
+ * <li>{@code *_submitAndWait}: submit one task and block on its result, the round-trip
+ * latency of a single hand-off to a worker.</li>
+ * <li>{@code *_burst}: submit {@value #BURST} tasks, then wait for all of them, the
+ * throughput of the queue path. Scored per task ({@link OperationsPerInvocation}), so
+ * both shapes read in the same unit.</li>
  * </ul>
  * Goal: the Sluice pool costs at most 10% more per tiny task than the raw executor.
  */
@@ -49,7 +50,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class PoolSubmitBenchmark {
 
-	/** Tasks per burst; well below {@code queueCapacity}, so neither side ever hits its overflow path. */
+	/**
+	 * Tasks per burst; well below {@code queueCapacity}, so neither side ever hits its
+	 * overflow path.
+	 */
 	static final int BURST = 100;
 
 	/** Number of worker threads of both pools. */
@@ -126,4 +130,5 @@ public class PoolSubmitBenchmark {
 		}
 		return sum;
 	}
+
 }

@@ -28,29 +28,34 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of taking one permit from a rate limiter that always has one: a Sluice {@link RateLimiter}
- * (with its Micrometer meters bound) against the limiters people would otherwise reach for.
+ * Cost of taking one permit from a rate limiter that always has one: a Sluice
+ * {@link RateLimiter} (with its Micrometer meters bound) against the limiters people
+ * would otherwise reach for.
  * <ul>
  * <li>{@code *_sluice}: {@link RateLimiter#tryAcquire()}.</li>
- * <li>{@code *_resilience4j}: {@link AtomicRateLimiter#acquirePermission()}, configured as Sluice
- * configures the one it is built on: {@code limitForPeriod = burst},
- * {@code limitRefreshPeriod = }{@link RateLimitConfig#refreshPeriod()}, {@code timeoutDuration = 0}.
- * This is the pair the goal is about.</li>
- * <li>{@code *_bucket4j}: a Bucket4j local bucket's {@code tryConsume(1)}, one bandwidth of the same
- * capacity refilled all at once every refresh period ({@code refillIntervally}), Bucket4j's
- * defaults otherwise (lock-free, millisecond clock).</li>
- * <li>{@code *_guava}: Guava's {@code RateLimiter.create(RATE).tryAcquire()} (a smooth bursty
- * limiter, whose burst is one second of permits).</li>
+ * <li>{@code *_resilience4j}: {@link AtomicRateLimiter#acquirePermission()}, configured
+ * as Sluice configures the one it is built on: {@code limitForPeriod = burst},
+ * {@code limitRefreshPeriod = }{@link RateLimitConfig#refreshPeriod()},
+ * {@code timeoutDuration = 0}. This is the pair the goal is about.</li>
+ * <li>{@code *_bucket4j}: a Bucket4j local bucket's {@code tryConsume(1)}, one bandwidth
+ * of the same capacity refilled all at once every refresh period
+ * ({@code refillIntervally}), Bucket4j's defaults otherwise (lock-free, millisecond
+ * clock).</li>
+ * <li>{@code *_guava}: Guava's {@code RateLimiter.create(RATE).tryAcquire()} (a smooth
+ * bursty limiter, whose burst is one second of permits).</li>
  * </ul>
- * The rate is {@value #RATE} permits per second with a burst of as many, so every acquire succeeds
- * and the score is the acquire path, never waiting or refusing. Each iteration checks that no
- * acquire was refused and fails the run otherwise.
+ * The rate is {@value #RATE} permits per second with a burst of as many, so every acquire
+ * succeeds and the score is the acquire path, never waiting or refusing. Each iteration
+ * checks that no acquire was refused and fails the run otherwise.
  *
- * <p>Every limiter is shared by all the threads of a run ({@link Scope#Benchmark}), so the
- * {@code threads2_*} methods measure two threads contending on one limiter. The thread count is in
- * each method's name ({@code threads1_} / {@code threads2_}), as JMH's table does not show it.
+ * <p>
+ * Every limiter is shared by all the threads of a run ({@link Scope#Benchmark}), so the
+ * {@code threads2_*} methods measure two threads contending on one limiter. The thread
+ * count is in each method's name ({@code threads1_} / {@code threads2_}), as JMH's table
+ * does not show it.
  *
- * <p>Goal: the Sluice limiter costs at most 10% more than raw resilience4j, with metrics on.
+ * <p>
+ * Goal: the Sluice limiter costs at most 10% more than raw resilience4j, with metrics on.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,10 +65,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class RateLimiterBenchmark {
 
-	/** Permits per second and burst of every limiter: far more than any thread can take. */
+	/**
+	 * Permits per second and burst of every limiter: far more than any thread can take.
+	 */
 	static final int RATE = 1_000_000_000;
 
-	/** {@value #RATE} per second, a burst of {@value #RATE}, no waiting: a refresh period of 1 s. */
+	/**
+	 * {@value #RATE} per second, a burst of {@value #RATE}, no waiting: a refresh period
+	 * of 1 s.
+	 */
 	static final RateLimitConfig CONFIG = RateLimitConfig.perSecond(RATE);
 
 	private RateLimiter sluice;
@@ -96,13 +106,17 @@ public class RateLimiterBenchmark {
 					.build());
 
 		this.bucket4j = Bucket.builder()
-			.addLimit((limit) -> limit.capacity(CONFIG.burst()).refillIntervally(CONFIG.burst(), CONFIG.refreshPeriod()))
+			.addLimit(
+					(limit) -> limit.capacity(CONFIG.burst()).refillIntervally(CONFIG.burst(), CONFIG.refreshPeriod()))
 			.build();
 
 		this.guava = com.google.common.util.concurrent.RateLimiter.create(RATE);
 	}
 
-	/** Fails the run if any limiter refused a permit: then the score would not be the acquire path. */
+	/**
+	 * Fails the run if any limiter refused a permit: then the score would not be the
+	 * acquire path.
+	 */
 	@TearDown(Level.Iteration)
 	public void checkNoneRefused() {
 		long refused = this.refused.sum();
@@ -174,4 +188,5 @@ public class RateLimiterBenchmark {
 	public boolean threads2_guava() {
 		return count(this.guava.tryAcquire());
 	}
+
 }

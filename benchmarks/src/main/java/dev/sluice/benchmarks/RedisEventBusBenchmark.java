@@ -32,32 +32,36 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 
 /**
- * Events per second through Redis Streams (loopback, by default {@code redis://127.0.0.1:6379}; see
- * {@link RedisServerProbe}), one publishing thread. Two ways, in one JMH run:
+ * Events per second through Redis Streams (loopback, by default
+ * {@code redis://127.0.0.1:6379}; see {@link RedisServerProbe}), one publishing thread.
+ * Two ways, in one JMH run:
  * <ul>
- * <li>{@code sluiceRedisEventBus}: <em>end to end</em>. A Sluice {@link EventBus} (2 dispatcher
- * threads) on a {@link RedisEventTransport} (poll timeout {@value #POLL_MILLIS} ms, batch size
- * {@value #BATCH_SIZE}, no max-length), with one plain subscriber (buffer 1024, {@link BufferOverflow#BLOCK},
- * so nothing is dropped). An op publishes {@value #EVENTS} events one by one with
- * {@link EventBus#publish}, each of which is one XADD whose answer the publisher waits for, then waits
- * until the subscriber has received all of them: they come back from the stream through the
- * transport's reader thread (XREAD, up to a batch per read) and the subscriber's buffer. An op fails
- * the run if an event is still missing after 60 s, or if one came twice.</li>
- * <li>{@code rawLettuceXadd}: the floor. One thread and a Lettuce connection of its own doing
- * {@value #EVENTS} synchronous XADDs of an entry like Sluice's (the same four fields, {@code type},
- * {@code data}, {@code origin} and {@code ts}, with values of the same sizes), and nothing else: no
- * reader, no delivery.</li>
+ * <li>{@code sluiceRedisEventBus}: <em>end to end</em>. A Sluice {@link EventBus} (2
+ * dispatcher threads) on a {@link RedisEventTransport} (poll timeout
+ * {@value #POLL_MILLIS} ms, batch size {@value #BATCH_SIZE}, no max-length), with one
+ * plain subscriber (buffer 1024, {@link BufferOverflow#BLOCK}, so nothing is dropped). An
+ * op publishes {@value #EVENTS} events one by one with {@link EventBus#publish}, each of
+ * which is one XADD whose answer the publisher waits for, then waits until the subscriber
+ * has received all of them: they come back from the stream through the transport's reader
+ * thread (XREAD, up to a batch per read) and the subscriber's buffer. An op fails the run
+ * if an event is still missing after 60 s, or if one came twice.</li>
+ * <li>{@code rawLettuceXadd}: the floor. One thread and a Lettuce connection of its own
+ * doing {@value #EVENTS} synchronous XADDs of an entry like Sluice's (the same four
+ * fields, {@code type}, {@code data}, {@code origin} and {@code ts}, with values of the
+ * same sizes), and nothing else: no reader, no delivery.</li>
  * </ul>
- * Scored per event ({@code @OperationsPerInvocation}), in events per second. The event is a small
- * record ({@code {"seq":N}} as JSON). Each side has its own {@link RedisClient} and its own stream
- * under a key prefix of the run's own; the streams are trimmed to nothing ({@code XTRIM MAXLEN 0},
- * which keeps the stream's last id, so the reader's position stays valid) after each iteration, and
- * deleted at the end of the trial.
+ * Scored per event ({@code @OperationsPerInvocation}), in events per second. The event is
+ * a small record ({@code {"seq":N}} as JSON). Each side has its own {@link RedisClient}
+ * and its own stream under a key prefix of the run's own; the streams are trimmed to
+ * nothing ({@code XTRIM MAXLEN 0}, which keeps the stream's last id, so the reader's
+ * position stays valid) after each iteration, and deleted at the end of the trial.
  *
- * <p>Around every iteration the {@link RedisServerProbe} prints the Redis server's CPU share and the
- * commands Redis executed per event.
+ * <p>
+ * Around every iteration the {@link RedisServerProbe} prints the Redis server's CPU share
+ * and the commands Redis executed per event.
  *
- * <p>Goal: the Sluice bus, end to end, at least half the raw XADD rate.
+ * <p>
+ * Goal: the Sluice bus, end to end, at least half the raw XADD rate.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -110,7 +114,8 @@ public class RedisEventBusBenchmark {
 		@TearDown(Level.Iteration)
 		public void endIteration() {
 			this.probe.end(this.events.get());
-			// keep memory flat; XTRIM (unlike DEL) keeps the stream's last id, so ids keep growing
+			// keep memory flat; XTRIM (unlike DEL) keeps the stream's last id, so ids
+			// keep growing
 			this.probe.redis().xtrim(streamKey(), 0);
 		}
 
@@ -130,6 +135,7 @@ public class RedisEventBusBenchmark {
 				}
 			}
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -157,7 +163,8 @@ public class RedisEventBusBenchmark {
 				.eventTypes(EventTypes.builder().register("tick", Tick.class).build())
 				.pollTimeout(Duration.ofMillis(POLL_MILLIS))
 				.batchSize(BATCH_SIZE)
-				// as measured before the defaults became the Spring ones: no trimming, a 2s publish timeout
+				// as measured before the defaults became the Spring ones: no trimming, a
+				// 2s publish timeout
 				.maxLength(RedisStreamSettings.NO_TRIMMING)
 				.publishTimeout(Duration.ofSeconds(2))
 				.build();
@@ -194,6 +201,7 @@ public class RedisEventBusBenchmark {
 				closeProbe();
 			}
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -232,6 +240,7 @@ public class RedisEventBusBenchmark {
 				closeProbe();
 			}
 		}
+
 	}
 
 	@Benchmark
@@ -239,8 +248,8 @@ public class RedisEventBusBenchmark {
 	public long sluiceRedisEventBus(SluiceSide side) throws InterruptedException {
 		long previous = side.received.get();
 		if (side.events.get() > 0 && previous != EVENTS) {
-			throw new IllegalStateException("the subscriber received " + previous + " events in the last op, expected "
-					+ EVENTS);
+			throw new IllegalStateException(
+					"the subscriber received " + previous + " events in the last op, expected " + EVENTS);
 		}
 		CountDownLatch done = new CountDownLatch(1);
 		side.done = done;
@@ -273,4 +282,5 @@ public class RedisEventBusBenchmark {
 		side.events.addAndGet(EVENTS);
 		return last;
 	}
+
 }

@@ -35,38 +35,44 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 
 /**
- * Acquires per second of a <em>cluster</em> rate limiter, whose permits live in Redis (loopback, by
- * default {@code redis://127.0.0.1:6379}; see {@link RedisServerProbe}), at 1 and at 4 concurrent
- * callers in one process. Two ways, in one JMH run:
+ * Acquires per second of a <em>cluster</em> rate limiter, whose permits live in Redis
+ * (loopback, by default {@code redis://127.0.0.1:6379}; see {@link RedisServerProbe}), at
+ * 1 and at 4 concurrent callers in one process. Two ways, in one JMH run:
  * <ul>
- * <li>{@code *_sluice}: a limiter from {@link RedisRateLimiters} ({@link OutagePolicy#FAIL_CLOSED}, so
- * that every permit it grants was granted by Redis, never locally; operation timeout 1 s), and
- * {@link RateLimiter#tryAcquire()}. Sluice reaches Bucket4j's compare-and-swap proxy manager on
- * Lettuce through an asynchronous proxy with Bucket4j's <em>batching</em> optimisation: the takes that
- * this process makes while one is in flight go to Redis together, as one read and one
- * compare-and-swap.</li>
- * <li>{@code *_bucket4j}: Bucket4j on Lettuce as its documentation sets it up, with its defaults:
- * {@code Bucket4jLettuce.casBasedBuilder(connection).build()}, {@code proxyManager.builder().build(key,
- * configuration)}, and {@link BucketProxy#tryConsume(long) tryConsume(1)}. Every call is one read
- * (GET) and one compare-and-swap (a Lua script); when callers of the same process race for the same
- * bucket, the losers read and try again.</li>
+ * <li>{@code *_sluice}: a limiter from {@link RedisRateLimiters}
+ * ({@link OutagePolicy#FAIL_CLOSED}, so that every permit it grants was granted by Redis,
+ * never locally; operation timeout 1 s), and {@link RateLimiter#tryAcquire()}. Sluice
+ * reaches Bucket4j's compare-and-swap proxy manager on Lettuce through an asynchronous
+ * proxy with Bucket4j's <em>batching</em> optimisation: the takes that this process makes
+ * while one is in flight go to Redis together, as one read and one compare-and-swap.</li>
+ * <li>{@code *_bucket4j}: Bucket4j on Lettuce as its documentation sets it up, with its
+ * defaults: {@code Bucket4jLettuce.casBasedBuilder(connection).build()},
+ * {@code proxyManager.builder().build(key,
+ * configuration)}, and {@link BucketProxy#tryConsume(long) tryConsume(1)}. Every call is
+ * one read (GET) and one compare-and-swap (a Lua script); when callers of the same
+ * process race for the same bucket, the losers read and try again.</li>
  * </ul>
- * Both buckets have the same configuration, Sluice's for {@value #RATE} permits per second with a
- * burst of as many: capacity {@value #RATE}, greedy refill of {@value #RATE} a second. That is far
- * more than the callers can take, so every call is granted and the score is the round-trip cost, not
- * refusals. Each iteration checks that no call was refused (and that Sluice had no failed round
- * trip), and fails the run otherwise. The two sides use different keys under a prefix of the run's
- * own, and each has its own {@link RedisClient} and connection, made once per trial; the keys are
+ * Both buckets have the same configuration, Sluice's for {@value #RATE} permits per
+ * second with a burst of as many: capacity {@value #RATE}, greedy refill of
+ * {@value #RATE} a second. That is far more than the callers can take, so every call is
+ * granted and the score is the round-trip cost, not refusals. Each iteration checks that
+ * no call was refused (and that Sluice had no failed round trip), and fails the run
+ * otherwise. The two sides use different keys under a prefix of the run's own, and each
+ * has its own {@link RedisClient} and connection, made once per trial; the keys are
  * deleted at its end.
  *
- * <p>The limiters are shared by the threads of a run ({@link Scope#Benchmark}); the thread count is
- * in each method's name ({@code threads1_} / {@code threads4_}), as JMH's table does not show it.
- * Don't pass {@code -t}. Throughput mode: acquires per second, all threads together.
+ * <p>
+ * The limiters are shared by the threads of a run ({@link Scope#Benchmark}); the thread
+ * count is in each method's name ({@code threads1_} / {@code threads4_}), as JMH's table
+ * does not show it. Don't pass {@code -t}. Throughput mode: acquires per second, all
+ * threads together.
  *
- * <p>Around every iteration the {@link RedisServerProbe} prints the Redis server's CPU share and the
- * commands Redis executed per acquire.
+ * <p>
+ * Around every iteration the {@link RedisServerProbe} prints the Redis server's CPU share
+ * and the commands Redis executed per acquire.
  *
- * <p>Goal: Sluice at least 2x Bucket4j's default throughput at 4 callers.
+ * <p>
+ * Goal: Sluice at least 2x Bucket4j's default throughput at 4 callers.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -76,13 +82,18 @@ import org.openjdk.jmh.infra.IterationParams;
 @Measurement(iterations = 5, time = 3)
 public class RedisRateLimiterBenchmark {
 
-	/** Permits per second and burst of both buckets: far more than any caller can take. */
+	/**
+	 * Permits per second and burst of both buckets: far more than any caller can take.
+	 */
 	static final int RATE = 1_000_000_000;
 
 	/** {@value #RATE} per second, a burst of {@value #RATE}, no waiting. */
 	static final RateLimitConfig CONFIG = RateLimitConfig.perSecond(RATE);
 
-	/** The bucket Sluice makes of {@link #CONFIG}: capacity = burst, greedy refill of rate per {@code per}. */
+	/**
+	 * The bucket Sluice makes of {@link #CONFIG}: capacity = burst, greedy refill of rate
+	 * per {@code per}.
+	 */
 	static final BucketConfiguration BUCKET = BucketConfiguration.builder()
 		.addLimit((limit) -> limit.capacity(CONFIG.burst()).refillGreedy(CONFIG.rate(), CONFIG.per()))
 		.build();
@@ -142,6 +153,7 @@ public class RedisRateLimiterBenchmark {
 				this.probe.close();
 			}
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -185,6 +197,7 @@ public class RedisRateLimiterBenchmark {
 				closeProbe();
 			}
 		}
+
 	}
 
 	@State(Scope.Benchmark)
@@ -220,6 +233,7 @@ public class RedisRateLimiterBenchmark {
 				closeProbe();
 			}
 		}
+
 	}
 
 	// one caller
@@ -249,4 +263,5 @@ public class RedisRateLimiterBenchmark {
 	public boolean threads4_bucket4j(Bucket4jSide side) {
 		return side.count(side.bucket.tryConsume(1));
 	}
+
 }

@@ -22,24 +22,28 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 /**
- * What the Redis benchmarks need besides the sides they compare: where Redis is, a key prefix of
- * their own, the deletion of their keys, and a look at the server around each iteration.
+ * What the Redis benchmarks need besides the sides they compare: where Redis is, a key
+ * prefix of their own, the deletion of their keys, and a look at the server around each
+ * iteration.
  *
- * <p>Around every iteration it reads, over a connection of its own, Redis's {@code INFO cpu}
- * ({@code used_cpu_sys + used_cpu_user}) and {@code INFO commandstats}, this JVM's CPU time and the
- * machine's busy time ({@code /proc/stat}), and prints, per iteration and for all measurement
- * iterations of the trial together:
+ * <p>
+ * Around every iteration it reads, over a connection of its own, Redis's {@code INFO cpu}
+ * ({@code used_cpu_sys + used_cpu_user}) and {@code INFO commandstats}, this JVM's CPU
+ * time and the machine's busy time ({@code /proc/stat}), and prints, per iteration and
+ * for all measurement iterations of the trial together:
  * <ul>
- * <li>the Redis server's CPU share (CPU seconds over wall seconds, 1.00 = one core busy), the JVM's,
- * and the machine's busy share (2.00 = both cores of the target machine);</li>
- * <li>the commands Redis executed per benchmark operation, by command (the probe's own {@code INFO}
- * left out).</li>
+ * <li>the Redis server's CPU share (CPU seconds over wall seconds, 1.00 = one core busy),
+ * the JVM's, and the machine's busy share (2.00 = both cores of the target machine);</li>
+ * <li>the commands Redis executed per benchmark operation, by command (the probe's own
+ * {@code INFO} left out).</li>
  * </ul>
- * The server is shared: commands of any other client in the window are counted too, so run on a
- * quiet Redis and compare with an idle window.
+ * The server is shared: commands of any other client in the window are counted too, so
+ * run on a quiet Redis and compare with an idle window.
  *
- * <p>Redis is at {@code redis://127.0.0.1:6379} unless the environment variable
- * {@value #URI_ENV} names another URI (it reaches JMH's forks, as environment variables do).
+ * <p>
+ * Redis is at {@code redis://127.0.0.1:6379} unless the environment variable
+ * {@value #URI_ENV} names another URI (it reaches JMH's forks, as environment variables
+ * do).
  */
 final class RedisServerProbe implements AutoCloseable {
 
@@ -85,7 +89,10 @@ final class RedisServerProbe implements AutoCloseable {
 		this.start = snapshot(ops);
 	}
 
-	/** Prints what the iteration that began last cost the server, per op; ops is the count so far. */
+	/**
+	 * Prints what the iteration that began last cost the server, per op; ops is the count
+	 * so far.
+	 */
 	void end(long ops) {
 		Snapshot end = snapshot(ops);
 		Window window = new Window();
@@ -164,12 +171,15 @@ final class RedisServerProbe implements AutoCloseable {
 		return fields;
 	}
 
-	/** The machine's busy time in clock ticks (USER_HZ, 100 a second), or -1 off Linux. */
+	/**
+	 * The machine's busy time in clock ticks (USER_HZ, 100 a second), or -1 off Linux.
+	 */
 	private static long machineBusyTicks() {
 		try {
 			String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
 			long busy = 0;
-			// cpu user nice system idle iowait irq softirq steal ...: all but idle and iowait
+			// cpu user nice system idle iowait irq softirq steal ...: all but idle and
+			// iowait
 			for (int i = 1; i < Math.min(fields.length, 9); i++) {
 				if (i != 4 && i != 5) {
 					busy += Long.parseLong(fields[i]);
@@ -206,7 +216,8 @@ final class RedisServerProbe implements AutoCloseable {
 			this.ops += to.ops - from.ops;
 			this.redisCpu += to.redisCpu - from.redisCpu;
 			this.jvmCpuNanos += to.jvmCpuNanos - from.jvmCpuNanos;
-			this.machineTicks += (from.machineTicks < 0 || to.machineTicks < 0) ? 0 : to.machineTicks - from.machineTicks;
+			this.machineTicks += (from.machineTicks < 0 || to.machineTicks < 0) ? 0
+					: to.machineTicks - from.machineTicks;
 			to.calls.forEach((command, count) -> {
 				long delta = count - from.calls.getOrDefault(command, 0L);
 				if (delta > 0 && !command.equals("info")) {
@@ -240,5 +251,7 @@ final class RedisServerProbe implements AutoCloseable {
 			}
 			return text.toString();
 		}
+
 	}
+
 }

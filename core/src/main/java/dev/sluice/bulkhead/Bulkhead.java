@@ -20,28 +20,34 @@ import dev.sluice.timeout.Deadline;
  * }</pre>
  *
  * <ul>
- * <li>{@link #acquire(int, Duration)} waits up to a timeout and throws {@link BulkheadException}
- * (reason {@code FULL}) if the permits did not come; {@link #tryAcquire(int)} never waits.</li>
- * <li>An acquire interrupted while it waits throws {@link InterruptedException} and holds nothing.</li>
- * <li>A {@link Permit} is released by {@code close()} exactly once, however often it is closed.</li>
- * <li>{@link #setPermits(int)} changes the limit at once; lowering it below what is in use makes new
- * acquires wait until enough permits come back.</li>
- * <li>When the bulkhead shuts down ({@link #stopIntake()}), every waiting caller wakes with a
- * {@link BulkheadException} of reason {@code SHUT_DOWN}, and so does every later acquire.</li>
+ * <li>{@link #acquire(int, Duration)} waits up to a timeout and throws
+ * {@link BulkheadException} (reason {@code FULL}) if the permits did not come;
+ * {@link #tryAcquire(int)} never waits.</li>
+ * <li>An acquire interrupted while it waits throws {@link InterruptedException} and holds
+ * nothing.</li>
+ * <li>A {@link Permit} is released by {@code close()} exactly once, however often it is
+ * closed.</li>
+ * <li>{@link #setPermits(int)} changes the limit at once; lowering it below what is in
+ * use makes new acquires wait until enough permits come back.</li>
+ * <li>When the bulkhead shuts down ({@link #stopIntake()}), every waiting caller wakes
+ * with a {@link BulkheadException} of reason {@code SHUT_DOWN}, and so does every later
+ * acquire.</li>
  * </ul>
  *
- * <p>Design notes. The permits are a counting semaphore of Sluice's own on
+ * <p>
+ * Design notes. The permits are a counting semaphore of Sluice's own on
  * {@link AbstractQueuedLongSynchronizer}, fair or not as configured, as
- * {@link java.util.concurrent.Semaphore} is, but with the limit and a shutdown flag in the same
- * {@code long} state as the free permits. So every change (a take, a release, a new limit, the
- * shutdown) is one CAS, and an acquire that sees the limit sees the permits that go with it: a take
- * racing {@link #setPermits} or {@link #stopIntake} either happened before it or sees it. After the
- * shutdown, and for a waiter whose count a new limit has made impossible, an acquire succeeds at once
- * without taking anything and tells its thread why, so that waiters wake one after another
- * (shared-mode propagation) and are refused. (Waking them with a flood of released permits, as a
- * plain {@code Semaphore} would need, overflows its count for limits above about 2^30.) The fast
- * path (permits free now) is one CAS and nothing else; metrics are only recorded on the slow path, so
- * watching a bulkhead costs nothing when it is not full.
+ * {@link java.util.concurrent.Semaphore} is, but with the limit and a shutdown flag in
+ * the same {@code long} state as the free permits. So every change (a take, a release, a
+ * new limit, the shutdown) is one CAS, and an acquire that sees the limit sees the
+ * permits that go with it: a take racing {@link #setPermits} or {@link #stopIntake}
+ * either happened before it or sees it. After the shutdown, and for a waiter whose count
+ * a new limit has made impossible, an acquire succeeds at once without taking anything
+ * and tells its thread why, so that waiters wake one after another (shared-mode
+ * propagation) and are refused. (Waking them with a flood of released permits, as a plain
+ * {@code Semaphore} would need, overflows its count for limits above about 2^30.) The
+ * fast path (permits free now) is one CAS and nothing else; metrics are only recorded on
+ * the slow path, so watching a bulkhead costs nothing when it is not full.
  */
 public final class Bulkhead implements Gate {
 
@@ -76,7 +82,10 @@ public final class Bulkhead implements Gate {
 		return this.name;
 	}
 
-	/** The settings the bulkhead was created with; {@link #permits()} is the current limit. */
+	/**
+	 * The settings the bulkhead was created with; {@link #permits()} is the current
+	 * limit.
+	 */
 	public BulkheadConfig config() {
 		return this.config;
 	}
@@ -89,10 +98,12 @@ public final class Bulkhead implements Gate {
 	/**
 	 * Takes one permit, waiting up to the configured acquire timeout.
 	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
-	 * @throws InterruptedException if the caller was interrupted while it waited; it holds nothing
+	 * @throws InterruptedException if the caller was interrupted while it waited; it
+	 * holds nothing
 	 */
 	public Permit acquire() throws InterruptedException {
-		// kept small so that it inlines, and a permit that does not escape the caller is never allocated
+		// kept small so that it inlines, and a permit that does not escape the caller is
+		// never allocated
 		if (fastAcquire(1)) {
 			return new Permit(1);
 		}
@@ -102,8 +113,10 @@ public final class Bulkhead implements Gate {
 	/**
 	 * Takes several permits at once, waiting up to the given timeout.
 	 * @param count how many permits; at least 1 and at most the limit
-	 * @throws BulkheadException if the permits did not come in time, or the bulkhead is shut down
-	 * @throws InterruptedException if the caller was interrupted while it waited; it holds nothing
+	 * @throws BulkheadException if the permits did not come in time, or the bulkhead is
+	 * shut down
+	 * @throws InterruptedException if the caller was interrupted while it waited; it
+	 * holds nothing
 	 */
 	public Permit acquire(int count, Duration timeout) throws InterruptedException {
 		checkCount(count);
@@ -154,9 +167,9 @@ public final class Bulkhead implements Gate {
 	}
 
 	/**
-	 * For an acquire that got nothing: if the bulkhead's limit fell below the count, or it shut down,
-	 * while it tried, that is the answer, not a full bulkhead (a count it can never have comes first,
-	 * as it does before any acquire).
+	 * For an acquire that got nothing: if the bulkhead's limit fell below the count, or
+	 * it shut down, while it tried, that is the answer, not a full bulkhead (a count it
+	 * can never have comes first, as it does before any acquire).
 	 */
 	private void refuseIfShutDownOrOverLimit(int count) {
 		// one reading of the state, so that the limit and the shutdown agree
@@ -168,7 +181,8 @@ public final class Bulkhead implements Gate {
 	}
 
 	/**
-	 * Runs the work while holding one permit, waiting up to the configured acquire timeout for it.
+	 * Runs the work while holding one permit, waiting up to the configured acquire
+	 * timeout for it.
 	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
 	 */
 	public <T> T call(Callable<T> work) throws Exception {
@@ -182,7 +196,8 @@ public final class Bulkhead implements Gate {
 	}
 
 	/**
-	 * Runs the work while holding one permit, waiting up to the configured acquire timeout for it.
+	 * Runs the work while holding one permit, waiting up to the configured acquire
+	 * timeout for it.
 	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
 	 * @throws InterruptedException if the caller was interrupted while it waited
 	 */
@@ -207,13 +222,15 @@ public final class Bulkhead implements Gate {
 		if (this.config.fair() && this.permits.hasQueuedThreads()) {
 			return false;
 		}
-		// false once shut down or over the limit, so the caller goes the slow way and is refused
+		// false once shut down or over the limit, so the caller goes the slow way and is
+		// refused
 		return this.permits.tryTake(count);
 	}
 
 	/**
-	 * Changes the limit. Raising it lets waiters in at once; lowering it takes effect as permits come
-	 * back, and a waiter whose count the new limit makes impossible is refused at once.
+	 * Changes the limit. Raising it lets waiters in at once; lowering it takes effect as
+	 * permits come back, and a waiter whose count the new limit makes impossible is
+	 * refused at once.
 	 * @param newLimit at least 1
 	 */
 	public void setPermits(int newLimit) {
@@ -230,8 +247,8 @@ public final class Bulkhead implements Gate {
 		boolean shutdown = Permits.isShutdown(state);
 		int available = shutdown ? 0 : Math.max(0, Permits.available(state));
 		return new BulkheadStats(this.name, limit, available, shutdown ? 0 : Math.max(0, limit - available),
-				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()),
-				this.rejected.sum(), shutdown);
+				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()), this.rejected.sum(),
+				shutdown);
 	}
 
 	/** Whether the bulkhead has shut down. */
@@ -239,7 +256,10 @@ public final class Bulkhead implements Gate {
 		return this.permits.isShutdown();
 	}
 
-	/** Fails every waiting and later acquire with a {@link BulkheadException} of reason {@code SHUT_DOWN}. */
+	/**
+	 * Fails every waiting and later acquire with a {@link BulkheadException} of reason
+	 * {@code SHUT_DOWN}.
+	 */
 	@Override
 	public void stopIntake() {
 		this.permits.shutdown();
@@ -271,15 +291,19 @@ public final class Bulkhead implements Gate {
 	}
 
 	/**
-	 * Permits held from a {@link Bulkhead}. {@link #close()} gives them back once; calls after the
-	 * first do nothing. A permit belongs to the thread that holds it, as try-with-resources uses it:
-	 * closing one permit from two threads at once is not supported.
+	 * Permits held from a {@link Bulkhead}. {@link #close()} gives them back once; calls
+	 * after the first do nothing. A permit belongs to the thread that holds it, as
+	 * try-with-resources uses it: closing one permit from two threads at once is not
+	 * supported.
 	 */
 	public final class Permit implements AutoCloseable {
 
 		private final int count;
 
-		/** Touched only by the thread that holds the permit; no atomic needed on the hot path. */
+		/**
+		 * Touched only by the thread that holds the permit; no atomic needed on the hot
+		 * path.
+		 */
 		private boolean released;
 
 		private Permit(int count) {
@@ -300,16 +324,20 @@ public final class Bulkhead implements Gate {
 			}
 		}
 
-		/** Marks the permit released without giving anything back: the caller releases itself. */
+		/**
+		 * Marks the permit released without giving anything back: the caller releases
+		 * itself.
+		 */
 		private void detach() {
 			this.released = true;
 		}
+
 	}
 
 	/**
-	 * The permits. The AQS state packs, from the top bit down: whether the semaphore is shut down
-	 * (the sign bit), the limit (31 bits) and the free permits (32 bits, negative after the limit was
-	 * lowered below what is in use).
+	 * The permits. The AQS state packs, from the top bit down: whether the semaphore is
+	 * shut down (the sign bit), the limit (31 bits) and the free permits (32 bits,
+	 * negative after the limit was lowered below what is in use).
 	 */
 	private static final class Permits extends AbstractQueuedLongSynchronizer {
 
@@ -318,8 +346,8 @@ public final class Bulkhead implements Gate {
 		private static final long SHUT = Long.MIN_VALUE;
 
 		/**
-		 * Whether the calling thread's last acquire that succeeded took permits, or was let through
-		 * without them (by the shutdown, or by a limit below its count).
+		 * Whether the calling thread's last acquire that succeeded took permits, or was
+		 * let through without them (by the shutdown, or by a limit below its count).
 		 */
 		private static final ThreadLocal<boolean[]> TOOK = ThreadLocal.withInitial(() -> new boolean[1]);
 
@@ -362,7 +390,10 @@ public final class Bulkhead implements Gate {
 			return getQueueLength();
 		}
 
-		/** Takes permits if they are free now, barging past waiters; false once shut down or over the limit. */
+		/**
+		 * Takes permits if they are free now, barging past waiters; false once shut down
+		 * or over the limit.
+		 */
 		boolean tryTake(int count) {
 			while (true) {
 				long state = getState();
@@ -413,7 +444,8 @@ public final class Bulkhead implements Gate {
 					// nothing is counted any more, or a wake-up only: pass it along
 					return true;
 				}
-				// cannot pass the limit while permits come back as they were taken; saturating all the
+				// cannot pass the limit while permits come back as they were taken;
+				// saturating all the
 				// same, so that no release can ever throw
 				int next = (int) Math.min(Integer.MAX_VALUE, (long) available(state) + count);
 				if (compareAndSetState(state, pack(false, limit(state), next))) {
@@ -430,7 +462,8 @@ public final class Bulkhead implements Gate {
 			while (true) {
 				long state = getState();
 				if (isShutdown(state)) {
-					// recorded, for what the bulkhead reports; nothing is counted any more
+					// recorded, for what the bulkhead reports; nothing is counted any
+					// more
 					if (compareAndSetState(state, pack(true, limit, available(state)))) {
 						return;
 					}
@@ -442,7 +475,8 @@ public final class Bulkhead implements Gate {
 					break;
 				}
 			}
-			// more permits let waiters in; a lower limit refuses those whose count it exceeds
+			// more permits let waiters in; a lower limit refuses those whose count it
+			// exceeds
 			releaseShared(0);
 		}
 
@@ -459,5 +493,7 @@ public final class Bulkhead implements Gate {
 			// wakes the first waiter, which is let through and wakes the next, and so on
 			releaseShared(0);
 		}
+
 	}
+
 }

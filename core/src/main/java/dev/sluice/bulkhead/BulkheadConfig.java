@@ -5,12 +5,14 @@ import java.time.Duration;
 import dev.sluice.InvalidSettingException;
 
 /**
- * Immutable settings of one {@link Bulkhead}; every value is checked when the config is built.
+ * Immutable settings of one {@link Bulkhead}; every value is checked when the config is
+ * built.
  *
  * @param permits how many permits exist; at least 1
- * @param fair whether waiting callers are served first come, first served; an unfair bulkhead lets a
- * newcomer take a permit that has just been released, which is faster
- * @param acquireTimeout how long an acquire waits for permits by default; zero means it fails at once
+ * @param fair whether waiting callers are served first come, first served; an unfair
+ * bulkhead lets a newcomer take a permit that has just been released, which is faster
+ * @param acquireTimeout how long an acquire waits for permits by default; zero means it
+ * fails at once
  */
 public record BulkheadConfig(int permits, boolean fair, Duration acquireTimeout) {
 
@@ -23,11 +25,15 @@ public record BulkheadConfig(int permits, boolean fair, Duration acquireTimeout)
 		}
 		if (acquireTimeout == null || acquireTimeout.isNegative()) {
 			throw new InvalidSettingException("acquire-timeout", acquireTimeout,
-					"acquire-timeout must be a duration of zero or more (such as 0, 200ms or 2s), was " + acquireTimeout);
+					"acquire-timeout must be a duration of zero or more (such as 0, 200ms or 2s), was "
+							+ acquireTimeout);
 		}
 	}
 
-	/** The given number of permits, unfair, and acquires that fail at once when none is free. */
+	/**
+	 * The given number of permits, unfair, and acquires that fail at once when none is
+	 * free.
+	 */
 	public static BulkheadConfig ofPermits(int permits) {
 		return new BulkheadConfig(permits, false, Duration.ZERO);
 	}

@@ -1,8 +1,8 @@
 package dev.sluice.bulkhead;
 
 /**
- * Thrown when a {@link Bulkhead} gives no permit: none was free in time, or the bulkhead is shut
- * down. {@link #reason()} tells which.
+ * Thrown when a {@link Bulkhead} gives no permit: none was free in time, or the bulkhead
+ * is shut down. {@link #reason()} tells which.
  */
 public class BulkheadException extends RuntimeException {
 
@@ -35,10 +35,15 @@ public class BulkheadException extends RuntimeException {
 		/** Every permit stayed in use for the whole acquire timeout. */
 		FULL,
 
-		/** The caller was interrupted while it waited, where the interrupt cannot be thrown as such. */
+		/**
+		 * The caller was interrupted while it waited, where the interrupt cannot be
+		 * thrown as such.
+		 */
 		INTERRUPTED,
 
 		/** The bulkhead is shutting down or has shut down. */
 		SHUT_DOWN
+
 	}
+
 }

@@ -13,11 +13,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds bulkheads to Micrometer, tagged {@code name}: {@code sluice.bulkhead.permits} (the limit),
- * {@code sluice.bulkhead.available}, {@code sluice.bulkhead.in.use} and
- * {@code sluice.bulkhead.waiting} gauges, the {@code sluice.bulkhead.wait} timer of acquires that
- * had to wait, and the {@code sluice.bulkhead.rejected} counter. Every meter reads the bulkhead when
- * it is scraped, so binding adds nothing to the acquire path.
+ * Binds bulkheads to Micrometer, tagged {@code name}: {@code sluice.bulkhead.permits}
+ * (the limit), {@code sluice.bulkhead.available}, {@code sluice.bulkhead.in.use} and
+ * {@code sluice.bulkhead.waiting} gauges, the {@code sluice.bulkhead.wait} timer of
+ * acquires that had to wait, and the {@code sluice.bulkhead.rejected} counter. Every
+ * meter reads the bulkhead when it is scraped, so binding adds nothing to the acquire
+ * path.
  */
 public final class BulkheadMetrics implements MeterBinder {
 
@@ -25,7 +26,10 @@ public final class BulkheadMetrics implements MeterBinder {
 
 	private final Tags tags;
 
-	/** Metrics for the given bulkheads, each tagged with its name and the given extra tags. */
+	/**
+	 * Metrics for the given bulkheads, each tagged with its name and the given extra
+	 * tags.
+	 */
 	public BulkheadMetrics(Iterable<Bulkhead> bulkheads, Iterable<Tag> tags) {
 		bulkheads.forEach(this.bulkheads::add);
 		this.tags = Tags.of(tags);
@@ -67,4 +71,5 @@ public final class BulkheadMetrics implements MeterBinder {
 				.register(registry);
 		}
 	}
+
 }

@@ -5,8 +5,8 @@ import java.util.Collection;
 import dev.sluice.lifecycle.ComponentRegistry;
 
 /**
- * The named bulkheads of an application, in the order they were configured. Immutable once built,
- * so it is safe to share between threads.
+ * The named bulkheads of an application, in the order they were configured. Immutable
+ * once built, so it is safe to share between threads.
  */
 public final class BulkheadRegistry extends ComponentRegistry<Bulkhead> {
 
@@ -14,4 +14,5 @@ public final class BulkheadRegistry extends ComponentRegistry<Bulkhead> {
 	public BulkheadRegistry(Collection<Bulkhead> bulkheads) {
 		super("bulkhead", bulkheads);
 	}
+
 }

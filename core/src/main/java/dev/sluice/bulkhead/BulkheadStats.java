@@ -3,8 +3,8 @@ package dev.sluice.bulkhead;
 import java.time.Duration;
 
 /**
- * A point-in-time view of a {@link Bulkhead}. Counters are cumulative; the values are read without a
- * lock, so they may be slightly out of step with each other.
+ * A point-in-time view of a {@link Bulkhead}. Counters are cumulative; the values are
+ * read without a lock, so they may be slightly out of step with each other.
  *
  * @param name the bulkhead's name
  * @param permits the current limit

@@ -21,8 +21,8 @@ import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
 
 /**
- * In-process publish/subscribe on named topics, bounded and observable: Go's event bus, without its
- * silent drops.
+ * In-process publish/subscribe on named topics, bounded and observable: Go's event bus,
+ * without its silent drops.
  *
  * <pre>{@code
  * Subscription audit = bus.subscribe("orders", OrderPlaced.class, auditor::record,
@@ -31,24 +31,30 @@ import dev.sluice.timeout.Deadline;
  * }</pre>
  *
  * <ul>
- * <li>Each subscriber has its own bounded buffer, so a slow subscriber never slows the others. When
- * its buffer is full, its own {@link BufferOverflow} policy decides: drop the newest, drop the oldest, make
- * the publisher wait up to a timeout, or fail the publish. The publisher learns what happened from
- * the {@link PublishResult}, or from an {@link EventRejectedException}.</li>
- * <li>Subscribers do not own threads: a small fixed set of dispatcher threads (daemons) drains the
- * buffers (mailbox style), so ten thousand subscribers cost ten thousand buffers, not threads. A
- * handler that publishes is never made to wait: on a dispatcher thread, {@code block} acts as
- * {@code fail}, since the drain it would wait for may be queued behind it.</li>
- * <li>Each subscriber receives one publisher's events in the order they were published.</li>
- * <li>A subscriber whose handler throws is isolated: the failure is logged and counted, and it keeps
- * receiving; the others are not affected.</li>
+ * <li>Each subscriber has its own bounded buffer, so a slow subscriber never slows the
+ * others. When its buffer is full, its own {@link BufferOverflow} policy decides: drop
+ * the newest, drop the oldest, make the publisher wait up to a timeout, or fail the
+ * publish. The publisher learns what happened from the {@link PublishResult}, or from an
+ * {@link EventRejectedException}.</li>
+ * <li>Subscribers do not own threads: a small fixed set of dispatcher threads (daemons)
+ * drains the buffers (mailbox style), so ten thousand subscribers cost ten thousand
+ * buffers, not threads. A handler that publishes is never made to wait: on a dispatcher
+ * thread, {@code block} acts as {@code fail}, since the drain it would wait for may be
+ * queued behind it.</li>
+ * <li>Each subscriber receives one publisher's events in the order they were
+ * published.</li>
+ * <li>A subscriber whose handler throws is isolated: the failure is logged and counted,
+ * and it keeps receiving; the others are not affected.</li>
  * <li>Every event offered to a subscriber is accounted for: at any moment
- * {@code offered == delivered + dropped + failed + queued} ({@link SubscriberStats}).</li>
- * <li>Shutdown: {@link #stopIntake()} makes publishing fail; {@link #awaitDrained} lets the queued
- * events be delivered; {@link #abandonRemaining()} discards the rest, counted.</li>
+ * {@code offered == delivered + dropped + failed + queued}
+ * ({@link SubscriberStats}).</li>
+ * <li>Shutdown: {@link #stopIntake()} makes publishing fail; {@link #awaitDrained} lets
+ * the queued events be delivered; {@link #abandonRemaining()} discards the rest,
+ * counted.</li>
  * </ul>
  *
- * <p>Thread-safe. Publishing and subscribing may happen from any thread at any time.
+ * <p>
+ * Thread-safe. Publishing and subscribing may happen from any thread at any time.
  */
 public final class EventBus implements Drainable, AutoCloseable {
 
@@ -67,14 +73,17 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private volatile boolean closed;
 
-	/** Publishes under way; a drain waits for them, so none can slip in behind a shutdown. */
+	/**
+	 * Publishes under way; a drain waits for them, so none can slip in behind a shutdown.
+	 */
 	private final AtomicInteger publishing = new AtomicInteger();
 
 	private final List<SubscriberListener> listeners = new CopyOnWriteArrayList<>();
 
 	/**
-	 * Subscribers that left with events in hand (being delivered, or to be skipped): a drain waits for
-	 * them and an abandon counts them, so that nothing settles behind a shutdown's back.
+	 * Subscribers that left with events in hand (being delivered, or to be skipped): a
+	 * drain waits for them and an abandon counts them, so that nothing settles behind a
+	 * shutdown's back.
 	 */
 	private final Set<Subscriber> leaving = ConcurrentHashMap.newKeySet();
 
@@ -87,7 +96,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 		this.transport = Objects.requireNonNull(transport, "transport");
 		AtomicInteger count = new AtomicInteger();
 		String prefix = "sluice-" + name + "-";
-		// the queue holds at most one drain task per subscriber, so it is bounded by the subscribers
+		// the queue holds at most one drain task per subscriber, so it is bounded by the
+		// subscribers
 		this.dispatcher = new ThreadPoolExecutor(dispatchers, dispatchers, 0, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(),
 				(task) -> new Subscriber.DispatcherThread(task, prefix + count.incrementAndGet()));
@@ -116,9 +126,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 	/**
 	 * Publishes an event to every subscriber of the topic whose type it is.
 	 * @return what happened, subscriber by subscriber, added up
-	 * @throws EventRejectedException if a subscriber under {@code fail} or {@code block} refused it (it
-	 * was still queued for the others), or the bus is shut down
-	 * @throws InterruptedException if the publisher was interrupted while it waited for room
+	 * @throws EventRejectedException if a subscriber under {@code fail} or {@code block}
+	 * refused it (it was still queued for the others), or the bus is shut down
+	 * @throws InterruptedException if the publisher was interrupted while it waited for
+	 * room
 	 */
 	public PublishResult publish(String topic, Object event) throws InterruptedException {
 		Objects.requireNonNull(topic, "topic");
@@ -178,9 +189,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 			}
 		}
 		if (refused != null) {
-			throw new EventRejectedException(topicName, refused, "Subscribers " + refused + " of topic '" + topicName
-					+ "' refused the event: their buffers were full; it was queued for " + queued + " of "
-					+ subscribers);
+			throw new EventRejectedException(topicName, refused,
+					"Subscribers " + refused + " of topic '" + topicName
+							+ "' refused the event: their buffers were full; it was queued for " + queued + " of "
+							+ subscribers);
 		}
 		return new PublishResult(subscribers, queued, droppedNewest, droppedOldest);
 	}
@@ -212,7 +224,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 				this.transport.open(topic, this::deliver);
 				found.opened = true;
 			}
-			// under the topic's monitor, so that a name freed by an unsubscribe is only reused after
+			// under the topic's monitor, so that a name freed by an unsubscribe is only
+			// reused after
 			// the listeners have heard of the unsubscribe
 			found.add(subscriber);
 			this.listeners.forEach((listener) -> listener.added(subscriber));
@@ -253,7 +266,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 		return this.dispatcher.getCorePoolSize();
 	}
 
-	/** Refuses later publishes with an {@link EventRejectedException}; queued events are still delivered. */
+	/**
+	 * Refuses later publishes with an {@link EventRejectedException}; queued events are
+	 * still delivered.
+	 */
 	@Override
 	public void stopIntake() {
 		this.closed = true;
@@ -261,9 +277,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Waits until every queued event has been delivered, or the timeout passes (or the {@link
-	 * dev.sluice.timeout.Deadline} of the work it runs in); events in hand of subscribers that have
-	 * left count too.
+	 * Waits until every queued event has been delivered, or the timeout passes (or the
+	 * {@link dev.sluice.timeout.Deadline} of the work it runs in); events in hand of
+	 * subscribers that have left count too.
 	 */
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
@@ -294,9 +310,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Discards every event still queued (each counted as discarded) and stops the dispatchers. Returns
-	 * how many events will not be delivered (an upper bound: one being delivered at this moment per
-	 * subscriber may still arrive); calls after the first count nothing.
+	 * Discards every event still queued (each counted as discarded) and stops the
+	 * dispatchers. Returns how many events will not be delivered (an upper bound: one
+	 * being delivered at this moment per subscriber may still arrive); calls after the
+	 * first count nothing.
 	 */
 	@Override
 	public int abandonRemaining() {
@@ -315,7 +332,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 		return (int) Math.min(Integer.MAX_VALUE, abandoned);
 	}
 
-	/** Stops intake, delivers what is queued (waiting up to 30 seconds), then discards the rest. */
+	/**
+	 * Stops intake, delivers what is queued (waiting up to 30 seconds), then discards the
+	 * rest.
+	 */
 	@Override
 	public void close() {
 		stopIntake();
@@ -336,7 +356,10 @@ public final class EventBus implements Drainable, AutoCloseable {
 		return "EventBus[" + this.name + ", " + this.topics.size() + " topics]";
 	}
 
-	/** A topic: its subscribers as a copy-on-write array, read without a lock by publishers. */
+	/**
+	 * A topic: its subscribers as a copy-on-write array, read without a lock by
+	 * publishers.
+	 */
 	private static final class Topic {
 
 		final String name;
@@ -345,7 +368,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 		volatile Subscriber[] subscribers = new Subscriber[0];
 
-		/** Whether the transport was told of the topic; guarded by the topic's monitor. */
+		/**
+		 * Whether the transport was told of the topic; guarded by the topic's monitor.
+		 */
 		boolean opened;
 
 		Topic(String name) {
@@ -374,9 +399,12 @@ public final class EventBus implements Drainable, AutoCloseable {
 			this.subscribers = kept.toArray(new Subscriber[0]);
 			return removed;
 		}
+
 	}
 
-	/** Tells the listener of every subscriber now and later, and of every one that leaves. */
+	/**
+	 * Tells the listener of every subscriber now and later, and of every one that leaves.
+	 */
 	void listen(SubscriberListener listener) {
 		this.listeners.add(listener);
 		for (Topic topic : this.topics.values()) {
@@ -392,6 +420,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 		void added(Subscriber subscriber);
 
 		void removed(Subscriber subscriber);
+
 	}
 
 	/** The subscription handed to a subscriber. */
@@ -427,7 +456,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 		@Override
 		public void close() {
 			synchronized (this.topic) {
-				// counted as leaving before it stops being a subscriber, so a drain never misses it
+				// counted as leaving before it stops being a subscriber, so a drain never
+				// misses it
 				if (!this.topic.has(this.subscriber)) {
 					return;
 				}
@@ -438,9 +468,12 @@ public final class EventBus implements Drainable, AutoCloseable {
 			}
 			this.subscriber.close();
 			if (this.subscriber.idle()) {
-				// nothing new can arrive; otherwise the drain task forgets it once its events settle
+				// nothing new can arrive; otherwise the drain task forgets it once its
+				// events settle
 				this.bus.leaving.remove(this.subscriber);
 			}
 		}
+
 	}
+
 }

@@ -15,18 +15,18 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds an {@link EventBus} to Micrometer, per subscriber (tags {@code topic} and {@code subscriber}):
- * {@code sluice.eventbus.offered}, {@code .delivered}, {@code .failed} and {@code .dropped} (tag
- * {@code reason}: {@code newest}, {@code oldest}, {@code rejected}, {@code discarded}) counters, the
- * {@code sluice.eventbus.queued} gauge and the {@code sluice.eventbus.delivery} timer of time from
- * publish to delivery; per topic, {@code sluice.eventbus.published}. Subscribers that join later are
- * bound then, and their meters are removed when they unsubscribe. Every meter reads the subscriber's
- * counters when scraped.
+ * Binds an {@link EventBus} to Micrometer, per subscriber (tags {@code topic} and
+ * {@code subscriber}): {@code sluice.eventbus.offered}, {@code .delivered},
+ * {@code .failed} and {@code .dropped} (tag {@code reason}: {@code newest},
+ * {@code oldest}, {@code rejected}, {@code discarded}) counters, the
+ * {@code sluice.eventbus.queued} gauge and the {@code sluice.eventbus.delivery} timer of
+ * time from publish to delivery; per topic, {@code sluice.eventbus.published}.
+ * Subscribers that join later are bound then, and their meters are removed when they
+ * unsubscribe. Every meter reads the subscriber's counters when scraped.
  */
 public final class EventBusMetrics implements MeterBinder {
 
 	private final EventBus bus;
-
 
 	/** Metrics for the given bus. */
 	public EventBusMetrics(EventBus bus) {
@@ -35,7 +35,8 @@ public final class EventBusMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		// what this registry holds, kept per registry so that binding to several never mixes them
+		// what this registry holds, kept per registry so that binding to several never
+		// mixes them
 		Map<Subscriber, List<Meter>> meters = new ConcurrentHashMap<>();
 		Map<String, Boolean> topics = new ConcurrentHashMap<>();
 		this.bus.listen(new EventBus.SubscriberListener() {
@@ -85,11 +86,10 @@ public final class EventBusMetrics implements MeterBinder {
 					.description("Events waiting for the subscriber or being delivered")
 					.baseUnit("events")
 					.register(registry),
-				FunctionTimer
-					.builder("sluice.eventbus.delivery", subscriber, (s) -> {
-						SubscriberStats stats = s.stats();
-						return stats.delivered() + stats.failed();
-					}, (s) -> s.stats().deliveryTime().toNanos(), TimeUnit.NANOSECONDS)
+				FunctionTimer.builder("sluice.eventbus.delivery", subscriber, (s) -> {
+					SubscriberStats stats = s.stats();
+					return stats.delivered() + stats.failed();
+				}, (s) -> s.stats().deliveryTime().toNanos(), TimeUnit.NANOSECONDS)
 					.tags(tags)
 					.description("Time from publish to the end of delivery")
 					.register(registry));
@@ -104,4 +104,5 @@ public final class EventBusMetrics implements MeterBinder {
 			.baseUnit("events")
 			.register(registry);
 	}
+
 }

@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by a publish that some subscriber refused: its buffer was full and its policy is
- * {@code fail}, or it stayed full for the whole publish timeout under {@code block}, or the bus is
- * shut down, or a transport between instances could not take the event. The event was still queued
- * for every other subscriber that had room.
+ * {@code fail}, or it stayed full for the whole publish timeout under {@code block}, or
+ * the bus is shut down, or a transport between instances could not take the event. The
+ * event was still queued for every other subscriber that had room.
  */
 public class EventRejectedException extends RuntimeException {
 
@@ -18,7 +18,10 @@ public class EventRejectedException extends RuntimeException {
 
 	private final List<String> subscribers;
 
-	/** A refusal of a publish to the topic by the named subscribers (none: the whole bus or transport). */
+	/**
+	 * A refusal of a publish to the topic by the named subscribers (none: the whole bus
+	 * or transport).
+	 */
 	public EventRejectedException(String topic, List<String> subscribers, String message) {
 		this(topic, subscribers, message, null);
 	}
@@ -39,4 +42,5 @@ public class EventRejectedException extends RuntimeException {
 	public List<String> subscribers() {
 		return this.subscribers;
 	}
+
 }

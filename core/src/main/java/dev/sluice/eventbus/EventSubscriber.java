@@ -7,12 +7,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Subscribes a bean method to a topic of the application's {@link EventBus} at start-up. The method
- * takes one parameter, the event type; events of other types are not delivered to it. Settings left
- * empty here come from configuration ({@code sluice.event-bus.subscriber.topics.<topic>.*}, then
+ * Subscribes a bean method to a topic of the application's {@link EventBus} at start-up.
+ * The method takes one parameter, the event type; events of other types are not delivered
+ * to it. Settings left empty here come from configuration
+ * ({@code sluice.event-bus.subscriber.topics.<topic>.*}, then
  * {@code sluice.event-bus.subscriber.defaults.*}); configuration under
- * {@code sluice.event-bus.subscriber.instances.<name>.*} overrides what is written here. Takes effect on Spring
- * beans through Sluice's auto-configuration.
+ * {@code sluice.event-bus.subscriber.instances.<name>.*} overrides what is written here.
+ * Takes effect on Spring beans through Sluice's auto-configuration.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -29,14 +30,17 @@ public @interface EventSubscriber {
 	int buffer() default 0;
 
 	/**
-	 * The overflow policy, as written in configuration ({@code drop-newest}, {@code drop-oldest},
-	 * {@code block}, {@code fail}); empty means "from configuration".
+	 * The overflow policy, as written in configuration ({@code drop-newest},
+	 * {@code drop-oldest}, {@code block}, {@code fail}); empty means "from
+	 * configuration".
 	 */
 	String overflow() default "";
 
 	/**
-	 * The group of competing consumers the subscriber belongs to; empty means none (it receives every
-	 * event). Matters with a transport between instances: each event goes to one member of the group.
+	 * The group of competing consumers the subscriber belongs to; empty means none (it
+	 * receives every event). Matters with a transport between instances: each event goes
+	 * to one member of the group.
 	 */
 	String group() default "";
+
 }

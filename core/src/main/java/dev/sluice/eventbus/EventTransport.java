@@ -6,18 +6,20 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Carries a published event to where its subscribers are: the boundary inside the {@link EventBus}
- * that lets a transport between instances (Redis, say) take the place of the in-process one without
- * changing the bus's API.
+ * Carries a published event to where its subscribers are: the boundary inside the
+ * {@link EventBus} that lets a transport between instances (Redis, say) take the place of
+ * the in-process one without changing the bus's API.
  *
- * <p>A transport hands events for plain subscribers to {@link LocalDelivery#deliver} on every
- * instance that should see them (broadcast). Subscribers that belong to a group
- * ({@link SubscriberOptions#group()}) are the transport's own: it may share each event among the
- * group's members on all instances ({@link #subscribeGroup}).
+ * <p>
+ * A transport hands events for plain subscribers to {@link LocalDelivery#deliver} on
+ * every instance that should see them (broadcast). Subscribers that belong to a group
+ * ({@link SubscriberOptions#group()}) are the transport's own: it may share each event
+ * among the group's members on all instances ({@link #subscribeGroup}).
  *
- * <p>The bus drives the transport's shutdown from its own: {@link #stopIntake()} when the bus stops
- * taking events, then {@link #awaitDrained} and, if that runs out, {@link #abandonRemaining()}.
- * Implementations must be thread-safe.
+ * <p>
+ * The bus drives the transport's shutdown from its own: {@link #stopIntake()} when the
+ * bus stops taking events, then {@link #awaitDrained} and, if that runs out,
+ * {@link #abandonRemaining()}. Implementations must be thread-safe.
  */
 public interface EventTransport {
 
@@ -29,33 +31,42 @@ public interface EventTransport {
 	PublishResult send(String topic, Object event, LocalDelivery local) throws InterruptedException;
 
 	/**
-	 * Called once per topic, when it gets its first subscriber in this process: a transport between
-	 * instances starts receiving the topic here, and hands what it receives to {@code local}.
+	 * Called once per topic, when it gets its first subscriber in this process: a
+	 * transport between instances starts receiving the topic here, and hands what it
+	 * receives to {@code local}.
 	 */
 	default void open(String topic, LocalDelivery local) {
 	}
 
 	/**
-	 * Subscribes a member of a group of competing consumers, each event of the topic going to one
-	 * member of the group.
-	 * @return the subscription, or {@code null} if this transport has no groups: the bus then serves
-	 * the subscriber itself, as the only member of its group
+	 * Subscribes a member of a group of competing consumers, each event of the topic
+	 * going to one member of the group.
+	 * @return the subscription, or {@code null} if this transport has no groups: the bus
+	 * then serves the subscriber itself, as the only member of its group
 	 */
 	default <E> @Nullable Subscription subscribeGroup(String topic, Class<E> type, Consumer<? super E> handler,
 			SubscriberOptions options) {
 		return null;
 	}
 
-	/** Stops receiving events from elsewhere; the bus already refuses publishes. Does not block. */
+	/**
+	 * Stops receiving events from elsewhere; the bus already refuses publishes. Does not
+	 * block.
+	 */
 	default void stopIntake() {
 	}
 
-	/** Waits until the events this transport took on are handled, or the timeout passes. */
+	/**
+	 * Waits until the events this transport took on are handled, or the timeout passes.
+	 */
 	default boolean awaitDrained(Duration timeout) throws InterruptedException {
 		return true;
 	}
 
-	/** Gives up on what is not handled yet; returns how many events that was in this process. */
+	/**
+	 * Gives up on what is not handled yet; returns how many events that was in this
+	 * process.
+	 */
 	default int abandonRemaining() {
 		return 0;
 	}
@@ -70,5 +81,7 @@ public interface EventTransport {
 	interface LocalDelivery {
 
 		PublishResult deliver(String topic, Object event) throws InterruptedException;
+
 	}
+
 }

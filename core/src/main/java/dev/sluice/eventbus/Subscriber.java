@@ -11,25 +11,27 @@ import java.util.function.Consumer;
 import dev.sluice.timeout.Deadline;
 
 /**
- * One subscriber: its mailbox of waiting events (with their publish times) and the task that drains
- * it on a dispatcher thread.
+ * One subscriber: its mailbox of waiting events (with their publish times) and the task
+ * that drains it on a dispatcher thread.
  *
- * <p>Design notes. The mailbox is two rings: publishers fill {@code filling}; the drain task swaps it
- * for the empty {@code draining} ring under the lock, in constant time, and delivers the swapped-out
- * events without the lock. The lock is therefore held only for a few field writes on either side, so
- * publishers and the drain task almost never wait for each other. {@code lock} guards both rings'
- * fields, every counter and {@code scheduled}. At most one drain task per subscriber is scheduled or
- * running ({@code scheduled}), which is what keeps one publisher's events in order for this
- * subscriber. Events taken by the drain task are counted as {@code inHand} until they are settled
- * (delivered, failed or discarded) under the lock; so a snapshot under the lock always satisfies
- * offered = delivered + failed + dropped + queued, where queued = waiting + in hand. At most
- * {@code buffer} events wait; up to as many more may be in hand. The rings start empty and grow
- * (doubling) with what they hold, up to {@code buffer}, and shrink back to a few slots when the
- * subscriber goes idle (its drain task finds nothing more), so an idle subscriber costs a few objects
- * whatever its buffer, and a busy one does not resize under way. A drain task
- * that has had its share
- * ({@value #ROUNDS_PER_TURN} rounds) goes to the back of the dispatcher's queue, so a busy subscriber
- * cannot starve the others.
+ * <p>
+ * Design notes. The mailbox is two rings: publishers fill {@code filling}; the drain task
+ * swaps it for the empty {@code draining} ring under the lock, in constant time, and
+ * delivers the swapped-out events without the lock. The lock is therefore held only for a
+ * few field writes on either side, so publishers and the drain task almost never wait for
+ * each other. {@code lock} guards both rings' fields, every counter and
+ * {@code scheduled}. At most one drain task per subscriber is scheduled or running
+ * ({@code scheduled}), which is what keeps one publisher's events in order for this
+ * subscriber. Events taken by the drain task are counted as {@code inHand} until they are
+ * settled (delivered, failed or discarded) under the lock; so a snapshot under the lock
+ * always satisfies offered = delivered + failed + dropped + queued, where queued =
+ * waiting + in hand. At most {@code buffer} events wait; up to as many more may be in
+ * hand. The rings start empty and grow (doubling) with what they hold, up to
+ * {@code buffer}, and shrink back to a few slots when the subscriber goes idle (its drain
+ * task finds nothing more), so an idle subscriber costs a few objects whatever its
+ * buffer, and a busy one does not resize under way. A drain task that has had its share
+ * ({@value #ROUNDS_PER_TURN} rounds) goes to the back of the dispatcher's queue, so a
+ * busy subscriber cannot starve the others.
  */
 final class Subscriber implements Runnable {
 
@@ -43,6 +45,7 @@ final class Subscriber implements Runnable {
 	enum Offer {
 
 		QUEUED, DROPPED_NEWEST, DROPPED_OLDEST, REJECTED, NOT_SUBSCRIBED
+
 	}
 
 	final String topic;
@@ -85,7 +88,10 @@ final class Subscriber implements Runnable {
 
 	private boolean scheduled;
 
-	/** When a failure was last logged ({@code System.nanoTime()}, 0 for never); drain task only. */
+	/**
+	 * When a failure was last logged ({@code System.nanoTime()}, 0 for never); drain task
+	 * only.
+	 */
 	private long lastFailureLog;
 
 	/** Failures since the last one logged; drain task only. */
@@ -97,7 +103,10 @@ final class Subscriber implements Runnable {
 	/** Written under lock; read without it by the drain task between events. */
 	private volatile boolean closed;
 
-	/** Told once the subscriber has left and settled every event it had in hand; set by the bus. */
+	/**
+	 * Told once the subscriber has left and settled every event it had in hand; set by
+	 * the bus.
+	 */
 	volatile Runnable onSettled = () -> {
 	};
 
@@ -120,7 +129,8 @@ final class Subscriber implements Runnable {
 			if (this.closed) {
 				return Offer.NOT_SUBSCRIBED;
 			}
-			// counted as offered only once its outcome is settled, so that a publisher still waiting for
+			// counted as offered only once its outcome is settled, so that a publisher
+			// still waiting for
 			// room under block is never an event that is neither queued nor dropped
 			if (this.filling.full()) {
 				switch (this.options.overflow()) {
@@ -150,7 +160,8 @@ final class Subscriber implements Runnable {
 							throw ex;
 						}
 						if (this.closed) {
-							// the subscriber left while the publisher waited: not a full buffer
+							// the subscriber left while the publisher waited: not a full
+							// buffer
 							return Offer.NOT_SUBSCRIBED;
 						}
 						if (!room) {
@@ -177,10 +188,13 @@ final class Subscriber implements Runnable {
 		return outcome;
 	}
 
-	/** Waits for room under the lock, up to the publish timeout and the caller's deadline. */
+	/**
+	 * Waits for room under the lock, up to the publish timeout and the caller's deadline.
+	 */
 	private boolean awaitRoom() throws InterruptedException {
 		if (Thread.currentThread() instanceof DispatcherThread) {
-			// a handler publishing from a dispatcher must not wait: the drain it waits for may be
+			// a handler publishing from a dispatcher must not wait: the drain it waits
+			// for may be
 			// queued behind it on this very thread
 			return false;
 		}
@@ -199,7 +213,8 @@ final class Subscriber implements Runnable {
 			this.dispatcher.execute(this);
 		}
 		catch (RejectedExecutionException ex) {
-			// the dispatchers have stopped: nothing will deliver what waits, so discard and count it
+			// the dispatchers have stopped: nothing will deliver what waits, so discard
+			// and count it
 			this.lock.lock();
 			try {
 				this.discarded += this.filling.size;
@@ -220,7 +235,8 @@ final class Subscriber implements Runnable {
 			this.lock.lock();
 			try {
 				if (this.filling.size == 0) {
-					// going idle: what a burst grew the rings to is given back, not kept for the next one
+					// going idle: what a burst grew the rings to is given back, not kept
+					// for the next one
 					this.filling.shrink();
 					this.draining.shrink();
 					this.scheduled = false;
@@ -264,7 +280,8 @@ final class Subscriber implements Runnable {
 					bad++;
 					logFailure(ex);
 				}
-				// the clock is read after a handler, every 64 events, so that timing costs little
+				// the clock is read after a handler, every 64 events, so that timing
+				// costs little
 				if ((i & 63) == 0) {
 					now = System.nanoTime();
 				}
@@ -293,9 +310,10 @@ final class Subscriber implements Runnable {
 	}
 
 	/**
-	 * Logs a handler's failure at a bounded rate: the first with its stack trace, then at most one line
-	 * a minute saying how many failed meanwhile and the latest; the counters keep the exact count.
-	 * Runs on the drain task, which one thread at a time runs, so the fields need no lock.
+	 * Logs a handler's failure at a bounded rate: the first with its stack trace, then at
+	 * most one line a minute saying how many failed meanwhile and the latest; the
+	 * counters keep the exact count. Runs on the drain task, which one thread at a time
+	 * runs, so the fields need no lock.
 	 */
 	private void logFailure(Throwable ex) {
 		try {
@@ -321,7 +339,9 @@ final class Subscriber implements Runnable {
 		}
 	}
 
-	/** Unsubscribes: later offers are refused and what waits is discarded (and counted). */
+	/**
+	 * Unsubscribes: later offers are refused and what waits is discarded (and counted).
+	 */
 	void close() {
 		this.lock.lock();
 		try {
@@ -338,10 +358,10 @@ final class Subscriber implements Runnable {
 	}
 
 	/**
-	 * Discards what waits, for an abandoned shutdown, whether or not the subscriber has already left.
-	 * Returns how many events will not be delivered: the waiting ones, and those in hand (of which the
-	 * one being delivered at this moment may still arrive, so this is an upper bound). Only the first
-	 * call counts anything.
+	 * Discards what waits, for an abandoned shutdown, whether or not the subscriber has
+	 * already left. Returns how many events will not be delivered: the waiting ones, and
+	 * those in hand (of which the one being delivered at this moment may still arrive, so
+	 * this is an upper bound). Only the first call counts anything.
 	 */
 	long abandon() {
 		this.lock.lock();
@@ -375,10 +395,9 @@ final class Subscriber implements Runnable {
 	SubscriberStats stats() {
 		this.lock.lock();
 		try {
-			return new SubscriberStats(this.topic, this.options.name(), this.options.buffer(),
-					this.options.overflow(), this.offered, this.delivered, this.failed, this.droppedNewest,
-					this.droppedOldest, this.rejected, this.discarded, this.filling.size + this.inHand,
-					Duration.ofNanos(this.deliveryNanos));
+			return new SubscriberStats(this.topic, this.options.name(), this.options.buffer(), this.options.overflow(),
+					this.offered, this.delivered, this.failed, this.droppedNewest, this.droppedOldest, this.rejected,
+					this.discarded, this.filling.size + this.inHand, Duration.ofNanos(this.deliveryNanos));
 		}
 		finally {
 			this.lock.unlock();
@@ -392,11 +411,12 @@ final class Subscriber implements Runnable {
 			super(task, name);
 			setDaemon(true);
 		}
+
 	}
 
 	/**
-	 * A ring of up to {@code bound} events and their publish times, whose arrays grow (doubling) with
-	 * what it holds and start empty.
+	 * A ring of up to {@code bound} events and their publish times, whose arrays grow
+	 * (doubling) with what it holds and start empty.
 	 */
 	private static final class Ring {
 
@@ -473,5 +493,7 @@ final class Subscriber implements Runnable {
 			this.stamps = stamps;
 			this.head = 0;
 		}
+
 	}
+
 }

@@ -8,13 +8,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * How one subscriber is served.
  *
- * @param name the subscriber's name, unique on its topic; shown in metrics and the actuator
+ * @param name the subscriber's name, unique on its topic; shown in metrics and the
+ * actuator
  * @param buffer how many events may wait for it; at least 1
  * @param overflow what publishing does when its buffer is full
- * @param publishTimeout how long a publisher waits for room under {@link BufferOverflow#BLOCK}
- * @param group the group of competing consumers the subscriber belongs to, or {@code null} to receive
- * every event (broadcast). With a transport between instances, each event goes to one member of the
- * group; in one process the subscriber is the only member of its group, so it receives every event.
+ * @param publishTimeout how long a publisher waits for room under
+ * {@link BufferOverflow#BLOCK}
+ * @param group the group of competing consumers the subscriber belongs to, or
+ * {@code null} to receive every event (broadcast). With a transport between instances,
+ * each event goes to one member of the group; in one process the subscriber is the only
+ * member of its group, so it receives every event.
  */
 public record SubscriberOptions(String name, int buffer, BufferOverflow overflow, Duration publishTimeout,
 		@Nullable String group) {
@@ -30,7 +33,8 @@ public record SubscriberOptions(String name, int buffer, BufferOverflow overflow
 			throw new InvalidSettingException("buffer", buffer, "buffer must be at least 1, was " + buffer);
 		}
 		if (overflow == null) {
-			throw new InvalidSettingException("overflow", overflow, "overflow must be one of drop-newest, drop-oldest, block, fail, was null");
+			throw new InvalidSettingException("overflow", overflow,
+					"overflow must be one of drop-newest, drop-oldest, block, fail, was null");
 		}
 		if (publishTimeout == null || publishTimeout.isNegative()) {
 			throw new InvalidSettingException("publish-timeout", publishTimeout,
@@ -46,7 +50,10 @@ public record SubscriberOptions(String name, int buffer, BufferOverflow overflow
 		this(name, buffer, overflow, publishTimeout, null);
 	}
 
-	/** A subscriber with the default buffer that drops the newest event when full, as Go's bus does. */
+	/**
+	 * A subscriber with the default buffer that drops the newest event when full, as Go's
+	 * bus does.
+	 */
 	public static SubscriberOptions named(String name) {
 		return new SubscriberOptions(name, DEFAULT_BUFFER, BufferOverflow.DROP_NEWEST, Duration.ofSeconds(1));
 	}

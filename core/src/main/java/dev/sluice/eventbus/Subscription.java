@@ -1,9 +1,9 @@
 package dev.sluice.eventbus;
 
 /**
- * A subscriber's hold on its topic. {@link #close()} unsubscribes: no event is queued for it any
- * more, what was queued is discarded (and counted), and at most the event being delivered at that
- * moment still reaches the handler. Closing twice does nothing.
+ * A subscriber's hold on its topic. {@link #close()} unsubscribes: no event is queued for
+ * it any more, what was queued is discarded (and counted), and at most the event being
+ * delivered at that moment still reaches the handler. Closing twice does nothing.
  */
 public interface Subscription extends AutoCloseable {
 
@@ -18,4 +18,5 @@ public interface Subscription extends AutoCloseable {
 
 	@Override
 	void close();
+
 }

@@ -1,6 +1,6 @@
 /**
- * Sluice's own plumbing, shared between its packages. Not API: these types may change or go away in
- * any release, and nothing outside Sluice should use them.
+ * Sluice's own plumbing, shared between its packages. Not API: these types may change or
+ * go away in any release, and nothing outside Sluice should use them.
  */
 @NullMarked
 package dev.sluice.internal;

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The named components of one kind in an application, in the order they were configured. Immutable
- * once built, so it is safe to share between threads.
+ * The named components of one kind in an application, in the order they were configured.
+ * Immutable once built, so it is safe to share between threads.
  *
  * @param <T> the kind of component
  */
@@ -36,7 +36,8 @@ public abstract class ComponentRegistry<T extends Drainable> {
 
 	/**
 	 * The component with the given name.
-	 * @throws IllegalArgumentException naming the components that exist, if none has that name
+	 * @throws IllegalArgumentException naming the components that exist, if none has that
+	 * name
 	 */
 	public T get(String name) {
 		T component = this.components.get(name);
@@ -66,4 +67,5 @@ public abstract class ComponentRegistry<T extends Drainable> {
 	public Collection<T> all() {
 		return this.components.values();
 	}
+
 }

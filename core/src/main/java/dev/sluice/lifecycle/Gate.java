@@ -3,10 +3,11 @@ package dev.sluice.lifecycle;
 import java.time.Duration;
 
 /**
- * A component that guards work done elsewhere (a semaphore, a rate limiter) and holds none of its
- * own. Stopping intake is its whole shutdown: waiting callers wake with an exception, and there is
- * nothing to drain or abandon. {@link GracefulShutdown} stops gates after the components that hold
- * work have drained, since that work may still need them.
+ * A component that guards work done elsewhere (a semaphore, a rate limiter) and holds
+ * none of its own. Stopping intake is its whole shutdown: waiting callers wake with an
+ * exception, and there is nothing to drain or abandon. {@link GracefulShutdown} stops
+ * gates after the components that hold work have drained, since that work may still need
+ * them.
  */
 public interface Gate extends Drainable {
 
@@ -27,4 +28,5 @@ public interface Gate extends Drainable {
 	default boolean holdsWork() {
 		return false;
 	}
+
 }

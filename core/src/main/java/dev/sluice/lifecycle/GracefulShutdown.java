@@ -8,15 +8,17 @@ import dev.sluice.InvalidSettingException;
 import dev.sluice.timeout.Deadline;
 
 /**
- * Stops a set of {@link Drainable} components against one deadline: first every component that
- * holds work stops intake, then all of them drain together until the deadline, then whatever is left
- * is abandoned; last, the components that only guard work (bulkheads, rate limiters) stop, since the
- * drained tasks may have needed them.
+ * Stops a set of {@link Drainable} components against one deadline: first every component
+ * that holds work stops intake, then all of them drain together until the deadline, then
+ * whatever is left is abandoned; last, the components that only guard work (bulkheads,
+ * rate limiters) stop, since the drained tasks may have needed them.
  *
- * <p>Draining in parallel means the total time is bounded by the timeout, not by the timeout times
- * the number of components. Abandoning may add a short grace per component that still had work
- * (a pool waits at most {@code WorkerPool.ABANDON_GRACE} for its interrupted tasks to end). If the calling thread is interrupted while it waits, the remaining
- * work is abandoned at once and the interrupt status is kept.
+ * <p>
+ * Draining in parallel means the total time is bounded by the timeout, not by the timeout
+ * times the number of components. Abandoning may add a short grace per component that
+ * still had work (a pool waits at most {@code WorkerPool.ABANDON_GRACE} for its
+ * interrupted tasks to end). If the calling thread is interrupted while it waits, the
+ * remaining work is abandoned at once and the interrupt status is kept.
  */
 public final class GracefulShutdown {
 
@@ -26,7 +28,8 @@ public final class GracefulShutdown {
 	/**
 	 * Runs the three steps over the components.
 	 * @param components what to stop
-	 * @param timeout how long accepted work may take to finish, for all components together
+	 * @param timeout how long accepted work may take to finish, for all components
+	 * together
 	 * @return what happened to each component
 	 */
 	public static ShutdownReport drain(List<? extends Drainable> components, Duration timeout) {
@@ -69,4 +72,5 @@ public final class GracefulShutdown {
 		}
 		return new ShutdownReport(Duration.ofNanos(System.nanoTime() - start), outcomes);
 	}
+
 }

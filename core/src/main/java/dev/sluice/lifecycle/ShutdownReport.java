@@ -4,11 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What a shutdown did: how long it took and, per component, how many accepted tasks it had to
- * abandon because they did not finish within the timeout.
+ * What a shutdown did: how long it took and, per component, how many accepted tasks it
+ * had to abandon because they did not finish within the timeout.
  *
  * @param took how long the whole shutdown took
- * @param components one entry per component: those that hold work first, in the order given
+ * @param components one entry per component: those that hold work first, in the order
+ * given
  */
 public record ShutdownReport(Duration took, List<Component> components) {
 
@@ -28,6 +29,7 @@ public record ShutdownReport(Duration took, List<Component> components) {
 
 	/**
 	 * One component's outcome.
+	 *
 	 * @param name the component's name
 	 * @param drained whether all of its accepted work finished before the deadline
 	 * @param abandoned how many tasks were dropped from its queue or interrupted

@@ -1,6 +1,6 @@
 /**
- * What every Sluice component shares for graceful shutdown: stop intake, drain within a deadline,
- * abandon and report what is left.
+ * What every Sluice component shares for graceful shutdown: stop intake, drain within a
+ * deadline, abandon and report what is left.
  */
 @NullMarked
 package dev.sluice.lifecycle;

@@ -15,13 +15,15 @@ import org.jspecify.annotations.Nullable;
  * client.get().send(request);
  * }</pre>
  *
- * <p>What a failure does is declared: {@link OnFailure#KEEP} keeps it, so every later
- * {@link #get()} throws it again without calling the initialiser (Go's {@code sync.Once} with a
- * stored error); {@link OnFailure#RETRY} forgets it, so the next {@link #get()} tries again. Either way
- * the threads that were waiting for that attempt get its failure. Runtime exceptions and errors are
- * rethrown as they were thrown.
+ * <p>
+ * What a failure does is declared: {@link OnFailure#KEEP} keeps it, so every later
+ * {@link #get()} throws it again without calling the initialiser (Go's {@code sync.Once}
+ * with a stored error); {@link OnFailure#RETRY} forgets it, so the next {@link #get()}
+ * tries again. Either way the threads that were waiting for that attempt get its failure.
+ * Runtime exceptions and errors are rethrown as they were thrown.
  *
- * <p>Thread-safe. Once a value is computed, {@link #get()} is one volatile read.
+ * <p>
+ * Thread-safe. Once a value is computed, {@link #get()} is one volatile read.
  *
  * @param <T> the type of the value; {@code null} is a valid value
  */
@@ -36,7 +38,10 @@ public final class OnceValue<T> implements Supplier<T> {
 	/** Set once, under lock; then read without it. */
 	private volatile @Nullable Outcome<T> outcome;
 
-	/** Under {@code RETRY}: how many attempts have failed, and the last failure. Written under lock. */
+	/**
+	 * Under {@code RETRY}: how many attempts have failed, and the last failure. Written
+	 * under lock.
+	 */
 	private volatile int failures;
 
 	private @Nullable Outcome<T> lastFailure;
@@ -52,9 +57,10 @@ public final class OnceValue<T> implements Supplier<T> {
 	}
 
 	/**
-	 * The value, computing it first if no thread has yet; threads that arrive meanwhile wait for that
-	 * computation.
-	 * @throws RuntimeException what the initialiser threw, now or (under {@code KEEP}) earlier
+	 * The value, computing it first if no thread has yet; threads that arrive meanwhile
+	 * wait for that computation.
+	 * @throws RuntimeException what the initialiser threw, now or (under {@code KEEP})
+	 * earlier
 	 */
 	@Override
 	public T get() {
@@ -64,7 +70,8 @@ public final class OnceValue<T> implements Supplier<T> {
 			synchronized (this.lock) {
 				outcome = this.outcome;
 				if (outcome == null) {
-					// an attempt that failed while this thread waited is this thread's answer too
+					// an attempt that failed while this thread waited is this thread's
+					// answer too
 					outcome = (this.failures != failuresSeen) ? Objects.requireNonNull(this.lastFailure) : compute();
 				}
 			}
@@ -104,11 +111,13 @@ public final class OnceValue<T> implements Supplier<T> {
 
 		/** Forget the failure: the next call tries again. */
 		RETRY
+
 	}
 
 	private record Outcome<T>(@Nullable T result, @Nullable Throwable failure) {
 
-		@SuppressWarnings("NullAway") // without a failure, the result is the initialiser's value
+		@SuppressWarnings("NullAway") // without a failure, the result is the
+										// initialiser's value
 		T value() {
 			if (this.failure instanceof RuntimeException runtime) {
 				throw runtime;
@@ -119,4 +128,5 @@ public final class OnceValue<T> implements Supplier<T> {
 			return this.result;
 		}
 	}
+
 }

@@ -13,23 +13,26 @@ import java.util.function.Supplier;
 import dev.sluice.timeout.Deadline;
 
 /**
- * Shares one execution among concurrent calls with the same key: Go's {@code x/sync/singleflight}.
- * A cache miss under load then makes one call downstream, not a thousand.
+ * Shares one execution among concurrent calls with the same key: Go's
+ * {@code x/sync/singleflight}. A cache miss under load then makes one call downstream,
+ * not a thousand.
  *
  * <pre>{@code
  * Product product = flights.get(id, () -> catalogue.load(id));
  * }</pre>
  *
  * <ul>
- * <li>The first caller for a key runs the loader on its own thread; callers that arrive while it
- * runs wait for that run and get its result, or its failure (runtime exceptions and errors as they
- * were thrown).</li>
- * <li>Nothing is cached: once the run ends, the next call for the key starts a new run.</li>
- * <li>{@link #get(Object, Supplier, Duration)} bounds how long a waiter waits; the run goes on for
- * the others.</li>
+ * <li>The first caller for a key runs the loader on its own thread; callers that arrive
+ * while it runs wait for that run and get its result, or its failure (runtime exceptions
+ * and errors as they were thrown).</li>
+ * <li>Nothing is cached: once the run ends, the next call for the key starts a new
+ * run.</li>
+ * <li>{@link #get(Object, Supplier, Duration)} bounds how long a waiter waits; the run
+ * goes on for the others.</li>
  * </ul>
  *
- * <p>Thread-safe. Keys must have proper {@code equals} and {@code hashCode}.
+ * <p>
+ * Thread-safe. Keys must have proper {@code equals} and {@code hashCode}.
  *
  * @param <K> the type of the keys
  * @param <V> the type of the values
@@ -43,7 +46,8 @@ public final class SingleFlight<K, V> {
 	}
 
 	/**
-	 * The loader's value for the key, from a run already in flight for that key or from a new one.
+	 * The loader's value for the key, from a run already in flight for that key or from a
+	 * new one.
 	 * @throws RuntimeException what the shared run's loader threw
 	 */
 	public V get(K key, Supplier<? extends V> loader) {
@@ -56,8 +60,8 @@ public final class SingleFlight<K, V> {
 	}
 
 	/**
-	 * Like {@link #get(Object, Supplier)}, but a caller that has to wait for another's run waits at
-	 * most the timeout (and no longer than its {@link Deadline}).
+	 * Like {@link #get(Object, Supplier)}, but a caller that has to wait for another's
+	 * run waits at most the timeout (and no longer than its {@link Deadline}).
 	 * @throws TimeoutException if the run in flight did not finish in time
 	 */
 	public V get(K key, Supplier<? extends V> loader, Duration timeout) throws TimeoutException {
@@ -116,4 +120,5 @@ public final class SingleFlight<K, V> {
 			}
 		}
 	}
+
 }

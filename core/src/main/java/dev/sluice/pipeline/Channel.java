@@ -22,25 +22,27 @@ import org.jspecify.annotations.Nullable;
  * A bounded, closable channel: Go's buffered {@code chan}, with timeouts.
  *
  * <ul>
- * <li>{@link #send(Object, Duration)} waits up to the timeout while the channel is full, and fails with
- * {@link ChannelClosedException} once the channel is closed.</li>
- * <li>{@link #receive(Duration)} waits up to the timeout while the channel is empty; after
- * {@link #close()}, receivers still get every item that was sent, and then an empty result: the end
- * of the channel.</li>
+ * <li>{@link #send(Object, Duration)} waits up to the timeout while the channel is full,
+ * and fails with {@link ChannelClosedException} once the channel is closed.</li>
+ * <li>{@link #receive(Duration)} waits up to the timeout while the channel is empty;
+ * after {@link #close()}, receivers still get every item that was sent, and then an empty
+ * result: the end of the channel.</li>
  * <li>Iterating takes items until the end of the channel (Go's {@code range}).</li>
- * <li>Several threads may send and receive at once; each item goes to exactly one receiver (fan-out),
- * and {@link #merge} forwards several channels into one (fan-in).</li>
+ * <li>Several threads may send and receive at once; each item goes to exactly one
+ * receiver (fan-out), and {@link #merge} forwards several channels into one
+ * (fan-in).</li>
  * <li>Items from one sender are received in the order it sent them.</li>
  * <li>A wait also ends early when the calling thread is interrupted. The timed calls
- * ({@code send}, {@code receive}) never wait past the {@link Deadline} of the work they run in; the
- * untimed ones ({@code sendAll}, {@code receiveAtMost}, iteration) wait until there is room or an
- * item, the channel is closed, or the thread is interrupted.</li>
+ * ({@code send}, {@code receive}) never wait past the {@link Deadline} of the work they
+ * run in; the untimed ones ({@code sendAll}, {@code receiveAtMost}, iteration) wait until
+ * there is room or an item, the channel is closed, or the thread is interrupted.</li>
  * </ul>
  *
- * <p>Design notes. One lock guards the buffer and the closed flag, with a condition for "not empty"
- * and one for "not full", as {@link java.util.concurrent.ArrayBlockingQueue} does; {@code close}
- * signals both so that every waiter re-checks. Batch operations ({@link #sendAll},
- * {@link #receiveAtMost}) move many items under one lock acquisition.
+ * <p>
+ * Design notes. One lock guards the buffer and the closed flag, with a condition for "not
+ * empty" and one for "not full", as {@link java.util.concurrent.ArrayBlockingQueue} does;
+ * {@code close} signals both so that every waiter re-checks. Batch operations
+ * ({@link #sendAll}, {@link #receiveAtMost}) move many items under one lock acquisition.
  *
  * @param <T> the type of the items; {@code null} is not allowed
  */
@@ -120,14 +122,16 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	}
 
 	/**
-	 * Sends every item in order, waiting while the channel is full, without a time limit: what a
-	 * pipeline stage does. An interrupt or a close ends the wait; the items sent before it stay sent.
+	 * Sends every item in order, waiting while the channel is full, without a time limit:
+	 * what a pipeline stage does. An interrupt or a close ends the wait; the items sent
+	 * before it stay sent.
 	 * @throws NullPointerException if an item is {@code null}; then nothing is sent
 	 * @throws ChannelClosedException if the channel is closed before every item is sent
 	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
 	public void sendAll(List<? extends T> items) throws InterruptedException {
-		// checked before anything is added: a refusal half-way would leave items in the buffer that
+		// checked before anything is added: a refusal half-way would leave items in the
+		// buffer that
 		// no receiver had been woken for
 		for (T item : items) {
 			Objects.requireNonNull(item, "item");
@@ -177,7 +181,8 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 
 	/**
 	 * Receives the next item, waiting up to the timeout while the channel is empty.
-	 * @return the item, or empty if the channel is closed and every item has been received
+	 * @return the item, or empty if the channel is closed and every item has been
+	 * received
 	 * @throws TimeoutException if the channel stayed empty and open for the whole timeout
 	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
@@ -206,8 +211,8 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	}
 
 	/**
-	 * Receives up to {@code max} items at once, waiting without a time limit for at least one: what a
-	 * pipeline stage does.
+	 * Receives up to {@code max} items at once, waiting without a time limit for at least
+	 * one: what a pipeline stage does.
 	 * @return the items, in order; empty only when the channel is closed and drained
 	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
@@ -236,8 +241,8 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	}
 
 	/**
-	 * Closes the channel: later sends fail, waiting senders fail, and receivers get what is left
-	 * before they see the end. Closing twice does nothing.
+	 * Closes the channel: later sends fail, waiting senders fail, and receivers get what
+	 * is left before they see the end. Closing twice does nothing.
 	 */
 	@Override
 	public void close() {
@@ -264,8 +269,9 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	}
 
 	/**
-	 * Takes items until the end of the channel. Its {@code hasNext} waits without a time limit; an
-	 * interrupt while it waits throws {@link CancellationException} and keeps the interrupt status.
+	 * Takes items until the end of the channel. Its {@code hasNext} waits without a time
+	 * limit; an interrupt while it waits throws {@link CancellationException} and keeps
+	 * the interrupt status.
 	 */
 	@Override
 	public Iterator<T> iterator() {
@@ -302,10 +308,11 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	}
 
 	/**
-	 * Fan-in: a channel that receives every item of the given channels, each exactly once, and ends
-	 * when all of them have ended. Items of one input keep their order; inputs interleave. The
-	 * forwarding runs on one thread per input, which ends when its input ends, or, once the merged
-	 * channel is closed by its receiver, at the input's next item.
+	 * Fan-in: a channel that receives every item of the given channels, each exactly
+	 * once, and ends when all of them have ended. Items of one input keep their order;
+	 * inputs interleave. The forwarding runs on one thread per input, which ends when its
+	 * input ends, or, once the merged channel is closed by its receiver, at the input's
+	 * next item.
 	 * @param capacity the capacity of the merged channel
 	 */
 	@SafeVarargs
@@ -342,4 +349,5 @@ public final class Channel<T> implements Iterable<T>, AutoCloseable {
 	public String toString() {
 		return "Channel[" + size() + "/" + this.capacity + (isClosed() ? ", closed]" : "]");
 	}
+
 }

@@ -8,4 +8,5 @@ public class ChannelClosedException extends IllegalStateException {
 	ChannelClosedException(String message) {
 		super(message);
 	}
+
 }

@@ -27,8 +27,8 @@ import dev.sluice.pool.WorkerPool;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A pipeline of named stages between bounded buffers: Go's pipeline and fan-out/fan-in, in the plain
- * blocking style, bounded end to end.
+ * A pipeline of named stages between bounded buffers: Go's pipeline and fan-out/fan-in,
+ * in the plain blocking style, bounded end to end.
  *
  * <pre>{@code
  * List<Row> rows = Pipeline.from(files)
@@ -40,40 +40,46 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  * <li>Each stage has its own workers and hands its output to the next through a buffer of
- * {@link #buffer(int)} items. A slow stage fills the buffer before it, which stops the stage before
- * that, and so on back to the source: memory is bounded by the buffers.</li>
- * <li>Without {@link #keepOrder()}, items leave a stage with several workers in the order they are
- * done; with it, the output keeps the order of the source.</li>
- * <li>The first failure, in the source, a stage or the sink, stops every stage, and is what the
- * terminal call throws (runtime exceptions and errors as they were thrown). Interrupting the caller,
- * or a timeout passed to the terminal call, stops every stage too.</li>
- * <li>Every thread the pipeline uses has ended (or, on a pool, is back in it) when the terminal call
- * returns or throws. Stages run on threads of their own, or on the {@link #on(Executor) executor}
- * given, which then needs a worker for the source, every stage worker and the sink at once. A
- * {@code WorkerPool} with fewer workers than that is refused when the pipeline runs. The parts are
- * offered to a {@code WorkerPool} without its overflow policy ({@link WorkerPool#tryExecute}): a
- * pool with no free worker or queue place for one of them fails the run at once with a
- * {@code TaskRejectedException}, and a part never runs on the calling thread, whatever the pool's
- * policy. Parts queued behind other work start when workers come free; a run on a pool that is busy
- * elsewhere, or that runs the pipeline from one of its own tasks, may therefore start only part of
- * itself for a while, so give such a run a timeout: the timeout bounds the run whatever the pool
- * does. Any other executor must run each part on another thread and must not block in
- * {@code execute}: a part run on the calling thread fails the run with an
+ * {@link #buffer(int)} items. A slow stage fills the buffer before it, which stops the
+ * stage before that, and so on back to the source: memory is bounded by the buffers.</li>
+ * <li>Without {@link #keepOrder()}, items leave a stage with several workers in the order
+ * they are done; with it, the output keeps the order of the source.</li>
+ * <li>The first failure, in the source, a stage or the sink, stops every stage, and is
+ * what the terminal call throws (runtime exceptions and errors as they were thrown).
+ * Interrupting the caller, or a timeout passed to the terminal call, stops every stage
+ * too.</li>
+ * <li>Every thread the pipeline uses has ended (or, on a pool, is back in it) when the
+ * terminal call returns or throws. Stages run on threads of their own, or on the
+ * {@link #on(Executor) executor} given, which then needs a worker for the source, every
+ * stage worker and the sink at once. A {@code WorkerPool} with fewer workers than that is
+ * refused when the pipeline runs. The parts are offered to a {@code WorkerPool} without
+ * its overflow policy ({@link WorkerPool#tryExecute}): a pool with no free worker or
+ * queue place for one of them fails the run at once with a {@code TaskRejectedException},
+ * and a part never runs on the calling thread, whatever the pool's policy. Parts queued
+ * behind other work start when workers come free; a run on a pool that is busy elsewhere,
+ * or that runs the pipeline from one of its own tasks, may therefore start only part of
+ * itself for a while, so give such a run a timeout: the timeout bounds the run whatever
+ * the pool does. Any other executor must run each part on another thread and must not
+ * block in {@code execute}: a part run on the calling thread fails the run with an
  * {@link IllegalStateException}.</li>
  * </ul>
  *
- * <p>A {@code Pipeline} is an immutable description: each call returns a new one, and it runs when a
- * terminal call ({@link #toList()}, {@link #forEach}, {@link #to}) is made. A pipeline over a
- * collection can run many times; one over a stream or channel, once.
+ * <p>
+ * A {@code Pipeline} is an immutable description: each call returns a new one, and it
+ * runs when a terminal call ({@link #toList()}, {@link #forEach}, {@link #to}) is made. A
+ * pipeline over a collection can run many times; one over a stream or channel, once.
  *
- * <p>Design notes. Workers move items in batches of up to {@value #BATCH} (and never more than a
- * buffer holds), so a hand-off costs one lock per batch rather than per item, and no thread holds
- * more than a buffer's worth of source items between hand-offs (a {@code flatMap} that turns one item
- * into many holds all of them, and in an ordered run they travel together). When any part of a run
- * fails, every buffer is closed, so that no part can wait on a buffer that nobody serves any more. Each stage's last worker to finish closes the stage's output.
- * Ordered runs carry each source item's index through the stages in an envelope (holding the zero or
- * more values that item has become) and put them back in order at the sink; the source may run at
- * most a window of items ahead of the sink, so the reordering memory is bounded too.
+ * <p>
+ * Design notes. Workers move items in batches of up to {@value #BATCH} (and never more
+ * than a buffer holds), so a hand-off costs one lock per batch rather than per item, and
+ * no thread holds more than a buffer's worth of source items between hand-offs (a
+ * {@code flatMap} that turns one item into many holds all of them, and in an ordered run
+ * they travel together). When any part of a run fails, every buffer is closed, so that no
+ * part can wait on a buffer that nobody serves any more. Each stage's last worker to
+ * finish closes the stage's output. Ordered runs carry each source item's index through
+ * the stages in an envelope (holding the zero or more values that item has become) and
+ * put them back in order at the sink; the source may run at most a window of items ahead
+ * of the sink, so the reordering memory is bounded too.
  *
  * @param <T> the type of the items this pipeline produces
  */
@@ -85,7 +91,10 @@ public final class Pipeline<T> {
 	/** Items each buffer between stages holds, unless set with {@link #buffer(int)}. */
 	public static final int DEFAULT_BUFFER = 1024;
 
-	/** Most workers one stage may have: each is a thread, or a pool worker, for the whole run. */
+	/**
+	 * Most workers one stage may have: each is a thread, or a pool worker, for the whole
+	 * run.
+	 */
 	public static final int MAX_STAGE_WORKERS = 10_000;
 
 	private final Source source;
@@ -138,7 +147,9 @@ public final class Pipeline<T> {
 		return stage(stage, workers, (item, out) -> out.add(function.apply(cast(item))));
 	}
 
-	/** A stage that keeps the items the predicate accepts, with {@code workers} threads. */
+	/**
+	 * A stage that keeps the items the predicate accepts, with {@code workers} threads.
+	 */
 	public Pipeline<T> filter(String stage, int workers, Predicate<? super T> predicate) {
 		Objects.requireNonNull(predicate, "predicate");
 		return stage(stage, workers, (item, out) -> {
@@ -148,7 +159,9 @@ public final class Pipeline<T> {
 		});
 	}
 
-	/** A stage that turns each item into zero or more items, with {@code workers} threads. */
+	/**
+	 * A stage that turns each item into zero or more items, with {@code workers} threads.
+	 */
 	public <R> Pipeline<R> flatMap(String stage, int workers,
 			Function<? super T, ? extends Iterable<? extends R>> function) {
 		Objects.requireNonNull(function, "function");
@@ -172,13 +185,18 @@ public final class Pipeline<T> {
 		return new Pipeline<>(this.source, this.stages, this.name, this.buffer, true, this.executor, this.tracker);
 	}
 
-	/** The same pipeline, running on the given executor (such as a {@code WorkerPool}). */
+	/**
+	 * The same pipeline, running on the given executor (such as a {@code WorkerPool}).
+	 */
 	public Pipeline<T> on(Executor executor) {
 		return new Pipeline<>(this.source, this.stages, this.name, this.buffer, this.keepOrder,
 				Objects.requireNonNull(executor, "executor"), this.tracker);
 	}
 
-	/** The same pipeline under another name, used in thread names, metrics and the actuator. */
+	/**
+	 * The same pipeline under another name, used in thread names, metrics and the
+	 * actuator.
+	 */
 	public Pipeline<T> named(String name) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
@@ -200,8 +218,8 @@ public final class Pipeline<T> {
 			throw new IllegalArgumentException("stage name must not be blank");
 		}
 		if (workers < 1 || workers > MAX_STAGE_WORKERS) {
-			throw new IllegalArgumentException("workers of stage '" + stage + "' must be between 1 and "
-					+ MAX_STAGE_WORKERS + ", was " + workers);
+			throw new IllegalArgumentException(
+					"workers of stage '" + stage + "' must be between 1 and " + MAX_STAGE_WORKERS + ", was " + workers);
 		}
 		for (StageSpec existing : this.stages) {
 			if (existing.name.equals(stage)) {
@@ -216,7 +234,8 @@ public final class Pipeline<T> {
 
 	/**
 	 * Runs the pipeline and collects what it produces.
-	 * @throws InterruptedException if the caller is interrupted; every stage is stopped first
+	 * @throws InterruptedException if the caller is interrupted; every stage is stopped
+	 * first
 	 */
 	public List<T> toList() throws InterruptedException {
 		List<T> results = new ArrayList<>();
@@ -232,7 +251,8 @@ public final class Pipeline<T> {
 	/**
 	 * Runs the pipeline with a time limit and collects what it produces.
 	 * @throws TimeoutException if it did not finish in time; every stage is stopped first
-	 * @throws InterruptedException if the caller is interrupted; every stage is stopped first
+	 * @throws InterruptedException if the caller is interrupted; every stage is stopped
+	 * first
 	 */
 	public List<T> toList(Duration timeout) throws InterruptedException, TimeoutException {
 		List<T> results = new ArrayList<>();
@@ -241,9 +261,10 @@ public final class Pipeline<T> {
 	}
 
 	/**
-	 * Runs the pipeline and hands each item it produces to the consumer, on one pipeline thread, one
-	 * at a time. A consumer that throws stops the pipeline.
-	 * @throws InterruptedException if the caller is interrupted; every stage is stopped first
+	 * Runs the pipeline and hands each item it produces to the consumer, on one pipeline
+	 * thread, one at a time. A consumer that throws stops the pipeline.
+	 * @throws InterruptedException if the caller is interrupted; every stage is stopped
+	 * first
 	 */
 	public void forEach(Consumer<? super T> consumer) throws InterruptedException {
 		Objects.requireNonNull(consumer, "consumer");
@@ -256,9 +277,10 @@ public final class Pipeline<T> {
 	}
 
 	/**
-	 * Runs the pipeline and sends each item it produces into the channel, waiting while the channel is
-	 * full; closes the channel when the pipeline ends, normally or not.
-	 * @throws InterruptedException if the caller is interrupted; every stage is stopped first
+	 * Runs the pipeline and sends each item it produces into the channel, waiting while
+	 * the channel is full; closes the channel when the pipeline ends, normally or not.
+	 * @throws InterruptedException if the caller is interrupted; every stage is stopped
+	 * first
 	 */
 	public void to(Channel<? super T> channel) throws InterruptedException {
 		Objects.requireNonNull(channel, "channel");
@@ -326,8 +348,9 @@ public final class Pipeline<T> {
 	}
 
 	/**
-	 * Where the parts of a run are started: a pool without its overflow policy, so that forking never
-	 * waits for room and never runs a part on the calling thread; any other executor as it is.
+	 * Where the parts of a run are started: a pool without its overflow policy, so that
+	 * forking never waits for room and never runs a part on the calling thread; any other
+	 * executor as it is.
 	 */
 	private Executor parts(Executor executor) {
 		if (!(executor instanceof WorkerPool pool)) {
@@ -348,6 +371,7 @@ public final class Pipeline<T> {
 	private interface StageFunction {
 
 		void apply(Object item, List<Object> out);
+
 	}
 
 	/** Where a run reads its items from. */
@@ -355,9 +379,13 @@ public final class Pipeline<T> {
 	private interface Source {
 
 		Iterator<?> open();
+
 	}
 
-	/** A channel source, read in batches rather than item by item, so that nothing waits in a batch. */
+	/**
+	 * A channel source, read in batches rather than item by item, so that nothing waits
+	 * in a batch.
+	 */
 	private record ChannelSource(Channel<?> channel) implements Source {
 
 		@Override
@@ -369,7 +397,10 @@ public final class Pipeline<T> {
 	private record StageSpec(String name, int workers, StageFunction function) {
 	}
 
-	/** An item of an ordered run: the source index, and the values that source item has become. */
+	/**
+	 * An item of an ordered run: the source index, and the values that source item has
+	 * become.
+	 */
 	private record Envelope(long index, List<Object> values) {
 	}
 
@@ -391,7 +422,10 @@ public final class Pipeline<T> {
 		/** The thread starting the parts, while it does: no part may run on it. */
 		private volatile @Nullable Thread starter;
 
-		/** Items per hand-off: no thread holds more than a buffer's worth between two hand-offs. */
+		/**
+		 * Items per hand-off: no thread holds more than a buffer's worth between two
+		 * hand-offs.
+		 */
 		private final int batch = Math.min(BATCH, buffer);
 
 		Run(TaskGroup group, Consumer<Object> sink) {
@@ -400,14 +434,16 @@ public final class Pipeline<T> {
 			for (int i = 0; i <= stages.size(); i++) {
 				this.channels.add(Channel.bounded(buffer));
 			}
-			// every buffer full of single items: a bound on what can be between source and sink
+			// every buffer full of single items: a bound on what can be between source
+			// and sink
 			this.window = keepOrder
 					? new Semaphore((int) Math.min(Integer.MAX_VALUE, (long) buffer * (stages.size() + 1))) : null;
 		}
 
 		/**
-		 * Runs a part of the pipeline; if it fails, closes every buffer, so that a part that swallowed
-		 * its interrupt cannot wait forever on a buffer that nobody will drain or fill again.
+		 * Runs a part of the pipeline; if it fails, closes every buffer, so that a part
+		 * that swallowed its interrupt cannot wait forever on a buffer that nobody will
+		 * drain or fill again.
 		 */
 		private void fork(Callable<Void> part) {
 			this.group.fork(() -> {
@@ -420,7 +456,8 @@ public final class Pipeline<T> {
 					return part.call();
 				}
 				catch (Throwable ex) {
-					// record the failure before closing, so that the closed buffers' own complaints in
+					// record the failure before closing, so that the closed buffers' own
+					// complaints in
 					// the other parts can never pass for the cause
 					this.failure.compareAndSet(null, ex);
 					this.channels.forEach(Channel::close);
@@ -490,7 +527,8 @@ public final class Pipeline<T> {
 					Object item = Objects.requireNonNull(items.next(), "the source produced null");
 					if (this.window != null) {
 						if (!this.window.tryAcquire()) {
-							// hand over what we hold before waiting, or the sink could wait for it forever
+							// hand over what we hold before waiting, or the sink could
+							// wait for it forever
 							first.sendAll(batch);
 							batch = new ArrayList<>(this.batch);
 							this.window.acquire();
@@ -560,5 +598,7 @@ public final class Pipeline<T> {
 				}
 			}
 		}
+
 	}
+
 }

@@ -11,11 +11,11 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds the stages of a {@link Pipelines} to Micrometer, tagged {@code pipeline} and {@code stage}:
- * {@code sluice.pipeline.items.in} and {@code sluice.pipeline.items.out} counters, the
- * {@code sluice.pipeline.item} timer of time spent per item, and the {@code sluice.pipeline.buffered}
- * gauge of the stage's output buffer. A stage that first runs after binding is bound then. Every
- * meter reads the stage's counters when scraped.
+ * Binds the stages of a {@link Pipelines} to Micrometer, tagged {@code pipeline} and
+ * {@code stage}: {@code sluice.pipeline.items.in} and {@code sluice.pipeline.items.out}
+ * counters, the {@code sluice.pipeline.item} timer of time spent per item, and the
+ * {@code sluice.pipeline.buffered} gauge of the stage's output buffer. A stage that first
+ * runs after binding is bound then. Every meter reads the stage's counters when scraped.
  */
 public final class PipelineMetrics implements MeterBinder {
 
@@ -57,4 +57,5 @@ public final class PipelineMetrics implements MeterBinder {
 			.baseUnit("items")
 			.register(registry);
 	}
+
 }

@@ -11,9 +11,9 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Where named pipelines start, and what they have done: the stages' counters, cumulative per
- * pipeline name, and the runs in progress. In Spring one bean of this type serves the whole
- * application, and feeds metrics and {@code /actuator/sluice}.
+ * Where named pipelines start, and what they have done: the stages' counters, cumulative
+ * per pipeline name, and the runs in progress. In Spring one bean of this type serves the
+ * whole application, and feeds metrics and {@code /actuator/sluice}.
  *
  * <pre>{@code
  * List<Invoice> invoices = pipelines.from("invoicing", orders)
@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  *     .toList();
  * }</pre>
  *
- * <p>Thread-safe.
+ * <p>
+ * Thread-safe.
  */
 public final class Pipelines {
 
@@ -41,12 +42,16 @@ public final class Pipelines {
 		return Pipeline.<T>from(source).named(name).trackedBy(this);
 	}
 
-	/** A pipeline of this set, named for metrics, reading from a stream (consumed once). */
+	/**
+	 * A pipeline of this set, named for metrics, reading from a stream (consumed once).
+	 */
 	public <T> Pipeline<T> from(String name, Stream<? extends T> source) {
 		return Pipeline.<T>from(source).named(name).trackedBy(this);
 	}
 
-	/** A pipeline of this set, named for metrics, reading from a channel until it ends. */
+	/**
+	 * A pipeline of this set, named for metrics, reading from a channel until it ends.
+	 */
 	public <T> Pipeline<T> from(String name, Channel<? extends T> source) {
 		return Pipeline.<T>from(source).named(name).trackedBy(this);
 	}
@@ -63,7 +68,9 @@ public final class Pipelines {
 		return List.copyOf(this.running.values());
 	}
 
-	/** Calls the listener for every stage known now and every stage that first runs later. */
+	/**
+	 * Calls the listener for every stage known now and every stage that first runs later.
+	 */
 	void onStage(Consumer<StageCounters> listener) {
 		this.stageListeners.add(Objects.requireNonNull(listener));
 		this.counters.values().forEach(listener);
@@ -94,10 +101,12 @@ public final class Pipelines {
 
 	/**
 	 * A run in progress.
+	 *
 	 * @param name the pipeline's name
 	 * @param startedAt when it started, in {@code System.currentTimeMillis()}
 	 * @param stages the names of its stages, in order
 	 */
 	public record RunningPipeline(String name, long startedAt, List<String> stages) {
 	}
+
 }

@@ -37,4 +37,5 @@ final class StageCounters {
 		return new StageStats(this.pipeline, this.stage, this.workers, this.in.sum(), this.out.sum(),
 				Duration.ofNanos(this.nanos.sum()), buffered());
 	}
+
 }

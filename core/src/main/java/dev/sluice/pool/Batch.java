@@ -13,21 +13,26 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * One run of {@link WorkerPool#map}: the items are cut into contiguous chunks that the caller and up
- * to one helper per worker claim in turn until none is left.
+ * One run of {@link WorkerPool#map}: the items are cut into contiguous chunks that the
+ * caller and up to one helper per worker claim in turn until none is left.
  *
- * <p>Design notes. {@code nextChunk} hands each chunk to exactly one thread; each result slot is
- * written by that thread only and read by the caller after the helper's future completes, which
- * orders the write before the read. {@code failure} holds the first exception; once set, no thread
- * claims another chunk and every participant is interrupted. The caller waits for every helper that
- * started to end, so no item runs after the batch returns or throws (unless the caller itself is
- * interrupted, which cancels the batch and returns at once). Helpers that a busy pool has not
- * started by the time the caller runs out of chunks are cancelled and taken out of the queue rather
- * than waited for.
+ * <p>
+ * Design notes. {@code nextChunk} hands each chunk to exactly one thread; each result
+ * slot is written by that thread only and read by the caller after the helper's future
+ * completes, which orders the write before the read. {@code failure} holds the first
+ * exception; once set, no thread claims another chunk and every participant is
+ * interrupted. The caller waits for every helper that started to end, so no item runs
+ * after the batch returns or throws (unless the caller itself is interrupted, which
+ * cancels the batch and returns at once). Helpers that a busy pool has not started by the
+ * time the caller runs out of chunks are cancelled and taken out of the queue rather than
+ * waited for.
  */
 final class Batch<T, R> {
 
-	/** Chunks per participant: enough to even out uneven items, few enough to cost nothing. */
+	/**
+	 * Chunks per participant: enough to even out uneven items, few enough to cost
+	 * nothing.
+	 */
 	private static final int CHUNKS_PER_THREAD = 4;
 
 	private final PoolExecutor executor;
@@ -85,7 +90,8 @@ final class Batch<T, R> {
 			}
 			Helper helper = (Helper) participant;
 			if (helper.cancelIfNotStarted()) {
-				// free its queue place: a helper that never ran must not crowd out the pool's own tasks
+				// free its queue place: a helper that never ran must not crowd out the
+				// pool's own tasks
 				this.executor.remove(helper);
 				continue;
 			}
@@ -100,12 +106,14 @@ final class Batch<T, R> {
 				helper.join();
 			}
 			catch (CompletionException ex) {
-				// its failure may reach us before the helper itself recorded it: record it, which
+				// its failure may reach us before the helper itself recorded it: record
+				// it, which
 				// cancels the others if it is the first
 				fail((ex.getCause() != null) ? ex.getCause() : ex);
 			}
 			catch (CancellationException ex) {
-				// cancelled because another participant failed: that failure is rethrown below
+				// cancelled because another participant failed: that failure is rethrown
+				// below
 			}
 		}
 		Throwable first = this.failure.get();
@@ -123,7 +131,10 @@ final class Batch<T, R> {
 		return list;
 	}
 
-	/** Offers a helper to the pool; a full or shut-down pool declines it and the caller does more. */
+	/**
+	 * Offers a helper to the pool; a full or shut-down pool declines it and the caller
+	 * does more.
+	 */
 	private boolean offer(Participant helper) {
 		try {
 			return this.executor.tryExecute(helper);
@@ -178,9 +189,13 @@ final class Batch<T, R> {
 		void onFailure(Throwable ex) {
 			fail(ex);
 		}
+
 	}
 
-	/** A share of the work run by a pool worker, declined rather than queued when the pool is full. */
+	/**
+	 * A share of the work run by a pool worker, declined rather than queued when the pool
+	 * is full.
+	 */
 	private final class Helper extends Participant {
 
 		/** Counted down when the helper will run no more of the batch. */
@@ -190,5 +205,7 @@ final class Batch<T, R> {
 		void onEnd() {
 			this.ended.countDown();
 		}
+
 	}
+
 }

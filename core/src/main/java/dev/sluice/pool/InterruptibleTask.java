@@ -10,24 +10,27 @@ import dev.sluice.internal.InterruptScope;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task that is its own {@link CompletableFuture}, and whose {@code cancel(true)} interrupts the
- * thread running it, which a plain {@code CompletableFuture} does not do.
+ * A task that is its own {@link CompletableFuture}, and whose {@code cancel(true)}
+ * interrupts the thread running it, which a plain {@code CompletableFuture} does not do.
  *
- * <p>Design notes. {@code state} moves NEW → STARTING → RUNNING → ENDED when a thread runs the task
- * (a task completed from outside before it starts still goes through RUNNING, without running its
- * body), or NEW → ENDED when it is cancelled before any thread took it, so {@link #onEnd()} runs
- * exactly once. The CAS out of NEW claims the task: of two threads that call {@link #run()} (a pool
- * worker and a helping join, say) only the winner touches it. An interrupting cancel moves RUNNING →
- * INTERRUPTING → INTERRUPTED around its interrupt (a cancel that finds STARTING only completes the
- * future, which the runner then sees and skips the body); the runner, when it ends, waits out
- * INTERRUPTING and takes that interrupt back through its {@link InterruptScope}, so the interrupt
- * never reaches what the thread runs next, and an interrupt that was not the cancel's (pending before
- * the task began on a caller's thread, or sent by an enclosing timeout) is kept. {@code scope} is
- * written before RUNNING, which publishes it to any canceller that sees RUNNING. A pool place the task
- * was admitted with ({@code slot}) is given back exactly once (one {@code getAndSet}): before the
- * future completes when the body ran, before the cancellation is announced when it was cancelled
- * first (leaving the queue too, so that dead tasks never crowd it), or by a {@code run()} that finds
- * the task already taken. The task path takes a few CASes and no lock.
+ * <p>
+ * Design notes. {@code state} moves NEW → STARTING → RUNNING → ENDED when a thread runs
+ * the task (a task completed from outside before it starts still goes through RUNNING,
+ * without running its body), or NEW → ENDED when it is cancelled before any thread took
+ * it, so {@link #onEnd()} runs exactly once. The CAS out of NEW claims the task: of two
+ * threads that call {@link #run()} (a pool worker and a helping join, say) only the
+ * winner touches it. An interrupting cancel moves RUNNING → INTERRUPTING → INTERRUPTED
+ * around its interrupt (a cancel that finds STARTING only completes the future, which the
+ * runner then sees and skips the body); the runner, when it ends, waits out INTERRUPTING
+ * and takes that interrupt back through its {@link InterruptScope}, so the interrupt
+ * never reaches what the thread runs next, and an interrupt that was not the cancel's
+ * (pending before the task began on a caller's thread, or sent by an enclosing timeout)
+ * is kept. {@code scope} is written before RUNNING, which publishes it to any canceller
+ * that sees RUNNING. A pool place the task was admitted with ({@code slot}) is given back
+ * exactly once (one {@code getAndSet}): before the future completes when the body ran,
+ * before the cancellation is announced when it was cancelled first (leaving the queue
+ * too, so that dead tasks never crowd it), or by a {@code run()} that finds the task
+ * already taken. The task path takes a few CASes and no lock.
  */
 class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
@@ -41,7 +44,10 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	private static final int ENDED = 4;
 
-	/** Claimed by one thread, which is entering its scope: the loser of a race never touches the task. */
+	/**
+	 * Claimed by one thread, which is entering its scope: the loser of a race never
+	 * touches the task.
+	 */
 	private static final int STARTING = 5;
 
 	private static final VarHandle STATE;
@@ -62,12 +68,16 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	private volatile int state;
 
-	/** The scope of the thread running the body; valid while the state is RUNNING or later. */
+	/**
+	 * The scope of the thread running the body; valid while the state is RUNNING or
+	 * later.
+	 */
 	private @Nullable InterruptScope scope;
 
 	/**
-	 * The pool's place this task holds while it waits or runs, if a pool admitted it; given back
-	 * exactly once, by whichever moves the state out of NEW (that CAS makes it single-threaded).
+	 * The pool's place this task holds while it waits or runs, if a pool admitted it;
+	 * given back exactly once, by whichever moves the state out of NEW (that CAS makes it
+	 * single-threaded).
 	 */
 	private volatile @Nullable PoolExecutor slot;
 
@@ -81,7 +91,8 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	@Override
 	public void run() {
 		if (this.state != NEW || !STATE.compareAndSet(this, NEW, STARTING)) {
-			// cancelled, or run by another thread (a helping join): a place it was admitted with
+			// cancelled, or run by another thread (a helping join): a place it was
+			// admitted with
 			// after that is given back here, once
 			releaseSlot();
 			return;
@@ -148,13 +159,19 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		return cancelled;
 	}
 
-	/** Records that the task holds a place of a pool's admission until its body ends or it is cancelled. */
+	/**
+	 * Records that the task holds a place of a pool's admission until its body ends or it
+	 * is cancelled.
+	 */
 	void holdSlot(PoolExecutor pool) {
 		// published to the worker by the queue hand-off
 		SLOT.setRelease(this, pool);
 	}
 
-	/** Gives the pool place back if this task still holds it; exactly once, whoever calls it. */
+	/**
+	 * Gives the pool place back if this task still holds it; exactly once, whoever calls
+	 * it.
+	 */
 	void releaseSlot() {
 		releaseSlot(false);
 	}
@@ -167,8 +184,8 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	}
 
 	/**
-	 * Whether the calling thread ran this task's body, as opposed to finding it cancelled or taken by
-	 * another thread; asked after {@link #run()} returned.
+	 * Whether the calling thread ran this task's body, as opposed to finding it cancelled
+	 * or taken by another thread; asked after {@link #run()} returned.
 	 */
 	boolean ranHere() {
 		return this.runner == Thread.currentThread();
@@ -194,8 +211,9 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	}
 
 	/**
-	 * Called when the body threw, unless the task was already cancelled, just after the future
-	 * completed with that failure; so a thread woken by the future may not see this call's effects yet.
+	 * Called when the body threw, unless the task was already cancelled, just after the
+	 * future completed with that failure; so a thread woken by the future may not see
+	 * this call's effects yet.
 	 */
 	void onFailure(Throwable failure) {
 	}
@@ -203,4 +221,5 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	/** Called exactly once, when the task will never run again. */
 	void onEnd() {
 	}
+
 }

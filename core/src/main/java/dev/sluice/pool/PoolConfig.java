@@ -6,14 +6,15 @@ import java.util.Locale;
 import dev.sluice.InvalidSettingException;
 
 /**
- * Immutable settings of one {@link WorkerPool}. Every value is checked when the config is built, and
- * a bad value fails with a message that names the setting and what is allowed.
+ * Immutable settings of one {@link WorkerPool}. Every value is checked when the config is
+ * built, and a bad value fails with a message that names the setting and what is allowed.
  *
  * @param workers how many tasks run at once; 1 to {@value #MAX_WORKERS}
- * @param queueCapacity how many accepted tasks may wait for a worker; 0 means a task is only
- * accepted when a worker is free to take it at once
+ * @param queueCapacity how many accepted tasks may wait for a worker; 0 means a task is
+ * only accepted when a worker is free to take it at once
  * @param overflow what a submission does when all workers are busy and the queue is full
- * @param submitTimeout how long a submitter waits for queue space under {@link QueueOverflow#BLOCK}
+ * @param submitTimeout how long a submitter waits for queue space under
+ * {@link QueueOverflow#BLOCK}
  * @param threads which kind of thread the workers are
  */
 public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow, Duration submitTimeout,
@@ -23,8 +24,9 @@ public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow,
 	public static final int DEFAULT_WORKERS = 8;
 
 	/**
-	 * Most workers a pool may have (the JDK's {@code ForkJoinPool} has the same bound): each may become
-	 * a thread, and a setting must not be able to exhaust the threads of the machine.
+	 * Most workers a pool may have (the JDK's {@code ForkJoinPool} has the same bound):
+	 * each may become a thread, and a setting must not be able to exhaust the threads of
+	 * the machine.
 	 */
 	public static final int MAX_WORKERS = 32_767;
 
@@ -36,24 +38,30 @@ public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow,
 
 	public PoolConfig {
 		if (workers < 1 || workers > MAX_WORKERS) {
-			throw new InvalidSettingException("workers", workers, "workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
+			throw new InvalidSettingException("workers", workers,
+					"workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
 		}
 		if (queueCapacity < 0) {
-			throw new InvalidSettingException("queue-capacity", queueCapacity, "queue-capacity must be 0 or more, was " + queueCapacity);
+			throw new InvalidSettingException("queue-capacity", queueCapacity,
+					"queue-capacity must be 0 or more, was " + queueCapacity);
 		}
 		if (overflow == null) {
-			throw new InvalidSettingException("overflow", overflow, "overflow must be one of " + QueueOverflow.allowed() + ", was null");
+			throw new InvalidSettingException("overflow", overflow,
+					"overflow must be one of " + QueueOverflow.allowed() + ", was null");
 		}
 		if (submitTimeout == null || submitTimeout.isNegative()) {
 			throw new InvalidSettingException("submit-timeout", submitTimeout,
 					"submit-timeout must be a duration of zero or more (such as 500ms or 10s), was " + submitTimeout);
 		}
 		if (threads == null) {
-			throw new InvalidSettingException("threads", threads, "threads must be one of " + Threads.allowed() + ", was null");
+			throw new InvalidSettingException("threads", threads,
+					"threads must be one of " + Threads.allowed() + ", was null");
 		}
 	}
 
-	/** The defaults: 8 platform workers, a queue of 1000, and submitters wait up to 10s. */
+	/**
+	 * The defaults: 8 platform workers, a queue of 1000, and submitters wait up to 10s.
+	 */
 	public static PoolConfig defaults() {
 		return new PoolConfig(DEFAULT_WORKERS, DEFAULT_QUEUE_CAPACITY, QueueOverflow.BLOCK, DEFAULT_SUBMIT_TIMEOUT,
 				Threads.PLATFORM);
@@ -91,8 +99,9 @@ public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow,
 		PLATFORM,
 
 		/**
-		 * Virtual threads, where the JVM has them (Java 21 and later); on an older JVM the pool falls back
-		 * to platform threads and says so in {@link PoolStats#virtualThreads()}.
+		 * Virtual threads, where the JVM has them (Java 21 and later); on an older JVM
+		 * the pool falls back to platform threads and says so in
+		 * {@link PoolStats#virtualThreads()}.
 		 */
 		VIRTUAL;
 
@@ -104,5 +113,6 @@ public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow,
 		public String configName() {
 			return name().toLowerCase(Locale.ROOT);
 		}
+
 	}
 }

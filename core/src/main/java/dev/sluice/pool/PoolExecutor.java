@@ -14,31 +14,41 @@ import dev.sluice.timeout.Deadline;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link ThreadPoolExecutor} under a {@link WorkerPool}: a fixed number of workers, a bounded
- * number of waiting tasks, the pool's overflow policy, and the counters behind the pool's metrics.
+ * The {@link ThreadPoolExecutor} under a {@link WorkerPool}: a fixed number of workers, a
+ * bounded number of waiting tasks, the pool's overflow policy, and the counters behind
+ * the pool's metrics.
  *
- * <p>Design notes. The JDK executor does the hard part (worker life cycle, queue hand-off,
+ * <p>
+ * Design notes. The JDK executor does the hard part (worker life cycle, queue hand-off,
  * shutdown); this class adds only what it lacks. The bound is an admission semaphore of
- * {@code workers + queueCapacity} places rather than the queue's own capacity, for two reasons:
- * a large queue (a {@link LinkedBlockingQueue} beyond {@value #ARRAY_QUEUE_LIMIT} places; a small
- * one is an array, which is faster) then grows with what it holds instead of being allocated whole,
- * and a task's place can be given back when its body ends, before its future completes, so
- * that a caller who waits for one task and submits the next always finds its place free (with a
- * {@code SynchronousQueue} the worker had to be parked in {@code take()} already, which it is not
- * yet when the future completes). A {@link InterruptibleTask} gives its place back itself (body
- * ended, or cancelled before it started); any other task when {@code afterExecute} runs. Counters
- * are {@link LongAdder}s written by the workers and read by metrics, so the task path takes no lock
- * beyond the semaphore's CAS and the queue's.
+ * {@code workers + queueCapacity} places rather than the queue's own capacity, for two
+ * reasons: a large queue (a {@link LinkedBlockingQueue} beyond
+ * {@value #ARRAY_QUEUE_LIMIT} places; a small one is an array, which is faster) then
+ * grows with what it holds instead of being allocated whole, and a task's place can be
+ * given back when its body ends, before its future completes, so that a caller who waits
+ * for one task and submits the next always finds its place free (with a
+ * {@code SynchronousQueue} the worker had to be parked in {@code take()} already, which
+ * it is not yet when the future completes). A {@link InterruptibleTask} gives its place
+ * back itself (body ended, or cancelled before it started); any other task when
+ * {@code afterExecute} runs. Counters are {@link LongAdder}s written by the workers and
+ * read by metrics, so the task path takes no lock beyond the semaphore's CAS and the
+ * queue's.
  */
 final class PoolExecutor extends ThreadPoolExecutor {
 
-	/** Most places for which the queue is an array allocated whole (16 KB of references at most). */
+	/**
+	 * Most places for which the queue is an array allocated whole (16 KB of references at
+	 * most).
+	 */
 	private static final int ARRAY_QUEUE_LIMIT = 4096;
 
 	/** How often a submitter waiting for a place looks whether the pool has shut down. */
 	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-	/** The pool each worker thread belongs to, so a wait on a worker can tell it must help. */
+	/**
+	 * The pool each worker thread belongs to, so a wait on a worker can tell it must
+	 * help.
+	 */
 	private static final ThreadLocal<PoolExecutor> WORKER_OF = new ThreadLocal<>();
 
 	private final String poolName;
@@ -60,7 +70,10 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	final LongAdder abandoned = new LongAdder();
 
-	/** Set once abandoning begins: every task that ends after that is counted as abandoned. */
+	/**
+	 * Set once abandoning begins: every task that ends after that is counted as
+	 * abandoned.
+	 */
 	volatile boolean abandoning;
 
 	final LongAdder endedWhileAbandoning = new LongAdder();
@@ -74,9 +87,11 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		workers.pool = this;
 		this.poolName = poolName;
 		this.config = config;
-		this.admission = new Semaphore((int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
+		this.admission = new Semaphore(
+				(int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
 		setRejectedExecutionHandler((task, executor) -> {
-			// the queue has room for every admitted task, so the executor itself refuses only when it
+			// the queue has room for every admitted task, so the executor itself refuses
+			// only when it
 			// has shut down
 			this.rejected.increment();
 			if (!isShutdown()) {
@@ -88,9 +103,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	}
 
 	/**
-	 * Room for every task the admission lets in, so that the queue itself never refuses one: an array
-	 * while that is small (one lock, no node per task, which is faster under a burst), nodes that come
-	 * and go with what it holds beyond that.
+	 * Room for every task the admission lets in, so that the queue itself never refuses
+	 * one: an array while that is small (one lock, no node per task, which is faster
+	 * under a burst), nodes that come and go with what it holds beyond that.
 	 */
 	private static BlockingQueue<Runnable> queue(PoolConfig config) {
 		long places = (long) config.workers() + config.queueCapacity();
@@ -140,9 +155,10 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	}
 
 	/**
-	 * Accepts the task only if a place is free now, without the overflow policy: never waits and
-	 * never runs the task on the caller.
-	 * @return whether it was accepted; false if every place is taken or the pool has shut down
+	 * Accepts the task only if a place is free now, without the overflow policy: never
+	 * waits and never runs the task on the caller.
+	 * @return whether it was accepted; false if every place is taken or the pool has shut
+	 * down
 	 * @throws TaskRejectedException if the pool shut down at this very moment
 	 */
 	boolean tryExecute(Runnable task) {
@@ -154,7 +170,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		return true;
 	}
 
-	/** Hands a task that holds a place to the executor; the place goes back if it refuses. */
+	/**
+	 * Hands a task that holds a place to the executor; the place goes back if it refuses.
+	 */
 	private void admit(Runnable task) {
 		InterruptibleTask<?> interruptible = (task instanceof InterruptibleTask<?> it) ? it : null;
 		if (interruptible != null) {
@@ -175,9 +193,12 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		}
 	}
 
-	/** Gives back the place of a task; one cancelled while it waits also leaves the queue. */
+	/**
+	 * Gives back the place of a task; one cancelled while it waits also leaves the queue.
+	 */
 	void giveBack(InterruptibleTask<?> task, boolean dequeue) {
-		// out of the queue before the place is free, so the queue always has room for what is admitted
+		// out of the queue before the place is free, so the queue always has room for
+		// what is admitted
 		if (dequeue) {
 			getQueue().remove(task);
 		}
@@ -187,7 +208,8 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	private void awaitPlace() {
 		long deadline = System.nanoTime() + Deadline.cap(this.config.submitTimeout());
 		try {
-			// wait in slices, so that a shutdown that begins meanwhile refuses the task promptly
+			// wait in slices, so that a shutdown that begins meanwhile refuses the task
+			// promptly
 			long left;
 			while ((left = deadline - System.nanoTime()) > 0) {
 				if (isShutdown()) {
@@ -202,9 +224,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			this.rejected.increment();
-			throw new TaskRejectedException(this.poolName, TaskRejectedException.Reason.INTERRUPTED,
-					"Pool '" + this.poolName + "' rejected a task: the submitter was interrupted while it waited"
-							+ " for queue space",
+			throw new TaskRejectedException(
+					this.poolName, TaskRejectedException.Reason.INTERRUPTED, "Pool '" + this.poolName
+							+ "' rejected a task: the submitter was interrupted while it waited" + " for queue space",
 					ex);
 		}
 		this.rejected.increment();
@@ -224,7 +246,8 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	protected void afterExecute(Runnable task, @Nullable Throwable failure) {
 		if (task instanceof InterruptibleTask<?> interruptible) {
 			if (!interruptible.ranHere()) {
-				// cancelled while it waited, or run by a helping join: not a task this worker ran
+				// cancelled while it waited, or run by a helping join: not a task this
+				// worker ran
 				return;
 			}
 		}
@@ -243,7 +266,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 				"Pool '" + this.poolName + "' is shut down and accepts no new tasks", null);
 	}
 
-	/** Makes the workers, each marked as this pool's so that {@link #isWorker()} can tell. */
+	/**
+	 * Makes the workers, each marked as this pool's so that {@link #isWorker()} can tell.
+	 */
 	private static final class Workers implements ThreadFactory {
 
 		private final ThreadFactory threads;
@@ -263,5 +288,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 				worker.run();
 			});
 		}
+
 	}
+
 }

@@ -3,8 +3,9 @@ package dev.sluice.pool;
 import java.time.Duration;
 
 /**
- * A point-in-time view of a {@link WorkerPool}. Counters are cumulative since the pool was created;
- * the other values may be slightly out of step with each other, as they are read without a lock.
+ * A point-in-time view of a {@link WorkerPool}. Counters are cumulative since the pool
+ * was created; the other values may be slightly out of step with each other, as they are
+ * read without a lock.
  *
  * @param name the pool's name
  * @param state whether the pool accepts work, is draining or has terminated
@@ -15,7 +16,8 @@ import java.time.Duration;
  * @param queueRemaining free places in the queue
  * @param completed tasks that finished, normally or not
  * @param rejected submissions refused because the pool was full or shut down
- * @param callerRuns tasks run by the submitting thread under the {@code caller-runs} policy
+ * @param callerRuns tasks run by the submitting thread under the {@code caller-runs}
+ * policy
  * @param abandoned accepted tasks dropped or interrupted at shutdown
  * @param taskTime total time workers spent running tasks
  */
@@ -33,5 +35,6 @@ public record PoolStats(String name, State state, boolean virtualThreads, int po
 
 		/** Every worker has stopped. */
 		TERMINATED
+
 	}
 }

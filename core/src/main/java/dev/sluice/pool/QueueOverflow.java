@@ -3,8 +3,8 @@ package dev.sluice.pool;
 import java.util.Locale;
 
 /**
- * What a submission to a {@link WorkerPool} does when every worker is busy and the queue is full:
- * the pool's queue overflows.
+ * What a submission to a {@link WorkerPool} does when every worker is busy and the queue
+ * is full: the pool's queue overflows.
  */
 public enum QueueOverflow {
 
@@ -25,4 +25,5 @@ public enum QueueOverflow {
 	public String configName() {
 		return name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
+
 }

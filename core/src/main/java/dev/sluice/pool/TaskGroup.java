@@ -27,7 +27,8 @@ import dev.sluice.timeout.Deadline;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A group of tasks that succeed or fail together: Go's {@code errgroup}, in try-with-resources.
+ * A group of tasks that succeed or fail together: Go's {@code errgroup}, in
+ * try-with-resources.
  *
  * <pre>{@code
  * try (TaskGroup group = TaskGroup.on(pool)) {
@@ -39,27 +40,31 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <ul>
- * <li>The first task to throw cancels the group: every other running task is interrupted, tasks not
- * yet started never start, and {@link #join()} throws that first exception, wrapped in an
- * {@link ExecutionException}. Tasks forked after that are not started. A task that ends with an
- * exception after the group cancelled it (by a failure, a timed-out {@code join} or {@code close})
- * does not become the group's failure: its future is already cancelled.</li>
- * <li>{@link #limit(int)} bounds how many tasks run at once: {@link #fork} then waits for a free
- * slot and {@link #tryFork} declines instead of waiting.</li>
- * <li>Tasks run on the given executor (such as a {@link WorkerPool}), or each on a thread of its own
- * from {@link #create()}.</li>
- * <li>{@link #close()} cancels what is still running and waits until every task has ended, and,
- * for a group with its own threads, until those threads have ended; so a group never leaks a thread.
- * Tasks must respond to interruption for this to be quick.</li>
+ * <li>The first task to throw cancels the group: every other running task is interrupted,
+ * tasks not yet started never start, and {@link #join()} throws that first exception,
+ * wrapped in an {@link ExecutionException}. Tasks forked after that are not started. A
+ * task that ends with an exception after the group cancelled it (by a failure, a
+ * timed-out {@code join} or {@code close}) does not become the group's failure: its
+ * future is already cancelled.</li>
+ * <li>{@link #limit(int)} bounds how many tasks run at once: {@link #fork} then waits for
+ * a free slot and {@link #tryFork} declines instead of waiting.</li>
+ * <li>Tasks run on the given executor (such as a {@link WorkerPool}), or each on a thread
+ * of its own from {@link #create()}.</li>
+ * <li>{@link #close()} cancels what is still running and waits until every task has
+ * ended, and, for a group with its own threads, until those threads have ended; so a
+ * group never leaks a thread. Tasks must respond to interruption for this to be
+ * quick.</li>
  * </ul>
  *
- * <p>{@code fork}, {@code tryFork} and {@code join} may be called from any thread.
+ * <p>
+ * {@code fork}, {@code tryFork} and {@code join} may be called from any thread.
  *
- * <p>Design notes. {@code lock} guards {@code outstanding} (tasks forked and not yet ended) and
- * {@code closed}, so a fork either counts before close looks, or sees the group closed. Cancelling
- * (which runs futures' dependent callbacks) always happens outside {@code lock}. Waiting uses a
- * {@link ReentrantLock} condition rather than a monitor, so that joins on virtual threads do not pin
- * their carrier thread.
+ * <p>
+ * Design notes. {@code lock} guards {@code outstanding} (tasks forked and not yet ended)
+ * and {@code closed}, so a fork either counts before close looks, or sees the group
+ * closed. Cancelling (which runs futures' dependent callbacks) always happens outside
+ * {@code lock}. Waiting uses a {@link ReentrantLock} condition rather than a monitor, so
+ * that joins on virtual threads do not pin their carrier thread.
  */
 public final class TaskGroup implements AutoCloseable {
 
@@ -71,16 +76,18 @@ public final class TaskGroup implements AutoCloseable {
 	/** Where tasks run; null for a group that starts a thread per task. */
 	private final @Nullable Executor executor;
 
-	/** Makes the threads of a {@link #create()} group; null for a group on an executor. */
+	/**
+	 * Makes the threads of a {@link #create()} group; null for a group on an executor.
+	 */
 	private final @Nullable ThreadFactory threads;
 
 	/** Threads of a {@link #create()} group whose task has not ended; joined on close. */
 	private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
 
 	/**
-	 * Threads of a {@link #create()} group whose task has ended but that may not have ended themselves
-	 * yet; joined on close, and pruned of dead ones as tasks are forked, so a long-lived group does not
-	 * keep a thread per task.
+	 * Threads of a {@link #create()} group whose task has ended but that may not have
+	 * ended themselves yet; joined on close, and pruned of dead ones as tasks are forked,
+	 * so a long-lived group does not keep a thread per task.
 	 */
 	private final Queue<Thread> endingThreads = new ConcurrentLinkedQueue<>();
 
@@ -143,8 +150,8 @@ public final class TaskGroup implements AutoCloseable {
 		this.lock.lock();
 		try {
 			if (this.outstanding > 0) {
-				throw new IllegalStateException("limit must be set before tasks are forked; "
-						+ this.outstanding + " are running");
+				throw new IllegalStateException(
+						"limit must be set before tasks are forked; " + this.outstanding + " are running");
 			}
 			this.slots = new Semaphore(limit);
 		}
@@ -155,13 +162,15 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a task in the group, first waiting for a free slot if a {@link #limit(int)} is set. If
-	 * the group has already failed, the task is not started and its future is cancelled. If the
-	 * calling thread is interrupted while it waits for a slot, the group is cancelled with that
-	 * interruption as its failure, and the thread's interrupt status is kept.
+	 * Starts a task in the group, first waiting for a free slot if a {@link #limit(int)}
+	 * is set. If the group has already failed, the task is not started and its future is
+	 * cancelled. If the calling thread is interrupted while it waits for a slot, the
+	 * group is cancelled with that interruption as its failure, and the thread's
+	 * interrupt status is kept.
 	 * @return the task's future; {@code cancel(true)} interrupts it
 	 * @throws IllegalStateException if the group is closed
-	 * @throws RejectedExecutionException if the executor refuses the task; the group is not failed
+	 * @throws RejectedExecutionException if the executor refuses the task; the group is
+	 * not failed
 	 */
 	public <T> CompletableFuture<T> fork(Callable<T> task) {
 		Objects.requireNonNull(task, "task");
@@ -184,8 +193,9 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a task only if a slot is free now (Go's {@code TryGo}); without a limit it always starts.
-	 * If the group has already failed, the task is not started and its future is cancelled.
+	 * Starts a task only if a slot is free now (Go's {@code TryGo}); without a limit it
+	 * always starts. If the group has already failed, the task is not started and its
+	 * future is cancelled.
 	 * @return the task's future, or empty if every slot was taken
 	 * @throws IllegalStateException if the group is closed
 	 */
@@ -207,7 +217,8 @@ public final class TaskGroup implements AutoCloseable {
 			slots.acquire();
 			return;
 		}
-		// on a worker of the group's own pool, the slot may be held by a task queued behind this very
+		// on a worker of the group's own pool, the slot may be held by a task queued
+		// behind this very
 		// thread: run unstarted tasks here until one is free
 		while (!slots.tryAcquire()) {
 			if (!runOneUnstarted()) {
@@ -230,7 +241,8 @@ public final class TaskGroup implements AutoCloseable {
 				throw new IllegalStateException("TaskGroup is closed");
 			}
 			if (this.cancelled) {
-				// never counted, so a concurrent join does not wait for a task that cannot run
+				// never counted, so a concurrent join does not wait for a task that
+				// cannot run
 				if (slots != null) {
 					slots.release();
 				}
@@ -303,7 +315,10 @@ public final class TaskGroup implements AutoCloseable {
 		}
 	}
 
-	/** Whether the calling thread is a worker of the pool this group runs on, so a wait must help. */
+	/**
+	 * Whether the calling thread is a worker of the pool this group runs on, so a wait
+	 * must help.
+	 */
 	private boolean helps() {
 		return this.executor instanceof WorkerPool pool && pool.executor().isWorker();
 	}
@@ -314,7 +329,8 @@ public final class TaskGroup implements AutoCloseable {
 	 */
 	private boolean runOneUnstarted() {
 		for (Task<?> task : this.live) {
-			// only a task taken out of the pool's queue: one a worker has taken, or whose fork has not
+			// only a task taken out of the pool's queue: one a worker has taken, or whose
+			// fork has not
 			// handed it to the pool yet, belongs to that worker or that fork
 			if (task.isUnstarted() && ((WorkerPool) Objects.requireNonNull(this.executor)).executor().remove(task)) {
 				task.run();
@@ -325,12 +341,15 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until every forked task has ended. Called from a worker of the {@link WorkerPool} the
-	 * group runs on, it runs the group's tasks that no worker has started yet itself while it waits
-	 * (on this thread, within its deadline, as caller-runs would), so that groups nested on one pool
-	 * never deadlock for want of a free worker.
-	 * @throws ExecutionException with the first task failure as its cause, if a task failed
-	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
+	 * Waits until every forked task has ended. Called from a worker of the
+	 * {@link WorkerPool} the group runs on, it runs the group's tasks that no worker has
+	 * started yet itself while it waits (on this thread, within its deadline, as
+	 * caller-runs would), so that groups nested on one pool never deadlock for want of a
+	 * free worker.
+	 * @throws ExecutionException with the first task failure as its cause, if a task
+	 * failed
+	 * @throws InterruptedException if the waiting thread is interrupted; the group is
+	 * cancelled
 	 */
 	public void join() throws InterruptedException, ExecutionException {
 		try {
@@ -344,12 +363,15 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until every forked task has ended, or the timeout passes (or the {@link
-	 * dev.sluice.timeout.Deadline} of the work it runs in); then the group is cancelled. Helps as
-	 * {@link #join()} does; a task it runs itself may take it past the timeout.
-	 * @throws ExecutionException with the first task failure as its cause, if a task failed
+	 * Waits until every forked task has ended, or the timeout passes (or the
+	 * {@link dev.sluice.timeout.Deadline} of the work it runs in); then the group is
+	 * cancelled. Helps as {@link #join()} does; a task it runs itself may take it past
+	 * the timeout.
+	 * @throws ExecutionException with the first task failure as its cause, if a task
+	 * failed
 	 * @throws TimeoutException if tasks were still running when the timeout passed
-	 * @throws InterruptedException if the waiting thread is interrupted; the group is cancelled
+	 * @throws InterruptedException if the waiting thread is interrupted; the group is
+	 * cancelled
 	 */
 	public void join(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
 		Objects.requireNonNull(timeout, "timeout");
@@ -364,15 +386,15 @@ public final class TaskGroup implements AutoCloseable {
 		if (running > 0) {
 			cancel();
 			throwFailure();
-			throw new TimeoutException("TaskGroup: " + running + " tasks still running after " + timeout
-					+ "; they have been interrupted");
+			throw new TimeoutException(
+					"TaskGroup: " + running + " tasks still running after " + timeout + "; they have been interrupted");
 		}
 		throwFailure();
 	}
 
 	/**
-	 * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for every task to end, helping
-	 * where it must; returns how many are still running.
+	 * Waits up to {@code nanos} ({@code Long.MAX_VALUE}: without limit) for every task to
+	 * end, helping where it must; returns how many are still running.
 	 */
 	private int awaitEnded(long nanos) throws InterruptedException {
 		boolean helps = helps();
@@ -424,7 +446,8 @@ public final class TaskGroup implements AutoCloseable {
 		}
 		this.helpers++;
 		try {
-			// a task forked by another thread signals; the poll covers one that a worker of the pool
+			// a task forked by another thread signals; the poll covers one that a worker
+			// of the pool
 			// took out of the queue meanwhile and then had to give up
 			this.allEnded.awaitNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(HELP_POLL_MILLIS)));
 		}
@@ -434,9 +457,10 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Cancels the tasks still running, then waits until every task has ended and, for a group made by
-	 * {@link #create()}, every thread it started has ended. Later forks fail. If the closing thread
-	 * is interrupted it still waits, and its interrupt status is kept.
+	 * Cancels the tasks still running, then waits until every task has ended and, for a
+	 * group made by {@link #create()}, every thread it started has ended. Later forks
+	 * fail. If the closing thread is interrupted it still waits, and its interrupt status
+	 * is kept.
 	 */
 	@Override
 	public void close() {
@@ -469,7 +493,10 @@ public final class TaskGroup implements AutoCloseable {
 		}
 	}
 
-	/** Joins and forgets every thread in the collection; returns whether the caller was interrupted. */
+	/**
+	 * Joins and forgets every thread in the collection; returns whether the caller was
+	 * interrupted.
+	 */
 	private static boolean joinAll(Collection<Thread> threads) {
 		boolean interrupted = false;
 		for (Thread thread : List.copyOf(threads)) {
@@ -492,10 +519,11 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Records the group's first failure and cancels the rest. Only tasks that were not cancelled
-	 * themselves report here (a cancelled task's future is already done), so a failure that the
-	 * cancel's interrupt caused never becomes the group's, while a genuine one that ends while a
-	 * {@code close} or a timed-out {@code join} is cancelling still does.
+	 * Records the group's first failure and cancels the rest. Only tasks that were not
+	 * cancelled themselves report here (a cancelled task's future is already done), so a
+	 * failure that the cancel's interrupt caused never becomes the group's, while a
+	 * genuine one that ends while a {@code close} or a timed-out {@code join} is
+	 * cancelling still does.
 	 */
 	private void fail(Throwable ex) {
 		if (this.failure.compareAndSet(null, ex)) {
@@ -529,7 +557,10 @@ public final class TaskGroup implements AutoCloseable {
 		return future;
 	}
 
-	/** A task of this group: reports its failure to the group and frees its slot when it ends. */
+	/**
+	 * A task of this group: reports its failure to the group and frees its slot when it
+	 * ends.
+	 */
 	private final class Task<T> extends InterruptibleTask<T> {
 
 		private final @Nullable Semaphore slots;
@@ -560,5 +591,7 @@ public final class TaskGroup implements AutoCloseable {
 				lock.unlock();
 			}
 		}
+
 	}
+
 }

@@ -5,8 +5,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown when a {@link WorkerPool} does not accept a task. {@link #reason()} says why, so that callers
- * can tell a full pool from one that is shutting down.
+ * Thrown when a {@link WorkerPool} does not accept a task. {@link #reason()} says why, so
+ * that callers can tell a full pool from one that is shutting down.
  */
 public class TaskRejectedException extends RejectedExecutionException {
 
@@ -42,10 +42,15 @@ public class TaskRejectedException extends RejectedExecutionException {
 	/** Why a task was refused. */
 	public enum Reason {
 
-		/** Every worker was busy and the queue was full, under the {@code reject} policy. */
+		/**
+		 * Every worker was busy and the queue was full, under the {@code reject} policy.
+		 */
 		QUEUE_FULL,
 
-		/** The queue stayed full for the whole submit timeout, under the {@code block} policy. */
+		/**
+		 * The queue stayed full for the whole submit timeout, under the {@code block}
+		 * policy.
+		 */
 		TIMED_OUT,
 
 		/** The submitter was interrupted while it waited for queue space. */
@@ -53,5 +58,7 @@ public class TaskRejectedException extends RejectedExecutionException {
 
 		/** The pool is shutting down or has shut down. */
 		SHUT_DOWN
+
 	}
+
 }

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The one place that touches the Java 21 virtual-thread API, through reflection, so that the rest of
- * Sluice compiles and runs on Java 17.
+ * The one place that touches the Java 21 virtual-thread API, through reflection, so that
+ * the rest of Sluice compiles and runs on Java 17.
  */
 final class VirtualThreads {
 
@@ -18,7 +18,10 @@ final class VirtualThreads {
 		return factory("probe-").isPresent();
 	}
 
-	/** A factory of virtual threads named {@code prefix1}, {@code prefix2}, ..., where the JVM has them. */
+	/**
+	 * A factory of virtual threads named {@code prefix1}, {@code prefix2}, ..., where the
+	 * JVM has them.
+	 */
 	static Optional<ThreadFactory> factory(String prefix) {
 		try {
 			Method ofVirtual = Thread.class.getMethod("ofVirtual");
@@ -31,4 +34,5 @@ final class VirtualThreads {
 			return Optional.empty();
 		}
 	}
+
 }

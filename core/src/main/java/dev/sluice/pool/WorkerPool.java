@@ -17,30 +17,38 @@ import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
 
 /**
- * A named pool of a fixed number of workers in front of a bounded queue: Go's worker pool, with
- * backpressure.
+ * A named pool of a fixed number of workers in front of a bounded queue: Go's worker
+ * pool, with backpressure.
  *
- * <p>When every worker is busy and the queue is full, the pool's {@link QueueOverflow} policy
- * decides: the submitter waits up to the submit timeout (as a send on a full Go channel), is refused
- * with a {@link TaskRejectedException}, or runs the task itself. Tasks start in the order they were
- * accepted; they may finish in any order.
+ * <p>
+ * When every worker is busy and the queue is full, the pool's {@link QueueOverflow}
+ * policy decides: the submitter waits up to the submit timeout (as a send on a full Go
+ * channel), is refused with a {@link TaskRejectedException}, or runs the task itself.
+ * Tasks start in the order they were accepted; they may finish in any order.
  *
- * <p>A pool is an {@link Executor}, so {@code CompletableFuture.supplyAsync(work, pool)} and Spring's
- * {@code @Async("name")} run on it. {@link #submit(Callable)} returns a {@link CompletableFuture}
- * whose {@code cancel(true)} interrupts the task if it is running.
+ * <p>
+ * A pool is an {@link Executor}, so {@code CompletableFuture.supplyAsync(work, pool)} and
+ * Spring's {@code @Async("name")} run on it. {@link #submit(Callable)} returns a
+ * {@link CompletableFuture} whose {@code cancel(true)} interrupts the task if it is
+ * running.
  *
- * <p>Shutdown happens in three steps ({@link Drainable}): {@link #stopIntake()} makes every later
- * submission fail with a {@link TaskRejectedException} of reason {@code SHUT_DOWN}; accepted tasks
- * go on until {@link #awaitDrained(Duration)} sees them finish; {@link #abandonRemaining()} then
- * fails the futures of queued tasks, interrupts running ones, and counts both in
- * {@link PoolStats#abandoned()}. {@link #close()} does the first two steps and waits without limit,
- * as {@code ExecutorService.close()} does.
+ * <p>
+ * Shutdown happens in three steps ({@link Drainable}): {@link #stopIntake()} makes every
+ * later submission fail with a {@link TaskRejectedException} of reason {@code SHUT_DOWN};
+ * accepted tasks go on until {@link #awaitDrained(Duration)} sees them finish;
+ * {@link #abandonRemaining()} then fails the futures of queued tasks, interrupts running
+ * ones, and counts both in {@link PoolStats#abandoned()}. {@link #close()} does the first
+ * two steps and waits without limit, as {@code ExecutorService.close()} does.
  *
- * <p>All methods are safe to call from any thread.
+ * <p>
+ * All methods are safe to call from any thread.
  */
 public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
-	/** How long {@link #abandonRemaining()} waits for interrupted tasks to end before it counts them. */
+	/**
+	 * How long {@link #abandonRemaining()} waits for interrupted tasks to end before it
+	 * counts them.
+	 */
 	public static final Duration ABANDON_GRACE = Duration.ofSeconds(1);
 
 	private final String name;
@@ -63,13 +71,17 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		this.virtualThreads = virtual != null;
 		if (config.threads() == PoolConfig.Threads.VIRTUAL && virtual == null) {
 			System.getLogger(WorkerPool.class.getName())
-				.log(System.Logger.Level.WARNING, "Pool '" + name + "' asked for virtual threads, which need Java 21 or"
-						+ " later; this JVM is Java " + Runtime.version().feature() + ", so it runs on platform threads");
+				.log(System.Logger.Level.WARNING,
+						"Pool '" + name + "' asked for virtual threads, which need Java 21 or"
+								+ " later; this JVM is Java " + Runtime.version().feature()
+								+ ", so it runs on platform threads");
 		}
 		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix));
 	}
 
-	/** Creates a pool with the given name and settings; its workers start as tasks arrive. */
+	/**
+	 * Creates a pool with the given name and settings; its workers start as tasks arrive.
+	 */
 	public static WorkerPool create(String name, PoolConfig config) {
 		return new WorkerPool(name, config);
 	}
@@ -96,7 +108,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
 	/**
 	 * Accepts a task, applying the overflow policy if the pool is full.
-	 * @return a future of the task's result; {@code cancel(true)} interrupts it if it is running
+	 * @return a future of the task's result; {@code cancel(true)} interrupts it if it is
+	 * running
 	 * @throws TaskRejectedException if the pool refused the task
 	 */
 	public <T> CompletableFuture<T> submit(Callable<T> task) {
@@ -107,7 +120,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Accepts a task that returns nothing, applying the overflow policy if the pool is full.
+	 * Accepts a task that returns nothing, applying the overflow policy if the pool is
+	 * full.
 	 * @return a future completed when the task ends
 	 * @throws TaskRejectedException if the pool refused the task
 	 */
@@ -120,15 +134,16 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Runs a task on the pool, applying the overflow policy if the pool is full. An exception the
-	 * task throws goes to the worker thread's uncaught-exception handler (or, when the caller runs
-	 * it under {@code caller-runs}, to the caller).
+	 * Runs a task on the pool, applying the overflow policy if the pool is full. An
+	 * exception the task throws goes to the worker thread's uncaught-exception handler
+	 * (or, when the caller runs it under {@code caller-runs}, to the caller).
 	 *
-	 * <p>If this task is still queued when the pool abandons its work at shutdown, it is dropped and
-	 * counted, but the pool cannot fail a future that the task completes: the future of
-	 * {@code CompletableFuture.supplyAsync(work, pool)} (and of an {@code @Async} method returning
-	 * {@code CompletableFuture}) then never completes. Prefer {@link #submit(Callable)}, whose future
-	 * is cancelled instead.
+	 * <p>
+	 * If this task is still queued when the pool abandons its work at shutdown, it is
+	 * dropped and counted, but the pool cannot fail a future that the task completes: the
+	 * future of {@code CompletableFuture.supplyAsync(work, pool)} (and of an
+	 * {@code @Async} method returning {@code CompletableFuture}) then never completes.
+	 * Prefer {@link #submit(Callable)}, whose future is cancelled instead.
 	 * @throws TaskRejectedException if the pool refused the task
 	 */
 	@Override
@@ -137,9 +152,10 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Accepts the task only if a worker or a queue place is free now: never applies the overflow
-	 * policy, so it never waits and never runs the task on the calling thread. For work that is worth
-	 * doing only if the pool has room, such as the parts of a pipeline or optional helpers.
+	 * Accepts the task only if a worker or a queue place is free now: never applies the
+	 * overflow policy, so it never waits and never runs the task on the calling thread.
+	 * For work that is worth doing only if the pool has room, such as the parts of a
+	 * pipeline or optional helpers.
 	 * @return whether the pool accepted the task
 	 * @throws TaskRejectedException if the pool is shut down
 	 */
@@ -152,20 +168,26 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Applies a function to every item concurrently and returns the results in input order (Go's
-	 * {@code ProcessJobs}).
+	 * Applies a function to every item concurrently and returns the results in input
+	 * order (Go's {@code ProcessJobs}).
 	 *
-	 * <p>Items are handed out in contiguous chunks rather than one task each, so that a batch of
-	 * many tiny items costs little more than a loop. The calling thread takes part in the work, so a
-	 * batch started from inside one of this pool's own tasks cannot deadlock waiting for a worker.
-	 * When the pool is full the calling thread does the rest itself rather than waiting.
+	 * <p>
+	 * Items are handed out in contiguous chunks rather than one task each, so that a
+	 * batch of many tiny items costs little more than a loop. The calling thread takes
+	 * part in the work, so a batch started from inside one of this pool's own tasks
+	 * cannot deadlock waiting for a worker. When the pool is full the calling thread does
+	 * the rest itself rather than waiting.
 	 *
-	 * <p>The first item that throws stops the batch: no further item starts, the threads still
-	 * working on other items are interrupted, and that first exception is thrown, as it was thrown.
+	 * <p>
+	 * The first item that throws stops the batch: no further item starts, the threads
+	 * still working on other items are interrupted, and that first exception is thrown,
+	 * as it was thrown.
 	 * @param items the inputs; not modified
-	 * @param function applied once to each item; may be called from several threads at once
+	 * @param function applied once to each item; may be called from several threads at
+	 * once
 	 * @return the results, in the order of {@code items}, as an unmodifiable list
-	 * @throws InterruptedException if the calling thread is interrupted; the batch is cancelled
+	 * @throws InterruptedException if the calling thread is interrupted; the batch is
+	 * cancelled
 	 * @throws TaskRejectedException if the pool is shut down
 	 */
 	public <T, R> List<R> map(List<? extends T> items, Function<? super T, ? extends R> function)
@@ -184,9 +206,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 				: this.executor.isShutdown() ? PoolStats.State.DRAINING : PoolStats.State.RUNNING;
 		return new PoolStats(this.name, state, this.virtualThreads, this.executor.getPoolSize(),
 				this.executor.getActiveCount(), this.executor.getQueue().size(), this.executor.queueRemaining(),
-				this.executor.completed.sum(),
-				this.executor.rejected.sum(), this.executor.callerRuns.sum(), this.executor.abandoned.sum(),
-				Duration.ofNanos(this.executor.taskNanos.sum()));
+				this.executor.completed.sum(), this.executor.rejected.sum(), this.executor.callerRuns.sum(),
+				this.executor.abandoned.sum(), Duration.ofNanos(this.executor.taskNanos.sum()));
 	}
 
 	/** Whether the pool has stopped taking new tasks. */
@@ -205,24 +226,29 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		this.executor.shutdown();
 	}
 
-	/** Waits until every accepted task has finished and the workers have ended, or the timeout passes. */
+	/**
+	 * Waits until every accepted task has finished and the workers have ended, or the
+	 * timeout passes.
+	 */
 	@Override
 	public boolean awaitDrained(Duration timeout) throws InterruptedException {
 		return this.executor.awaitTermination(Math.max(0, Deadline.cap(timeout)), TimeUnit.NANOSECONDS);
 	}
 
 	/**
-	 * Stops intake if not yet stopped, fails the futures of queued tasks (see {@link #execute} for
-	 * those that have none), interrupts running ones and counts both as abandoned. It then waits up to
-	 * {@link #ABANDON_GRACE} for the interrupted tasks to end, so that the count is exact; a task that
-	 * ignores the interrupt for longer is counted without being waited for further. A task that
-	 * happened to finish just as abandoning began may be counted too, so the count is an upper bound.
-	 * Only the first call abandons anything; every call returns with intake stopped.
+	 * Stops intake if not yet stopped, fails the futures of queued tasks (see
+	 * {@link #execute} for those that have none), interrupts running ones and counts both
+	 * as abandoned. It then waits up to {@link #ABANDON_GRACE} for the interrupted tasks
+	 * to end, so that the count is exact; a task that ignores the interrupt for longer is
+	 * counted without being waited for further. A task that happened to finish just as
+	 * abandoning began may be counted too, so the count is an upper bound. Only the first
+	 * call abandons anything; every call returns with intake stopped.
 	 * @return how many tasks this call abandoned
 	 */
 	@Override
 	public int abandonRemaining() {
-		// every caller returns with intake stopped, also one that loses the race to abandon
+		// every caller returns with intake stopped, also one that loses the race to
+		// abandon
 		this.executor.shutdown();
 		synchronized (this.executor) {
 			if (this.executor.abandoning) {
@@ -232,7 +258,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 		}
 		long queued = 0;
 		for (Runnable task : this.executor.shutdownNow()) {
-			// a future cancelled earlier may still sit in the queue, dead: it was not abandoned now
+			// a future cancelled earlier may still sit in the queue, dead: it was not
+			// abandoned now
 			if (!(task instanceof Future<?> future) || future.cancel(false)) {
 				queued++;
 			}
@@ -252,8 +279,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	}
 
 	/**
-	 * Stops intake and waits, without a time limit, until every accepted task has finished. If the
-	 * waiting thread is interrupted, the remaining tasks are abandoned.
+	 * Stops intake and waits, without a time limit, until every accepted task has
+	 * finished. If the waiting thread is interrupted, the remaining tasks are abandoned.
 	 */
 	@Override
 	public void close() {
@@ -281,4 +308,5 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	public String toString() {
 		return "WorkerPool[" + this.name + ", " + this.config + "]";
 	}
+
 }

@@ -14,16 +14,18 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds worker pools to Micrometer under the names of Micrometer's own {@code ExecutorServiceMetrics}
- * ({@code executor.completed}, {@code executor.active}, {@code executor.queued},
- * {@code executor.queue.remaining}, {@code executor.pool.size}, {@code executor.pool.core},
- * {@code executor.pool.max}, and the {@code executor} timer of task time), tagged {@code name}, so
- * that existing executor dashboards show them. Pools on virtual threads report the same meters.
- * It adds what those lack: {@code sluice.pool.rejected}, {@code sluice.pool.caller.runs} and
+ * Binds worker pools to Micrometer under the names of Micrometer's own
+ * {@code ExecutorServiceMetrics} ({@code executor.completed}, {@code executor.active},
+ * {@code executor.queued}, {@code executor.queue.remaining}, {@code executor.pool.size},
+ * {@code executor.pool.core}, {@code executor.pool.max}, and the {@code executor} timer
+ * of task time), tagged {@code name}, so that existing executor dashboards show them.
+ * Pools on virtual threads report the same meters. It adds what those lack:
+ * {@code sluice.pool.rejected}, {@code sluice.pool.caller.runs} and
  * {@code sluice.pool.abandoned}.
  *
- * <p>Every meter reads the pool's own counters when it is scraped; binding adds no cost to the task
- * path.
+ * <p>
+ * Every meter reads the pool's own counters when it is scraped; binding adds no cost to
+ * the task path.
  */
 public final class WorkerPoolMetrics implements MeterBinder {
 
@@ -31,7 +33,9 @@ public final class WorkerPoolMetrics implements MeterBinder {
 
 	private final Tags tags;
 
-	/** Metrics for the given pools, each tagged with its name and the given extra tags. */
+	/**
+	 * Metrics for the given pools, each tagged with its name and the given extra tags.
+	 */
 	public WorkerPoolMetrics(Iterable<WorkerPool> pools, Iterable<Tag> tags) {
 		this.pools = toList(pools);
 		this.tags = Tags.of(tags);
@@ -62,8 +66,8 @@ public final class WorkerPoolMetrics implements MeterBinder {
 				"The approximate number of threads that are actively executing tasks");
 		gauge(registry, "executor.queued", executor, (e) -> e.getQueue().size(), tags, "tasks",
 				"The approximate number of tasks that are queued for execution");
-		gauge(registry, "executor.queue.remaining", executor, PoolExecutor::queueRemaining, tags,
-				"tasks", "The number of additional elements that this queue can ideally accept without blocking");
+		gauge(registry, "executor.queue.remaining", executor, PoolExecutor::queueRemaining, tags, "tasks",
+				"The number of additional elements that this queue can ideally accept without blocking");
 		gauge(registry, "executor.pool.size", executor, PoolExecutor::getPoolSize, tags, "threads",
 				"The current number of threads in the pool");
 		gauge(registry, "executor.pool.core", executor, PoolExecutor::getCorePoolSize, tags, "threads",
@@ -101,4 +105,5 @@ public final class WorkerPoolMetrics implements MeterBinder {
 			.baseUnit("tasks")
 			.register(registry);
 	}
+
 }

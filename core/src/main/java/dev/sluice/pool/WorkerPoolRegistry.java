@@ -5,8 +5,8 @@ import java.util.Collection;
 import dev.sluice.lifecycle.ComponentRegistry;
 
 /**
- * The named worker pools of an application, in the order they were configured. Immutable once built,
- * so it is safe to share between threads.
+ * The named worker pools of an application, in the order they were configured. Immutable
+ * once built, so it is safe to share between threads.
  */
 public final class WorkerPoolRegistry extends ComponentRegistry<WorkerPool> {
 
@@ -16,9 +16,10 @@ public final class WorkerPoolRegistry extends ComponentRegistry<WorkerPool> {
 	}
 
 	/**
-	 * Stops every pool at once: intake stops, queued tasks are dropped and running ones interrupted.
-	 * The graceful path, which lets accepted work finish first, is
-	 * {@link dev.sluice.lifecycle.GracefulShutdown}; this is the last resort when it did not run.
+	 * Stops every pool at once: intake stops, queued tasks are dropped and running ones
+	 * interrupted. The graceful path, which lets accepted work finish first, is
+	 * {@link dev.sluice.lifecycle.GracefulShutdown}; this is the last resort when it did
+	 * not run.
 	 * @return how many tasks were abandoned
 	 */
 	public int shutdownNow() {
@@ -30,4 +31,5 @@ public final class WorkerPoolRegistry extends ComponentRegistry<WorkerPool> {
 		}
 		return abandoned;
 	}
+
 }

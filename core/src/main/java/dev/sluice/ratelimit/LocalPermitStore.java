@@ -8,9 +8,10 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
 /**
- * Permits in this process, on resilience4j's {@link AtomicRateLimiter} built with a zero timeout, so
- * that it only ever answers "now or not". It knows where resilience4j's refresh periods begin (its
- * clock's first reading), so it can say exactly when the next permits come.
+ * Permits in this process, on resilience4j's {@link AtomicRateLimiter} built with a zero
+ * timeout, so that it only ever answers "now or not". It knows where resilience4j's
+ * refresh periods begin (its clock's first reading), so it can say exactly when the next
+ * permits come.
  */
 final class LocalPermitStore implements PermitStore {
 
@@ -51,7 +52,10 @@ final class LocalPermitStore implements PermitStore {
 		return this.periodNanos - Math.floorMod(this.clock.getAsLong() - this.start, this.periodNanos);
 	}
 
-	/** A clock for resilience4j that remembers its first reading, which resilience4j takes as time zero. */
+	/**
+	 * A clock for resilience4j that remembers its first reading, which resilience4j takes
+	 * as time zero.
+	 */
 	private static final class FirstReading implements Supplier<Long> {
 
 		final LongSupplier clock;
@@ -73,5 +77,7 @@ final class LocalPermitStore implements PermitStore {
 			}
 			return now;
 		}
+
 	}
+
 }

@@ -3,9 +3,10 @@ package dev.sluice.ratelimit;
 import java.time.Duration;
 
 /**
- * Thrown when a {@link RateLimiter} gives no permit: the limit was reached for longer than the
- * caller would wait, the limiter is shut down, or the store of a shared budget could not be reached.
- * {@link #retryAfter()} says when a permit is expected, for a {@code Retry-After} header.
+ * Thrown when a {@link RateLimiter} gives no permit: the limit was reached for longer
+ * than the caller would wait, the limiter is shut down, or the store of a shared budget
+ * could not be reached. {@link #retryAfter()} says when a permit is expected, for a
+ * {@code Retry-After} header.
  */
 public class RateLimitExceededException extends RuntimeException {
 
@@ -17,7 +18,10 @@ public class RateLimitExceededException extends RuntimeException {
 
 	private final Duration retryAfter;
 
-	/** A refusal by the named limiter, for the given reason, with when a permit is expected. */
+	/**
+	 * A refusal by the named limiter, for the given reason, with when a permit is
+	 * expected.
+	 */
 	public RateLimitExceededException(String limiter, Reason reason, Duration retryAfter, String message) {
 		super(message);
 		this.limiter = limiter;
@@ -35,7 +39,10 @@ public class RateLimitExceededException extends RuntimeException {
 		return this.reason;
 	}
 
-	/** How long until a permit is expected; zero when the limiter is shut down or its store unavailable. */
+	/**
+	 * How long until a permit is expected; zero when the limiter is shut down or its
+	 * store unavailable.
+	 */
 	public Duration retryAfter() {
 		return this.retryAfter;
 	}
@@ -46,13 +53,20 @@ public class RateLimitExceededException extends RuntimeException {
 		/** The rate was used up and no permit came within the timeout. */
 		LIMITED,
 
-		/** The caller was interrupted while it waited, in a decorator that cannot throw that. */
+		/**
+		 * The caller was interrupted while it waited, in a decorator that cannot throw
+		 * that.
+		 */
 		INTERRUPTED,
 
 		/** The limiter is shutting down or has shut down. */
 		SHUT_DOWN,
 
-		/** The store that holds a shared budget (Redis, say) could not be reached in time. */
+		/**
+		 * The store that holds a shared budget (Redis, say) could not be reached in time.
+		 */
 		UNAVAILABLE
+
 	}
+
 }

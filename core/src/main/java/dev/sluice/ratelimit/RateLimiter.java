@@ -15,10 +15,11 @@ import dev.sluice.timeout.Deadline;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
 /**
- * A named token-bucket rate limiter: Go's {@code rate.Limiter}, described by rate, burst and wait.
- * Its permits live in a {@link PermitStore}: by default in this process, on resilience4j's
- * {@link AtomicRateLimiter} ({@link RateLimitConfig} explains the mapping and where it differs from a
- * classic token bucket); or in a store shared by several instances (Redis, in {@code sluice-redis}).
+ * A named token-bucket rate limiter: Go's {@code rate.Limiter}, described by rate, burst
+ * and wait. Its permits live in a {@link PermitStore}: by default in this process, on
+ * resilience4j's {@link AtomicRateLimiter} ({@link RateLimitConfig} explains the mapping
+ * and where it differs from a classic token bucket); or in a store shared by several
+ * instances (Redis, in {@code sluice-redis}).
  *
  * <pre>{@code
  * partnerApi.acquire();                                // waits up to the configured timeout
@@ -26,25 +27,29 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
  * }</pre>
  *
  * <ul>
- * <li>{@link #tryAcquire(int)} never waits; {@link #acquire(int, Duration)} waits up to the
- * timeout, and fails at once, without waiting, when the permits cannot come in time. Refused
- * callers get a {@link RateLimitExceededException} whose {@code retryAfter()} says when the permits
- * are expected.</li>
- * <li>Waiting callers are not queued: when permits come back, whichever caller asks first gets
- * them.</li>
+ * <li>{@link #tryAcquire(int)} never waits; {@link #acquire(int, Duration)} waits up to
+ * the timeout, and fails at once, without waiting, when the permits cannot come in time.
+ * Refused callers get a {@link RateLimitExceededException} whose {@code retryAfter()}
+ * says when the permits are expected.</li>
+ * <li>Waiting callers are not queued: when permits come back, whichever caller asks first
+ * gets them.</li>
  * <li>An interrupted waiter throws {@link InterruptedException} and takes nothing.</li>
- * <li>{@link #setRate(int)} takes effect at once: a local limiter starts afresh with a full burst.</li>
- * <li>A store that cannot be reached answers by its own outage policy; a refusal then has reason
- * {@code UNAVAILABLE}. No call waits beyond its timeout for a store.</li>
+ * <li>{@link #setRate(int)} takes effect at once: a local limiter starts afresh with a
+ * full burst.</li>
+ * <li>A store that cannot be reached answers by its own outage policy; a refusal then has
+ * reason {@code UNAVAILABLE}. No call waits beyond its timeout for a store.</li>
  * <li>When the limiter shuts down ({@link #stopIntake()}), waiting callers wake with a
- * {@link RateLimitExceededException} of reason {@code SHUT_DOWN}, and so does every later call.</li>
+ * {@link RateLimitExceededException} of reason {@code SHUT_DOWN}, and so does every later
+ * call.</li>
  * </ul>
  *
- * <p>Design notes. A store only ever answers "now, or in so many nanoseconds" (resilience4j's limiter
- * is built with a zero timeout for that); waiting is done here, parked until the permits are
- * expected, so that it can honour each caller's own timeout, interrupts and shutdown. The current
- * store and its config sit in one volatile {@link Current}, replaced whole when the settings change.
- * The local fast path is resilience4j's own CAS plus that volatile read.
+ * <p>
+ * Design notes. A store only ever answers "now, or in so many nanoseconds"
+ * (resilience4j's limiter is built with a zero timeout for that); waiting is done here,
+ * parked until the permits are expected, so that it can honour each caller's own timeout,
+ * interrupts and shutdown. The current store and its config sit in one volatile
+ * {@link Current}, replaced whole when the settings change. The local fast path is
+ * resilience4j's own CAS plus that volatile read.
  */
 public final class RateLimiter implements Gate {
 
@@ -72,22 +77,24 @@ public final class RateLimiter implements Gate {
 		this.current = new Current(Objects.requireNonNull(config, "config"), stores.create(name, config));
 	}
 
-	/** Creates a limiter with the given name and settings, its permits in this process. */
+	/**
+	 * Creates a limiter with the given name and settings, its permits in this process.
+	 */
 	public static RateLimiter create(String name, RateLimitConfig config) {
 		return create(name, config, System::nanoTime);
 	}
 
 	/**
-	 * Creates a limiter that reads time from the given clock of nanoseconds, such as a fake clock in a
-	 * test. The clock must never go backwards.
+	 * Creates a limiter that reads time from the given clock of nanoseconds, such as a
+	 * fake clock in a test. The clock must never go backwards.
 	 */
 	public static RateLimiter create(String name, RateLimitConfig config, LongSupplier nanoClock) {
 		return new RateLimiter(name, config, nanoClock, (n, c) -> new LocalPermitStore(n, c, nanoClock));
 	}
 
 	/**
-	 * Creates a limiter whose permits live in the stores the factory makes (one now, and one for each
-	 * change of settings).
+	 * Creates a limiter whose permits live in the stores the factory makes (one now, and
+	 * one for each change of settings).
 	 */
 	public static RateLimiter create(String name, RateLimitConfig config, PermitStore.Factory stores) {
 		return new RateLimiter(name, config, System::nanoTime, stores);
@@ -104,16 +111,16 @@ public final class RateLimiter implements Gate {
 	}
 
 	/**
-	 * Takes one permit if one is available now; never waits for permits (a shared store still makes one
-	 * round trip, bounded by its own timeout).
+	 * Takes one permit if one is available now; never waits for permits (a shared store
+	 * still makes one round trip, bounded by its own timeout).
 	 */
 	public boolean tryAcquire() {
 		return tryAcquire(1);
 	}
 
 	/**
-	 * Takes several permits if they are available now; never waits for permits (a shared store still
-	 * makes one round trip).
+	 * Takes several permits if they are available now; never waits for permits (a shared
+	 * store still makes one round trip).
 	 * @param permits at least 1 and at most the burst
 	 */
 	public boolean tryAcquire(int permits) {
@@ -141,7 +148,8 @@ public final class RateLimiter implements Gate {
 
 	/**
 	 * Takes one permit, waiting up to the configured timeout.
-	 * @throws RateLimitExceededException if no permit can come in time, or the limiter is shut down
+	 * @throws RateLimitExceededException if no permit can come in time, or the limiter is
+	 * shut down
 	 * @throws InterruptedException if the caller was interrupted while it waited
 	 */
 	public void acquire() throws InterruptedException {
@@ -151,8 +159,8 @@ public final class RateLimiter implements Gate {
 	/**
 	 * Takes several permits, waiting up to the given timeout.
 	 * @param permits at least 1 and at most the burst
-	 * @throws RateLimitExceededException if the permits cannot come in time, or the limiter is shut
-	 * down
+	 * @throws RateLimitExceededException if the permits cannot come in time, or the
+	 * limiter is shut down
 	 * @throws InterruptedException if the caller was interrupted while it waited
 	 */
 	public void acquire(int permits, Duration timeout) throws InterruptedException {
@@ -190,7 +198,8 @@ public final class RateLimiter implements Gate {
 				current.check(permits);
 				long remaining = deadline - this.nanoClock.getAsLong();
 				if (remaining < 0) {
-					// out of time: a store given no time would still make a round trip of its own
+					// out of time: a store given no time would still make a round trip of
+					// its own
 					throw limited(current, permits, timeout, wait);
 				}
 				wait = tryTake(current, permits, remaining);
@@ -207,9 +216,10 @@ public final class RateLimiter implements Gate {
 	private RateLimitExceededException limited(Current current, int permits, Duration timeout, long wait) {
 		this.rejected.increment();
 		return new RateLimitExceededException(this.name, RateLimitExceededException.Reason.LIMITED,
-				Duration.ofNanos(wait), "Rate limiter '" + this.name + "' allows " + current.config.rate() + " per "
-						+ current.config.per() + "; no " + permits + " permit" + ((permits == 1) ? "" : "s")
-						+ " within " + timeout + " (next in " + Duration.ofNanos(wait).toMillis() + "ms)");
+				Duration.ofNanos(wait),
+				"Rate limiter '" + this.name + "' allows " + current.config.rate() + " per " + current.config.per()
+						+ "; no " + permits + " permit" + ((permits == 1) ? "" : "s") + " within " + timeout
+						+ " (next in " + Duration.ofNanos(wait).toMillis() + "ms)");
 	}
 
 	private long tryTake(Current current, int permits, long maxWaitNanos) throws InterruptedException {
@@ -222,13 +232,19 @@ public final class RateLimiter implements Gate {
 		}
 	}
 
-	/** How long until a permit is expected: zero if one is available now (as far as this process knows). */
+	/**
+	 * How long until a permit is expected: zero if one is available now (as far as this
+	 * process knows).
+	 */
 	public Duration timeToNextPermit() {
 		PermitStore store = this.current.store;
 		return (store.available() > 0) ? Duration.ZERO : Duration.ofNanos(store.nanosToNextPermit());
 	}
 
-	/** A runnable that takes a permit (waiting up to the configured timeout) before each run. */
+	/**
+	 * A runnable that takes a permit (waiting up to the configured timeout) before each
+	 * run.
+	 */
 	public Runnable decorateRunnable(Runnable runnable) {
 		Objects.requireNonNull(runnable, "runnable");
 		return () -> {
@@ -237,7 +253,10 @@ public final class RateLimiter implements Gate {
 		};
 	}
 
-	/** A supplier that takes a permit (waiting up to the configured timeout) before each call. */
+	/**
+	 * A supplier that takes a permit (waiting up to the configured timeout) before each
+	 * call.
+	 */
 	public <T> Supplier<T> decorateSupplier(Supplier<T> supplier) {
 		Objects.requireNonNull(supplier, "supplier");
 		return () -> {
@@ -246,7 +265,10 @@ public final class RateLimiter implements Gate {
 		};
 	}
 
-	/** A callable that takes a permit (waiting up to the configured timeout) before each call. */
+	/**
+	 * A callable that takes a permit (waiting up to the configured timeout) before each
+	 * call.
+	 */
 	public <T> Callable<T> decorateCallable(Callable<T> callable) {
 		Objects.requireNonNull(callable, "callable");
 		return () -> {
@@ -271,16 +293,18 @@ public final class RateLimiter implements Gate {
 	}
 
 	/**
-	 * Changes the rate, keeping {@code per}, burst and timeout. A local limiter starts afresh with a
-	 * full burst, its periods counted from a clock reading taken during this call; a shared store
-	 * decides for itself what it keeps.
+	 * Changes the rate, keeping {@code per}, burst and timeout. A local limiter starts
+	 * afresh with a full burst, its periods counted from a clock reading taken during
+	 * this call; a shared store decides for itself what it keeps.
 	 * @param rate at least 1
 	 */
 	public synchronized void setRate(int rate) {
 		reconfigure(this.current.config.withRate(rate));
 	}
 
-	/** Replaces every setting, with a new store from the factory; the old store is closed. */
+	/**
+	 * Replaces every setting, with a new store from the factory; the old store is closed.
+	 */
 	public synchronized void reconfigure(RateLimitConfig config) {
 		Objects.requireNonNull(config, "config");
 		Current old = this.current;
@@ -298,8 +322,8 @@ public final class RateLimiter implements Gate {
 	public RateLimiterStats stats() {
 		Current current = this.current;
 		return new RateLimiterStats(this.name, current.config,
-				this.shutdown ? 0 : Math.max(0, current.store.available()),
-				this.waiters.size(), this.rejected.sum(), this.shutdown);
+				this.shutdown ? 0 : Math.max(0, current.store.available()), this.waiters.size(), this.rejected.sum(),
+				this.shutdown);
 	}
 
 	/** Whether the limiter has shut down. */
@@ -308,9 +332,9 @@ public final class RateLimiter implements Gate {
 	}
 
 	/**
-	 * Fails every waiting and later call with a {@link RateLimitExceededException} of reason SHUT_DOWN,
-	 * and closes the store. A call that races it may be granted or refused; every call that begins
-	 * after it has returned is refused.
+	 * Fails every waiting and later call with a {@link RateLimitExceededException} of
+	 * reason SHUT_DOWN, and closes the store. A call that races it may be granted or
+	 * refused; every call that begins after it has returned is refused.
 	 */
 	@Override
 	public void stopIntake() {
@@ -344,9 +368,11 @@ public final class RateLimiter implements Gate {
 
 		void check(int permits) {
 			if (permits < 1 || permits > this.config.burst()) {
-				throw new IllegalArgumentException("permits must be between 1 and the burst of " + this.config.burst()
-						+ ", was " + permits);
+				throw new IllegalArgumentException(
+						"permits must be between 1 and the burst of " + this.config.burst() + ", was " + permits);
 			}
 		}
+
 	}
+
 }

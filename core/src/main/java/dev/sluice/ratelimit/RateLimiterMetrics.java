@@ -13,9 +13,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * Binds rate limiters to Micrometer under resilience4j's own names, tagged {@code name}:
  * {@code resilience4j.ratelimiter.available.permissions} and
- * {@code resilience4j.ratelimiter.waiting_threads}, so that resilience4j dashboards show them; and
- * {@code sluice.ratelimiter.rejected}, the calls that got no permit. Every meter reads the limiter
- * when it is scraped, so binding adds nothing to the acquire path.
+ * {@code resilience4j.ratelimiter.waiting_threads}, so that resilience4j dashboards show
+ * them; and {@code sluice.ratelimiter.rejected}, the calls that got no permit. Every
+ * meter reads the limiter when it is scraped, so binding adds nothing to the acquire
+ * path.
  */
 public final class RateLimiterMetrics implements MeterBinder {
 
@@ -23,7 +24,9 @@ public final class RateLimiterMetrics implements MeterBinder {
 
 	private final Tags tags;
 
-	/** Metrics for the given limiters, each tagged with its name and the given extra tags. */
+	/**
+	 * Metrics for the given limiters, each tagged with its name and the given extra tags.
+	 */
 	public RateLimiterMetrics(Iterable<RateLimiter> limiters, Iterable<Tag> tags) {
 		limiters.forEach(this.limiters::add);
 		this.tags = Tags.of(tags);
@@ -47,4 +50,5 @@ public final class RateLimiterMetrics implements MeterBinder {
 				.register(registry);
 		}
 	}
+
 }

@@ -5,8 +5,8 @@ import java.util.Collection;
 import dev.sluice.lifecycle.ComponentRegistry;
 
 /**
- * The named rate limiters of an application, in the order they were configured. Immutable once built,
- * so it is safe to share between threads.
+ * The named rate limiters of an application, in the order they were configured. Immutable
+ * once built, so it is safe to share between threads.
  */
 public final class RateLimiterRegistry extends ComponentRegistry<RateLimiter> {
 
@@ -14,4 +14,5 @@ public final class RateLimiterRegistry extends ComponentRegistry<RateLimiter> {
 	public RateLimiterRegistry(Collection<RateLimiter> limiters) {
 		super("rate limiter", limiters);
 	}
+
 }

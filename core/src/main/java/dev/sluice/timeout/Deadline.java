@@ -5,20 +5,26 @@ import java.util.Optional;
 
 /**
  * The point in time by which the work running on this thread must finish, set by
- * {@link Timeout#call}: Go's {@code context.WithTimeout}, carried by the thread rather than passed
- * as an argument.
+ * {@link Timeout#call}: Go's {@code context.WithTimeout}, carried by the thread rather
+ * than passed as an argument.
  *
- * <p>Sluice's own waits read it: a pool submission waiting for queue space, a semaphore or
- * rate-limiter acquire, a channel send or receive all wait no longer than the time left, whatever
- * timeout they were given. Work handed to another thread does not carry the deadline with it.
+ * <p>
+ * Sluice's own waits read it: a pool submission waiting for queue space, a semaphore or
+ * rate-limiter acquire, a channel send or receive all wait no longer than the time left,
+ * whatever timeout they were given. Work handed to another thread does not carry the
+ * deadline with it.
  *
- * <p>Immutable; {@link #current()} is per thread.
+ * <p>
+ * Immutable; {@link #current()} is per thread.
  */
 public final class Deadline {
 
 	private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
 
-	/** Longest wait Sluice ever computes, so that adding it to {@code System.nanoTime()} cannot overflow. */
+	/**
+	 * Longest wait Sluice ever computes, so that adding it to {@code System.nanoTime()}
+	 * cannot overflow.
+	 */
 	private static final long MAX_NANOS = Long.MAX_VALUE / 4;
 
 	private final long nanoTime;
@@ -46,8 +52,8 @@ public final class Deadline {
 	}
 
 	/**
-	 * A wait of {@code timeout}, in nanoseconds, shortened to the time left before this thread's
-	 * deadline, if it has one. A negative or zero result means "do not wait".
+	 * A wait of {@code timeout}, in nanoseconds, shortened to the time left before this
+	 * thread's deadline, if it has one. A negative or zero result means "do not wait".
 	 */
 	public static long cap(Duration timeout) {
 		long nanos;
@@ -61,7 +67,10 @@ public final class Deadline {
 		return (deadline != null) ? Math.min(nanos, deadline.nanoTime - System.nanoTime()) : nanos;
 	}
 
-	/** Sets a deadline for this thread, no later than the one already set; returns the previous one. */
+	/**
+	 * Sets a deadline for this thread, no later than the one already set; returns the
+	 * previous one.
+	 */
 	static Deadline enter(Duration timeout) {
 		Deadline previous = CURRENT.get();
 		long nanoTime = System.nanoTime() + Math.max(0, cap(timeout));
@@ -91,4 +100,5 @@ public final class Deadline {
 	public String toString() {
 		return "Deadline[" + remaining() + " left of " + this.timeout + "]";
 	}
+
 }

@@ -14,35 +14,39 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs work with a deadline (Go's {@code context.WithTimeout} plus a {@code select} on
- * {@code ctx.Done()}): when the deadline passes, the work is interrupted and the caller gets a
- * {@link TimeoutException}.
+ * {@code ctx.Done()}): when the deadline passes, the work is interrupted and the caller
+ * gets a {@link TimeoutException}.
  *
  * <pre>{@code
  * Report report = Timeout.call(Duration.ofSeconds(2), () -> reports.build(id));
  * }</pre>
  *
  * <ul>
- * <li>The work runs on the calling thread, so thread-locals (security, transactions, MDC) stay in
- * place; no thread is created per call.</li>
- * <li>While it runs, {@link Deadline#current()} is set, and Sluice's own waits inside it (pool
- * submissions, semaphore and rate-limiter acquires, channel sends and receives) wait no longer than
- * the time left. A nested call's deadline is never later than its caller's.</li>
- * <li>If the deadline passes, the thread is interrupted; once the work returns or throws, the caller
- * gets a {@link TimeoutException} (the work's own exception, if any, is added as suppressed) and
- * the interrupt is taken back. If the work finishes first, its result or exception is the outcome,
- * even when the alarm goes off a moment later; so a finished result is never replaced by a timeout.
- * Work that ignores interrupts runs to its end before the caller hears of the timeout.</li>
- * <li>Only the interrupt this call sent is taken back: an interrupt that was pending when the call
- * began, or that an enclosing {@code Timeout.call} (or the cancel of an enclosing task) sent
- * meanwhile, is still set when this call returns or throws.</li>
+ * <li>The work runs on the calling thread, so thread-locals (security, transactions, MDC)
+ * stay in place; no thread is created per call.</li>
+ * <li>While it runs, {@link Deadline#current()} is set, and Sluice's own waits inside it
+ * (pool submissions, semaphore and rate-limiter acquires, channel sends and receives)
+ * wait no longer than the time left. A nested call's deadline is never later than its
+ * caller's.</li>
+ * <li>If the deadline passes, the thread is interrupted; once the work returns or throws,
+ * the caller gets a {@link TimeoutException} (the work's own exception, if any, is added
+ * as suppressed) and the interrupt is taken back. If the work finishes first, its result
+ * or exception is the outcome, even when the alarm goes off a moment later; so a finished
+ * result is never replaced by a timeout. Work that ignores interrupts runs to its end
+ * before the caller hears of the timeout.</li>
+ * <li>Only the interrupt this call sent is taken back: an interrupt that was pending when
+ * the call began, or that an enclosing {@code Timeout.call} (or the cancel of an
+ * enclosing task) sent meanwhile, is still set when this call returns or throws.</li>
  * </ul>
  *
- * <p>Design notes. One shared daemon timer thread schedules the interrupts. The caller and the timer
- * agree through one atomic state (RUNNING → DONE, or RUNNING → INTERRUPTING → INTERRUPTED), so an
- * interrupt is never sent after the caller has seen the work end. The work's end is timed before
- * that state change, and the alarm's interrupt after its own; if the work ended first, the alarm hit
- * nothing of it and the work's outcome stands. The interrupt goes through an
- * {@link InterruptScope}, which is how nested calls keep each other's interrupts.
+ * <p>
+ * Design notes. One shared daemon timer thread schedules the interrupts. The caller and
+ * the timer agree through one atomic state (RUNNING → DONE, or RUNNING → INTERRUPTING →
+ * INTERRUPTED), so an interrupt is never sent after the caller has seen the work end. The
+ * work's end is timed before that state change, and the alarm's interrupt after its own;
+ * if the work ended first, the alarm hit nothing of it and the work's outcome stands. The
+ * interrupt goes through an {@link InterruptScope}, which is how nested calls keep each
+ * other's interrupts.
  */
 public final class Timeout {
 
@@ -81,7 +85,8 @@ public final class Timeout {
 		return call(timeout, work, ALARMS);
 	}
 
-	@SuppressWarnings("NullAway") // the result is the work's own, null only if the work returned null
+	@SuppressWarnings("NullAway") // the result is the work's own, null only if the work
+									// returned null
 	static <T> T call(Duration timeout, Callable<T> work, Alarms alarms) throws Exception {
 		Objects.requireNonNull(timeout, "timeout");
 		Objects.requireNonNull(work, "work");
@@ -139,8 +144,12 @@ public final class Timeout {
 	@FunctionalInterface
 	interface Alarms {
 
-		/** Runs the alarm once, {@code nanos} from now, unless the returned action cancels it first. */
+		/**
+		 * Runs the alarm once, {@code nanos} from now, unless the returned action cancels
+		 * it first.
+		 */
 		Runnable schedule(Runnable alarm, long nanos);
+
 	}
 
 	/** One call's alarm: interrupts the caller unless the work has ended. */
@@ -169,5 +178,7 @@ public final class Timeout {
 				}
 			}
 		}
+
 	}
+
 }

@@ -20,32 +20,36 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of {@link Bulkhead} with Lincheck. Operations: {@code acquire}
- * (one permit, and weighted with a zero timeout, so that nothing waits), {@code tryAcquire}
- * (weighted), giving back the calling thread's latest {@link Bulkhead.Permit} (closed twice, to
- * check that the second close does nothing), {@code setPermits}, {@code stopIntake} and
- * {@code permits}. Each thread keeps the permits it holds, as try-with-resources would.
+ * Model checking and stress testing of {@link Bulkhead} with Lincheck. Operations:
+ * {@code acquire} (one permit, and weighted with a zero timeout, so that nothing waits),
+ * {@code tryAcquire} (weighted), giving back the calling thread's latest
+ * {@link Bulkhead.Permit} (closed twice, to check that the second close does nothing),
+ * {@code setPermits}, {@code stopIntake} and {@code permits}. Each thread keeps the
+ * permits it holds, as try-with-resources would.
  *
- * <p>The sequential model, {@link Model}, is a counter of permits in use against a limit: an
- * acquire succeeds only if the permits in use plus the count stay within the limit (so permits in
- * use never exceed the limit through an acquire, even right after the limit is lowered), a count
- * above the limit is an error, and after {@code stopIntake} every acquire is refused as shut down.
- * The invariant checked after each scenario part: while the bulkhead runs, the permits it reports
- * available are the limit less what the threads hold; with nothing held, that is the whole limit.
- * {@link Huge} does the same around {@code stopIntake} with a limit above 2^30, which once overflowed
- * the semaphore.
+ * <p>
+ * The sequential model, {@link Model}, is a counter of permits in use against a limit: an
+ * acquire succeeds only if the permits in use plus the count stay within the limit (so
+ * permits in use never exceed the limit through an acquire, even right after the limit is
+ * lowered), a count above the limit is an error, and after {@code stopIntake} every
+ * acquire is refused as shut down. The invariant checked after each scenario part: while
+ * the bulkhead runs, the permits it reports available are the limit less what the threads
+ * hold; with nothing held, that is the whole limit. {@link Huge} does the same around
+ * {@code stopIntake} with a limit above 2^30, which once overflowed the semaphore.
  *
- * <p>Time budget: about 13s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 13s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class BulkheadLincheckTest {
 
 	/**
-	 * Random scenarios, and two that this test found: a weighted acquire that passed the limit check
-	 * against the old limit while {@code setPermits} lowered it below the count, then found no
-	 * permits (it must be refused as a count that can never be acquired); and a {@code tryAcquire}
-	 * that found nothing because {@code stopIntake} ran meanwhile (it must say "shut down", not "none
-	 * free").
+	 * Random scenarios, and two that this test found: a weighted acquire that passed the
+	 * limit check against the old limit while {@code setPermits} lowered it below the
+	 * count, then found no permits (it must be refused as a count that can never be
+	 * acquired); and a {@code tryAcquire} that found nothing because {@code stopIntake}
+	 * ran meanwhile (it must say "shut down", not "none free").
 	 */
 	@Test
 	void modelChecking() {
@@ -120,7 +124,10 @@ class BulkheadLincheckTest {
 	/** More than the thread ids Lincheck hands out for the scenarios here. */
 	static final int THREAD_IDS = 8;
 
-	/** The bulkhead, and the permits each thread holds (only that thread touches its stack). */
+	/**
+	 * The bulkhead, and the permits each thread holds (only that thread touches its
+	 * stack).
+	 */
 	@Param(name = "count", gen = IntGen.class, conf = "1:2")
 	public static class Target {
 
@@ -180,7 +187,10 @@ class BulkheadLincheckTest {
 			}
 		}
 
-		/** Closes this thread's latest permit, twice: the second close must give nothing back. */
+		/**
+		 * Closes this thread's latest permit, twice: the second close must give nothing
+		 * back.
+		 */
 		@Operation
 		public int release(@Param(gen = ThreadIdGen.class) int thread) {
 			Bulkhead.Permit permit = this.held.get(thread).pollLast();
@@ -230,6 +240,7 @@ class BulkheadLincheckTest {
 			this.held.get(thread).addLast(permit);
 			return "acquired " + permit.count();
 		}
+
 	}
 
 	/** Permits in use against a limit, per thread as the target keeps them. */
@@ -298,13 +309,15 @@ class BulkheadLincheckTest {
 		public int permits() {
 			return this.limit;
 		}
+
 	}
 
 	/**
-	 * A bulkhead whose limit is above 2^30, where a shutdown that woke waiters with a flood of extra
-	 * permits overflowed the semaphore: permits taken and given back around {@code stopIntake}
-	 * ({@code acquire} with a zero timeout rather than {@code tryAcquire}, whose own race with
-	 * {@code stopIntake} {@link #modelChecking()} reports).
+	 * A bulkhead whose limit is above 2^30, where a shutdown that woke waiters with a
+	 * flood of extra permits overflowed the semaphore: permits taken and given back
+	 * around {@code stopIntake} ({@code acquire} with a zero timeout rather than
+	 * {@code tryAcquire}, whose own race with {@code stopIntake} {@link #modelChecking()}
+	 * reports).
 	 */
 	public static class Huge {
 
@@ -347,6 +360,7 @@ class BulkheadLincheckTest {
 		public void stopIntake() {
 			this.bulkhead.stopIntake();
 		}
+
 	}
 
 	public static class HugeModel extends Model {
@@ -354,5 +368,7 @@ class BulkheadLincheckTest {
 		public HugeModel() {
 			super(Huge.LIMIT);
 		}
+
 	}
+
 }

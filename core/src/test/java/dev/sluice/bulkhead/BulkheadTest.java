@@ -269,4 +269,5 @@ class BulkheadTest {
 		assertThat(raised.stats().shutdown()).isTrue();
 		assertThatThrownBy(() -> raised.acquire(1, Duration.ofMillis(10))).isInstanceOf(BulkheadException.class);
 	}
+
 }

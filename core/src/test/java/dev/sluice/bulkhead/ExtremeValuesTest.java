@@ -23,11 +23,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The extremes matrix of the semaphore package: permits and acquire counts at 0, 1,
- * {@code Integer.MAX_VALUE} and negative (with shutdown near the top of the range), every timeout at
- * 0, 1ns, huge and negative. Each case either works as documented or is refused with an
- * {@link IllegalArgumentException} that names the setting and what is allowed; never an
- * {@link ArithmeticException}, an {@link Error} (such as the semaphore's "Maximum permit count
- * exceeded") or a hang.
+ * {@code Integer.MAX_VALUE} and negative (with shutdown near the top of the range), every
+ * timeout at 0, 1ns, huge and negative. Each case either works as documented or is
+ * refused with an {@link IllegalArgumentException} that names the setting and what is
+ * allowed; never an {@link ArithmeticException}, an {@link Error} (such as the
+ * semaphore's "Maximum permit count exceeded") or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeValuesTest {
@@ -270,17 +270,20 @@ class ExtremeValuesTest {
 	}
 
 	/**
-	 * Runs a call that must either fail as documented (checked by {@code documented}) or be refused with
-	 * an {@link IllegalArgumentException} whose message names the setting and the allowed range.
+	 * Runs a call that must either fail as documented (checked by {@code documented}) or
+	 * be refused with an {@link IllegalArgumentException} whose message names the setting
+	 * and the allowed range.
 	 */
 	private static void failsOrIsRefused(String setting, ThrowingCallable call, Consumer<Throwable> documented) {
 		Throwable thrown = catchThrowable(call);
 		if (thrown instanceof IllegalArgumentException) {
-			assertThat(thrown.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(thrown.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		else {
 			documented.accept(thrown);
 		}
 	}
+
 }

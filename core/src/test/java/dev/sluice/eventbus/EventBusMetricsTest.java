@@ -25,7 +25,9 @@ class EventBusMetricsTest {
 			bus.publish("t", "two");
 			bus.publish("t", "three");
 			await().until(() -> second.stats().delivered() == 2);
-			assertThat(registry.get("sluice.eventbus.delivered").tags("topic", "t", "subscriber", "a").functionCounter()
+			assertThat(registry.get("sluice.eventbus.delivered")
+				.tags("topic", "t", "subscriber", "a")
+				.functionCounter()
 				.count()).isEqualTo(2);
 			assertThat(registry.get("sluice.eventbus.published").tag("topic", "t").functionCounter().count())
 				.isEqualTo(3);
@@ -34,4 +36,5 @@ class EventBusMetricsTest {
 			bus.close();
 		}
 	}
+
 }

@@ -41,7 +41,10 @@ class EventBusTest {
 		}
 	}
 
-	/** A subscriber whose handler is held until release, with a buffer of 2 and the given policy. */
+	/**
+	 * A subscriber whose handler is held until release, with a buffer of 2 and the given
+	 * policy.
+	 */
 	private Subscription heldSubscriber(String name, BufferOverflow overflow, List<Object> received,
 			CountDownLatch holding) {
 		return heldSubscriber(name, overflow, received, holding, Duration.ofMillis(100));
@@ -62,10 +65,16 @@ class EventBusTest {
 	void eachSubscriberReceivesOnePublishersEventsInOrder() throws Exception {
 		List<Integer> first = new CopyOnWriteArrayList<>();
 		List<Integer> second = new CopyOnWriteArrayList<>();
-		this.bus.subscribe("numbers", Integer.class, first::add, SubscriberOptions.named("first").withBuffer(16)
-			.withOverflow(BufferOverflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
-		this.bus.subscribe("numbers", Integer.class, second::add, SubscriberOptions.named("second").withBuffer(16)
-			.withOverflow(BufferOverflow.BLOCK).withPublishTimeout(Duration.ofSeconds(10)));
+		this.bus.subscribe("numbers", Integer.class, first::add,
+				SubscriberOptions.named("first")
+					.withBuffer(16)
+					.withOverflow(BufferOverflow.BLOCK)
+					.withPublishTimeout(Duration.ofSeconds(10)));
+		this.bus.subscribe("numbers", Integer.class, second::add,
+				SubscriberOptions.named("second")
+					.withBuffer(16)
+					.withOverflow(BufferOverflow.BLOCK)
+					.withPublishTimeout(Duration.ofSeconds(10)));
 		for (int i = 0; i < 10_000; i++) {
 			this.bus.publish("numbers", i);
 		}
@@ -227,7 +236,8 @@ class EventBusTest {
 	void theAccountingHoldsExactlyUnderPublishersChurnAndSlowSubscribers() throws Exception {
 		List<Subscription> live = new CopyOnWriteArrayList<>();
 		List<SubscriberStats> closedStats = new CopyOnWriteArrayList<>();
-		BufferOverflow[] policies = { BufferOverflow.DROP_NEWEST, BufferOverflow.DROP_OLDEST, BufferOverflow.FAIL, BufferOverflow.BLOCK };
+		BufferOverflow[] policies = { BufferOverflow.DROP_NEWEST, BufferOverflow.DROP_OLDEST, BufferOverflow.FAIL,
+				BufferOverflow.BLOCK };
 		AtomicInteger names = new AtomicInteger();
 		for (int i = 0; i < 8; i++) {
 			live.add(subscribeRandom(policies[i % policies.length], names.incrementAndGet()));
@@ -296,7 +306,9 @@ class EventBusTest {
 			if (name % 3 == 0) {
 				Thread.onSpinWait();
 			}
-		}, SubscriberOptions.named("sub-" + name).withBuffer(8).withOverflow(policy)
+		}, SubscriberOptions.named("sub-" + name)
+			.withBuffer(8)
+			.withOverflow(policy)
 			.withPublishTimeout(Duration.ofMillis(1)));
 	}
 
@@ -356,7 +368,9 @@ class EventBusTest {
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 				}
-			}, SubscriberOptions.named("sink").withBuffer(1).withOverflow(BufferOverflow.BLOCK)
+			}, SubscriberOptions.named("sink")
+				.withBuffer(1)
+				.withOverflow(BufferOverflow.BLOCK)
 				.withPublishTimeout(Duration.ofSeconds(30)));
 			AtomicReference<Throwable> relayed = new AtomicReference<>();
 			single.subscribe("source", Integer.class, (event) -> {
@@ -410,7 +424,8 @@ class EventBusTest {
 
 	@Test
 	void invalidOptionsAreRefusedWithTheirName() {
-		assertThatThrownBy(() -> SubscriberOptions.named("x").withBuffer(0)).hasMessage("buffer must be at least 1, was 0");
+		assertThatThrownBy(() -> SubscriberOptions.named("x").withBuffer(0))
+			.hasMessage("buffer must be at least 1, was 0");
 		assertThatThrownBy(() -> SubscriberOptions.named(" ")).hasMessage("name must not be blank");
 		this.bus.subscribe("t", Object.class, (e) -> {
 		}, SubscriberOptions.named("dup"));
@@ -422,7 +437,8 @@ class EventBusTest {
 	void aPublisherWaitingForASubscriberThatLeavesIsNotRefused() throws Exception {
 		List<Object> received = new CopyOnWriteArrayList<>();
 		CountDownLatch holding = new CountDownLatch(1);
-		Subscription leaving = heldSubscriber("leaving", BufferOverflow.BLOCK, received, holding, Duration.ofSeconds(30));
+		Subscription leaving = heldSubscriber("leaving", BufferOverflow.BLOCK, received, holding,
+				Duration.ofSeconds(30));
 		this.bus.publish("t", 0);
 		holding.await();
 		this.bus.publish("t", 1);
@@ -455,7 +471,8 @@ class EventBusTest {
 		holding.await();
 		this.bus.publish("t", 1);
 		this.bus.publish("t", 2);
-		// the drain takes 1 and 2 in hand only after 0 is delivered; until then they wait in the buffer
+		// the drain takes 1 and 2 in hand only after 0 is delivered; until then they wait
+		// in the buffer
 		leaving.close();
 		assertThat(leaving.stats().queued()).as("0 is still being handled").isEqualTo(1);
 		this.bus.stopIntake();
@@ -487,7 +504,8 @@ class EventBusTest {
 	@Test
 	void aSubscriberThatLeftWithAnEventInHandIsForgottenOnceItSettles() throws Exception {
 		WeakReference<Object> handler = subscribeAndLeaveWithAnEventInHand();
-		// it left and settled: nothing of it should stay reachable from a bus that keeps running
+		// it left and settled: nothing of it should stay reachable from a bus that keeps
+		// running
 		await().atMost(Duration.ofSeconds(5)).until(() -> {
 			System.gc();
 			return handler.get() == null;
@@ -577,9 +595,11 @@ class EventBusTest {
 				this.bus.publish("t", i);
 			}
 			await().until(() -> failing.stats().failed() == 200);
-			// the counters have all 200; the log, one line with the first failure's stack trace
+			// the counters have all 200; the log, one line with the first failure's stack
+			// trace
 			assertThat(log.warnings()).hasSize(1)
 				.allSatisfy((record) -> assertThat(record.getThrown()).hasMessage("broken 0"));
 		}
 	}
+
 }

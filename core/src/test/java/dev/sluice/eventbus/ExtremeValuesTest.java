@@ -27,12 +27,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The extremes matrix of the event-bus package: dispatchers and subscriber buffers at 0, 1,
- * {@code Integer.MAX_VALUE} and negative; the publish timeout and {@code awaitDrained} at 0, 1ns, huge
- * and negative. Each case either works as documented or is refused with an
- * {@link IllegalArgumentException} that names the setting and what is allowed; never an
- * {@link ArithmeticException}, an {@link Error} (an {@link OutOfMemoryError} from a buffer allocated
- * up front, say) or a hang.
+ * The extremes matrix of the event-bus package: dispatchers and subscriber buffers at 0,
+ * 1, {@code Integer.MAX_VALUE} and negative; the publish timeout and {@code awaitDrained}
+ * at 0, 1ns, huge and negative. Each case either works as documented or is refused with
+ * an {@link IllegalArgumentException} that names the setting and what is allowed; never
+ * an {@link ArithmeticException}, an {@link Error} (an {@link OutOfMemoryError} from a
+ * buffer allocated up front, say) or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeValuesTest {
@@ -116,8 +116,7 @@ class ExtremeValuesTest {
 		EventBus bus = bus(1);
 		List<String> received = new CopyOnWriteArrayList<>();
 		CountDownLatch first = new CountDownLatch(1);
-		Subscription subscription = created(() -> bus.subscribe("topic", String.class,
-				blockingOnFirst(received, first),
+		Subscription subscription = created(() -> bus.subscribe("topic", String.class, blockingOnFirst(received, first),
 				SubscriberOptions.named("max").withBuffer(Integer.MAX_VALUE).withOverflow(BufferOverflow.FAIL)));
 		List<String> events = IntStream.range(0, 1000).mapToObj((i) -> "event-" + i).toList();
 		for (String event : events) {
@@ -233,7 +232,10 @@ class ExtremeValuesTest {
 		return bus;
 	}
 
-	/** A handler that records each event and, on the first, signals and waits for {@link #release}. */
+	/**
+	 * A handler that records each event and, on the first, signals and waits for
+	 * {@link #release}.
+	 */
 	private Consumer<String> blockingOnFirst(List<String> received, CountDownLatch first) {
 		return (event) -> {
 			received.add(event);
@@ -250,16 +252,17 @@ class ExtremeValuesTest {
 	}
 
 	/**
-	 * Subscribes a blocking subscriber with a buffer of one under {@code block}, and fills it: the first
-	 * event is in its handler, the second waits in the buffer.
+	 * Subscribes a blocking subscriber with a buffer of one under {@code block}, and
+	 * fills it: the first event is in its handler, the second waits in the buffer.
 	 */
 	private List<String> fullBlockingSubscriber(EventBus bus, Duration publishTimeout) throws Exception {
 		List<String> received = new CopyOnWriteArrayList<>();
 		CountDownLatch first = new CountDownLatch(1);
-		bus.subscribe("topic", String.class, blockingOnFirst(received, first), SubscriberOptions.named("blocking")
-			.withBuffer(1)
-			.withOverflow(BufferOverflow.BLOCK)
-			.withPublishTimeout(publishTimeout));
+		bus.subscribe("topic", String.class, blockingOnFirst(received, first),
+				SubscriberOptions.named("blocking")
+					.withBuffer(1)
+					.withOverflow(BufferOverflow.BLOCK)
+					.withPublishTimeout(publishTimeout));
 		bus.publish("topic", "a");
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.getCount() == 0);
 		assertThat(bus.publish("topic", "b").queued()).isEqualTo(1);
@@ -312,7 +315,8 @@ class ExtremeValuesTest {
 			theCase.run();
 		}
 		catch (IllegalArgumentException ex) {
-			assertThat(ex.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(ex.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		catch (AssertionError ex) {
@@ -328,5 +332,7 @@ class ExtremeValuesTest {
 	interface ThrowingRunnable {
 
 		void run() throws Exception;
+
 	}
+
 }

@@ -27,41 +27,47 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of a {@link Subscriber}'s mailbox with Lincheck, under each
- * {@link BufferOverflow} policy ({@code BLOCK} with a zero publish timeout), on a buffer of 1, so that
- * two offers without a drain between them already overflow ({@code close} is in a scenario at most
- * once, for the same reason: after it every offer is refused). The
- * dispatcher only records the drain tasks it is given; the {@code drain} operation runs the one
- * recorded (there is at most one at a time), as a dispatcher thread would. The handler fails on
- * every third event, which counts it as failed.
+ * Model checking and stress testing of a {@link Subscriber}'s mailbox with Lincheck,
+ * under each {@link BufferOverflow} policy ({@code BLOCK} with a zero publish timeout),
+ * on a buffer of 1, so that two offers without a drain between them already overflow
+ * ({@code close} is in a scenario at most once, for the same reason: after it every offer
+ * is refused). The dispatcher only records the drain tasks it is given; the {@code drain}
+ * operation runs the one recorded (there is at most one at a time), as a dispatcher
+ * thread would. The handler fails on every third event, which counts it as failed.
  *
  * <ul>
  * <li>{@link Mailbox}: {@code offer}, {@code close} and {@code drain}, checked against
- * {@link MailboxModel}, a FIFO of the buffer's size with the policy applied when it is full, a flag
- * for "a drain task is scheduled", and {@code drain} handing every waiting event to the handler in
- * order. A drain swaps the buffer for an empty one and delivers without the lock, so while it runs
- * publishers have a second buffer's worth of room, and a close stops it between two events: neither
- * has a sequential counterpart, so here a drain excludes the other operations (a test-level
- * read-write lock: publishers and {@code close} share it, {@code drain} takes it alone). Publishers
- * still race each other and {@code close}.</li>
- * <li>{@link Unrestricted}: the same operations with nothing excluded, with invariants instead of a
- * model: every accepted event is handed to the handler at most once, in the order each publisher
- * offered it, or is still counted as dropped, discarded or queued; once {@code close} has returned,
- * a drain delivers at most the one event it was already handing over; and once closed, with no
- * operation under way, nothing is left queued.</li>
+ * {@link MailboxModel}, a FIFO of the buffer's size with the policy applied when it is
+ * full, a flag for "a drain task is scheduled", and {@code drain} handing every waiting
+ * event to the handler in order. A drain swaps the buffer for an empty one and delivers
+ * without the lock, so while it runs publishers have a second buffer's worth of room, and
+ * a close stops it between two events: neither has a sequential counterpart, so here a
+ * drain excludes the other operations (a test-level read-write lock: publishers and
+ * {@code close} share it, {@code drain} takes it alone). Publishers still race each other
+ * and {@code close}.</li>
+ * <li>{@link Unrestricted}: the same operations with nothing excluded, with invariants
+ * instead of a model: every accepted event is handed to the handler at most once, in the
+ * order each publisher offered it, or is still counted as dropped, discarded or queued;
+ * once {@code close} has returned, a drain delivers at most the one event it was already
+ * handing over; and once closed, with no operation under way, nothing is left
+ * queued.</li>
  * </ul>
  *
- * <p>Both check, after each scenario part, the accounting identity of {@link SubscriberStats}:
+ * <p>
+ * Both check, after each scenario part, the accounting identity of
+ * {@link SubscriberStats}:
  * {@code offered == delivered + droppedNewest + droppedOldest + rejected + discarded + failed + queued}.
  *
- * <p>Time budget: about 40s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 40s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class SubscriberLincheckTest {
 
 	/**
-	 * Each scenario's subscribers log their first failure: thousands here, so silence them while this
-	 * class runs (and only then: other tests read that log).
+	 * Each scenario's subscribers log their first failure: thousands here, so silence
+	 * them while this class runs (and only then: other tests read that log).
 	 */
 	private static final Logger EVENT_BUS_LOGGER = Logger.getLogger(EventBus.class.getName());
 
@@ -155,7 +161,9 @@ class SubscriberLincheckTest {
 		return event % 3 == 0;
 	}
 
-	/** What the handler throws; without a stack trace, which would only cost time here. */
+	/**
+	 * What the handler throws; without a stack trace, which would only cost time here.
+	 */
 	static final class HandlerFailure extends RuntimeException {
 
 		private static final long serialVersionUID = 1L;
@@ -163,14 +171,20 @@ class SubscriberLincheckTest {
 		HandlerFailure(int event) {
 			super("handler fails on " + event, null, false, false);
 		}
+
 	}
 
-	/** A subscriber whose dispatcher records tasks, and whose handler records what it is handed. */
+	/**
+	 * A subscriber whose dispatcher records tasks, and whose handler records what it is
+	 * handed.
+	 */
 	public abstract static class Target {
 
 		final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
-		/** Events handed to the handler, in order; touched only by the one drain running. */
+		/**
+		 * Events handed to the handler, in order; touched only by the one drain running.
+		 */
 		final List<Integer> handled = new ArrayList<>();
 
 		final Subscriber subscriber;
@@ -198,7 +212,10 @@ class SubscriberLincheckTest {
 			}
 		}
 
-		/** Runs the recorded drain task, if there is one, and returns what it handed to the handler. */
+		/**
+		 * Runs the recorded drain task, if there is one, and returns what it handed to
+		 * the handler.
+		 */
 		String runDrain() {
 			Runnable task = this.tasks.poll();
 			if (task == null) {
@@ -213,7 +230,10 @@ class SubscriberLincheckTest {
 			return handed.toString();
 		}
 
-		/** offered == delivered + droppedNewest + droppedOldest + rejected + discarded + failed + queued. */
+		/**
+		 * offered == delivered + droppedNewest + droppedOldest + rejected + discarded +
+		 * failed + queued.
+		 */
 		void checkAccounting() {
 			SubscriberStats stats = this.subscriber.stats();
 			long settled = stats.delivered() + stats.droppedNewest() + stats.droppedOldest() + stats.rejected()
@@ -222,6 +242,7 @@ class SubscriberLincheckTest {
 				throw new IllegalStateException("offered " + stats.offered() + " != settled " + settled + ": " + stats);
 			}
 		}
+
 	}
 
 	/** Offers and close share a lock that a drain takes alone. */
@@ -270,6 +291,7 @@ class SubscriberLincheckTest {
 		public void accounting() {
 			checkAccounting();
 		}
+
 	}
 
 	public static class MailboxDropNewest extends Mailbox {
@@ -277,6 +299,7 @@ class SubscriberLincheckTest {
 		public MailboxDropNewest() {
 			super(BufferOverflow.DROP_NEWEST);
 		}
+
 	}
 
 	public static class MailboxDropOldest extends Mailbox {
@@ -284,6 +307,7 @@ class SubscriberLincheckTest {
 		public MailboxDropOldest() {
 			super(BufferOverflow.DROP_OLDEST);
 		}
+
 	}
 
 	public static class MailboxFail extends Mailbox {
@@ -291,6 +315,7 @@ class SubscriberLincheckTest {
 		public MailboxFail() {
 			super(BufferOverflow.FAIL);
 		}
+
 	}
 
 	public static class MailboxBlock extends Mailbox {
@@ -298,9 +323,13 @@ class SubscriberLincheckTest {
 		public MailboxBlock() {
 			super(BufferOverflow.BLOCK);
 		}
+
 	}
 
-	/** The mailbox in sequence: a bounded FIFO, the policy, and whether a drain task is scheduled. */
+	/**
+	 * The mailbox in sequence: a bounded FIFO, the policy, and whether a drain task is
+	 * scheduled.
+	 */
 	public abstract static class MailboxModel {
 
 		private final BufferOverflow overflow;
@@ -356,6 +385,7 @@ class SubscriberLincheckTest {
 			}
 			return handed.toString();
 		}
+
 	}
 
 	public static class MailboxModelDropNewest extends MailboxModel {
@@ -363,6 +393,7 @@ class SubscriberLincheckTest {
 		public MailboxModelDropNewest() {
 			super(BufferOverflow.DROP_NEWEST);
 		}
+
 	}
 
 	public static class MailboxModelDropOldest extends MailboxModel {
@@ -370,6 +401,7 @@ class SubscriberLincheckTest {
 		public MailboxModelDropOldest() {
 			super(BufferOverflow.DROP_OLDEST);
 		}
+
 	}
 
 	public static class MailboxModelFail extends MailboxModel {
@@ -377,6 +409,7 @@ class SubscriberLincheckTest {
 		public MailboxModelFail() {
 			super(BufferOverflow.FAIL);
 		}
+
 	}
 
 	public static class MailboxModelBlock extends MailboxModel {
@@ -384,24 +417,32 @@ class SubscriberLincheckTest {
 		public MailboxModelBlock() {
 			super(BufferOverflow.BLOCK);
 		}
+
 	}
 
 	/**
-	 * Nothing excluded; results are not compared with a model (the operations return nothing), the
-	 * invariants are checked instead. Each offer publishes a new event number, so that events can be
-	 * told apart; publishers are told apart by Lincheck's thread id.
+	 * Nothing excluded; results are not compared with a model (the operations return
+	 * nothing), the invariants are checked instead. Each offer publishes a new event
+	 * number, so that events can be told apart; publishers are told apart by Lincheck's
+	 * thread id.
 	 */
 	public abstract static class Unrestricted extends Target {
 
 		private final AtomicInteger nextEvent = new AtomicInteger();
 
-		/** Events whose offer queued them (QUEUED or DROPPED_OLDEST), by publisher, in offer order. */
+		/**
+		 * Events whose offer queued them (QUEUED or DROPPED_OLDEST), by publisher, in
+		 * offer order.
+		 */
 		private final Map<Integer, List<Integer>> accepted = new ConcurrentHashMap<>();
 
 		/** Set when {@code close} has returned. */
 		private volatile boolean closeReturned;
 
-		/** Events handed to the handler after {@code close} returned, by one drain; at most 1 each. */
+		/**
+		 * Events handed to the handler after {@code close} returned, by one drain; at
+		 * most 1 each.
+		 */
 		private final AtomicInteger lateDeliveries = new AtomicInteger();
 
 		private volatile int worstLateDeliveries;
@@ -466,8 +507,8 @@ class SubscriberLincheckTest {
 				List<Integer> expected = new ArrayList<>(events);
 				expected.retainAll(order);
 				if (!order.equals(expected)) {
-					throw new IllegalStateException("a publisher's events handed over as " + order + ", offered as "
-							+ events);
+					throw new IllegalStateException(
+							"a publisher's events handed over as " + order + ", offered as " + events);
 				}
 			}
 			if (stats.delivered() + stats.failed() != handled.size()) {
@@ -484,6 +525,7 @@ class SubscriberLincheckTest {
 				throw new IllegalStateException("closed, but " + stats.queued() + " still queued: " + stats);
 			}
 		}
+
 	}
 
 	public static class UnrestrictedDropNewest extends Unrestricted {
@@ -491,6 +533,7 @@ class SubscriberLincheckTest {
 		public UnrestrictedDropNewest() {
 			super(BufferOverflow.DROP_NEWEST);
 		}
+
 	}
 
 	public static class UnrestrictedDropOldest extends Unrestricted {
@@ -498,6 +541,7 @@ class SubscriberLincheckTest {
 		public UnrestrictedDropOldest() {
 			super(BufferOverflow.DROP_OLDEST);
 		}
+
 	}
 
 	public static class UnrestrictedFail extends Unrestricted {
@@ -505,6 +549,7 @@ class SubscriberLincheckTest {
 		public UnrestrictedFail() {
 			super(BufferOverflow.FAIL);
 		}
+
 	}
 
 	public static class UnrestrictedBlock extends Unrestricted {
@@ -512,11 +557,13 @@ class SubscriberLincheckTest {
 		public UnrestrictedBlock() {
 			super(BufferOverflow.BLOCK);
 		}
+
 	}
 
 	/**
-	 * The "model" of {@link Unrestricted}, whose operations return nothing: it accepts every history,
-	 * and the invariants decide. (Without it Lincheck would replay the subscriber itself.)
+	 * The "model" of {@link Unrestricted}, whose operations return nothing: it accepts
+	 * every history, and the invariants decide. (Without it Lincheck would replay the
+	 * subscriber itself.)
 	 */
 	public static class Unchecked {
 
@@ -528,5 +575,7 @@ class SubscriberLincheckTest {
 
 		public void drain() {
 		}
+
 	}
+
 }

@@ -28,10 +28,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The extremes matrix of graceful shutdown: the drain timeout at 0, 1ns, huge and negative, with
- * every kind of component, including a bulkhead whose limit is {@code Integer.MAX_VALUE}; and a
- * {@link ShutdownReport} that holds extreme durations and counts. Never an
- * {@link ArithmeticException}, an {@link Error} or a hang.
+ * The extremes matrix of graceful shutdown: the drain timeout at 0, 1ns, huge and
+ * negative, with every kind of component, including a bulkhead whose limit is
+ * {@code Integer.MAX_VALUE}; and a {@link ShutdownReport} that holds extreme durations
+ * and counts. Never an {@link ArithmeticException}, an {@link Error} or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeValuesTest {
@@ -168,4 +168,5 @@ class ExtremeValuesTest {
 			Thread.currentThread().interrupt();
 		}
 	}
+
 }

@@ -19,7 +19,8 @@ class GracefulShutdownTest {
 
 	@Test
 	void queuedTasksThatNeedABulkheadStillGetItWhileThePoolDrains() throws Exception {
-		Bulkhead bulkhead = Bulkhead.create("db", BulkheadConfig.ofPermits(1).withAcquireTimeout(Duration.ofSeconds(5)));
+		Bulkhead bulkhead = Bulkhead.create("db",
+				BulkheadConfig.ofPermits(1).withAcquireTimeout(Duration.ofSeconds(5)));
 		WorkerPool pool = WorkerPool.create("jobs", PoolConfig.defaults().withWorkers(1));
 		CountDownLatch release = new CountDownLatch(1);
 		pool.submit(() -> {
@@ -53,4 +54,5 @@ class GracefulShutdownTest {
 		assertThatThrownBy(() -> GracefulShutdown.drain(List.of(), Duration.ofSeconds(-1)))
 			.isInstanceOf(IllegalArgumentException.class);
 	}
+
 }

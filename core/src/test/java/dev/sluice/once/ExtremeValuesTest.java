@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The extremes matrix of {@link SingleFlight#get(Object, java.util.function.Supplier, Duration)}: the
- * timeout at 0, 1ns, huge and negative, for a caller that runs the loader and for one that waits for
+ * The extremes matrix of
+ * {@link SingleFlight#get(Object, java.util.function.Supplier, Duration)}: the timeout at
+ * 0, 1ns, huge and negative, for a caller that runs the loader and for one that waits for
  * another's run. Never an {@link ArithmeticException}, an {@link Error} or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -100,7 +101,8 @@ class ExtremeValuesTest {
 		long start = System.nanoTime();
 		Throwable thrown = catchThrowable(() -> this.flights.get("key", this::load, timeout));
 		if (thrown instanceof IllegalArgumentException) {
-			assertThat(thrown.getMessage()).as("message of the refusal").contains("timeout")
+			assertThat(thrown.getMessage()).as("message of the refusal")
+				.contains("timeout")
 				.containsPattern("at least|or more|zero or|positive");
 		}
 		else {
@@ -111,7 +113,10 @@ class ExtremeValuesTest {
 		assertThat(first).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("loaded");
 	}
 
-	/** Starts a run for "key" on another thread, which loads until {@link #release} is counted down. */
+	/**
+	 * Starts a run for "key" on another thread, which loads until {@link #release} is
+	 * counted down.
+	 */
 	private CompletableFuture<String> startSlowRun() {
 		CompletableFuture<String> first = async(() -> this.flights.get("key", this::load));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.flights.inFlight() == 1);
@@ -143,4 +148,5 @@ class ExtremeValuesTest {
 		thread.start();
 		return result;
 	}
+
 }

@@ -10,25 +10,32 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of {@link OnceValue} with Lincheck, under each failure policy, with
- * an initialiser that fails on a pattern: its first two attempts throw, the third and later return
- * their attempt number. Operations: {@code get} and {@code isDone}.
+ * Model checking and stress testing of {@link OnceValue} with Lincheck, under each
+ * failure policy, with an initialiser that fails on a pattern: its first two attempts
+ * throw, the third and later return their attempt number. Operations: {@code get} and
+ * {@code isDone}.
  *
- * <p>The sequential model, {@link Model}: under {@code KEEP} the first {@code get} makes the one
- * attempt and every later {@code get} returns or throws what it did; under {@code RETRY} each
- * {@code get} before a success makes a new attempt, and once one succeeds its value is returned
- * from then on. {@code isDone} is whether an outcome is kept.
+ * <p>
+ * The sequential model, {@link Model}: under {@code KEEP} the first {@code get} makes the
+ * one attempt and every later {@code get} returns or throws what it did; under
+ * {@code RETRY} each {@code get} before a success makes a new attempt, and once one
+ * succeeds its value is returned from then on. {@code isDone} is whether an outcome is
+ * kept.
  *
- * <p>One documented behaviour has no sequential counterpart: under {@code RETRY}, a thread that was
- * waiting for another thread's attempt gets that attempt's failure. The {@code get} operation tells
- * such a shared failure by the thread that threw it, checks that it is not older than the last
- * failure when the call began (a stale failure would be a defect, and is returned as a result no
- * model gives), and asks again, so that its result is its own attempt or the value. The invariant
- * checked after each scenario part: the initialiser never runs on two threads at once, and under
- * {@code KEEP} it runs at most once.
+ * <p>
+ * One documented behaviour has no sequential counterpart: under {@code RETRY}, a thread
+ * that was waiting for another thread's attempt gets that attempt's failure. The
+ * {@code get} operation tells such a shared failure by the thread that threw it, checks
+ * that it is not older than the last failure when the call began (a stale failure would
+ * be a defect, and is returned as a result no model gives), and asks again, so that its
+ * result is its own attempt or the value. The invariant checked after each scenario part:
+ * the initialiser never runs on two threads at once, and under {@code KEEP} it runs at
+ * most once.
  *
- * <p>Time budget: about 9s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 9s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class OnceValueLincheckTest {
 
@@ -75,7 +82,9 @@ class OnceValueLincheckTest {
 		return attempt <= 2;
 	}
 
-	/** A failure of the initialiser, which knows its attempt and the thread that made it. */
+	/**
+	 * A failure of the initialiser, which knows its attempt and the thread that made it.
+	 */
 	static final class AttemptFailed extends RuntimeException {
 
 		private static final long serialVersionUID = 1L;
@@ -88,6 +97,7 @@ class OnceValueLincheckTest {
 			super("attempt " + attempt + " failed", null, false, false);
 			this.attempt = attempt;
 		}
+
 	}
 
 	/** A lazy value with a counting initialiser. */
@@ -160,6 +170,7 @@ class OnceValueLincheckTest {
 				throw new IllegalStateException("KEEP ran the initialiser " + this.attempts.get() + " times");
 			}
 		}
+
 	}
 
 	public static class Keep extends Target {
@@ -167,6 +178,7 @@ class OnceValueLincheckTest {
 		public Keep() {
 			super(OnceValue.OnFailure.KEEP);
 		}
+
 	}
 
 	public static class Retry extends Target {
@@ -174,6 +186,7 @@ class OnceValueLincheckTest {
 		public Retry() {
 			super(OnceValue.OnFailure.RETRY);
 		}
+
 	}
 
 	/** Attempts in sequence, with what a policy keeps of them. */
@@ -200,6 +213,7 @@ class OnceValueLincheckTest {
 		public boolean isDone() {
 			return this.kept != null;
 		}
+
 	}
 
 	public static class KeepModel extends Model {
@@ -208,6 +222,7 @@ class OnceValueLincheckTest {
 		boolean keepsFailures() {
 			return true;
 		}
+
 	}
 
 	public static class RetryModel extends Model {
@@ -216,5 +231,7 @@ class OnceValueLincheckTest {
 		boolean keepsFailures() {
 			return false;
 		}
+
 	}
+
 }

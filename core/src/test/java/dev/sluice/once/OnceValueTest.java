@@ -111,8 +111,8 @@ class OnceValueTest {
 			thread.start();
 		}
 		started.await();
-		org.awaitility.Awaitility.await().until(() -> threads.stream()
-			.filter((thread) -> thread.getState() == Thread.State.BLOCKED).count() == 4);
+		org.awaitility.Awaitility.await()
+			.until(() -> threads.stream().filter((thread) -> thread.getState() == Thread.State.BLOCKED).count() == 4);
 		release.countDown();
 		for (Thread thread : threads) {
 			thread.join(10_000);
@@ -132,4 +132,5 @@ class OnceValueTest {
 		assertThat(lazy.get()).isNull();
 		assertThat(calls).hasValue(1);
 	}
+
 }

@@ -12,17 +12,21 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of {@link SingleFlight} with Lincheck. The operation is
- * {@code get} of keys 1 to 3 with a loader that returns a value made from the key, except for key 3,
- * whose loader throws {@link IllegalStateException}.
+ * Model checking and stress testing of {@link SingleFlight} with Lincheck. The operation
+ * is {@code get} of keys 1 to 3 with a loader that returns a value made from the key,
+ * except for key 3, whose loader throws {@link IllegalStateException}.
  *
- * <p>The sequential model, {@link Model}: {@code get} returns the loader's value, or throws what the
- * loader threw, as it was thrown (a caller that shares another's run must not see it wrapped). The
- * invariants checked after each scenario part: the loader never runs twice at once for one key (the
- * point of a single flight), and no key is left in flight once every call has returned.
+ * <p>
+ * The sequential model, {@link Model}: {@code get} returns the loader's value, or throws
+ * what the loader threw, as it was thrown (a caller that shares another's run must not
+ * see it wrapped). The invariants checked after each scenario part: the loader never runs
+ * twice at once for one key (the point of a single flight), and no key is left in flight
+ * once every call has returned.
  *
- * <p>Time budget: about 5s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 5s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class SingleFlightLincheckTest {
 
@@ -92,6 +96,7 @@ class SingleFlightLincheckTest {
 				throw new IllegalStateException(this.flights.inFlight() + " keys left in flight");
 			}
 		}
+
 	}
 
 	public static class Model {
@@ -99,5 +104,7 @@ class SingleFlightLincheckTest {
 		public String get(int key) {
 			return (key == 3) ? "failed: no value for 3" : "value of " + key;
 		}
+
 	}
+
 }

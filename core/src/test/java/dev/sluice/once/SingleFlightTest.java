@@ -18,9 +18,11 @@ class SingleFlightTest {
 
 	private final SingleFlight<String, String> flights = new SingleFlight<>();
 
-	/** Starts callers of the same key while the first one's loader is held, then lets it go. */
-	private List<Object> concurrentCalls(int callers, AtomicInteger loads, RuntimeException failure)
-			throws Exception {
+	/**
+	 * Starts callers of the same key while the first one's loader is held, then lets it
+	 * go.
+	 */
+	private List<Object> concurrentCalls(int callers, AtomicInteger loads, RuntimeException failure) throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		List<Object> outcomes = new CopyOnWriteArrayList<>();
 		List<Thread> threads = new ArrayList<>();
@@ -49,8 +51,9 @@ class SingleFlightTest {
 			thread.start();
 		}
 		// every caller is either running the loader or waiting for it
-		await().until(() -> threads.stream().allMatch((thread) -> thread.getState() == Thread.State.WAITING
-				|| thread.getState() == Thread.State.TIMED_WAITING));
+		await().until(() -> threads.stream()
+			.allMatch((thread) -> thread.getState() == Thread.State.WAITING
+					|| thread.getState() == Thread.State.TIMED_WAITING));
 		release.countDown();
 		for (Thread thread : threads) {
 			thread.join(10_000);
@@ -103,4 +106,5 @@ class SingleFlightTest {
 		release.countDown();
 		leader.join(10_000);
 	}
+
 }

@@ -18,32 +18,36 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of {@link Channel} with Lincheck: every concurrent history of
- * the operations must be explainable by some order of the same operations on {@link Model}, a plain
- * FIFO of bounded capacity with a closed flag.
+ * Model checking and stress testing of {@link Channel} with Lincheck: every concurrent
+ * history of the operations must be explainable by some order of the same operations on
+ * {@link Model}, a plain FIFO of bounded capacity with a closed flag.
  *
  * <ul>
- * <li>{@link Unbatched}: {@code trySend}, {@code send} and {@code receive} with a zero timeout (so
- * that nothing waits), {@code close}, {@code size} and {@code isClosed} on a channel of capacity 2,
- * with several senders and receivers, so that full, empty and closed are all reached.</li>
- * <li>{@link Batched}: {@code sendAll} (also with a {@code null} in the middle of the batch, which
- * is refused with {@link NullPointerException} before anything is sent, even to a closed channel)
- * and
- * {@code receiveAtMost}, which wait without a time limit. To keep them from waiting forever, the
- * capacity is above what a scenario can send (so {@code sendAll} never finds the channel full and
- * moves its whole batch under one lock, as the model does), and the receiving operations run on one
- * thread, whose {@code receiveAtMost} only goes in when an item or the end is there: with no other
+ * <li>{@link Unbatched}: {@code trySend}, {@code send} and {@code receive} with a zero
+ * timeout (so that nothing waits), {@code close}, {@code size} and {@code isClosed} on a
+ * channel of capacity 2, with several senders and receivers, so that full, empty and
+ * closed are all reached.</li>
+ * <li>{@link Batched}: {@code sendAll} (also with a {@code null} in the middle of the
+ * batch, which is refused with {@link NullPointerException} before anything is sent, even
+ * to a closed channel) and {@code receiveAtMost}, which wait without a time limit. To
+ * keep them from waiting forever, the capacity is above what a scenario can send (so
+ * {@code sendAll} never finds the channel full and moves its whole batch under one lock,
+ * as the model does), and the receiving operations run on one thread, whose
+ * {@code receiveAtMost} only goes in when an item or the end is there: with no other
  * receiver, nothing can take it away before it does.</li>
- * <li>{@link LostWakeUp}: one scenario, a receiver parked in {@code receiveAtMost} while another
- * thread's {@code sendAll} with a {@code null} in the middle is refused and its {@code trySend}
- * then succeeds. The receiver must get exactly the item of the {@code trySend}: a refused batch that
- * left part of itself in the channel without waking the receiver (the defect this was written
- * for) shows as a receiver that gets that part too, or, without the {@code trySend}, one that stays
- * parked forever, which Lincheck reports as a hang.</li>
+ * <li>{@link LostWakeUp}: one scenario, a receiver parked in {@code receiveAtMost} while
+ * another thread's {@code sendAll} with a {@code null} in the middle is refused and its
+ * {@code trySend} then succeeds. The receiver must get exactly the item of the
+ * {@code trySend}: a refused batch that left part of itself in the channel without waking
+ * the receiver (the defect this was written for) shows as a receiver that gets that part
+ * too, or, without the {@code trySend}, one that stays parked forever, which Lincheck
+ * reports as a hang.</li>
  * </ul>
  *
- * <p>Time budget: about 20s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 20s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class ChannelLincheckTest {
 
@@ -171,11 +175,12 @@ class ChannelLincheckTest {
 		public boolean isClosed() {
 			return this.channel.isClosed();
 		}
+
 	}
 
 	/**
-	 * Batches on a channel that a scenario cannot fill (3 threads of 3 operations, 2 before and 2
-	 * after, 2 items each at most: 26 items), with one receiving thread.
+	 * Batches on a channel that a scenario cannot fill (3 threads of 3 operations, 2
+	 * before and 2 after, 2 items each at most: 26 items), with one receiving thread.
 	 */
 	@Param(name = "item", gen = IntGen.class, conf = "1:3")
 	public static class Batched {
@@ -232,8 +237,9 @@ class ChannelLincheckTest {
 		}
 
 		/**
-		 * Receives up to {@code max} items, going in only when an item or the end is there: this
-		 * thread is the only receiver, so what it saw is still there when it gets the lock.
+		 * Receives up to {@code max} items, going in only when an item or the end is
+		 * there: this thread is the only receiver, so what it saw is still there when it
+		 * gets the lock.
 		 */
 		@Operation(nonParallelGroup = "receiver")
 		public String receiveAtMost(@Param(gen = IntGen.class, conf = "1:3") int max) throws InterruptedException {
@@ -247,9 +253,13 @@ class ChannelLincheckTest {
 		public void close() {
 			this.channel.close();
 		}
+
 	}
 
-	/** A receiver that may park in {@code receiveAtMost}; a refused batch, then a single send. */
+	/**
+	 * A receiver that may park in {@code receiveAtMost}; a refused batch, then a single
+	 * send.
+	 */
 	public static class LostWakeUp {
 
 		private final Channel<Integer> channel = Channel.bounded(4);
@@ -302,6 +312,7 @@ class ChannelLincheckTest {
 				throw new IllegalStateException(ex);
 			}
 		}
+
 	}
 
 	/** The sequential model: a FIFO of bounded capacity and a closed flag. */
@@ -378,6 +389,7 @@ class ChannelLincheckTest {
 		public boolean isClosed() {
 			return this.closed;
 		}
+
 	}
 
 	public static class UnbatchedModel extends Model {
@@ -385,6 +397,7 @@ class ChannelLincheckTest {
 		public UnbatchedModel() {
 			super(2);
 		}
+
 	}
 
 	public static class BatchedModel extends Model {
@@ -407,6 +420,7 @@ class ChannelLincheckTest {
 			}
 			return received(take(max));
 		}
+
 	}
 
 	public static class LostWakeUpModel extends Model {
@@ -415,7 +429,10 @@ class ChannelLincheckTest {
 			super(4);
 		}
 
-		/** Sequentially, a receive on an empty open channel would wait forever: no history ends so. */
+		/**
+		 * Sequentially, a receive on an empty open channel would wait forever: no history
+		 * ends so.
+		 */
 		public String receiveAtMost() {
 			if (size() == 0 && !isClosed()) {
 				throw new IllegalStateException("a receiver on an empty, open channel waits");
@@ -426,5 +443,7 @@ class ChannelLincheckTest {
 		public String sendAllWithNull(int item) {
 			return sendAll(Arrays.asList(item, null));
 		}
+
 	}
+
 }

@@ -194,7 +194,8 @@ class ChannelTest {
 		assertThat(new HashSet<>(received)).hasSize(3000);
 		for (int c = 0; c < 3; c++) {
 			String prefix = c + ":";
-			List<Integer> order = received.stream().filter((item) -> item.startsWith(prefix))
+			List<Integer> order = received.stream()
+				.filter((item) -> item.startsWith(prefix))
 				.map((item) -> Integer.parseInt(item.substring(prefix.length())))
 				.toList();
 			assertThat(order).isSorted().hasSize(1000);
@@ -228,4 +229,5 @@ class ChannelTest {
 		receiver.join(10_000);
 		assertThat(received.get()).containsExactly(5);
 	}
+
 }

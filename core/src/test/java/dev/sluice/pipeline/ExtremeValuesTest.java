@@ -32,11 +32,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The extremes matrix of the pipeline package: buffers, stage workers, channel capacities and batch
- * sizes at 0, 1, {@code Integer.MAX_VALUE} and negative; every timeout at 0, 1ns, huge and negative.
- * Each case either works as documented or is refused with an {@link IllegalArgumentException} that
- * names the setting and what is allowed; never an {@link ArithmeticException}, an {@link Error} or a
- * hang.
+ * The extremes matrix of the pipeline package: buffers, stage workers, channel capacities
+ * and batch sizes at 0, 1, {@code Integer.MAX_VALUE} and negative; every timeout at 0,
+ * 1ns, huge and negative. Each case either works as documented or is refused with an
+ * {@link IllegalArgumentException} that names the setting and what is allowed; never an
+ * {@link ArithmeticException}, an {@link Error} or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeValuesTest {
@@ -84,14 +84,15 @@ class ExtremeValuesTest {
 	@ParameterizedTest(name = "buffer {0}")
 	@ValueSource(ints = { 1, Integer.MAX_VALUE })
 	void bufferOfOneOrIntegerMaxKeepsTheOrderWhenAsked(int buffer) throws Exception {
-		List<Integer> out = Pipeline.from(ITEMS).buffer(buffer).keepOrder().map("double", 2, (i) -> i * 2)
-			.toList(HUNG);
+		List<Integer> out = Pipeline.from(ITEMS).buffer(buffer).keepOrder().map("double", 2, (i) -> i * 2).toList(HUNG);
 		assertThat(out).containsExactlyElementsOf(DOUBLED);
 	}
 
 	@Test
 	void hugeBufferWithSeveralStagesKeepsTheOrderWhenAsked() throws Exception {
-		List<Integer> out = Pipeline.from(ITEMS).buffer(Integer.MAX_VALUE / 2 + 1).keepOrder()
+		List<Integer> out = Pipeline.from(ITEMS)
+			.buffer(Integer.MAX_VALUE / 2 + 1)
+			.keepOrder()
 			.map("double", 2, (i) -> i * 2)
 			.filter("all", 1, (i) -> true)
 			.toList(HUNG);
@@ -115,11 +116,14 @@ class ExtremeValuesTest {
 
 	@Test
 	void stageWithIntegerMaxWorkersRunsWithTheThreadsItCanUseOrIsRefused() {
-		// an executor that stands for finite resources: it refuses to start more than 64 threads, so that
+		// an executor that stands for finite resources: it refuses to start more than 64
+		// threads, so that
 		// a pipeline that tries to start two billion cannot take the machine down with it
 		BoundedExecutor executor = new BoundedExecutor(64);
 		worksOrIsRefused("workers", () -> {
-			List<Integer> out = Pipeline.from(ITEMS).map("double", Integer.MAX_VALUE, (i) -> i * 2).on(executor)
+			List<Integer> out = Pipeline.from(ITEMS)
+				.map("double", Integer.MAX_VALUE, (i) -> i * 2)
+				.on(executor)
 				.toList(HUNG);
 			assertThat(out).containsExactlyInAnyOrderElementsOf(DOUBLED);
 		});
@@ -129,12 +133,12 @@ class ExtremeValuesTest {
 	void stageWithIntegerMaxWorkersOnASmallPoolIsRefusedBeforeItStarts() {
 		WorkerPool pool = WorkerPool.create("pipeline-small",
 				new PoolConfig(4, 0, QueueOverflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM));
-		// the source never ends, so that a pipeline wrongly started occupies the pool and is refused by it
+		// the source never ends, so that a pipeline wrongly started occupies the pool and
+		// is refused by it
 		Channel<Integer> endless = Channel.bounded(10);
 		try {
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> Pipeline.from(endless).map("double", Integer.MAX_VALUE, (i) -> i * 2).on(pool)
-					.toList(HUNG))
+			assertThatIllegalArgumentException().isThrownBy(
+					() -> Pipeline.from(endless).map("double", Integer.MAX_VALUE, (i) -> i * 2).on(pool).toList(HUNG))
 				.withMessageContaining("workers");
 		}
 		finally {
@@ -385,7 +389,8 @@ class ExtremeValuesTest {
 			theCase.run();
 		}
 		catch (IllegalArgumentException ex) {
-			assertThat(ex.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(ex.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		catch (AssertionError ex) {
@@ -398,13 +403,15 @@ class ExtremeValuesTest {
 	}
 
 	/**
-	 * Runs a call that must either fail as documented (checked by {@code documented}) or be refused with
-	 * an {@link IllegalArgumentException} whose message names the setting and the allowed range.
+	 * Runs a call that must either fail as documented (checked by {@code documented}) or
+	 * be refused with an {@link IllegalArgumentException} whose message names the setting
+	 * and the allowed range.
 	 */
 	private static void failsOrIsRefused(String setting, ThrowingCallable call, Consumer<Throwable> documented) {
 		Throwable thrown = catchThrowable(call);
 		if (thrown instanceof IllegalArgumentException) {
-			assertThat(thrown.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(thrown.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		else {
@@ -416,9 +423,13 @@ class ExtremeValuesTest {
 	interface ThrowingRunnable {
 
 		void run() throws Exception;
+
 	}
 
-	/** Runs each task on a new daemon thread, and refuses once it has started {@code limit} of them. */
+	/**
+	 * Runs each task on a new daemon thread, and refuses once it has started
+	 * {@code limit} of them.
+	 */
 	private static final class BoundedExecutor implements Executor {
 
 		private final int limit;
@@ -439,5 +450,7 @@ class ExtremeValuesTest {
 			thread.setDaemon(true);
 			thread.start();
 		}
+
 	}
+
 }

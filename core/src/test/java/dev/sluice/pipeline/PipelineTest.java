@@ -27,7 +27,9 @@ class PipelineTest {
 	private static final List<Integer> NUMBERS = IntStream.range(0, 10_000).boxed().toList();
 
 	private static long pipelineThreads() {
-		return Thread.getAllStackTraces().keySet().stream()
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith("sluice-group-"))
 			.count();
 	}
@@ -39,33 +41,32 @@ class PipelineTest {
 			.filter("multiples of 4", 2, (i) -> i % 4 == 0)
 			.flatMap("twice", 2, (i) -> List.of(i, i))
 			.toList();
-		List<Integer> expected = NUMBERS.stream().map((i) -> i * 2).filter((i) -> i % 4 == 0)
-			.flatMap((i) -> java.util.stream.Stream.of(i, i)).toList();
+		List<Integer> expected = NUMBERS.stream()
+			.map((i) -> i * 2)
+			.filter((i) -> i % 4 == 0)
+			.flatMap((i) -> java.util.stream.Stream.of(i, i))
+			.toList();
 		assertThat(results).containsExactlyInAnyOrderElementsOf(expected);
 	}
 
 	@Test
 	void keepOrderKeepsTheSourceOrderAcrossParallelStages() throws Exception {
-		List<String> results = Pipeline.from(NUMBERS)
-			.keepOrder()
-			.buffer(8)
-			.map("jitter", 4, (i) -> {
-				if (ThreadLocalRandom.current().nextInt(500) == 0) {
-					Thread.onSpinWait();
-					try {
-						Thread.sleep(1);
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-					}
+		List<String> results = Pipeline.from(NUMBERS).keepOrder().buffer(8).map("jitter", 4, (i) -> {
+			if (ThreadLocalRandom.current().nextInt(500) == 0) {
+				Thread.onSpinWait();
+				try {
+					Thread.sleep(1);
 				}
-				return i;
-			})
-			.filter("odd", 2, (i) -> i % 2 == 1)
-			.flatMap("pairs", 3, (i) -> List.of(i + "a", i + "b"))
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			return i;
+		}).filter("odd", 2, (i) -> i % 2 == 1).flatMap("pairs", 3, (i) -> List.of(i + "a", i + "b")).toList();
+		List<String> expected = NUMBERS.stream()
+			.filter((i) -> i % 2 == 1)
+			.flatMap((i) -> java.util.stream.Stream.of(i + "a", i + "b"))
 			.toList();
-		List<String> expected = NUMBERS.stream().filter((i) -> i % 2 == 1)
-			.flatMap((i) -> java.util.stream.Stream.of(i + "a", i + "b")).toList();
 		assertThat(results).containsExactlyElementsOf(expected);
 	}
 
@@ -105,7 +106,8 @@ class PipelineTest {
 			}
 		});
 		assertThat(consumed).hasValue(NUMBERS.size());
-		// two buffers of 4; the source, the sink and each worker (its input and its output) hold at most a
+		// two buffers of 4; the source, the sink and each worker (its input and its
+		// output) hold at most a
 		// buffer's worth between hand-offs
 		long bound = 2 * 4 + 4 + 4 + 2 * (4 + 4) + 1;
 		assertThat(mostAhead.get()).isLessThanOrEqualTo(bound);
@@ -116,24 +118,21 @@ class PipelineTest {
 		long before = pipelineThreads();
 		IllegalStateException boom = new IllegalStateException("bad item");
 		AtomicInteger interrupted = new AtomicInteger();
-		assertThatThrownBy(() -> Pipeline.from(NUMBERS).buffer(16)
-			.map("slow", 3, (i) -> {
-				try {
-					Thread.sleep(10);
-				}
-				catch (InterruptedException ex) {
-					interrupted.incrementAndGet();
-					Thread.currentThread().interrupt();
-				}
-				return i;
-			})
-			.map("fail", 1, (i) -> {
-				if (i == 5) {
-					throw boom;
-				}
-				return i;
-			})
-			.toList()).isSameAs(boom);
+		assertThatThrownBy(() -> Pipeline.from(NUMBERS).buffer(16).map("slow", 3, (i) -> {
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				interrupted.incrementAndGet();
+				Thread.currentThread().interrupt();
+			}
+			return i;
+		}).map("fail", 1, (i) -> {
+			if (i == 5) {
+				throw boom;
+			}
+			return i;
+		}).toList()).isSameAs(boom);
 		assertThat(interrupted.get()).isPositive();
 		assertThat(pipelineThreads()).isLessThanOrEqualTo(before);
 	}
@@ -205,7 +204,9 @@ class PipelineTest {
 	@Test
 	void stagesCanRunOnAWorkerPool() throws Exception {
 		try (WorkerPool pool = WorkerPool.create("pipeline-pool", PoolConfig.defaults().withWorkers(7))) {
-			List<String> results = Pipeline.from(NUMBERS).on(pool).keepOrder()
+			List<String> results = Pipeline.from(NUMBERS)
+				.on(pool)
+				.keepOrder()
 				.map("text", 2, String::valueOf)
 				.map("length", 2, String::length)
 				.map("back", 1, String::valueOf)
@@ -279,9 +280,8 @@ class PipelineTest {
 
 	@Test
 	void aRunOnAPoolWithNoRoomIsRefusedAtOnceAndNeverRunsOnTheCaller() throws Exception {
-		try (WorkerPool pool = WorkerPool.create("busy-caller-runs", PoolConfig.defaults().withWorkers(3)
-			.withQueueCapacity(0)
-			.withOverflow(QueueOverflow.CALLER_RUNS))) {
+		try (WorkerPool pool = WorkerPool.create("busy-caller-runs",
+				PoolConfig.defaults().withWorkers(3).withQueueCapacity(0).withOverflow(QueueOverflow.CALLER_RUNS))) {
 			CountDownLatch busy = occupy(pool, 3);
 			try {
 				Thread caller = Thread.currentThread();
@@ -302,14 +302,15 @@ class PipelineTest {
 
 	@Test
 	void aRunQueuedBehindBusyWorkersIsBoundedByItsTimeout() throws Exception {
-		try (WorkerPool pool = WorkerPool.create("busy-queued", PoolConfig.defaults().withWorkers(3)
-			.withQueueCapacity(10)
-			.withOverflow(QueueOverflow.CALLER_RUNS))) {
+		try (WorkerPool pool = WorkerPool.create("busy-queued",
+				PoolConfig.defaults().withWorkers(3).withQueueCapacity(10).withOverflow(QueueOverflow.CALLER_RUNS))) {
 			CountDownLatch busy = occupy(pool, 3);
 			try {
 				long start = System.nanoTime();
 				assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10),
-						() -> Pipeline.from(NUMBERS).map("double", 1, (i) -> i * 2).on(pool)
+						() -> Pipeline.from(NUMBERS)
+							.map("double", 1, (i) -> i * 2)
+							.on(pool)
 							.toList(Duration.ofMillis(200))))
 					.isInstanceOf(TimeoutException.class);
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -336,7 +337,9 @@ class PipelineTest {
 	void anOrderedRunWithAHugeBufferKeepsOrder() {
 		List<Integer> items = IntStream.range(0, 5_000).boxed().toList();
 		List<Integer> results = assertTimeoutPreemptively(Duration.ofSeconds(20),
-				() -> Pipeline.from(items).map("a", 2, (i) -> i + 1).map("b", 2, (i) -> i - 1)
+				() -> Pipeline.from(items)
+					.map("a", 2, (i) -> i + 1)
+					.map("b", 2, (i) -> i - 1)
 					.buffer(1_000_000_000)
 					.keepOrder()
 					.toList());
@@ -357,4 +360,5 @@ class PipelineTest {
 		started.await();
 		return release;
 	}
+
 }

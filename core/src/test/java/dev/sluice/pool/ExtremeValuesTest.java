@@ -32,16 +32,18 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The extremes matrix of the pool package: every duration at 0, 1ns, huge and negative, every count
- * at 0, 1, {@code Integer.MAX_VALUE} and negative. Each case either works as documented (a huge
- * duration means "a very long time") or is refused at creation with an
+ * The extremes matrix of the pool package: every duration at 0, 1ns, huge and negative,
+ * every count at 0, 1, {@code Integer.MAX_VALUE} and negative. Each case either works as
+ * documented (a huge duration means "a very long time") or is refused at creation with an
  * {@link IllegalArgumentException} that names the setting and what is allowed; never an
  * {@link ArithmeticException}, an {@link Error} or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeValuesTest {
 
-	/** How quickly a call that must not wait has to return, generous for a loaded machine. */
+	/**
+	 * How quickly a call that must not wait has to return, generous for a loaded machine.
+	 */
 	private static final Duration PROMPT = Duration.ofSeconds(2);
 
 	private final List<WorkerPool> pools = new ArrayList<>();
@@ -89,8 +91,7 @@ class ExtremeValuesTest {
 			assertThat(futures.get(i)).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(i * 2);
 		}
 		List<Integer> items = IntStream.range(0, 200).boxed().toList();
-		assertThat(pool.map(items, (item) -> item + 1))
-			.isEqualTo(IntStream.range(1, 201).boxed().toList());
+		assertThat(pool.map(items, (item) -> item + 1)).isEqualTo(IntStream.range(1, 201).boxed().toList());
 	}
 
 	@ParameterizedTest(name = "workers {0}")
@@ -129,7 +130,8 @@ class ExtremeValuesTest {
 		assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOfSatisfying(TaskRejectedException.class,
 				(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.QUEUE_FULL));
 		this.release.countDown();
-		await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
 			.until(() -> pool.submit(() -> 7).get(10, TimeUnit.SECONDS) == 7);
 	}
 
@@ -148,8 +150,8 @@ class ExtremeValuesTest {
 
 	@Test
 	void queueCapacityOfIntegerMaxIsNotAllocatedUpFrontAndQueuesTasks() throws Exception {
-		WorkerPool pool = created(() -> pool("queue-max",
-				new PoolConfig(1, Integer.MAX_VALUE, QueueOverflow.REJECT, Duration.ZERO, PoolConfig.Threads.PLATFORM)));
+		WorkerPool pool = created(() -> pool("queue-max", new PoolConfig(1, Integer.MAX_VALUE, QueueOverflow.REJECT,
+				Duration.ZERO, PoolConfig.Threads.PLATFORM)));
 		occupyTheOnlyWorker(pool);
 		List<CompletableFuture<Integer>> queued = IntStream.range(0, 1000)
 			.mapToObj((i) -> pool.submit(() -> i))
@@ -403,7 +405,10 @@ class ExtremeValuesTest {
 		});
 	}
 
-	/** Runs the call on a thread of its own (not the common pool, which a blocked test could starve). */
+	/**
+	 * Runs the call on a thread of its own (not the common pool, which a blocked test
+	 * could starve).
+	 */
 	private static <T> CompletableFuture<T> async(Callable<T> call) {
 		CompletableFuture<T> result = new CompletableFuture<>();
 		Thread thread = new Thread(() -> {
@@ -420,8 +425,9 @@ class ExtremeValuesTest {
 	}
 
 	/**
-	 * Creates something that must work; an exception or error (an {@link OutOfMemoryError}, say) fails
-	 * the test as an assertion, which JUnit reports like any other failure.
+	 * Creates something that must work; an exception or error (an
+	 * {@link OutOfMemoryError}, say) fails the test as an assertion, which JUnit reports
+	 * like any other failure.
 	 */
 	private static <T> T created(Callable<T> creation) {
 		try {
@@ -443,14 +449,16 @@ class ExtremeValuesTest {
 
 	/**
 	 * Runs a case that may either work (its assertions pass) or be refused with an
-	 * {@link IllegalArgumentException} whose message names the setting and the allowed range.
+	 * {@link IllegalArgumentException} whose message names the setting and the allowed
+	 * range.
 	 */
 	private static void worksOrIsRefused(String setting, ThrowingRunnable theCase) {
 		try {
 			theCase.run();
 		}
 		catch (IllegalArgumentException ex) {
-			assertThat(ex.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(ex.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		catch (AssertionError ex) {
@@ -463,13 +471,15 @@ class ExtremeValuesTest {
 	}
 
 	/**
-	 * Runs a call that must either fail as documented (checked by {@code documented}) or be refused with
-	 * an {@link IllegalArgumentException} whose message names the setting and the allowed range.
+	 * Runs a call that must either fail as documented (checked by {@code documented}) or
+	 * be refused with an {@link IllegalArgumentException} whose message names the setting
+	 * and the allowed range.
 	 */
 	private static void failsOrIsRefused(String setting, ThrowingCallable call, Consumer<Throwable> documented) {
 		Throwable thrown = catchThrowable(call);
 		if (thrown instanceof IllegalArgumentException) {
-			assertThat(thrown.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(thrown.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		else {
@@ -481,5 +491,7 @@ class ExtremeValuesTest {
 	interface ThrowingRunnable {
 
 		void run() throws Exception;
+
 	}
+
 }

@@ -23,32 +23,39 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of {@link TaskGroup} with Lincheck, on an executor that only
- * records the tasks it is given: the {@code runTask} operation runs the oldest recorded one on the
- * calling thread, so that every thread that touches the group is one of Lincheck's. The group has
- * a limit of 2; a task returns its number, except number 3, which throws.
+ * Model checking and stress testing of {@link TaskGroup} with Lincheck, on an executor
+ * that only records the tasks it is given: the {@code runTask} operation runs the oldest
+ * recorded one on the calling thread, so that every thread that touches the group is one
+ * of Lincheck's. The group has a limit of 2; a task returns its number, except number 3,
+ * which throws.
  *
- * <p>Operations: {@code fork} and {@code tryFork} (on one thread, the forking thread, so that a
- * {@code fork} that sees a free slot cannot lose it to another fork and wait for a {@code runTask}
- * that may never come: it answers "would wait" instead of forking when both slots are taken by
- * tasks not yet ended); {@code runTask}; {@code join} with a zero timeout (a {@code join} without
- * one would wait forever for recorded tasks nobody runs), which cancels the group if tasks are
- * outstanding; and {@code close}. The last three run on another one thread, the group's owner, and
- * race the forks: a task's body is not atomic, and a {@code join} or {@code close} that overlaps a
- * running body sees it running, a state that no sequential model of whole operations has (the
- * cancel then interrupts the body, and the body's failure, if it fails, is not the group's).
+ * <p>
+ * Operations: {@code fork} and {@code tryFork} (on one thread, the forking thread, so
+ * that a {@code fork} that sees a free slot cannot lose it to another fork and wait for a
+ * {@code runTask} that may never come: it answers "would wait" instead of forking when
+ * both slots are taken by tasks not yet ended); {@code runTask}; {@code join} with a zero
+ * timeout (a {@code join} without one would wait forever for recorded tasks nobody runs),
+ * which cancels the group if tasks are outstanding; and {@code close}. The last three run
+ * on another one thread, the group's owner, and race the forks: a task's body is not
+ * atomic, and a {@code join} or {@code close} that overlaps a running body sees it
+ * running, a state that no sequential model of whole operations has (the cancel then
+ * interrupts the body, and the body's failure, if it fails, is not the group's).
  *
- * <p>The sequential model, {@link Model}: forked tasks wait in order; running one runs its body
- * unless it was cancelled, and a failure fails the group (the first failure is kept) and cancels
- * every task not yet run; a cancelled group's later forks are cancelled at once; a closed group's
- * forks fail; {@code join} reports the first failure, or, with tasks outstanding, cancels them and
- * times out; {@code close} cancels what is outstanding. The invariants checked after each scenario
- * part: no more than 2 task bodies ever run at once; every future forked is done unless its task
- * still waits in the executor unrun (no task is accepted and then lost); and a future that holds a
- * value holds its own task's, and only the failing task's future fails.
+ * <p>
+ * The sequential model, {@link Model}: forked tasks wait in order; running one runs its
+ * body unless it was cancelled, and a failure fails the group (the first failure is kept)
+ * and cancels every task not yet run; a cancelled group's later forks are cancelled at
+ * once; a closed group's forks fail; {@code join} reports the first failure, or, with
+ * tasks outstanding, cancels them and times out; {@code close} cancels what is
+ * outstanding. The invariants checked after each scenario part: no more than 2 task
+ * bodies ever run at once; every future forked is done unless its task still waits in the
+ * executor unrun (no task is accepted and then lost); and a future that holds a value
+ * holds its own task's, and only the failing task's future fails.
  *
- * <p>Time budget: about 12s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 12s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class TaskGroupLincheckTest {
 
@@ -112,7 +119,9 @@ class TaskGroupLincheckTest {
 
 		private final AtomicInteger running = new AtomicInteger();
 
-		/** Bodies started; only {@code runTask} starts them, one thread at a time each. */
+		/**
+		 * Bodies started; only {@code runTask} starts them, one thread at a time each.
+		 */
 		private final AtomicInteger bodies = new AtomicInteger();
 
 		/** The task number of each forked future, in {@link #forked}'s order. */
@@ -165,8 +174,8 @@ class TaskGroupLincheckTest {
 		}
 
 		/**
-		 * Keeps the future. Whether it is already cancelled when the fork returns is not part of the
-		 * result: a concurrent cancel may have got there first either way.
+		 * Keeps the future. Whether it is already cancelled when the fork returns is not
+		 * part of the result: a concurrent cancel may have got there first either way.
 		 */
 		private String forked(int task, CompletableFuture<Integer> future) {
 			this.forked.add(future);
@@ -175,12 +184,13 @@ class TaskGroupLincheckTest {
 		}
 
 		/**
-		 * Runs the oldest recorded task that is not cancelled yet, as a pool would (a cancelled one
-		 * does nothing when run, so it is dropped here). The result is whether a body ran, not its
-		 * future's outcome: a cancel that comes while the body runs (from {@code close} or a timed-out
-		 * {@code join}) cancels the future of a task that, in any sequential order, ran before that
-		 * cancel; and whether a task cancelled before it started ever reached the executor is the
-		 * group's business.
+		 * Runs the oldest recorded task that is not cancelled yet, as a pool would (a
+		 * cancelled one does nothing when run, so it is dropped here). The result is
+		 * whether a body ran, not its future's outcome: a cancel that comes while the
+		 * body runs (from {@code close} or a timed-out {@code join}) cancels the future
+		 * of a task that, in any sequential order, ran before that cancel; and whether a
+		 * task cancelled before it started ever reached the executor is the group's
+		 * business.
 		 */
 		@Operation(nonParallelGroup = "owner")
 		public String runTask() {
@@ -232,9 +242,12 @@ class TaskGroupLincheckTest {
 				}
 			}
 		}
+
 	}
 
-	/** Forked tasks in order, the group's failure, and whether it is cancelled or closed. */
+	/**
+	 * Forked tasks in order, the group's failure, and whether it is cancelled or closed.
+	 */
 	public static class Model {
 
 		private final ArrayDeque<Task> executor = new ArrayDeque<>();
@@ -332,6 +345,9 @@ class TaskGroupLincheckTest {
 			Task(int number) {
 				this.number = number;
 			}
+
 		}
+
 	}
+
 }

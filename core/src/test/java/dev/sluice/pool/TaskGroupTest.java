@@ -270,7 +270,8 @@ class TaskGroupTest {
 		CountDownLatch proceed = new CountDownLatch(1);
 		AtomicBoolean closeReturned = new AtomicBoolean();
 		List<Boolean> startedAfterClose = new CopyOnWriteArrayList<>();
-		// a fork that is slow to make its thread: it has counted its task, close cancels it meanwhile
+		// a fork that is slow to make its thread: it has counted its task, close cancels
+		// it meanwhile
 		TaskGroup group = TaskGroup.create((task) -> {
 			making.countDown();
 			awaitQuietly(proceed);
@@ -355,7 +356,8 @@ class TaskGroupTest {
 						try (TaskGroup inner = TaskGroup.on(one).limit(1)) {
 							for (int i = 1; i <= 4; i++) {
 								int n = i;
-								// the second fork waits for the slot the first holds, queued behind this worker
+								// the second fork waits for the slot the first holds,
+								// queued behind this worker
 								inner.fork(() -> total.addAndGet(n));
 							}
 							inner.join();
@@ -372,8 +374,12 @@ class TaskGroupTest {
 
 	@Test
 	void aTaskCancelledWhileItsForkWaitsForAPoolPlaceGivesThePlaceBack() throws Exception {
-		WorkerPool small = WorkerPool.create("leak-cancel", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
-			.withOverflow(QueueOverflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
+		WorkerPool small = WorkerPool.create("leak-cancel",
+				PoolConfig.defaults()
+					.withWorkers(1)
+					.withQueueCapacity(0)
+					.withOverflow(QueueOverflow.BLOCK)
+					.withSubmitTimeout(Duration.ofSeconds(2)));
 		try {
 			TaskGroup group = TaskGroup.on(small);
 			CountDownLatch started = new CountDownLatch(1);
@@ -389,13 +395,16 @@ class TaskGroupTest {
 				return null;
 			});
 			Threads.await(started);
-			// the pool is full: this fork waits in the pool for a place, its task already in the group
+			// the pool is full: this fork waits in the pool for a place, its task already
+			// in the group
 			Thread forker = new Thread(() -> group.fork(() -> "second"));
 			forker.start();
 			await().until(() -> forker.getState() == Thread.State.TIMED_WAITING);
-			// the timed-out join cancels the group: the waiting fork's task is cancelled before it starts
+			// the timed-out join cancels the group: the waiting fork's task is cancelled
+			// before it starts
 			assertThatThrownBy(() -> group.join(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
-			// the first task ends and frees its place, which the waiting fork takes for the cancelled task
+			// the first task ends and frees its place, which the waiting fork takes for
+			// the cancelled task
 			mayEnd.countDown();
 			forker.join(5_000);
 			group.close();
@@ -409,8 +418,12 @@ class TaskGroupTest {
 
 	@Test
 	void aTaskRunByAHelpingJoinWhileItsForkWaitsForAPoolPlaceGivesThePlaceBack() throws Exception {
-		WorkerPool small = WorkerPool.create("leak-help", PoolConfig.defaults().withWorkers(2).withQueueCapacity(0)
-			.withOverflow(QueueOverflow.BLOCK).withSubmitTimeout(Duration.ofSeconds(2)));
+		WorkerPool small = WorkerPool.create("leak-help",
+				PoolConfig.defaults()
+					.withWorkers(2)
+					.withQueueCapacity(0)
+					.withOverflow(QueueOverflow.BLOCK)
+					.withSubmitTimeout(Duration.ofSeconds(2)));
 		try {
 			CountDownLatch firstStarted = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
@@ -426,13 +439,15 @@ class TaskGroupTest {
 					// on the other worker, so not run by the join below
 					Threads.await(firstStarted);
 					groupOf.complete(group);
-					// on a worker of the group's pool: helps with the group's unstarted tasks
+					// on a worker of the group's pool: helps with the group's unstarted
+					// tasks
 					group.join();
 				}
 				return null;
 			});
 			TaskGroup group = groupOf.get(5, TimeUnit.SECONDS);
-			// both places are taken (the outer task, the first forked task): this fork waits in the pool
+			// both places are taken (the outer task, the first forked task): this fork
+			// waits in the pool
 			Thread forker = new Thread(() -> group.fork(() -> {
 				helped.countDown();
 				return "c";
@@ -440,7 +455,8 @@ class TaskGroupTest {
 			forker.start();
 			// the joining worker runs the waiting fork's task within a millisecond or so
 			helped.await(2, TimeUnit.SECONDS);
-			// a place comes free, and the waiting fork hands the task (already run) to the pool
+			// a place comes free, and the waiting fork hands the task (already run) to
+			// the pool
 			release.countDown();
 			outer.get(5, TimeUnit.SECONDS);
 			forker.join(5_000);
@@ -464,8 +480,12 @@ class TaskGroupTest {
 
 	@Test
 	void aForkThatIsRefusedNeverRunsItsTask() throws Exception {
-		WorkerPool small = WorkerPool.create("refused", PoolConfig.defaults().withWorkers(2).withQueueCapacity(0)
-			.withOverflow(QueueOverflow.BLOCK).withSubmitTimeout(Duration.ofMillis(500)));
+		WorkerPool small = WorkerPool.create("refused",
+				PoolConfig.defaults()
+					.withWorkers(2)
+					.withQueueCapacity(0)
+					.withOverflow(QueueOverflow.BLOCK)
+					.withSubmitTimeout(Duration.ofMillis(500)));
 		try {
 			CountDownLatch firstStarted = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
@@ -485,7 +505,8 @@ class TaskGroupTest {
 				return null;
 			});
 			TaskGroup group = groupOf.get(5, TimeUnit.SECONDS);
-			// both places stay taken for longer than the submit timeout: this fork is refused
+			// both places stay taken for longer than the submit timeout: this fork is
+			// refused
 			CompletableFuture<Throwable> refusal = new CompletableFuture<>();
 			Thread forker = new Thread(() -> {
 				try {
@@ -515,7 +536,8 @@ class TaskGroupTest {
 		int misdirected = 0;
 		while (System.nanoTime() < end && misdirected == 0) {
 			rounds++;
-			// a new pool each round: the group's task becomes the first task of a worker that is
+			// a new pool each round: the group's task becomes the first task of a worker
+			// that is
 			// only starting, while the join below looks for unstarted tasks to run itself
 			WorkerPool fresh = WorkerPool.create("race", PoolConfig.defaults().withWorkers(2));
 			try {
@@ -562,4 +584,5 @@ class TaskGroupTest {
 		}
 		assertThat(misdirected).as("cancels whose interrupt missed the task, in %d rounds", rounds).isZero();
 	}
+
 }

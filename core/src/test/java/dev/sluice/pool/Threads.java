@@ -11,15 +11,20 @@ final class Threads {
 
 	/** Live platform threads whose name starts with the prefix. */
 	static long alive(String prefix) {
-		return Thread.getAllStackTraces().keySet().stream()
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith(prefix))
 			.count();
 	}
 
-	/** Waits on the latch in a task, failing the task if it takes more than 10 seconds. */
+	/**
+	 * Waits on the latch in a task, failing the task if it takes more than 10 seconds.
+	 */
 	static void await(CountDownLatch latch) throws InterruptedException {
 		if (!latch.await(10, TimeUnit.SECONDS)) {
 			throw new IllegalStateException("latch not released within 10s");
 		}
 	}
+
 }

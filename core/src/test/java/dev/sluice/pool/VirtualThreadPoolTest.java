@@ -21,8 +21,9 @@ class VirtualThreadPoolTest {
 	@EnabledForJreRange(min = JRE.JAVA_21)
 	void virtualPoolRunsTasksOnVirtualThreads() throws Exception {
 		try (WorkerPool pool = WorkerPool.create("virtual", PoolConfig.defaults().withThreads(Threads.VIRTUAL))) {
-			Boolean virtual = pool.submit(() -> (Boolean) Thread.class.getMethod("isVirtual")
-				.invoke(Thread.currentThread())).get();
+			Boolean virtual = pool
+				.submit(() -> (Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread()))
+				.get();
 			assertThat(virtual).isTrue();
 			assertThat(pool.stats().virtualThreads()).isTrue();
 			assertThat(pool.map(java.util.List.of(1, 2, 3), (i) -> i * 10)).containsExactly(10, 20, 30);
@@ -31,8 +32,10 @@ class VirtualThreadPoolTest {
 			pool.submit(() -> null).get();
 			assertThat(pool.stats().completed()).isGreaterThanOrEqualTo(1);
 			assertThat(pool.stats().taskTime()).isGreaterThan(Duration.ZERO);
-			await().until(() -> meters.get("executor.completed").tag("name", "virtual").functionCounter()
-				.count() == pool.stats().completed());
+			await()
+				.until(() -> meters.get("executor.completed").tag("name", "virtual").functionCounter().count() == pool
+					.stats()
+					.completed());
 			assertThat(meters.get("executor.pool.max").tag("name", "virtual").gauge().value())
 				.isEqualTo(PoolConfig.DEFAULT_WORKERS);
 		}
@@ -44,10 +47,12 @@ class VirtualThreadPoolTest {
 		try (LogRecords log = LogRecords.of(WorkerPool.class);
 				WorkerPool pool = WorkerPool.create("virtual", PoolConfig.defaults().withThreads(Threads.VIRTUAL))) {
 			assertThat(log.warnings()).singleElement()
-				.satisfies((record) -> assertThat(record.getMessage()).contains("Pool 'virtual' asked for virtual threads")
-					.contains("runs on platform threads"));
+				.satisfies(
+						(record) -> assertThat(record.getMessage()).contains("Pool 'virtual' asked for virtual threads")
+							.contains("runs on platform threads"));
 			assertThat(pool.stats().virtualThreads()).isFalse();
 			assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).startsWith("sluice-virtual-");
 		}
 	}
+
 }

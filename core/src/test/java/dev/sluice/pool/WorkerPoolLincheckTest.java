@@ -20,33 +20,42 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Stress testing of {@link WorkerPool#submit} racing {@link WorkerPool#stopIntake} and
- * {@link WorkerPool#abandonRemaining} with Lincheck. The property: every submit either throws
- * {@link TaskRejectedException} (reason {@code SHUT_DOWN}) or returns a future that completes,
- * because the task ran or because {@code abandonRemaining} cancelled it; never a task that is
- * accepted and then lost.
+ * {@link WorkerPool#abandonRemaining} with Lincheck. The property: every submit either
+ * throws {@link TaskRejectedException} (reason {@code SHUT_DOWN}) or returns a future
+ * that completes, because the task ran or because {@code abandonRemaining} cancelled it;
+ * never a task that is accepted and then lost.
  *
- * <p>The sequential model, {@link Model}: a pool is open until {@code stopIntake} or
- * {@code abandonRemaining}; {@code submit} is accepted while it is open and refused as shut down
- * after. The queue (16) is larger than a scenario submits, so no submission meets a full pool. The
- * invariant checked after each scenario part: every accepted future completes within 10s, with the
- * task's value only if the task ran, and cancelled only if {@code abandonRemaining} was called; and
- * as many tasks ran as futures got their value.
+ * <p>
+ * The sequential model, {@link Model}: a pool is open until {@code stopIntake} or
+ * {@code abandonRemaining}; {@code submit} is accepted while it is open and refused as
+ * shut down after. The queue (16) is larger than a scenario submits, so no submission
+ * meets a full pool. The invariant checked after each scenario part: every accepted
+ * future completes within 10s, with the task's value only if the task ran, and cancelled
+ * only if {@code abandonRemaining} was called; and as many tasks ran as futures got their
+ * value.
  *
- * <p>Only the stress strategy. The pool's workers are threads of a
- * {@link java.util.concurrent.ThreadPoolExecutor}, started inside {@code submit}, that outlive the
- * operation and wait in the pool's queue until shutdown; the model checker's strength is scheduling
- * the scenario's own threads, and these are not among them. Lincheck 3.7 does run this class under
- * the model checker (tried: 60 invocations passed), but at about 0.3s an invocation, against a few
- * milliseconds for the other primitives, so a useful number of interleavings does not fit the time
- * budget, and how much of the workers' side it explores is not something to rely on. The stress
- * strategy runs the real threads, many times.
+ * <p>
+ * Only the stress strategy. The pool's workers are threads of a
+ * {@link java.util.concurrent.ThreadPoolExecutor}, started inside {@code submit}, that
+ * outlive the operation and wait in the pool's queue until shutdown; the model checker's
+ * strength is scheduling the scenario's own threads, and these are not among them.
+ * Lincheck 3.7 does run this class under the model checker (tried: 60 invocations
+ * passed), but at about 0.3s an invocation, against a few milliseconds for the other
+ * primitives, so a useful number of interleavings does not fit the time budget, and how
+ * much of the workers' side it explores is not something to rely on. The stress strategy
+ * runs the real threads, many times.
  *
- * <p>Time budget: about 3s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 3s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class WorkerPoolLincheckTest {
 
-	/** Pools of earlier invocations, shut down when the next one begins, and after the test. */
+	/**
+	 * Pools of earlier invocations, shut down when the next one begins, and after the
+	 * test.
+	 */
 	private static final Queue<WorkerPool> POOLS = new ConcurrentLinkedQueue<>();
 
 	@Test
@@ -140,6 +149,7 @@ class WorkerPoolLincheckTest {
 				throw new IllegalStateException(this.ran.get() + " tasks ran, but " + values + " futures have a value");
 			}
 		}
+
 	}
 
 	public static class Model {
@@ -161,5 +171,7 @@ class WorkerPoolLincheckTest {
 		public boolean isShutdown() {
 			return this.shutdown;
 		}
+
 	}
+
 }

@@ -102,7 +102,8 @@ class WorkerPoolMapTest {
 				}
 				return i;
 			})).isInstanceOf(IllegalArgumentException.class).hasMessage("bad item 0");
-			// the failing item, and at most one item on the other participant that was already running
+			// the failing item, and at most one item on the other participant that was
+			// already running
 			assertThat(started.get()).isBetween(1, 2);
 		}
 	}
@@ -113,7 +114,8 @@ class WorkerPoolMapTest {
 		try (two) {
 			AtomicInteger stillRunning = new AtomicInteger();
 			IllegalStateException boom = new IllegalStateException("boom");
-			// three items, one per participant: whichever takes item 1 fails after a moment
+			// three items, one per participant: whichever takes item 1 fails after a
+			// moment
 			assertThatThrownBy(() -> two.map(List.of(0, 1, 2), (i) -> {
 				stillRunning.incrementAndGet();
 				try {
@@ -138,8 +140,8 @@ class WorkerPoolMapTest {
 	@Test
 	void helpersThatNeverRanLeaveThePoolsQueue() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		WorkerPool busy = WorkerPool.create("batch-busy", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withOverflow(QueueOverflow.REJECT));
+		WorkerPool busy = WorkerPool.create("batch-busy",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withOverflow(QueueOverflow.REJECT));
 		try (busy) {
 			busy.submit(() -> {
 				Threads.await(release);
@@ -212,7 +214,8 @@ class WorkerPoolMapTest {
 						throw new IllegalStateException("helper failed");
 					}
 					callerWorking.countDown();
-					// ignore interrupts until the helper's failure has cancelled (interrupted) this share
+					// ignore interrupts until the helper's failure has cancelled
+					// (interrupted) this share
 					long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 					while (helperFailed.get() == 0 && System.nanoTime() < end) {
 						Thread.onSpinWait();
@@ -243,4 +246,5 @@ class WorkerPoolMapTest {
 			Thread.currentThread().interrupt();
 		}
 	}
+
 }

@@ -18,9 +18,8 @@ class WorkerPoolMetricsTest {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-	private final WorkerPool pool = WorkerPool.create("metered", PoolConfig.defaults().withWorkers(1)
-		.withQueueCapacity(1)
-		.withOverflow(QueueOverflow.REJECT));
+	private final WorkerPool pool = WorkerPool.create("metered",
+			PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withOverflow(QueueOverflow.REJECT));
 
 	@AfterEach
 	void close() {
@@ -45,15 +44,18 @@ class WorkerPoolMetricsTest {
 		assertThat(gauge("executor.queued")).isEqualTo(1);
 		assertThat(gauge("executor.queue.remaining")).isZero();
 		assertThat(gauge("executor.pool.core")).isEqualTo(1);
-		assertThat(this.registry.get("sluice.pool.rejected").tags("name", "metered", "app", "test")
+		assertThat(this.registry.get("sluice.pool.rejected")
+			.tags("name", "metered", "app", "test")
 			.functionCounter()
 			.count()).isEqualTo(1);
 
 		release.countDown();
-		await().until(() -> this.registry.get("executor.completed").tag("name", "metered").functionCounter()
-			.count() == 2);
+		await()
+			.until(() -> this.registry.get("executor.completed").tag("name", "metered").functionCounter().count() == 2);
 		assertThat(this.registry.get("executor").tag("name", "metered").functionTimer().count()).isEqualTo(2);
-		assertThat(this.registry.get("executor").tag("name", "metered").functionTimer()
+		assertThat(this.registry.get("executor")
+			.tag("name", "metered")
+			.functionTimer()
 			.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
 	}
 
@@ -77,4 +79,5 @@ class WorkerPoolMetricsTest {
 	private double gauge(String name) {
 		return this.registry.get(name).tag("name", "metered").gauge().value();
 	}
+
 }

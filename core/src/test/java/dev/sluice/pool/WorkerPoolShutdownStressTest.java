@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Submitters race a shutdown: every task the pool accepted must end up either run or abandoned and
- * counted, under every overflow policy.
+ * Submitters race a shutdown: every task the pool accepted must end up either run or
+ * abandoned and counted, under every overflow policy.
  */
 class WorkerPoolShutdownStressTest {
 
@@ -28,10 +28,12 @@ class WorkerPoolShutdownStressTest {
 	@EnumSource(QueueOverflow.class)
 	void noAcceptedTaskIsLostWhenShutdownRacesSubmitters(QueueOverflow overflow) throws Exception {
 		for (int round = 0; round < 5; round++) {
-			WorkerPool pool = WorkerPool.create("stress-" + overflow.configName(), PoolConfig.defaults().withWorkers(2)
-				.withQueueCapacity(8)
-				.withOverflow(overflow)
-				.withSubmitTimeout(Duration.ofMillis(5)));
+			WorkerPool pool = WorkerPool.create("stress-" + overflow.configName(),
+					PoolConfig.defaults()
+						.withWorkers(2)
+						.withQueueCapacity(8)
+						.withOverflow(overflow)
+						.withSubmitTimeout(Duration.ofMillis(5)));
 			Queue<CompletableFuture<Integer>> accepted = new ConcurrentLinkedQueue<>();
 			AtomicInteger ran = new AtomicInteger();
 			AtomicInteger shutdownRejections = new AtomicInteger();
@@ -62,8 +64,8 @@ class WorkerPoolShutdownStressTest {
 				}, "stress-submitter-" + s).start();
 			}
 			await().until(() -> accepted.size() > 200);
-			ShutdownReport report = GracefulShutdown.drain(List.of(pool), Duration.ofMillis(ThreadLocalRandom.current()
-				.nextInt(3)));
+			ShutdownReport report = GracefulShutdown.drain(List.of(pool),
+					Duration.ofMillis(ThreadLocalRandom.current().nextInt(3)));
 			Threads.await(submittersDone);
 			await().until(pool::isTerminated);
 
@@ -73,10 +75,13 @@ class WorkerPoolShutdownStressTest {
 			long unfinished = accepted.size() - normal;
 			// a task completed normally exactly when it ran to its end
 			assertThat((long) ran.get()).isEqualTo(normal);
-			// a task that did not finish (dropped from the queue, or interrupted while running) was abandoned
-			// and counted; a running task that was interrupted may still have finished, so it is at most
+			// a task that did not finish (dropped from the queue, or interrupted while
+			// running) was abandoned
+			// and counted; a running task that was interrupted may still have finished,
+			// so it is at most
 			assertThat((long) report.abandoned()).isGreaterThanOrEqualTo(unfinished);
 			assertThat(pool.stats().abandoned()).isEqualTo(report.abandoned());
 		}
 	}
+
 }

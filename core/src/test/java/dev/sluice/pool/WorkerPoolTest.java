@@ -39,8 +39,12 @@ class WorkerPoolTest {
 	}
 
 	private WorkerPool oneWorkerOneSlot(String name, QueueOverflow overflow) {
-		return pool(name, PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withOverflow(overflow)
-			.withSubmitTimeout(Duration.ofMillis(100)));
+		return pool(name,
+				PoolConfig.defaults()
+					.withWorkers(1)
+					.withQueueCapacity(1)
+					.withOverflow(overflow)
+					.withSubmitTimeout(Duration.ofMillis(100)));
 	}
 
 	/** Occupies the only worker and the only queue slot. */
@@ -72,7 +76,9 @@ class WorkerPoolTest {
 		CompletableFuture<Object> future = pool.submit(() -> {
 			throw boom;
 		});
-		assertThat(future).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(Exception.class).havingCause()
+		assertThat(future).failsWithin(Duration.ofSeconds(5))
+			.withThrowableOfType(Exception.class)
+			.havingCause()
 			.isSameAs(boom);
 	}
 
@@ -81,19 +87,18 @@ class WorkerPoolTest {
 		WorkerPool pool = oneWorkerOneSlot("block-timeout", QueueOverflow.BLOCK);
 		fill(pool);
 		long start = System.nanoTime();
-		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class,
-				(ex) -> {
-					assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.TIMED_OUT);
-					assertThat(ex).hasMessageContaining("'block-timeout'").hasMessageContaining("submit-timeout");
-				});
+		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class, (ex) -> {
+			assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.TIMED_OUT);
+			assertThat(ex).hasMessageContaining("'block-timeout'").hasMessageContaining("submit-timeout");
+		});
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
 		assertThat(pool.stats().rejected()).isEqualTo(1);
 	}
 
 	@Test
 	void blockOverflowAcceptsTheTaskOnceRoomFrees() throws Exception {
-		WorkerPool pool = pool("block-room", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withSubmitTimeout(Duration.ofSeconds(10)));
+		WorkerPool pool = pool("block-room",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withSubmitTimeout(Duration.ofSeconds(10)));
 		fill(pool);
 		AtomicReference<CompletableFuture<String>> third = new AtomicReference<>();
 		Thread submitter = new Thread(() -> third.set(pool.submit(() -> "third")));
@@ -107,8 +112,8 @@ class WorkerPoolTest {
 
 	@Test
 	void stopIntakeRefusesASubmitterThatIsWaitingForRoom() throws Exception {
-		WorkerPool pool = pool("block-shutdown", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withSubmitTimeout(Duration.ofMinutes(10)));
+		WorkerPool pool = pool("block-shutdown",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withSubmitTimeout(Duration.ofMinutes(10)));
 		fill(pool);
 		AtomicReference<Throwable> refused = new AtomicReference<>();
 		Thread submitter = new Thread(() -> {
@@ -131,12 +136,11 @@ class WorkerPoolTest {
 	void rejectOverflowRefusesAtOnce() throws Exception {
 		WorkerPool pool = oneWorkerOneSlot("reject", QueueOverflow.REJECT);
 		fill(pool);
-		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class,
-				(ex) -> {
-					assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.QUEUE_FULL);
-					assertThat(ex.pool()).isEqualTo("reject");
-					assertThat(ex).hasMessageContaining("queue is full");
-				});
+		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class, (ex) -> {
+			assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.QUEUE_FULL);
+			assertThat(ex.pool()).isEqualTo("reject");
+			assertThat(ex).hasMessageContaining("queue is full");
+		});
 		assertThat(pool.stats().rejected()).isEqualTo(1);
 	}
 
@@ -151,8 +155,8 @@ class WorkerPoolTest {
 
 	@Test
 	void zeroQueueCapacityHandsTasksOnlyToFreeWorkers() throws Exception {
-		WorkerPool pool = pool("hand-off", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
-			.withOverflow(QueueOverflow.REJECT));
+		WorkerPool pool = pool("hand-off",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(0).withOverflow(QueueOverflow.REJECT));
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit(() -> {
 			started.countDown();
@@ -167,8 +171,9 @@ class WorkerPoolTest {
 	void submittingAfterShutdownFailsClearly() {
 		WorkerPool pool = pool("closed", PoolConfig.defaults());
 		pool.stopIntake();
-		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOfSatisfying(TaskRejectedException.class,
-				(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.SHUT_DOWN))
+		assertThatThrownBy(() -> pool.submit(() -> null))
+			.isInstanceOfSatisfying(TaskRejectedException.class,
+					(ex) -> assertThat(ex.reason()).isEqualTo(TaskRejectedException.Reason.SHUT_DOWN))
 			.hasMessage("Pool 'closed' is shut down and accepts no new tasks");
 		assertThatThrownBy(() -> pool.execute(() -> {
 		})).isInstanceOf(TaskRejectedException.class);
@@ -348,17 +353,17 @@ class WorkerPoolTest {
 			.hasMessage("queue-capacity must be 0 or more, was -1");
 		assertThatThrownBy(() -> PoolConfig.defaults().withSubmitTimeout(Duration.ofSeconds(-1)))
 			.hasMessageStartingWith("submit-timeout must be a duration of zero or more");
-		assertThatThrownBy(() -> WorkerPool.create(" ", PoolConfig.defaults()))
-			.hasMessage("name must not be blank");
+		assertThatThrownBy(() -> WorkerPool.create(" ", PoolConfig.defaults())).hasMessage("name must not be blank");
 	}
 
 	@Test
 	void aPoolWithoutAQueueAcceptsTheNextTaskOnceTheLastHasCompleted() throws Exception {
-		WorkerPool pool = pool("hand-off", PoolConfig.defaults().withWorkers(1).withQueueCapacity(0)
-			.withOverflow(QueueOverflow.REJECT));
+		WorkerPool pool = pool("hand-off",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(0).withOverflow(QueueOverflow.REJECT));
 		for (int i = 0; i < 20_000; i++) {
 			int n = i;
-			// the worker is free as soon as the result is: it must never be refused as full here
+			// the worker is free as soon as the result is: it must never be refused as
+			// full here
 			assertThat(pool.submit(() -> n).join()).isEqualTo(n);
 		}
 		assertThat(pool.stats().rejected()).isZero();
@@ -366,8 +371,8 @@ class WorkerPoolTest {
 
 	@Test
 	void aTaskGivesItsPlaceBackWhetherItRunsFailsOrIsCancelledInTheQueue() throws Exception {
-		WorkerPool pool = pool("places", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withOverflow(QueueOverflow.REJECT));
+		WorkerPool pool = pool("places",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withOverflow(QueueOverflow.REJECT));
 		fill(pool);
 		assertThatThrownBy(() -> pool.submit(() -> null)).isInstanceOf(TaskRejectedException.class);
 		this.release.countDown();
@@ -391,8 +396,8 @@ class WorkerPoolTest {
 
 	@Test
 	void tasksCancelledWhileTheyWaitDoNotPileUpBeyondTheQueueCapacity() throws Exception {
-		WorkerPool pool = WorkerPool.create("bound", PoolConfig.defaults().withWorkers(1).withQueueCapacity(10)
-			.withOverflow(QueueOverflow.REJECT));
+		WorkerPool pool = WorkerPool.create("bound",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(10).withOverflow(QueueOverflow.REJECT));
 		this.pools.add(pool);
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit(() -> {
@@ -401,7 +406,8 @@ class WorkerPoolTest {
 			return null;
 		});
 		Threads.await(started);
-		// a caller that gives up on a queued task, say after waiting for it with a timeout
+		// a caller that gives up on a queued task, say after waiting for it with a
+		// timeout
 		for (int i = 0; i < 100_000; i++) {
 			try {
 				pool.submit(() -> null).cancel(true);
@@ -415,8 +421,8 @@ class WorkerPoolTest {
 
 	@Test
 	void whoeverHearsOfACancelBeforeTheTaskStartedFindsItsPlaceFree() throws Exception {
-		WorkerPool pool = WorkerPool.create("cancel-place", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withOverflow(QueueOverflow.REJECT));
+		WorkerPool pool = WorkerPool.create("cancel-place",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withOverflow(QueueOverflow.REJECT));
 		this.pools.add(pool);
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit(() -> {
@@ -441,4 +447,5 @@ class WorkerPoolTest {
 		this.release.countDown();
 		assertThat(((CompletableFuture<?>) replacement.get()).get(5, TimeUnit.SECONDS)).isEqualTo("replacement");
 	}
+
 }

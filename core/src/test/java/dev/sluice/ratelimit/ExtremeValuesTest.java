@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The extremes matrix of the rate-limit package: rate, burst and permits at 0, 1,
- * {@code Integer.MAX_VALUE} and negative; per and every timeout at 0, 1ns, huge and negative. Each
- * case either works as documented or is refused with an {@link IllegalArgumentException} that names
- * the setting and what is allowed; never an {@link ArithmeticException}, an {@link Error} or a hang.
+ * {@code Integer.MAX_VALUE} and negative; per and every timeout at 0, 1ns, huge and
+ * negative. Each case either works as documented or is refused with an
+ * {@link IllegalArgumentException} that names the setting and what is allowed; never an
+ * {@link ArithmeticException}, an {@link Error} or a hang.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtremeValuesTest {
@@ -120,7 +121,8 @@ class ExtremeValuesTest {
 
 	@Test
 	void perOfOneNanosecondAtAnIntegerMaxRateAndBurstIsRefusedNamingTheRateAndItsRange() {
-		// two billion permits a nanosecond would overflow the count of permits refilled while idle
+		// two billion permits a nanosecond would overflow the count of permits refilled
+		// while idle
 		assertRefused(
 				() -> new RateLimitConfig(Integer.MAX_VALUE, Duration.ofNanos(1), Integer.MAX_VALUE, Duration.ZERO),
 				"rate", "at most 4 per nanosecond");
@@ -151,11 +153,11 @@ class ExtremeValuesTest {
 			assertThat(limiter.tryAcquire()).isTrue();
 			assertThat(limiter.tryAcquire()).isFalse();
 			assertThat(limiter.timeToNextPermit()).isGreaterThan(Duration.ofDays(365));
-			assertThatThrownBy(() -> limiter.acquire(1, Duration.ZERO)).isInstanceOfSatisfying(
-					RateLimitExceededException.class, (ex) -> {
-						assertThat(ex.reason()).isEqualTo(RateLimitExceededException.Reason.LIMITED);
-						assertThat(ex.retryAfter()).isGreaterThan(Duration.ofDays(365));
-					});
+			assertThatThrownBy(() -> limiter.acquire(1, Duration.ZERO))
+				.isInstanceOfSatisfying(RateLimitExceededException.class, (ex) -> {
+					assertThat(ex.reason()).isEqualTo(RateLimitExceededException.Reason.LIMITED);
+					assertThat(ex.retryAfter()).isGreaterThan(Duration.ofDays(365));
+				});
 		});
 	}
 
@@ -324,7 +326,8 @@ class ExtremeValuesTest {
 			theCase.run();
 		}
 		catch (IllegalArgumentException ex) {
-			assertThat(ex.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(ex.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		catch (AssertionError ex) {
@@ -337,13 +340,15 @@ class ExtremeValuesTest {
 	}
 
 	/**
-	 * Runs a call that must either fail as documented (checked by {@code documented}) or be refused with
-	 * an {@link IllegalArgumentException} whose message names the setting and the allowed range.
+	 * Runs a call that must either fail as documented (checked by {@code documented}) or
+	 * be refused with an {@link IllegalArgumentException} whose message names the setting
+	 * and the allowed range.
 	 */
 	private static void failsOrIsRefused(String setting, ThrowingCallable call, Consumer<Throwable> documented) {
 		Throwable thrown = catchThrowable(call);
 		if (thrown instanceof IllegalArgumentException) {
-			assertThat(thrown.getMessage()).as("message of the refusal").contains(setting)
+			assertThat(thrown.getMessage()).as("message of the refusal")
+				.contains(setting)
 				.containsPattern("at least|at most|or more|zero or|between|positive");
 		}
 		else {
@@ -355,5 +360,7 @@ class ExtremeValuesTest {
 	interface ThrowingRunnable {
 
 		void run() throws Exception;
+
 	}
+
 }

@@ -12,31 +12,36 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model checking and stress testing of a local {@link RateLimiter} with Lincheck, on a fake clock
- * that an operation moves forward. Operations: {@code tryAcquire} of 1 or 2 permits,
- * {@code advance} of the clock, {@code setRate} and {@code config().rate()}. {@code stopIntake} is
- * not among them: a take that races it may be granted or refused (the take is resilience4j's CAS,
- * which a shutdown flag cannot join), which no sequential model expresses; what it does promise,
- * that nothing is granted once it has returned and that waiters wake, {@code RateLimiterTest}
- * checks.
+ * Model checking and stress testing of a local {@link RateLimiter} with Lincheck, on a
+ * fake clock that an operation moves forward. Operations: {@code tryAcquire} of 1 or 2
+ * permits, {@code advance} of the clock, {@code setRate} and {@code config().rate()}.
+ * {@code stopIntake} is not among them: a take that races it may be granted or refused
+ * (the take is resilience4j's CAS, which a shutdown flag cannot join), which no
+ * sequential model expresses; what it does promise, that nothing is granted once it has
+ * returned and that waiters wake, {@code RateLimiterTest} checks.
  *
- * <p>The sequential model, {@link Model}, is the token bucket as {@link RateLimitConfig} describes
- * it: {@code burst} permits per refresh period of {@code per × burst / rate}, periods counted from
- * the clock's reading when the permits were created, all of a period's permits back at its start;
- * {@code setRate} starts afresh from the current time with a full burst. Here {@code per} is 1s and the burst 2, so rates 1, 2, 3 and 4
- * give periods of 2s, 1s, 666ms and 500ms, and the clock moves by 100ms, 400ms or 700ms.
+ * <p>
+ * The sequential model, {@link Model}, is the token bucket as {@link RateLimitConfig}
+ * describes it: {@code burst} permits per refresh period of {@code per × burst / rate},
+ * periods counted from the clock's reading when the permits were created, all of a
+ * period's permits back at its start; {@code setRate} starts afresh from the current time
+ * with a full burst. Here {@code per} is 1s and the burst 2, so rates 1, 2, 3 and 4 give
+ * periods of 2s, 1s, 666ms and 500ms, and the clock moves by 100ms, 400ms or 700ms.
  *
- * <p>Time budget: about 10s for the class on 2 cores. The stress runs use two threads: more threads
- * than cores make Lincheck's spinning threads wait out each other's time slices, ten times slower.
+ * <p>
+ * Time budget: about 10s for the class on 2 cores. The stress runs use two threads: more
+ * threads than cores make Lincheck's spinning threads wait out each other's time slices,
+ * ten times slower.
  */
 class RateLimiterLincheckTest {
 
 	/**
-	 * Random scenarios with the clock moved and the settings changed from one thread. A rate change
-	 * counts its first period from a clock reading taken during {@code setRate}; a clock moved by
-	 * another thread at that very moment may land on either side of that reading, which no sequential
-	 * model with atomic clock moves can express (a real clock moves during every call). So
-	 * {@code advance} and {@code setRate} never overlap; everything else races.
+	 * Random scenarios with the clock moved and the settings changed from one thread. A
+	 * rate change counts its first period from a clock reading taken during
+	 * {@code setRate}; a clock moved by another thread at that very moment may land on
+	 * either side of that reading, which no sequential model with atomic clock moves can
+	 * express (a real clock moves during every call). So {@code advance} and
+	 * {@code setRate} never overlap; everything else races.
 	 */
 	@Test
 	void modelChecking() {
@@ -108,6 +113,7 @@ class RateLimiterLincheckTest {
 		public int rate() {
 			return this.limiter.config().rate();
 		}
+
 	}
 
 	/** The same limiter, with {@code advance} and {@code setRate} on one thread. */
@@ -134,6 +140,7 @@ class RateLimiterLincheckTest {
 		public int rate() {
 			return this.target.rate();
 		}
+
 	}
 
 	/** The token bucket with whole refresh periods, on the same clock. */
@@ -188,5 +195,7 @@ class RateLimiterLincheckTest {
 		public int rate() {
 			return this.rate;
 		}
+
 	}
+
 }

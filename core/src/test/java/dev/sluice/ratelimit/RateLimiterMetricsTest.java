@@ -21,14 +21,16 @@ class RateLimiterMetricsTest {
 		RateLimiter limiter = RateLimiter.create("partner", RateLimitConfig.perSecond(3));
 		new RateLimiterMetrics(List.of(limiter), Tags.empty()).bindTo(this.registry);
 		assertThat(limiter.tryAcquire()).isTrue();
-		assertThat(this.registry.get("resilience4j.ratelimiter.available.permissions").tag("name", "partner").gauge()
+		assertThat(this.registry.get("resilience4j.ratelimiter.available.permissions")
+			.tag("name", "partner")
+			.gauge()
 			.value()).isEqualTo(2);
-		assertThat(this.registry.get("resilience4j.ratelimiter.waiting_threads").tag("name", "partner").gauge()
-			.value()).isZero();
+		assertThat(this.registry.get("resilience4j.ratelimiter.waiting_threads").tag("name", "partner").gauge().value())
+			.isZero();
 		limiter.tryAcquire(2);
 		limiter.tryAcquire();
-		assertThat(this.registry.get("sluice.ratelimiter.rejected").tag("name", "partner").functionCounter()
-			.count()).isEqualTo(1);
+		assertThat(this.registry.get("sluice.ratelimiter.rejected").tag("name", "partner").functionCounter().count())
+			.isEqualTo(1);
 	}
 
 	@Test
@@ -46,4 +48,5 @@ class RateLimiterMetricsTest {
 		assertThat(this.registry.get("sluice.bulkhead.in.use").tag("name", "db").gauge().value()).isZero();
 		assertThat(this.registry.get("sluice.bulkhead.wait").tag("name", "db").functionTimer().count()).isZero();
 	}
+
 }

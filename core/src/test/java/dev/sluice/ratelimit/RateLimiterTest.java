@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The token-bucket semantics on a fake clock: 10 per second with a burst of 5 maps onto resilience4j
- * as 5 permits every 500ms.
+ * The token-bucket semantics on a fake clock: 10 per second with a burst of 5 maps onto
+ * resilience4j as 5 permits every 500ms.
  */
 class RateLimiterTest {
 
@@ -84,7 +84,8 @@ class RateLimiterTest {
 		int beforeBoundary = drain();
 		advance(Duration.ofMillis(1));
 		int afterBoundary = drain();
-		// a token bucket would allow 5 here (5 plus 1ms of refill); this limiter allows 2 × burst
+		// a token bucket would allow 5 here (5 plus 1ms of refill); this limiter allows 2
+		// × burst
 		assertThat(beforeBoundary + afterBoundary).isEqualTo(10);
 	}
 
@@ -139,8 +140,8 @@ class RateLimiterTest {
 
 	@Test
 	void aWaitingCallerGetsThePermitWhenTheNextPeriodBegins() throws Exception {
-		RateLimiter real = RateLimiter.create("real", new RateLimitConfig(20, Duration.ofSeconds(1), 1,
-				Duration.ofSeconds(5)));
+		RateLimiter real = RateLimiter.create("real",
+				new RateLimitConfig(20, Duration.ofSeconds(1), 1, Duration.ofSeconds(5)));
 		long start = System.nanoTime();
 		real.acquire();
 		real.acquire();
@@ -205,4 +206,5 @@ class RateLimiterTest {
 		assertThatThrownBy(() -> new RateLimitConfig(1, Duration.ofSeconds(1), 1, Duration.ofSeconds(-1)))
 			.hasMessageStartingWith("timeout must be a duration of zero or more");
 	}
+
 }

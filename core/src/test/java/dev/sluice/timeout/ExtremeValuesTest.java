@@ -15,10 +15,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The extremes matrix of {@link Timeout}: the timeout at 0, 1ns, huge and negative. A huge timeout
- * means "a very long time": the work runs to its end and its result comes back; a zero or tiny one
- * stops work that would run long at once. Never an {@link ArithmeticException}, an {@link Error} or a
- * hang.
+ * The extremes matrix of {@link Timeout}: the timeout at 0, 1ns, huge and negative. A
+ * huge timeout means "a very long time": the work runs to its end and its result comes
+ * back; a zero or tiny one stops work that would run long at once. Never an
+ * {@link ArithmeticException}, an {@link Error} or a hang.
  */
 @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS,
 		threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
@@ -114,7 +114,8 @@ class ExtremeValuesTest {
 			return null;
 		}));
 		if (thrown instanceof IllegalArgumentException) {
-			assertThat(thrown.getMessage()).as("message of the refusal").contains("timeout")
+			assertThat(thrown.getMessage()).as("message of the refusal")
+				.contains("timeout")
 				.containsPattern("at least|or more|zero or|positive");
 		}
 		else {
@@ -124,4 +125,5 @@ class ExtremeValuesTest {
 		assertThat(Thread.currentThread().isInterrupted()).as("no interrupt leaks to the caller").isFalse();
 		assertThat(Deadline.current()).isEmpty();
 	}
+
 }

@@ -61,8 +61,9 @@ class TimeoutTest {
 	}
 
 	/**
-	 * Runs a nested call after the deadline has passed and its interrupt has been consumed, so that
-	 * only the deadline itself can stop the nested wait early; returns what the nested call threw.
+	 * Runs a nested call after the deadline has passed and its interrupt has been
+	 * consumed, so that only the deadline itself can stop the nested wait early; returns
+	 * what the nested call threw.
 	 */
 	private static Throwable thrownAfterTheDeadline(Callable<?> nested) {
 		AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -91,8 +92,8 @@ class TimeoutTest {
 	void theDeadlineCarriesIntoASemaphoreAcquire() throws Exception {
 		Bulkhead full = Bulkhead.create("full", BulkheadConfig.ofPermits(1));
 		full.acquire(1, Duration.ZERO);
-		assertThat(thrownAfterTheDeadline(() -> full.acquire(1, LONG))).isInstanceOfSatisfying(
-				BulkheadException.class, (ex) -> assertThat(ex.reason()).isEqualTo(BulkheadException.Reason.FULL));
+		assertThat(thrownAfterTheDeadline(() -> full.acquire(1, LONG))).isInstanceOfSatisfying(BulkheadException.class,
+				(ex) -> assertThat(ex.reason()).isEqualTo(BulkheadException.Reason.FULL));
 	}
 
 	@Test
@@ -120,8 +121,8 @@ class TimeoutTest {
 	@Test
 	void theDeadlineCarriesIntoAPoolSubmissionWaitingForRoom() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		try (WorkerPool pool = WorkerPool.create("deadline", PoolConfig.defaults().withWorkers(1).withQueueCapacity(1)
-			.withSubmitTimeout(LONG))) {
+		try (WorkerPool pool = WorkerPool.create("deadline",
+				PoolConfig.defaults().withWorkers(1).withQueueCapacity(1).withSubmitTimeout(LONG))) {
 			pool.submit(() -> {
 				release.await();
 				return null;
@@ -168,13 +169,15 @@ class TimeoutTest {
 		assertThat(inner).isLessThanOrEqualTo(Duration.ofMillis(200));
 		assertThat(Deadline.current()).isEmpty();
 	}
+
 	@Test
 	void aNestedTimeoutKeepsTheOuterCallsInterrupt() {
 		AtomicBoolean fallbackInterrupted = new AtomicBoolean();
 		long start = System.nanoTime();
 		assertThatThrownBy(() -> Timeout.call(Duration.ofMillis(100), () -> {
 			try {
-				// capped to the outer deadline: both alarms go off while this ignores interrupts
+				// capped to the outer deadline: both alarms go off while this ignores
+				// interrupts
 				return Timeout.call(Duration.ofSeconds(10), () -> spin(Duration.ofMillis(400)));
 			}
 			catch (TimeoutException ex) {
@@ -194,7 +197,8 @@ class TimeoutTest {
 
 	@Test
 	void aResultFinishedBeforeTheAlarmIsNeverReplacedByATimeout() throws Exception {
-		// an alarm that goes off as late as it can: after the work returned, as the call cancels it
+		// an alarm that goes off as late as it can: after the work returned, as the call
+		// cancels it
 		Timeout.Alarms lateAlarms = (alarm, nanos) -> alarm;
 		assertThat(Timeout.call(Duration.ofSeconds(10), () -> "finished", lateAlarms)).isEqualTo("finished");
 		assertThat(Thread.currentThread().isInterrupted()).as("the late interrupt is taken back").isFalse();
@@ -218,7 +222,8 @@ class TimeoutTest {
 					});
 				}
 				catch (TimeoutException ex) {
-					// the cancel came while the timeout's work ran: it is the task's, and must survive
+					// the cancel came while the timeout's work ran: it is the task's, and
+					// must survive
 					interruptedAfterTimeout.set(Thread.currentThread().isInterrupted());
 				}
 				return null;
@@ -237,4 +242,5 @@ class TimeoutTest {
 		}
 		return "spun";
 	}
+
 }

@@ -29,9 +29,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The flow patterns: a generate → transform → filter pipeline, a fan-out of price lookups to several
- * suppliers and a fan-in of the best, work with a timeout, a client created lazily on first use, and a
- * single-flighted lookup.
+ * The flow patterns: a generate → transform → filter pipeline, a fan-out of price lookups
+ * to several suppliers and a fan-in of the best, work with a timeout, a client created
+ * lazily on first use, and a single-flighted lookup.
  */
 @RestController
 class FlowController {
@@ -56,7 +56,10 @@ class FlowController {
 		this.lookups = lookups;
 	}
 
-	/** Generates {@code count} readings, converts them in parallel, keeps the valid ones, in order. */
+	/**
+	 * Generates {@code count} readings, converts them in parallel, keeps the valid ones,
+	 * in order.
+	 */
 	@PostMapping("/reports/batch")
 	Map<String, Object> report(@RequestParam(defaultValue = "1000") int count) throws Exception {
 		if (count < 0 || count > 1_000_000) {
@@ -68,13 +71,13 @@ class FlowController {
 			.map("to-celsius", 2, (fahrenheit) -> (fahrenheit % 200 - 32) * 5 / 9.0)
 			.filter("plausible", 1, (c) -> c > -20 && c < 60)
 			.toList(Duration.ofSeconds(30));
-		return Map.of("generated", count, "kept", celsius.size(), "first", celsius.subList(0, Math.min(5,
-				celsius.size())));
+		return Map.of("generated", count, "kept", celsius.size(), "first",
+				celsius.subList(0, Math.min(5, celsius.size())));
 	}
 
 	/**
-	 * Asks every supplier at once (fan-out) and takes the best price among those that answer within
-	 * 300ms (fan-in through one channel).
+	 * Asks every supplier at once (fan-out) and takes the best price among those that
+	 * answer within 300ms (fan-in through one channel).
 	 */
 	@GetMapping("/prices/{sku}/best")
 	Map<String, Object> bestPrice(@PathVariable String sku) throws Exception {
@@ -129,7 +132,10 @@ class FlowController {
 		return Map.of("status", this.partner.get().status(), "clientsCreated", this.clientsCreated.get());
 	}
 
-	/** A slow catalogue lookup: concurrent requests for one id share a single call downstream. */
+	/**
+	 * A slow catalogue lookup: concurrent requests for one id share a single call
+	 * downstream.
+	 */
 	@GetMapping("/catalogue/{id}")
 	Product product(@PathVariable String id) {
 		return this.catalogue.get(id, () -> {
@@ -175,5 +181,7 @@ class FlowController {
 		String status() {
 			return "connected";
 		}
+
 	}
+
 }

@@ -7,8 +7,9 @@ import dev.sluice.bulkhead.Bulkheaded;
 import org.springframework.stereotype.Service;
 
 /**
- * A deliberately slow "legacy database" that takes only a few connections, reached through the
- * {@code legacy-db} semaphore. It records how many calls were ever inside at once.
+ * A deliberately slow "legacy database" that takes only a few connections, reached
+ * through the {@code legacy-db} semaphore. It records how many calls were ever inside at
+ * once.
  */
 @Service
 class InventoryService {
@@ -37,4 +38,5 @@ class InventoryService {
 
 	record Stock(String sku, int units, int concurrentCalls) {
 	}
+
 }

@@ -7,8 +7,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A rate-limited endpoint (beyond a few calls a second it answers 429 with {@code Retry-After}) and
- * an endpoint whose slow downstream is guarded by a semaphore (beyond its permits it answers 503).
+ * A rate-limited endpoint (beyond a few calls a second it answers 429 with
+ * {@code Retry-After}) and an endpoint whose slow downstream is guarded by a semaphore
+ * (beyond its permits it answers 503).
  */
 @RestController
 class LimitsController {
@@ -36,4 +37,5 @@ class LimitsController {
 	Map<String, Integer> inventoryStats() {
 		return Map.of("mostConcurrentCalls", this.inventory.mostConcurrentCalls());
 	}
+
 }

@@ -17,8 +17,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Orders: a batch priced on the {@code orders} pool, one order enriched from three lookups at once
- * in a task group on the {@code lookups} pool, and a receipt mailed through {@code @Async("mail")}.
+ * Orders: a batch priced on the {@code orders} pool, one order enriched from three
+ * lookups at once in a task group on the {@code lookups} pool, and a receipt mailed
+ * through {@code @Async("mail")}.
  */
 @RestController
 class OrderController {
@@ -35,7 +36,9 @@ class OrderController {
 		this.mailer = mailer;
 	}
 
-	/** Prices {@code count} generated orders concurrently; the prices come back in order. */
+	/**
+	 * Prices {@code count} generated orders concurrently; the prices come back in order.
+	 */
 	@PostMapping("/orders/batch")
 	BatchResult processBatch(@RequestParam(defaultValue = "100") int count) throws InterruptedException {
 		if (count < 0 || count > 100_000) {
@@ -50,8 +53,8 @@ class OrderController {
 	}
 
 	/**
-	 * Looks up customer, stock and shipping for one order at once. {@code fail} names a lookup to make
-	 * fail, to show that the first failure cancels the other two.
+	 * Looks up customer, stock and shipping for one order at once. {@code fail} names a
+	 * lookup to make fail, to show that the first failure cancels the other two.
 	 */
 	@GetMapping("/orders/{id}/enriched")
 	EnrichedOrder enriched(@PathVariable int id, @RequestParam(required = false) String fail)
@@ -101,4 +104,5 @@ class OrderController {
 
 	record Receipt(int orderId, String sentBy) {
 	}
+
 }

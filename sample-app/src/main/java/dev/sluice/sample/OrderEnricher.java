@@ -12,7 +12,10 @@ import dev.sluice.pool.WorkerPool;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
 
-/** Enriches an order from three slow lookups run at once in a {@link TaskGroup}: first failure wins. */
+/**
+ * Enriches an order from three slow lookups run at once in a {@link TaskGroup}: first
+ * failure wins.
+ */
 @Service
 class OrderEnricher {
 
@@ -35,7 +38,8 @@ class OrderEnricher {
 			return new EnrichedOrder(id, customer.join(), stock.join(), shipping.join());
 		}
 		catch (ExecutionException ex) {
-			List<String> cancelled = started.entrySet().stream()
+			List<String> cancelled = started.entrySet()
+				.stream()
 				.filter((entry) -> entry.getValue().isCancelled())
 				.map(Map.Entry::getKey)
 				.toList();
@@ -51,7 +55,9 @@ class OrderEnricher {
 		return value;
 	}
 
-	/** A lookup failed; the named others were cancelled (interrupted, or never started). */
+	/**
+	 * A lookup failed; the named others were cancelled (interrupted, or never started).
+	 */
 	static class LookupFailedException extends RuntimeException {
 
 		private static final long serialVersionUID = 1L;
@@ -66,5 +72,7 @@ class OrderEnricher {
 		List<String> cancelled() {
 			return this.cancelled;
 		}
+
 	}
+
 }

@@ -18,11 +18,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Places orders and publishes an event for each to the {@code orders} topic; a fast subscriber
- * records every one, a deliberately slow one (a small buffer that drops the oldest) falls behind, a
- * third belongs to the group {@code fulfilment}, and {@code /events} shows what each received and
- * dropped. With the {@code redis} profile the topic travels through Redis Streams: every instance's
- * audit and mailer see every order, and each order is fulfilled by one instance only.
+ * Places orders and publishes an event for each to the {@code orders} topic; a fast
+ * subscriber records every one, a deliberately slow one (a small buffer that drops the
+ * oldest) falls behind, a third belongs to the group {@code fulfilment}, and
+ * {@code /events} shows what each received and dropped. With the {@code redis} profile
+ * the topic travels through Redis Streams: every instance's audit and mailer see every
+ * order, and each order is fulfilled by one instance only.
  */
 @RestController
 class OrderEvents {
@@ -51,7 +52,9 @@ class OrderEvents {
 		return Map.of("published", count, "droppedOldest", droppedOldest);
 	}
 
-	/** What each subscriber received in this instance, and the bus's accounting for it. */
+	/**
+	 * What each subscriber received in this instance, and the bus's accounting for it.
+	 */
 	@GetMapping("/events")
 	Map<String, Object> events() {
 		Map<String, List<Integer>> received = Map.of("audit", this.subscribers.audited, "mailer",
@@ -85,23 +88,33 @@ class OrderEvents {
 
 		final List<Integer> fulfilled = new CopyOnWriteArrayList<>();
 
-		/** Fast: records every order; its buffer makes publishers wait rather than lose one. */
+		/**
+		 * Fast: records every order; its buffer makes publishers wait rather than lose
+		 * one.
+		 */
 		@EventSubscriber(topic = "orders", name = "audit", overflow = "block")
 		void audit(OrderPlaced event) {
 			this.audited.add(event.orderId());
 		}
 
-		/** Slow: a mail takes 50ms; when it falls behind, the oldest waiting mails are dropped. */
+		/**
+		 * Slow: a mail takes 50ms; when it falls behind, the oldest waiting mails are
+		 * dropped.
+		 */
 		@EventSubscriber(topic = "orders", name = "mailer")
 		void mail(OrderPlaced event) throws InterruptedException {
 			Thread.sleep(50);
 			this.mailed.add(event.orderId());
 		}
 
-		/** One of a group: across instances sharing Redis, each order is fulfilled once. */
+		/**
+		 * One of a group: across instances sharing Redis, each order is fulfilled once.
+		 */
 		@EventSubscriber(topic = "orders", name = "fulfilment", group = "fulfilment", overflow = "block")
 		void fulfil(OrderPlaced event) {
 			this.fulfilled.add(event.orderId());
 		}
+
 	}
+
 }

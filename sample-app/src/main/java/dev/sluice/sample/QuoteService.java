@@ -4,7 +4,10 @@ import dev.sluice.ratelimit.RateLimited;
 
 import org.springframework.stereotype.Service;
 
-/** A partner API that allows only a few calls a second, guarded by the {@code partner-api} limiter. */
+/**
+ * A partner API that allows only a few calls a second, guarded by the {@code partner-api}
+ * limiter.
+ */
 @Service
 class QuoteService {
 
@@ -15,4 +18,5 @@ class QuoteService {
 
 	record Quote(String symbol, double price) {
 	}
+
 }

@@ -11,6 +11,8 @@ class ReceiptMailer {
 
 	@Async("mail")
 	public CompletableFuture<OrderController.Receipt> send(int orderId) {
-		return CompletableFuture.completedFuture(new OrderController.Receipt(orderId, Thread.currentThread().getName()));
+		return CompletableFuture
+			.completedFuture(new OrderController.Receipt(orderId, Thread.currentThread().getName()));
 	}
+
 }

@@ -17,7 +17,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Orders publish events; a fast subscriber gets them all, a slow one drops the oldest. Over HTTP. */
+/**
+ * Orders publish events; a fast subscriber gets them all, a slow one drops the oldest.
+ * Over HTTP.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class EventBusEndpointsTests {
 
@@ -31,10 +34,10 @@ class EventBusEndpointsTests {
 
 	@Test
 	void theFastSubscriberGetsEveryOrderAndTheSlowOneDropsTheOldest() throws Exception {
-		HttpResponse<String> placed = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://localhost:" + this.port + "/orders/1000/place?count=200"))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> placed = this.http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/orders/1000/place?count=200"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(placed.statusCode()).isEqualTo(200);
 		assertThat(placed.body()).contains("\"published\":200");
 		await().until(() -> this.bus.stats().stream().allMatch((stats) -> stats.queued() == 0));
@@ -44,16 +47,20 @@ class EventBusEndpointsTests {
 		assertThat(audit.dropped()).isZero();
 		assertThat(mailer.droppedOldest()).isPositive();
 		assertThat(mailer.offered()).isEqualTo(mailer.delivered() + mailer.dropped() + mailer.failed());
-		String events = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/events"))
-			.build(), HttpResponse.BodyHandlers.ofString()).body();
+		String events = this.http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/events")).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
 		assertThat(events).contains("\"audit\":{\"received\":200", "\"mailer\":{\"received\":");
-		String sluice = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/sluice/event-bus"))
-			.build(), HttpResponse.BodyHandlers.ofString()).body();
+		String sluice = this.http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/sluice/event-bus"))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.body();
 		assertThat(sluice).contains("\"orders\"", "\"audit\"", "\"mailer\"", "\"overflow\":\"DROP_OLDEST\"");
 	}
 
 	private SubscriberStats stats(String name) {
 		return this.bus.stats().stream().filter((stats) -> stats.name().equals(name)).findFirst().orElseThrow();
 	}
+
 }

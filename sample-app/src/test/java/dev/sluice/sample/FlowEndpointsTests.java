@@ -35,17 +35,16 @@ class FlowEndpointsTests {
 
 	@Test
 	void theBatchPipelineKeepsTheValidReadingsInOrder() throws Exception {
-		HttpResponse<String> response = this.http.send(request("/reports/batch?count=10000")
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = this.http.send(
+				request("/reports/batch?count=10000").POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		long kept = java.util.stream.IntStream.range(0, 10_000)
 			.mapToDouble((f) -> (f % 200 - 32) * 5 / 9.0)
 			.filter((c) -> c > -20 && c < 60)
 			.count();
 		assertThat(response.body()).contains("\"generated\":10000", "\"kept\":" + kept, "\"first\":[-17.77");
-		assertThat(get("/actuator/sluice/pipelines").body()).contains("\"report\"", "\"to-celsius\"",
-				"\"plausible\"");
+		assertThat(get("/actuator/sluice/pipelines").body()).contains("\"report\"", "\"to-celsius\"", "\"plausible\"");
 	}
 
 	@Test
@@ -79,7 +78,9 @@ class FlowEndpointsTests {
 		}
 		calls.forEach((call) -> assertThat(call.join().body()).contains("\"name\":\"Product p-1\""));
 		int downstream = Integer.parseInt(get("/catalogue").body().replaceAll("\\D", ""));
-		// ten requests that overlap a 500ms load: one call downstream (a straggler on a busy machine may start a second)
+		// ten requests that overlap a 500ms load: one call downstream (a straggler on a
+		// busy machine may start a second)
 		assertThat(downstream).isBetween(1, 2);
 	}
+
 }

@@ -41,14 +41,15 @@ class LimitsEndpointsTests {
 			responses.add(this.http.send(request("/quotes/ACME").build(), HttpResponse.BodyHandlers.ofString()));
 		}
 		assertThat(responses).filteredOn((response) -> response.statusCode() == 200).isNotEmpty();
-		List<HttpResponse<String>> limited = responses.stream().filter((response) -> response.statusCode() == 429)
+		List<HttpResponse<String>> limited = responses.stream()
+			.filter((response) -> response.statusCode() == 429)
 			.toList();
 		assertThat(limited).isNotEmpty();
 		HttpResponse<String> first = limited.get(0);
-		assertThat(first.headers().firstValue("Retry-After")).hasValueSatisfying(
-				(value) -> assertThat(Long.parseLong(value)).isBetween(1L, 1L));
-		assertThat(first.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(first.headers().firstValue("Retry-After"))
+			.hasValueSatisfying((value) -> assertThat(Long.parseLong(value)).isBetween(1L, 1L));
+		assertThat(first.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(first.body()).contains("\"status\":429", "\"limiter\":\"partner-api\"", "Rate limit reached");
 	}
 
@@ -56,12 +57,15 @@ class LimitsEndpointsTests {
 	void theSemaphoreBoundsConcurrencyAndAnswers503BeyondIt() throws Exception {
 		List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
-			calls.add(this.http.sendAsync(request("/inventory/sku-" + i).build(), HttpResponse.BodyHandlers.ofString()));
+			calls
+				.add(this.http.sendAsync(request("/inventory/sku-" + i).build(), HttpResponse.BodyHandlers.ofString()));
 		}
 		List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
 		assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(200, 503).contains(200);
-		responses.stream().filter((response) -> response.statusCode() == 503).forEach((response) -> assertThat(
-				response.body()).contains("\"bulkhead\":\"legacy-db\"", "Too many concurrent calls"));
+		responses.stream()
+			.filter((response) -> response.statusCode() == 503)
+			.forEach((response) -> assertThat(response.body()).contains("\"bulkhead\":\"legacy-db\"",
+					"Too many concurrent calls"));
 		String stats = this.http.send(request("/inventory").build(), HttpResponse.BodyHandlers.ofString()).body();
 		int most = Integer.parseInt(stats.replaceAll("\\D", ""));
 		assertThat(most).isBetween(1, 2);
@@ -70,10 +74,10 @@ class LimitsEndpointsTests {
 
 	@Test
 	void theEndpointIsReadOnlyUnlessWritesAreEnabled() throws Exception {
-		HttpResponse<String> response = this.http.send(request("/actuator/sluice/bulkheads/legacy-db")
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString("{\"permits\": 5}"))
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = this.http
+			.send(request("/actuator/sluice/bulkheads/legacy-db").header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"permits\": 5}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isBetween(400, 499);
 		assertThat(this.bulkheads.get("legacy-db").permits()).isEqualTo(2);
 		String sluice = this.http.send(request("/actuator/sluice").build(), HttpResponse.BodyHandlers.ofString())
@@ -81,4 +85,5 @@ class LimitsEndpointsTests {
 		assertThat(sluice).contains("\"bulkheads\"", "\"legacy-db\"", "\"rate-limiters\"", "\"partner-api\"",
 				"\"per\":\"PT1S\"");
 	}
+
 }

@@ -21,7 +21,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The sample app with its redis profile, over real HTTP: events through Redis Streams, a shared limit. */
+/**
+ * The sample app with its redis profile, over real HTTP: events through Redis Streams, a
+ * shared limit.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("redis")
 class RedisProfileTests {
@@ -75,4 +78,5 @@ class RedisProfileTests {
 	private HttpResponse<String> send(HttpRequest request) throws Exception {
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
+
 }

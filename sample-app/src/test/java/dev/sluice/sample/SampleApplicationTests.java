@@ -60,8 +60,8 @@ class SampleApplicationTests {
 	void aFailedLookupFailsFastAndCancelsTheOthers() throws Exception {
 		HttpResponse<String> response = get("/orders/12/enriched?fail=customer");
 		assertThat(response.statusCode()).isEqualTo(502);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(response.body()).contains("The customer service is down")
 			.contains("\"cancelledLookups\":[\"stock\",\"shipping\"]");
 	}
@@ -94,4 +94,5 @@ class SampleApplicationTests {
 			.contains("executor_queued_tasks{")
 			.contains("sluice_pool_rejected_tasks_total{");
 	}
+
 }

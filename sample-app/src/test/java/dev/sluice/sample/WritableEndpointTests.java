@@ -16,7 +16,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With write access enabled, limits change at run time through {@code /actuator/sluice}. */
+/**
+ * With write access enabled, limits change at run time through {@code /actuator/sluice}.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "management.endpoint.sluice.access=unrestricted")
 class WritableEndpointTests {
@@ -58,4 +60,5 @@ class WritableEndpointTests {
 		assertThat(unknown.statusCode()).isEqualTo(400);
 		assertThat(post("/actuator/sluice/bulkheads/legacy-db", "{}").statusCode()).isEqualTo(400);
 	}
+
 }

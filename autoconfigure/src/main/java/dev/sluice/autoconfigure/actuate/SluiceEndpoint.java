@@ -14,12 +14,14 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@code /actuator/sluice}: every Sluice component with its configuration and live state, grouped by
- * kind; {@code /actuator/sluice/{kind}} for one kind.
+ * {@code /actuator/sluice}: every Sluice component with its configuration and live state,
+ * grouped by kind; {@code /actuator/sluice/{kind}} for one kind.
  *
- * <p>Read-only by default. With {@code management.endpoint.sluice.access=unrestricted}, a
- * {@code POST} to {@code /actuator/sluice/{kind}/{name}} changes a component at run time: a JSON
- * body {@code {"permits": 20}} for a semaphore, {@code {"rate": 50}} for a rate limiter.
+ * <p>
+ * Read-only by default. With {@code management.endpoint.sluice.access=unrestricted}, a
+ * {@code POST} to {@code /actuator/sluice/{kind}/{name}} changes a component at run time:
+ * a JSON body {@code {"permits": 20}} for a semaphore, {@code {"rate": 50}} for a rate
+ * limiter.
  */
 @Endpoint(id = "sluice", defaultAccess = Access.READ_ONLY)
 public class SluiceEndpoint {
@@ -42,8 +44,7 @@ public class SluiceEndpoint {
 
 	/** The components of one kind, or nothing (404) if Sluice has no such kind. */
 	@ReadOperation
-	@Nullable
-	public Map<String, Object> componentsOfKind(@Selector String kind) {
+	@Nullable public Map<String, Object> componentsOfKind(@Selector String kind) {
 		for (SluiceEndpointContributor contributor : this.contributors) {
 			if (contributor.kind().equals(kind)) {
 				return contributor.components();
@@ -53,8 +54,9 @@ public class SluiceEndpoint {
 	}
 
 	/**
-	 * Changes one component at run time; offered only when write access is enabled. An unknown kind
-	 * or name, or a value that is not allowed, is a bad request (400) that says what is wrong.
+	 * Changes one component at run time; offered only when write access is enabled. An
+	 * unknown kind or name, or a value that is not allowed, is a bad request (400) that
+	 * says what is wrong.
 	 * @return the component as it is now
 	 */
 	@WriteOperation
@@ -91,4 +93,5 @@ public class SluiceEndpoint {
 		String message = "No kind of Sluice component named '" + kind + "'";
 		throw new InvalidEndpointRequestException(message, message);
 	}
+
 }

@@ -26,4 +26,5 @@ public final class SluiceEndpointAutoConfiguration {
 	SluiceEndpoint sluiceEndpoint(ObjectProvider<SluiceEndpointContributor> contributors) {
 		return new SluiceEndpoint(contributors.orderedStream().toList());
 	}
+
 }

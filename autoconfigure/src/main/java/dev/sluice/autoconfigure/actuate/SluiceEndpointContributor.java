@@ -6,10 +6,11 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One kind of Sluice component (pools, bulkheads, ...) as it appears in {@code /actuator/sluice}.
- * Each pattern's auto-configuration defines one as a bean; the endpoint gathers them all.
- * Implementations must be thread-safe and quick: the endpoint may call them at any time. One that asks
- * a remote store (Redis) bounds each round trip by a timeout.
+ * One kind of Sluice component (pools, bulkheads, ...) as it appears in
+ * {@code /actuator/sluice}. Each pattern's auto-configuration defines one as a bean; the
+ * endpoint gathers them all. Implementations must be thread-safe and quick: the endpoint
+ * may call them at any time. One that asks a remote store (Redis) bounds each round trip
+ * by a timeout.
  */
 public interface SluiceEndpointContributor {
 
@@ -17,17 +18,19 @@ public interface SluiceEndpointContributor {
 	String kind();
 
 	/**
-	 * Each component of this kind by name, with its configuration and live state: the component's own
-	 * records (a {@link ComponentView} of them, say), written as JSON as they are.
+	 * Each component of this kind by name, with its configuration and live state: the
+	 * component's own records (a {@link ComponentView} of them, say), written as JSON as
+	 * they are.
 	 */
 	Map<String, Object> components();
 
 	/**
-	 * Changes a component at run time, which the endpoint only offers when the user enables write
-	 * access to it. The default supports no change.
+	 * Changes a component at run time, which the endpoint only offers when the user
+	 * enables write access to it. The default supports no change.
 	 * @param name the component
 	 * @param changes the settings to change, by name; never empty
-	 * @return the component as it is now, or {@code null} if there is no component of that name
+	 * @return the component as it is now, or {@code null} if there is no component of
+	 * that name
 	 * @throws IllegalArgumentException if a change is unknown or its value is not allowed
 	 */
 	default @Nullable Object update(String name, Map<String, Object> changes) {
@@ -57,4 +60,5 @@ public interface SluiceEndpointContributor {
 			}
 		}
 	}
+
 }

@@ -31,25 +31,28 @@ import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of Sluice's bulkheads: a {@link BulkheadRegistry} of those under
- * {@code sluice.bulkhead.instances}, their metrics, their place in {@code /actuator/sluice}, and
- * {@link Bulkheaded @Bulkheaded} on bean methods.
+ * {@code sluice.bulkhead.instances}, their metrics, their place in
+ * {@code /actuator/sluice}, and {@link Bulkheaded @Bulkheaded} on bean methods.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(BulkheadProperties.class)
-@Import({ BulkheadAutoConfiguration.MetricsConfiguration.class,
-		BulkheadAutoConfiguration.EndpointConfiguration.class,
+@Import({ BulkheadAutoConfiguration.MetricsConfiguration.class, BulkheadAutoConfiguration.EndpointConfiguration.class,
 		BulkheadAutoConfiguration.AnnotationConfiguration.class })
 public final class BulkheadAutoConfiguration {
 
-	/** Runs after {@code @RateLimited}, so that a limited call is refused before it takes a permit. */
+	/**
+	 * Runs after {@code @RateLimited}, so that a limited call is refused before it takes
+	 * a permit.
+	 */
 	static final int ADVICE_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	@Bean
 	@ConditionalOnMissingBean
 	BulkheadRegistry bulkheadRegistry(Environment environment) {
 		List<Bulkhead> bulkheads = new ArrayList<>();
-		NamedComponents.configs(Binder.get(environment), "sluice.bulkhead", BulkheadProperties.Bulkhead.class,
-				BulkheadProperties.Bulkhead::new, BulkheadProperties.Bulkhead::toConfig)
+		NamedComponents
+			.configs(Binder.get(environment), "sluice.bulkhead", BulkheadProperties.Bulkhead.class,
+					BulkheadProperties.Bulkhead::new, BulkheadProperties.Bulkhead::toConfig)
 			.forEach((name, config) -> bulkheads.add(Bulkhead.create(name, config)));
 		return new BulkheadRegistry(bulkheads);
 	}
@@ -63,6 +66,7 @@ public final class BulkheadAutoConfiguration {
 		BulkheadMetrics bulkheadMetrics(BulkheadRegistry registry) {
 			return new BulkheadMetrics(registry.all(), Tags.empty());
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -74,6 +78,7 @@ public final class BulkheadAutoConfiguration {
 		SluiceEndpointContributor sluiceBulkheadsEndpointContributor(BulkheadRegistry registry) {
 			return new BulkheadEndpointContributor(registry);
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -92,7 +97,8 @@ public final class BulkheadAutoConfiguration {
 							permit = bulkhead.acquire();
 						}
 						catch (InterruptedException ex) {
-							// the guarded method may not declare the interrupt: keep it and refuse clearly
+							// the guarded method may not declare the interrupt: keep it
+							// and refuse clearly
 							Thread.currentThread().interrupt();
 							throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
 									"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
@@ -102,5 +108,7 @@ public final class BulkheadAutoConfiguration {
 						}
 					}, ADVICE_ORDER);
 		}
+
 	}
+
 }

@@ -9,7 +9,9 @@ import dev.sluice.bulkhead.Bulkhead;
 import dev.sluice.bulkhead.BulkheadRegistry;
 import org.jspecify.annotations.Nullable;
 
-/** Shows every bulkhead in {@code /actuator/sluice}, and changes its permits when allowed. */
+/**
+ * Shows every bulkhead in {@code /actuator/sluice}, and changes its permits when allowed.
+ */
 class BulkheadEndpointContributor implements SluiceEndpointContributor {
 
 	private final BulkheadRegistry registry;
@@ -46,4 +48,5 @@ class BulkheadEndpointContributor implements SluiceEndpointContributor {
 	private static ComponentView view(Bulkhead bulkhead) {
 		return new ComponentView(bulkhead.config(), bulkhead.stats());
 	}
+
 }

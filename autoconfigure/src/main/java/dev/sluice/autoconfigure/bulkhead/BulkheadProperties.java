@@ -9,8 +9,8 @@ import dev.sluice.bulkhead.BulkheadConfig;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Sluice's bulkheads (weighted semaphores): {@code sluice.bulkhead.instances.<name>}, each starting
- * from {@code sluice.bulkhead.defaults}.
+ * Sluice's bulkheads (weighted semaphores): {@code sluice.bulkhead.instances.<name>},
+ * each starting from {@code sluice.bulkhead.defaults}.
  */
 @ConfigurationProperties("sluice.bulkhead")
 public class BulkheadProperties {
@@ -22,7 +22,8 @@ public class BulkheadProperties {
 
 	/**
 	 * Bulkheads by name: limits on how many calls run at once, each with the settings of
-	 * sluice.bulkhead.defaults. Used with @Bulkheaded("name") or from the BulkheadRegistry.
+	 * sluice.bulkhead.defaults. Used with @Bulkheaded("name") or from the
+	 * BulkheadRegistry.
 	 */
 	private final Map<String, Bulkhead> instances = new LinkedHashMap<>();
 
@@ -43,7 +44,8 @@ public class BulkheadProperties {
 		private int permits = 10;
 
 		/**
-		 * Whether waiting callers are served first come, first served. An unfair bulkhead is faster.
+		 * Whether waiting callers are served first come, first served. An unfair bulkhead
+		 * is faster.
 		 */
 		private boolean fair;
 
@@ -79,5 +81,7 @@ public class BulkheadProperties {
 		public void setAcquireTimeout(Duration acquireTimeout) {
 			this.acquireTimeout = acquireTimeout;
 		}
+
 	}
+
 }

@@ -1,5 +1,6 @@
 /**
- * Auto-configuration of bulkheads: the registry, metrics and endpoint contributor for {@code sluice.bulkhead}.
+ * Auto-configuration of bulkheads: the registry, metrics and endpoint contributor for
+ * {@code sluice.bulkhead}.
  */
 @NullMarked
 package dev.sluice.autoconfigure.bulkhead;

@@ -17,11 +17,11 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * The settings of one component, built up in layers: the settings class's own defaults, then each
- * block of configuration in turn (a kind's {@code defaults}, then, say, the instance's own block),
- * each overriding what the ones before it set. It remembers which property every setting came from,
- * so that a value the component refuses ({@link InvalidSettingException}) is reported against the
- * property the user wrote.
+ * The settings of one component, built up in layers: the settings class's own defaults,
+ * then each block of configuration in turn (a kind's {@code defaults}, then, say, the
+ * instance's own block), each overriding what the ones before it set. It remembers which
+ * property every setting came from, so that a value the component refuses
+ * ({@link InvalidSettingException}) is reported against the property the user wrote.
  *
  * @param <T> the settings class: plain data, with its defaults as field initialisers
  */
@@ -31,10 +31,15 @@ public final class LayeredSettings<T> {
 
 	private final T settings;
 
-	/** Each setting (as written in configuration) and the property it was last taken from. */
+	/**
+	 * Each setting (as written in configuration) and the property it was last taken from.
+	 */
 	private final Map<String, String> sources = new HashMap<>();
 
-	/** The last block bound, to which settings that no block set are attributed (a required one, say). */
+	/**
+	 * The last block bound, to which settings that no block set are attributed (a
+	 * required one, say).
+	 */
 	private @Nullable String lastBlock;
 
 	private LayeredSettings(Binder binder, T settings) {
@@ -67,7 +72,8 @@ public final class LayeredSettings<T> {
 	}
 
 	/**
-	 * Applies a value from somewhere other than configuration (an annotation, say), if it is there.
+	 * Applies a value from somewhere other than configuration (an annotation, say), if it
+	 * is there.
 	 * @param source how to name where it came from, in a failure
 	 */
 	public <V> LayeredSettings<T> apply(String setting, @Nullable V value, String source, BiConsumer<T, V> set) {
@@ -83,22 +89,26 @@ public final class LayeredSettings<T> {
 		return this.settings;
 	}
 
-	/** The property a setting came from: the last block that set it, else the last block's. */
+	/**
+	 * The property a setting came from: the last block that set it, else the last
+	 * block's.
+	 */
 	public String propertyOf(String setting) {
 		return this.sources.getOrDefault(setting, this.lastBlock + "." + setting);
 	}
 
 	/**
 	 * Builds the component's config from the settings.
-	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused value
+	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused
+	 * value
 	 */
 	public <C> C build(Function<T, C> build) {
 		try {
 			return build.apply(this.settings);
 		}
 		catch (InvalidSettingException ex) {
-			throw new InvalidConfigurationPropertyValueException(propertyOf(ex.setting()), ex.value(),
-					ex.getMessage());
+			throw new InvalidConfigurationPropertyValueException(propertyOf(ex.setting()), ex.value(), ex.getMessage());
 		}
 	}
+
 }

@@ -13,8 +13,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 
 /**
  * The named components of one kind as configured, in the shape every kind shares:
- * {@code <prefix>.defaults} and {@code <prefix>.instances.<name>}, each instance starting from the
- * defaults.
+ * {@code <prefix>.defaults} and {@code <prefix>.instances.<name>}, each instance starting
+ * from the defaults.
  */
 public final class NamedComponents {
 
@@ -22,39 +22,43 @@ public final class NamedComponents {
 	}
 
 	/**
-	 * The config of every instance, in configuration order, built from its settings over the
-	 * defaults. The defaults are checked on their own first, so that a bad default stops start-up
-	 * whether or not an instance inherits it.
+	 * The config of every instance, in configuration order, built from its settings over
+	 * the defaults. The defaults are checked on their own first, so that a bad default
+	 * stops start-up whether or not an instance inherits it.
 	 * @param prefix the kind's prefix, such as {@code sluice.pool}
 	 * @param fresh a settings object carrying the class's own defaults
 	 * @param build the component's config from settings; refuses bad values with
 	 * {@link dev.sluice.InvalidSettingException}
-	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused value
+	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused
+	 * value
 	 */
-	public static <T, C> Map<String, C> configs(Binder binder, String prefix, Class<T> settingsType,
-			Supplier<T> fresh, Function<T, C> build) {
+	public static <T, C> Map<String, C> configs(Binder binder, String prefix, Class<T> settingsType, Supplier<T> fresh,
+			Function<T, C> build) {
 		return configs(binder, prefix, settingsType, fresh, build, build);
 	}
 
 	/**
-	 * As {@link #configs(Binder, String, Class, Supplier, Function)}, with the defaults checked by a
-	 * function of their own: for a kind whose instances must set something the defaults may leave
-	 * out.
+	 * As {@link #configs(Binder, String, Class, Supplier, Function)}, with the defaults
+	 * checked by a function of their own: for a kind whose instances must set something
+	 * the defaults may leave out.
 	 */
-	public static <T, C> Map<String, C> configs(Binder binder, String prefix, Class<T> settingsType,
-			Supplier<T> fresh, Function<T, C> build, Function<T, ?> checkDefaults) {
+	public static <T, C> Map<String, C> configs(Binder binder, String prefix, Class<T> settingsType, Supplier<T> fresh,
+			Function<T, C> build, Function<T, ?> checkDefaults) {
 		LayeredSettings.of(binder, fresh).layer(prefix + ".defaults").build(checkDefaults);
 		Map<String, C> configs = new LinkedHashMap<>();
 		for (String name : names(binder, prefix, settingsType)) {
-			configs.put(name, LayeredSettings.of(binder, fresh)
-				.layer(prefix + ".defaults")
-				.layer(instance(prefix, name))
-				.build(build));
+			configs.put(name,
+					LayeredSettings.of(binder, fresh)
+						.layer(prefix + ".defaults")
+						.layer(instance(prefix, name))
+						.build(build));
 		}
 		return Collections.unmodifiableMap(configs);
 	}
 
-	/** The names of the instances configured under {@code <prefix>.instances}, in order. */
+	/**
+	 * The names of the instances configured under {@code <prefix>.instances}, in order.
+	 */
 	public static Set<String> names(Binder binder, String prefix, Class<?> settingsType) {
 		return binder.bind(prefix + ".instances", Bindable.mapOf(String.class, settingsType))
 			.map(Map::keySet)
@@ -70,4 +74,5 @@ public final class NamedComponents {
 	public static String entry(String map, String key) {
 		return map + (key.contains(".") ? "[" + key + "]" : "." + key);
 	}
+
 }

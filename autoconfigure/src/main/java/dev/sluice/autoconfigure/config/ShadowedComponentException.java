@@ -1,9 +1,9 @@
 package dev.sluice.autoconfigure.config;
 
 /**
- * A bean of the application's own has the name of a configured Sluice component but is not that
- * component, so the two cannot both be what the name stands for. Explained at start-up by
- * {@code ShadowedComponentFailureAnalyzer}.
+ * A bean of the application's own has the name of a configured Sluice component but is
+ * not that component, so the two cannot both be what the name stands for. Explained at
+ * start-up by {@code ShadowedComponentFailureAnalyzer}.
  */
 public class ShadowedComponentException extends IllegalStateException {
 
@@ -20,7 +20,8 @@ public class ShadowedComponentException extends IllegalStateException {
 	/**
 	 * @param kind the kind of component, such as {@code worker pool}
 	 * @param name the component's and the bean's name
-	 * @param property where the component is configured, such as {@code sluice.pool.instances.mail}
+	 * @param property where the component is configured, such as
+	 * {@code sluice.pool.instances.mail}
 	 * @param beanType the type of the application's bean
 	 */
 	public ShadowedComponentException(String kind, String name, String property, Class<?> beanType) {
@@ -47,4 +48,5 @@ public class ShadowedComponentException extends IllegalStateException {
 	public String beanType() {
 		return this.beanType;
 	}
+
 }

@@ -25,17 +25,18 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
- * Every setting Sluice knows, read from its generated configuration metadata, and the check that
- * the application sets no other {@code sluice.*} key: a typo ({@code wrkers}) or a key of an older
- * release would otherwise be ignored without a word.
+ * Every setting Sluice knows, read from its generated configuration metadata, and the
+ * check that the application sets no other {@code sluice.*} key: a typo ({@code wrkers})
+ * or a key of an older release would otherwise be ignored without a word.
  *
- * <p>Design notes. The metadata lists each setting once, under the kind's {@code defaults} block;
- * a map of settings objects ({@code sluice.pool.instances}) is a map property whose value type is
- * the same class, so an instance's keys are the fields that class has in the metadata. The known
- * names form a tree whose map nodes accept any key. An unknown key is reported with the closest
- * known one, found level by level (edit distance), after applying the renames of the keys of earlier
- * releases. Keys from the process environment are not checked: it holds variables of other programs
- * too.
+ * <p>
+ * Design notes. The metadata lists each setting once, under the kind's {@code defaults}
+ * block; a map of settings objects ({@code sluice.pool.instances}) is a map property
+ * whose value type is the same class, so an instance's keys are the fields that class has
+ * in the metadata. The known names form a tree whose map nodes accept any key. An unknown
+ * key is reported with the closest known one, found level by level (edit distance), after
+ * applying the renames of the keys of earlier releases. Keys from the process environment
+ * are not checked: it holds variables of other programs too.
  */
 public final class SluiceSettings {
 
@@ -84,8 +85,9 @@ public final class SluiceSettings {
 					}
 					settings.root.add(name);
 					if (entry.get("sourceType") != null) {
-						fieldsByType.computeIfAbsent(String.valueOf(entry.get("sourceType")).replace('$', '.'),
-								(key) -> new LinkedHashSet<>())
+						fieldsByType
+							.computeIfAbsent(String.valueOf(entry.get("sourceType")).replace('$', '.'),
+									(key) -> new LinkedHashSet<>())
 							.add(name.substring(name.lastIndexOf('.') + 1));
 					}
 				}
@@ -113,14 +115,13 @@ public final class SluiceSettings {
 
 	/**
 	 * Checks every {@code sluice.*} key the application sets.
-	 * @throws UnknownSettingsException naming each unknown key and, where there is one, the closest
-	 * known key
+	 * @throws UnknownSettingsException naming each unknown key and, where there is one,
+	 * the closest known key
 	 */
 	public void check(Environment environment) {
 		Map<String, String> unknown = new TreeMap<>();
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-			if (StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME
-				.equals(nameOf(source.getUnderlyingSource()))
+			if (StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(nameOf(source.getUnderlyingSource()))
 					|| !(source instanceof IterableConfigurationPropertySource iterable)) {
 				continue;
 			}
@@ -231,7 +232,10 @@ public final class SluiceSettings {
 			return this.anyKey != null && this.anyKey.knows(segments, from + 1);
 		}
 
-		/** Builds the closest known key into {@code out}; false if a level has nothing close. */
+		/**
+		 * Builds the closest known key into {@code out}; false if a level has nothing
+		 * close.
+		 */
 		boolean closest(List<String> segments, int from, List<String> out) {
 			if (from == segments.size() || this.mapOfAnything) {
 				out.addAll(segments.subList(from, segments.size()));
@@ -261,5 +265,7 @@ public final class SluiceSettings {
 			out.add(chosen);
 			return child.closest(segments, from + 1, out);
 		}
+
 	}
+
 }

@@ -12,8 +12,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * Stops start-up on a {@code sluice.*} key that is not a Sluice setting, before any component is
- * configured: it runs first, while bean definitions are being read.
+ * Stops start-up on a {@code sluice.*} key that is not a Sluice setting, before any
+ * component is configured: it runs first, while bean definitions are being read.
  */
 @AutoConfiguration
 @AutoConfigureOrder(Ordered.HIGHEST_PRECEDENCE)
@@ -42,5 +42,7 @@ public final class SluiceSettingsAutoConfiguration {
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 			SluiceSettings.load(this.classLoader).check(this.environment);
 		}
+
 	}
+
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The application sets {@code sluice.*} keys that are not Sluice settings. Explained at start-up by
- * {@code UnknownSettingsFailureAnalyzer}.
+ * The application sets {@code sluice.*} keys that are not Sluice settings. Explained at
+ * start-up by {@code UnknownSettingsFailureAnalyzer}.
  */
 public class UnknownSettingsException extends IllegalStateException {
 
@@ -13,7 +13,10 @@ public class UnknownSettingsException extends IllegalStateException {
 
 	private final transient Map<String, String> keys;
 
-	/** @param keys each unknown key, and the closest known one ({@code null} if none is close) */
+	/**
+	 * @param keys each unknown key, and the closest known one ({@code null} if none is
+	 * close)
+	 */
 	public UnknownSettingsException(Map<String, String> keys) {
 		super("Unknown Sluice settings: " + keys.keySet());
 		this.keys = new TreeMap<>();
@@ -24,4 +27,5 @@ public class UnknownSettingsException extends IllegalStateException {
 	public Map<String, String> keys() {
 		return this.keys;
 	}
+
 }

@@ -5,7 +5,10 @@ import dev.sluice.autoconfigure.config.ShadowedComponentException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Explains a bean of the application's own that has the name of a configured Sluice component. */
+/**
+ * Explains a bean of the application's own that has the name of a configured Sluice
+ * component.
+ */
 class ShadowedComponentFailureAnalyzer extends AbstractFailureAnalyzer<ShadowedComponentException> {
 
 	@Override
@@ -18,4 +21,5 @@ class ShadowedComponentFailureAnalyzer extends AbstractFailureAnalyzer<ShadowedC
 						+ cause.kind() + " with your own, define a bean of its type under that name instead.",
 				cause);
 	}
+
 }

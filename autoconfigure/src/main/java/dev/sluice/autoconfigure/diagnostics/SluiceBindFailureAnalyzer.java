@@ -16,11 +16,12 @@ import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.Order;
 
 /**
- * Explains a {@code sluice.*} property whose value cannot be converted (an unknown enum value, a
- * duration that is not a duration, a number that is not a number) by naming the property and what it
- * allows. It runs before Spring Boot's general bind analyzer, which does not say what a duration
- * must look like. Values that convert but are out of range are reported by Spring Boot's analyzer
- * of {@code InvalidConfigurationPropertyValueException}.
+ * Explains a {@code sluice.*} property whose value cannot be converted (an unknown enum
+ * value, a duration that is not a duration, a number that is not a number) by naming the
+ * property and what it allows. It runs before Spring Boot's general bind analyzer, which
+ * does not say what a duration must look like. Values that convert but are out of range
+ * are reported by Spring Boot's analyzer of
+ * {@code InvalidConfigurationPropertyValueException}.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class SluiceBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
@@ -64,4 +65,5 @@ class SluiceBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 		}
 		return "a value of type " + target.getSimpleName();
 	}
+
 }

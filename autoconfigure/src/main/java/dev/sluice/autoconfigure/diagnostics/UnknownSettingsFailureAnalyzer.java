@@ -7,12 +7,16 @@ import dev.sluice.autoconfigure.config.UnknownSettingsException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Explains {@code sluice.*} keys that are not Sluice settings, with the closest known key. */
+/**
+ * Explains {@code sluice.*} keys that are not Sluice settings, with the closest known
+ * key.
+ */
 class UnknownSettingsFailureAnalyzer extends AbstractFailureAnalyzer<UnknownSettingsException> {
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, UnknownSettingsException cause) {
-		StringBuilder description = new StringBuilder("Sluice does not know these settings, so it would ignore them:\n");
+		StringBuilder description = new StringBuilder(
+				"Sluice does not know these settings, so it would ignore them:\n");
 		StringBuilder action = new StringBuilder();
 		for (Map.Entry<String, String> key : cause.keys().entrySet()) {
 			description.append("\n\t").append(key.getKey());
@@ -24,4 +28,5 @@ class UnknownSettingsFailureAnalyzer extends AbstractFailureAnalyzer<UnknownSett
 			.append(" reference (docs/configuration.md) and in your IDE's completion.");
 		return new FailureAnalysis(description.toString(), action.toString(), cause);
 	}
+
 }

@@ -1,5 +1,6 @@
 /**
- * Failure analyzers that explain, at start-up, a setting Sluice refused, an unknown key or a bean that shadows a component.
+ * Failure analyzers that explain, at start-up, a setting Sluice refused, an unknown key
+ * or a bean that shadows a component.
  */
 @NullMarked
 package dev.sluice.autoconfigure.diagnostics;

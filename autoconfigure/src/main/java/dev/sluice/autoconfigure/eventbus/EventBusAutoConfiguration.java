@@ -22,15 +22,14 @@ import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of Sluice's event bus: one {@link EventBus} bean configured under
- * {@code sluice.event-bus}, {@code @EventSubscriber} bean methods subscribed at start-up, metrics, and
- * topics and subscribers in {@code /actuator/sluice}. The bus takes part in graceful shutdown. With
- * {@code sluice.event-bus.transport: redis} it carries events through the {@link EventTransport} bean
- * that Sluice's Redis auto-configuration defines.
+ * {@code sluice.event-bus}, {@code @EventSubscriber} bean methods subscribed at start-up,
+ * metrics, and topics and subscribers in {@code /actuator/sluice}. The bus takes part in
+ * graceful shutdown. With {@code sluice.event-bus.transport: redis} it carries events
+ * through the {@link EventTransport} bean that Sluice's Redis auto-configuration defines.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(EventBusProperties.class)
-@Import({ EventBusAutoConfiguration.MetricsConfiguration.class,
-		EventBusAutoConfiguration.EndpointConfiguration.class })
+@Import({ EventBusAutoConfiguration.MetricsConfiguration.class, EventBusAutoConfiguration.EndpointConfiguration.class })
 public final class EventBusAutoConfiguration {
 
 	@Bean(destroyMethod = "abandonRemaining")
@@ -68,6 +67,7 @@ public final class EventBusAutoConfiguration {
 		EventBusMetrics eventBusMetrics(EventBus bus) {
 			return new EventBusMetrics(bus);
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -79,5 +79,7 @@ public final class EventBusAutoConfiguration {
 		SluiceEndpointContributor sluiceEventBusEndpointContributor(EventBus bus) {
 			return new EventBusEndpointContributor(bus);
 		}
+
 	}
+
 }

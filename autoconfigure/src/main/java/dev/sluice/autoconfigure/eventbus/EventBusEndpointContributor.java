@@ -7,7 +7,10 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberStats;
 
-/** Shows the event bus in {@code /actuator/sluice}: each topic and the counters of its subscribers. */
+/**
+ * Shows the event bus in {@code /actuator/sluice}: each topic and the counters of its
+ * subscribers.
+ */
 class EventBusEndpointContributor implements SluiceEndpointContributor {
 
 	private final EventBus bus;
@@ -29,7 +32,8 @@ class EventBusEndpointContributor implements SluiceEndpointContributor {
 			byTopic.computeIfAbsent(stats.topic(), (topic) -> new LinkedHashMap<>()).put(stats.name(), stats);
 		}
 		Map<String, TopicView> topics = new LinkedHashMap<>();
-		byTopic.forEach((topic, subscribers) -> topics.put(topic, new TopicView(this.bus.published(topic), subscribers)));
+		byTopic
+			.forEach((topic, subscribers) -> topics.put(topic, new TopicView(this.bus.published(topic), subscribers)));
 		return Map.of(this.bus.name(), new BusView(this.bus.dispatchers(), topics));
 	}
 
@@ -37,7 +41,10 @@ class EventBusEndpointContributor implements SluiceEndpointContributor {
 	record BusView(int dispatchers, Map<String, TopicView> topics) {
 	}
 
-	/** A topic: events published while it had subscribers, and each subscriber's counters. */
+	/**
+	 * A topic: events published while it had subscribers, and each subscriber's counters.
+	 */
 	record TopicView(long published, Map<String, SubscriberStats> subscribers) {
 	}
+
 }

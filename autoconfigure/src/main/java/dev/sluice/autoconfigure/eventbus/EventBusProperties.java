@@ -11,22 +11,22 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Sluice's event bus: its dispatchers and transport, and its subscribers'
- * settings: {@code sluice.event-bus.subscriber.instances.<name>}, each starting from
+ * Sluice's event bus: its dispatchers and transport, and its subscribers' settings:
+ * {@code sluice.event-bus.subscriber.instances.<name>}, each starting from
  * {@code sluice.event-bus.subscriber.defaults} and the settings of its topic.
  */
 @ConfigurationProperties("sluice.event-bus")
 public class EventBusProperties {
 
 	/**
-	 * Number of dispatcher threads that deliver events to every subscriber, 1 to 32767. Empty: the
-	 * number of processors.
+	 * Number of dispatcher threads that deliver events to every subscriber, 1 to 32767.
+	 * Empty: the number of processors.
 	 */
 	private @Nullable Integer dispatchers;
 
 	/**
-	 * What carries events: in-memory (this process only) or redis (Redis Streams, between instances;
-	 * needs sluice-redis and a Redis connection).
+	 * What carries events: in-memory (this process only) or redis (Redis Streams, between
+	 * instances; needs sluice-redis and a Redis connection).
 	 */
 	private Transport transport = Transport.IN_MEMORY;
 
@@ -55,7 +55,10 @@ public class EventBusProperties {
 		return this.subscriber;
 	}
 
-	/** The subscribers' settings: defaults, then by topic, then (after an annotation's) by subscriber. */
+	/**
+	 * The subscribers' settings: defaults, then by topic, then (after an annotation's) by
+	 * subscriber.
+	 */
 	public static class Subscribers {
 
 		/**
@@ -64,14 +67,14 @@ public class EventBusProperties {
 		private final Subscriber defaults = new Subscriber();
 
 		/**
-		 * Settings for the subscribers of one topic, by topic; they override the defaults. A group
-		 * cannot be set here.
+		 * Settings for the subscribers of one topic, by topic; they override the
+		 * defaults. A group cannot be set here.
 		 */
 		private final Map<String, Subscriber> topics = new LinkedHashMap<>();
 
 		/**
-		 * Settings for one subscriber, by subscriber name; they override everything else, the
-		 * subscriber's @EventSubscriber annotation included.
+		 * Settings for one subscriber, by subscriber name; they override everything else,
+		 * the subscriber's @EventSubscriber annotation included.
 		 */
 		private final Map<String, Subscriber> instances = new LinkedHashMap<>();
 
@@ -86,6 +89,7 @@ public class EventBusProperties {
 		public Map<String, Subscriber> getInstances() {
 			return this.instances;
 		}
+
 	}
 
 	/** The settings of one subscriber, and of the defaults and a topic's. */
@@ -97,8 +101,8 @@ public class EventBusProperties {
 		private int buffer = 1024;
 
 		/**
-		 * What publishing does when the subscriber's buffer is full: drop-newest, drop-oldest, block
-		 * (wait up to publish-timeout, then fail) or fail.
+		 * What publishing does when the subscriber's buffer is full: drop-newest,
+		 * drop-oldest, block (wait up to publish-timeout, then fail) or fail.
 		 */
 		private BufferOverflow overflow = BufferOverflow.DROP_NEWEST;
 
@@ -108,9 +112,9 @@ public class EventBusProperties {
 		private Duration publishTimeout = Duration.ofSeconds(1);
 
 		/**
-		 * Group of competing consumers the subscriber belongs to; with the redis transport each event
-		 * goes to one member of the group across all instances. Empty: the subscriber receives every
-		 * event. Set per subscriber only.
+		 * Group of competing consumers the subscriber belongs to; with the redis
+		 * transport each event goes to one member of the group across all instances.
+		 * Empty: the subscriber receives every event. Set per subscriber only.
 		 */
 		private @Nullable String group;
 
@@ -149,6 +153,7 @@ public class EventBusProperties {
 		public void setGroup(@Nullable String group) {
 			this.group = group;
 		}
+
 	}
 
 	/** What carries the bus's events. */
@@ -157,7 +162,11 @@ public class EventBusProperties {
 		/** Events stay in this process. */
 		IN_MEMORY,
 
-		/** Events travel through Redis Streams between the instances of the application. */
+		/**
+		 * Events travel through Redis Streams between the instances of the application.
+		 */
 		REDIS
+
 	}
+
 }

@@ -23,9 +23,9 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Subscribes every {@link EventSubscriber @EventSubscriber} bean method to the event bus when its
- * bean is ready. A method must take exactly one parameter; anything else stops start-up with a message
- * that names the method.
+ * Subscribes every {@link EventSubscriber @EventSubscriber} bean method to the event bus
+ * when its bean is ready. A method must take exactly one parameter; anything else stops
+ * start-up with a message that names the method.
  */
 class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 
@@ -56,14 +56,14 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 
 	private void subscribe(Object bean, String beanName, Method method, EventSubscriber annotation) {
 		if (method.getParameterCount() != 1) {
-			throw new IllegalStateException("@EventSubscriber method " + method
-					+ " must take exactly one parameter, the event");
+			throw new IllegalStateException(
+					"@EventSubscriber method " + method + " must take exactly one parameter, the event");
 		}
 		String name = annotation.name().isEmpty() ? beanName + "." + method.getName() : annotation.name();
 		Integer buffer = (annotation.buffer() > 0) ? annotation.buffer() : null;
 		if (annotation.buffer() < 0) {
-			throw new IllegalStateException("@EventSubscriber(buffer) of " + method + " must be at least 1, was "
-					+ annotation.buffer());
+			throw new IllegalStateException(
+					"@EventSubscriber(buffer) of " + method + " must be at least 1, was " + annotation.buffer());
 		}
 		BufferOverflow overflow = annotation.overflow().isEmpty() ? null : overflow(annotation.overflow(), method);
 		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
@@ -72,10 +72,10 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 		Class<Object> eventType = (Class<Object>) boxed(method.getParameterTypes()[0]);
 		Subscription subscription;
 		try {
-			subscription = this.bus.getObject().subscribe(annotation.topic(), eventType,
-					(event) -> invoke(bean, invocable, event),
-					this.settings.options(annotation.topic(), name, buffer, overflow,
-							annotation.group().isEmpty() ? null : annotation.group()));
+			subscription = this.bus.getObject()
+				.subscribe(annotation.topic(), eventType, (event) -> invoke(bean, invocable, event),
+						this.settings.options(annotation.topic(), name, buffer, overflow,
+								annotation.group().isEmpty() ? null : annotation.group()));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("Cannot subscribe @EventSubscriber method " + method + ": "
@@ -122,4 +122,5 @@ class EventSubscriberProcessor implements DestructionAwareBeanPostProcessor {
 	private static Class<?> boxed(Class<?> type) {
 		return type.isPrimitive() ? org.springframework.util.ClassUtils.resolvePrimitiveIfNecessary(type) : type;
 	}
+
 }

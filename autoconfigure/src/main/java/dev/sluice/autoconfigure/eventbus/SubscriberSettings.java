@@ -15,8 +15,9 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * A subscriber's options as configured: {@code sluice.event-bus.subscriber.defaults}, then its
- * topic's settings, then its {@code @EventSubscriber} annotation, then its own settings.
+ * A subscriber's options as configured: {@code sluice.event-bus.subscriber.defaults},
+ * then its topic's settings, then its {@code @EventSubscriber} annotation, then its own
+ * settings.
  */
 final class SubscriberSettings {
 
@@ -29,8 +30,10 @@ final class SubscriberSettings {
 	}
 
 	/**
-	 * The options of a subscriber; the annotation's values are {@code null} where it sets none.
-	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused value
+	 * The options of a subscriber; the annotation's values are {@code null} where it sets
+	 * none.
+	 * @throws InvalidConfigurationPropertyValueException naming the property of a refused
+	 * value
 	 */
 	SubscriberOptions options(String topic, String name, @Nullable Integer buffer, @Nullable BufferOverflow overflow,
 			@Nullable String group) {
@@ -46,21 +49,23 @@ final class SubscriberSettings {
 	}
 
 	/**
-	 * Checks every configured setting at start-up, before any subscriber uses it: the dispatchers,
-	 * the defaults, each topic's and each subscriber's settings, and that no group is set but per
-	 * subscriber.
+	 * Checks every configured setting at start-up, before any subscriber uses it: the
+	 * dispatchers, the defaults, each topic's and each subscriber's settings, and that no
+	 * group is set but per subscriber.
 	 */
 	void validate(@Nullable Integer dispatchers) {
 		if (dispatchers != null && (dispatchers < 1 || dispatchers > EventBus.MAX_DISPATCHERS)) {
 			throw new InvalidConfigurationPropertyValueException("sluice.event-bus.dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + EventBus.MAX_DISPATCHERS);
 		}
-		groupOnlyPerSubscriber(PREFIX + ".defaults", LayeredSettings.of(this.binder, EventBusProperties.Subscriber::new)
-			.layer(PREFIX + ".defaults"));
-		for (String topic : this.binder.bind(PREFIX + ".topics",
-				Bindable.mapOf(String.class, EventBusProperties.Subscriber.class)).map(Map::keySet).orElse(Set.of())) {
-			groupOnlyPerSubscriber(topic(topic), LayeredSettings.of(this.binder, EventBusProperties.Subscriber::new)
-				.layer(topic(topic)));
+		groupOnlyPerSubscriber(PREFIX + ".defaults",
+				LayeredSettings.of(this.binder, EventBusProperties.Subscriber::new).layer(PREFIX + ".defaults"));
+		for (String topic : this.binder
+			.bind(PREFIX + ".topics", Bindable.mapOf(String.class, EventBusProperties.Subscriber.class))
+			.map(Map::keySet)
+			.orElse(Set.of())) {
+			groupOnlyPerSubscriber(topic(topic),
+					LayeredSettings.of(this.binder, EventBusProperties.Subscriber::new).layer(topic(topic)));
 		}
 		NamedComponents.configs(this.binder, PREFIX, EventBusProperties.Subscriber.class,
 				EventBusProperties.Subscriber::new, (settings) -> settings.toOptions("(validation)"));
@@ -78,4 +83,5 @@ final class SubscriberSettings {
 	private static String topic(String topic) {
 		return NamedComponents.entry(PREFIX + ".topics", topic);
 	}
+
 }

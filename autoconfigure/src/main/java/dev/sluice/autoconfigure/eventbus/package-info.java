@@ -1,5 +1,6 @@
 /**
- * Auto-configuration of the event bus: the bus, its subscriber settings, {@code @EventSubscriber} methods, metrics and endpoint contributor.
+ * Auto-configuration of the event bus: the bus, its subscriber settings,
+ * {@code @EventSubscriber} methods, metrics and endpoint contributor.
  */
 @NullMarked
 package dev.sluice.autoconfigure.eventbus;

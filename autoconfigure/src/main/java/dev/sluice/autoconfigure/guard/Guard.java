@@ -9,4 +9,5 @@ public interface Guard {
 
 	/** Runs the invocation under the guard, or throws without running it. */
 	@Nullable Object around(MethodInvocation invocation) throws Throwable;
+
 }

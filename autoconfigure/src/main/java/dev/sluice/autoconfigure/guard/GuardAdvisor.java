@@ -22,9 +22,9 @@ import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
- * Applies a guard annotation (such as {@code @RateLimited}) to the methods of Spring beans that
- * carry it, or whose class carries it. The guard of each method is resolved once, on its first call,
- * and cached.
+ * Applies a guard annotation (such as {@code @RateLimited}) to the methods of Spring
+ * beans that carry it, or whose class carries it. The guard of each method is resolved
+ * once, on its first call, and cached.
  *
  * @param <A> the annotation
  */
@@ -38,8 +38,8 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 
 	/**
 	 * @param annotation the annotation that marks guarded methods or classes
-	 * @param guards makes the guard an annotation asks for; throws a clear exception if it names
-	 * nothing configured
+	 * @param guards makes the guard an annotation asks for; throws a clear exception if
+	 * it names nothing configured
 	 * @param order where this guard runs among other advice; lower runs first (outermost)
 	 */
 	public GuardAdvisor(Class<A> annotation, Function<A, Guard> guards, int order) {
@@ -51,8 +51,7 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 			Object target = invocation.getThis();
 			Class<?> targetClass = (target != null) ? target.getClass() : null;
 			Guard guard = cache.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
-				Method specific = (target != null) ? AopUtils.getMostSpecificMethod(method, target.getClass())
-						: method;
+				Method specific = (target != null) ? AopUtils.getMostSpecificMethod(method, target.getClass()) : method;
 				A found = AnnotatedElementUtils.findMergedAnnotation(specific, annotation);
 				if (found == null) {
 					found = AnnotatedElementUtils.findMergedAnnotation(specific.getDeclaringClass(), annotation);
@@ -65,9 +64,9 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 	}
 
 	/**
-	 * An advisor for an annotation that names a component of a registry (a rate limiter, a
-	 * bulkhead): a name that is not configured fails with a message naming the annotation, the name,
-	 * where such components are configured and which are.
+	 * An advisor for an annotation that names a component of a registry (a rate limiter,
+	 * a bulkhead): a name that is not configured fails with a message naming the
+	 * annotation, the name, where such components are configured and which are.
 	 * @param name the component an annotation names
 	 * @param configuredUnder the property under which the components are configured
 	 * @param guard the guard of one component
@@ -95,4 +94,5 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 	public Advice getAdvice() {
 		return this.advice;
 	}
+
 }

@@ -6,8 +6,9 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * Makes sure an auto-proxy creator exists, so that guard annotations take effect even where Spring
- * Boot's AOP auto-configuration is off, and proxies classes as Spring Boot does by default.
+ * Makes sure an auto-proxy creator exists, so that guard annotations take effect even
+ * where Spring Boot's AOP auto-configuration is off, and proxies classes as Spring Boot
+ * does by default.
  */
 public class GuardProxyRegistrar implements ImportBeanDefinitionRegistrar {
 
@@ -16,4 +17,5 @@ public class GuardProxyRegistrar implements ImportBeanDefinitionRegistrar {
 		AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
 		AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
 	}
+
 }

@@ -1,6 +1,6 @@
 /**
- * The AOP that makes guard annotations ({@code @Bulkheaded}, {@code @RateLimited}) take effect on
- * Spring beans.
+ * The AOP that makes guard annotations ({@code @Bulkheaded}, {@code @RateLimited}) take
+ * effect on Spring beans.
  */
 @NullMarked
 package dev.sluice.autoconfigure.guard;

@@ -9,7 +9,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 
-/** Auto-configuration of the graceful shutdown that every Sluice component takes part in. */
+/**
+ * Auto-configuration of the graceful shutdown that every Sluice component takes part in.
+ */
 @AutoConfiguration
 @EnableConfigurationProperties(ShutdownProperties.class)
 public final class LifecycleAutoConfiguration {
@@ -24,4 +26,5 @@ public final class LifecycleAutoConfiguration {
 		}
 		return new SluiceShutdownLifecycle(beanFactory, timeout);
 	}
+
 }

@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class ShutdownProperties {
 
 	/**
-	 * How long accepted work may take to finish when the application stops, for all components
-	 * together. What is still running then is interrupted and reported as abandoned.
+	 * How long accepted work may take to finish when the application stops, for all
+	 * components together. What is still running then is interrupted and reported as
+	 * abandoned.
 	 */
 	private Duration timeout = Duration.ofSeconds(30);
 
@@ -21,4 +22,5 @@ public class ShutdownProperties {
 	public void setTimeout(Duration timeout) {
 		this.timeout = timeout;
 	}
+
 }

@@ -24,23 +24,25 @@ import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Stops every Sluice component of the application when the context closes (every
- * {@link Drainable} bean, and every component of every {@link ComponentRegistry} bean): intake stops,
- * accepted work drains within {@code sluice.shutdown.timeout}, and what is left is abandoned and
- * logged.
+ * {@link Drainable} bean, and every component of every {@link ComponentRegistry} bean):
+ * intake stops, accepted work drains within {@code sluice.shutdown.timeout}, and what is
+ * left is abandoned and logged.
  *
- * <p>Its {@link #PHASE} puts it after the web server's graceful shutdown, so HTTP requests still in
- * flight can submit work, and before the web server itself stops.
+ * <p>
+ * Its {@link #PHASE} puts it after the web server's graceful shutdown, so HTTP requests
+ * still in flight can submit work, and before the web server itself stops.
  *
- * <p>Only closing the context shuts the components down. A lifecycle stop without a close (such as
- * {@code context.stop()}, or the test framework pausing a cached context) leaves them running, so
- * that a later start finds them working.
+ * <p>
+ * Only closing the context shuts the components down. A lifecycle stop without a close
+ * (such as {@code context.stop()}, or the test framework pausing a cached context) leaves
+ * them running, so that a later start finds them working.
  */
 public class SluiceShutdownLifecycle
 		implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
 
 	/**
-	 * Between Spring Boot's web-server graceful shutdown ({@code DEFAULT_PHASE - 1024}), which stops
-	 * first, and the web server's own stop ({@code DEFAULT_PHASE - 2048}).
+	 * Between Spring Boot's web-server graceful shutdown ({@code DEFAULT_PHASE - 1024}),
+	 * which stops first, and the web server's own stop ({@code DEFAULT_PHASE - 2048}).
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
 
@@ -110,8 +112,8 @@ public class SluiceShutdownLifecycle
 		else {
 			for (ShutdownReport.Component component : report.components()) {
 				if (component.abandoned() > 0 || !component.drained()) {
-					logger.warn("Sluice component '" + component.name() + "' did not finish within "
-							+ this.timeout + ": " + component.abandoned() + " tasks abandoned (queued ones dropped,"
+					logger.warn("Sluice component '" + component.name() + "' did not finish within " + this.timeout
+							+ ": " + component.abandoned() + " tasks abandoned (queued ones dropped,"
 							+ " running ones interrupted)");
 				}
 			}
@@ -152,4 +154,5 @@ public class SluiceShutdownLifecycle
 	public @Nullable ShutdownReport lastReport() {
 		return this.lastReport;
 	}
+
 }

@@ -14,12 +14,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * Auto-configuration of Sluice's pipelines: one {@link Pipelines} bean where the application's named
- * pipelines start, their per-stage metrics, and the running pipelines in {@code /actuator/sluice}.
+ * Auto-configuration of Sluice's pipelines: one {@link Pipelines} bean where the
+ * application's named pipelines start, their per-stage metrics, and the running pipelines
+ * in {@code /actuator/sluice}.
  */
 @AutoConfiguration
-@Import({ PipelineAutoConfiguration.MetricsConfiguration.class,
-		PipelineAutoConfiguration.EndpointConfiguration.class })
+@Import({ PipelineAutoConfiguration.MetricsConfiguration.class, PipelineAutoConfiguration.EndpointConfiguration.class })
 public final class PipelineAutoConfiguration {
 
 	@Bean
@@ -37,6 +37,7 @@ public final class PipelineAutoConfiguration {
 		PipelineMetrics pipelineMetrics(Pipelines pipelines) {
 			return new PipelineMetrics(pipelines, Tags.empty());
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -48,5 +49,7 @@ public final class PipelineAutoConfiguration {
 		SluiceEndpointContributor sluicePipelinesEndpointContributor(Pipelines pipelines) {
 			return new PipelineEndpointContributor(pipelines);
 		}
+
 	}
+
 }

@@ -9,7 +9,10 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.pipeline.Pipelines;
 import dev.sluice.pipeline.StageStats;
 
-/** Shows the named pipelines in {@code /actuator/sluice}: each stage's counters, and the runs under way. */
+/**
+ * Shows the named pipelines in {@code /actuator/sluice}: each stage's counters, and the
+ * runs under way.
+ */
 class PipelineEndpointContributor implements SluiceEndpointContributor {
 
 	private final Pipelines pipelines;
@@ -42,4 +45,5 @@ class PipelineEndpointContributor implements SluiceEndpointContributor {
 			this(new ArrayList<>(), new LinkedHashMap<>());
 		}
 	}
+
 }

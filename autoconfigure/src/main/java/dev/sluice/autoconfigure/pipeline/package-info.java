@@ -1,5 +1,6 @@
 /**
- * Auto-configuration of named pipelines: the {@code Pipelines} bean, its metrics and endpoint contributor.
+ * Auto-configuration of named pipelines: the {@code Pipelines} bean, its metrics and
+ * endpoint contributor.
  */
 @NullMarked
 package dev.sluice.autoconfigure.pipeline;

@@ -25,11 +25,13 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of Sluice's worker pools: a {@link WorkerPoolRegistry} of the pools under
- * {@code sluice.pool.instances}, one bean per pool named after it, and their metrics.
+ * Auto-configuration of Sluice's worker pools: a {@link WorkerPoolRegistry} of the pools
+ * under {@code sluice.pool.instances}, one bean per pool named after it, and their
+ * metrics.
  *
- * <p>It runs after Spring Boot's task-execution auto-configuration so that the pools, which are
- * executors, never make Boot's {@code applicationTaskExecutor} back off.
+ * <p>
+ * It runs after Spring Boot's task-execution auto-configuration so that the pools, which
+ * are executors, never make Boot's {@code applicationTaskExecutor} back off.
  */
 @AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
 @EnableConfigurationProperties(PoolProperties.class)
@@ -47,7 +49,8 @@ public final class PoolAutoConfiguration {
 			List<WorkerPool> pools = new ArrayList<>();
 			PoolConfigs.of(Binder.get(environment)).forEach((name, config) -> {
 				if (PoolBeanRegistrar.isUserBean(beanFactory, name)) {
-					// the user's own bean of that name wins; the registry holds it rather than a second pool
+					// the user's own bean of that name wins; the registry holds it rather
+					// than a second pool
 					pools.add(userPool(beanFactory, name));
 				}
 				else {
@@ -65,6 +68,7 @@ public final class PoolAutoConfiguration {
 			throw new ShadowedComponentException("worker pool", name,
 					NamedComponents.instance(PoolConfigs.PREFIX, name), bean.getClass());
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -76,6 +80,7 @@ public final class PoolAutoConfiguration {
 		WorkerPoolMetrics workerPoolMetrics(WorkerPoolRegistry registry) {
 			return new WorkerPoolMetrics(registry.all(), Tags.empty());
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -87,5 +92,7 @@ public final class PoolAutoConfiguration {
 		SluiceEndpointContributor sluicePoolsEndpointContributor(WorkerPoolRegistry registry) {
 			return new PoolEndpointContributor(registry);
 		}
+
 	}
+
 }

@@ -15,13 +15,15 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * Registers one {@link WorkerPool} bean per configured pool, named after the pool, so that
- * {@code @Qualifier("orders")} and {@code @Async("orders")} find it. The beans are not default
- * candidates: injecting a plain {@code Executor} elsewhere in the application never becomes
- * ambiguous because of them. A bean the user already defined under the same name wins.
+ * Registers one {@link WorkerPool} bean per configured pool, named after the pool, so
+ * that {@code @Qualifier("orders")} and {@code @Async("orders")} find it. The beans are
+ * not default candidates: injecting a plain {@code Executor} elsewhere in the application
+ * never becomes ambiguous because of them. A bean the user already defined under the same
+ * name wins.
  *
- * <p>The configuration is bound and validated here, while bean definitions are registered, so that
- * a bad value stops the application before anything starts.
+ * <p>
+ * The configuration is bound and validated here, while bean definitions are registered,
+ * so that a bad value stops the application before anything starts.
  */
 class PoolBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
@@ -63,9 +65,13 @@ class PoolBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAwa
 		}
 	}
 
-	/** Whether the bean of that name, if any, was defined by the user rather than by this registrar. */
+	/**
+	 * Whether the bean of that name, if any, was defined by the user rather than by this
+	 * registrar.
+	 */
 	static boolean isUserBean(ConfigurableListableBeanFactory beanFactory, String name) {
 		return beanFactory.containsBeanDefinition(name)
 				&& beanFactory.getBeanDefinition(name).getAttribute(POOL_ATTRIBUTE) == null;
 	}
+
 }

@@ -7,7 +7,10 @@ import dev.sluice.pool.PoolConfig;
 
 import org.springframework.boot.context.properties.bind.Binder;
 
-/** The configured pools: {@code sluice.pool.instances}, each over {@code sluice.pool.defaults}. */
+/**
+ * The configured pools: {@code sluice.pool.instances}, each over
+ * {@code sluice.pool.defaults}.
+ */
 final class PoolConfigs {
 
 	static final String PREFIX = "sluice.pool";
@@ -20,4 +23,5 @@ final class PoolConfigs {
 		return NamedComponents.configs(binder, PREFIX, PoolProperties.Pool.class, PoolProperties.Pool::new,
 				PoolProperties.Pool::toConfig);
 	}
+
 }

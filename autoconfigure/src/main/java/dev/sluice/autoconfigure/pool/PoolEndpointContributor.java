@@ -8,7 +8,10 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolRegistry;
 
-/** Shows every pool of the registry in {@code /actuator/sluice}: its settings and live state. */
+/**
+ * Shows every pool of the registry in {@code /actuator/sluice}: its settings and live
+ * state.
+ */
 class PoolEndpointContributor implements SluiceEndpointContributor {
 
 	private final WorkerPoolRegistry registry;
@@ -30,4 +33,5 @@ class PoolEndpointContributor implements SluiceEndpointContributor {
 		}
 		return pools;
 	}
+
 }

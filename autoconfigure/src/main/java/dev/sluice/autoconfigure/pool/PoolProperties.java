@@ -22,8 +22,9 @@ public class PoolProperties {
 	private final Pool defaults = new Pool();
 
 	/**
-	 * Worker pools by name, each with the settings of sluice.pool.defaults. A pool is a bean of that
-	 * name: inject it with @Qualifier("name"), run methods on it with @Async("name").
+	 * Worker pools by name, each with the settings of sluice.pool.defaults. A pool is a
+	 * bean of that name: inject it with @Qualifier("name"), run methods on it
+	 * with @Async("name").
 	 */
 	private final Map<String, Pool> instances = new LinkedHashMap<>();
 
@@ -44,14 +45,15 @@ public class PoolProperties {
 		private int workers = 8;
 
 		/**
-		 * Number of tasks that may wait for a worker, 0 or more. With 0 a task is accepted only when a
-		 * worker is free to take it.
+		 * Number of tasks that may wait for a worker, 0 or more. With 0 a task is
+		 * accepted only when a worker is free to take it.
 		 */
 		private int queueCapacity = 1000;
 
 		/**
-		 * What a submission does when every worker is busy and the queue is full: block (wait up to
-		 * submit-timeout), reject (fail at once), or caller-runs (the submitting thread runs it).
+		 * What a submission does when every worker is busy and the queue is full: block
+		 * (wait up to submit-timeout), reject (fail at once), or caller-runs (the
+		 * submitting thread runs it).
 		 */
 		private QueueOverflow overflow = QueueOverflow.BLOCK;
 
@@ -61,8 +63,8 @@ public class PoolProperties {
 		private Duration submitTimeout = Duration.ofSeconds(10);
 
 		/**
-		 * Kind of worker thread: platform, or virtual (Java 21 or later; platform threads, with a
-		 * warning, on older JVMs).
+		 * Kind of worker thread: platform, or virtual (Java 21 or later; platform
+		 * threads, with a warning, on older JVMs).
 		 */
 		private PoolConfig.Threads threads = PoolConfig.Threads.PLATFORM;
 
@@ -109,5 +111,7 @@ public class PoolProperties {
 		public void setThreads(PoolConfig.Threads threads) {
 			this.threads = threads;
 		}
+
 	}
+
 }

@@ -1,5 +1,6 @@
 /**
- * Auto-configuration of worker pools: a bean per configured pool, the registry, metrics and endpoint contributor.
+ * Auto-configuration of worker pools: a bean per configured pool, the registry, metrics
+ * and endpoint contributor.
  */
 @NullMarked
 package dev.sluice.autoconfigure.pool;

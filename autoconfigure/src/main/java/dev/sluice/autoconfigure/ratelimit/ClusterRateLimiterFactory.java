@@ -5,13 +5,14 @@ import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
 
 /**
- * Makes the rate limiters configured with {@code scope: cluster}, whose budget every instance shares.
- * Sluice's Redis auto-configuration defines one; without it, such a limiter stops the application at
- * start-up with a message that says what is missing.
+ * Makes the rate limiters configured with {@code scope: cluster}, whose budget every
+ * instance shares. Sluice's Redis auto-configuration defines one; without it, such a
+ * limiter stops the application at start-up with a message that says what is missing.
  */
 @FunctionalInterface
 public interface ClusterRateLimiterFactory {
 
 	/** A limiter whose permits live in the shared store, with the given outage policy. */
 	RateLimiter create(String name, RateLimitConfig config, OutagePolicy onOutage);
+
 }

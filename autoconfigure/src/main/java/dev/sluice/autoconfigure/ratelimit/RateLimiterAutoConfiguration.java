@@ -32,10 +32,10 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of Sluice's rate limiters: a {@link RateLimiterRegistry} of those under
- * {@code sluice.rate-limiter.instances}, their metrics under resilience4j's names, their place in
- * {@code /actuator/sluice}, and {@link RateLimited @RateLimited} on bean methods. Only
- * resilience4j's core rate limiter is used, not its Spring Boot module.
+ * Auto-configuration of Sluice's rate limiters: a {@link RateLimiterRegistry} of those
+ * under {@code sluice.rate-limiter.instances}, their metrics under resilience4j's names,
+ * their place in {@code /actuator/sluice}, and {@link RateLimited @RateLimited} on bean
+ * methods. Only resilience4j's core rate limiter is used, not its Spring Boot module.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(RateLimiterProperties.class)
@@ -46,16 +46,21 @@ public final class RateLimiterAutoConfiguration {
 
 	static final String PREFIX = "sluice.rate-limiter";
 
-	/** Runs before {@code @Bulkheaded}, so that a limited call is refused before it takes a permit. */
+	/**
+	 * Runs before {@code @Bulkheaded}, so that a limited call is refused before it takes
+	 * a permit.
+	 */
 	static final int ADVICE_ORDER = Ordered.LOWEST_PRECEDENCE - 200;
 
 	@Bean
 	@ConditionalOnMissingBean
-	RateLimiterRegistry rateLimiterRegistry(Environment environment, ObjectProvider<ClusterRateLimiterFactory> cluster) {
+	RateLimiterRegistry rateLimiterRegistry(Environment environment,
+			ObjectProvider<ClusterRateLimiterFactory> cluster) {
 		List<RateLimiter> limiters = new ArrayList<>();
-		NamedComponents.configs(Binder.get(environment), PREFIX, RateLimiterProperties.Limiter.class,
-				RateLimiterProperties.Limiter::new, RateLimiterProperties.Limiter::toConfigured,
-				RateLimiterProperties.Limiter::checkAsDefaults)
+		NamedComponents
+			.configs(Binder.get(environment), PREFIX, RateLimiterProperties.Limiter.class,
+					RateLimiterProperties.Limiter::new, RateLimiterProperties.Limiter::toConfigured,
+					RateLimiterProperties.Limiter::checkAsDefaults)
 			.forEach((name, limiter) -> {
 				if (limiter.scope() == RateLimiterProperties.Scope.CLUSTER) {
 					ClusterRateLimiterFactory factory = cluster.getIfAvailable();
@@ -83,6 +88,7 @@ public final class RateLimiterAutoConfiguration {
 		RateLimiterMetrics rateLimiterMetrics(RateLimiterRegistry registry) {
 			return new RateLimiterMetrics(registry.all(), Tags.empty());
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -94,6 +100,7 @@ public final class RateLimiterAutoConfiguration {
 		SluiceEndpointContributor sluiceRateLimitersEndpointContributor(RateLimiterRegistry registry) {
 			return new RateLimiterEndpointContributor(registry);
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -111,7 +118,8 @@ public final class RateLimiterAutoConfiguration {
 							limiter.acquire();
 						}
 						catch (InterruptedException ex) {
-							// the guarded method may not declare the interrupt: keep it and refuse clearly
+							// the guarded method may not declare the interrupt: keep it
+							// and refuse clearly
 							Thread.currentThread().interrupt();
 							throw new RateLimitExceededException(limiter.name(),
 									RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
@@ -120,5 +128,7 @@ public final class RateLimiterAutoConfiguration {
 						return invocation.proceed();
 					}, ADVICE_ORDER);
 		}
+
 	}
+
 }

@@ -9,7 +9,10 @@ import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import org.jspecify.annotations.Nullable;
 
-/** Shows every rate limiter in {@code /actuator/sluice}, and changes its rate when allowed. */
+/**
+ * Shows every rate limiter in {@code /actuator/sluice}, and changes its rate when
+ * allowed.
+ */
 class RateLimiterEndpointContributor implements SluiceEndpointContributor {
 
 	private final RateLimiterRegistry registry;
@@ -46,4 +49,5 @@ class RateLimiterEndpointContributor implements SluiceEndpointContributor {
 	private static ComponentView view(RateLimiter limiter) {
 		return new ComponentView(limiter.config(), limiter.stats());
 	}
+
 }

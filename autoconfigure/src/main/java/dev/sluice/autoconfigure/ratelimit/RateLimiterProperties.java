@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Sluice's rate limiters: {@code sluice.rate-limiter.instances.<name>}, each starting from
- * {@code sluice.rate-limiter.defaults}.
+ * Sluice's rate limiters: {@code sluice.rate-limiter.instances.<name>}, each starting
+ * from {@code sluice.rate-limiter.defaults}.
  */
 @ConfigurationProperties("sluice.rate-limiter")
 public class RateLimiterProperties {
@@ -24,9 +24,9 @@ public class RateLimiterProperties {
 	private final Limiter defaults = new Limiter();
 
 	/**
-	 * Token-bucket rate limiters by name, each with the settings of sluice.rate-limiter.defaults and
-	 * a rate of its own (or of the defaults). Used with @RateLimited("name") or from the
-	 * RateLimiterRegistry.
+	 * Token-bucket rate limiters by name, each with the settings of
+	 * sluice.rate-limiter.defaults and a rate of its own (or of the defaults). Used
+	 * with @RateLimited("name") or from the RateLimiterRegistry.
 	 */
 	private final Map<String, Limiter> instances = new LinkedHashMap<>();
 
@@ -42,8 +42,8 @@ public class RateLimiterProperties {
 	public static class Limiter {
 
 		/**
-		 * Permits granted per period ("per"), at least 1, and at most min(burst, 4) per nanosecond.
-		 * Required: here or in the defaults.
+		 * Permits granted per period ("per"), at least 1, and at most min(burst, 4) per
+		 * nanosecond. Required: here or in the defaults.
 		 */
 		private @Nullable Integer rate;
 
@@ -63,15 +63,15 @@ public class RateLimiterProperties {
 		private Duration timeout = Duration.ZERO;
 
 		/**
-		 * Where the budget lives: local (this instance alone) or cluster (one budget shared by every
-		 * instance, in Redis; needs sluice-redis and a Redis connection).
+		 * Where the budget lives: local (this instance alone) or cluster (one budget
+		 * shared by every instance, in Redis; needs sluice-redis and a Redis connection).
 		 */
 		private Scope scope = Scope.LOCAL;
 
 		/**
-		 * What a cluster limiter does when Redis cannot answer in time: fail-open (permits from a local
-		 * limiter with the same settings), fail-closed (refuse at once) or wait (retry Redis until the
-		 * caller's timeout, then refuse).
+		 * What a cluster limiter does when Redis cannot answer in time: fail-open
+		 * (permits from a local limiter with the same settings), fail-closed (refuse at
+		 * once) or wait (retry Redis until the caller's timeout, then refuse).
 		 */
 		private OutagePolicy onOutage = OutagePolicy.FAIL_OPEN;
 
@@ -98,7 +98,8 @@ public class RateLimiterProperties {
 				throw new InvalidSettingException("scope", null, "scope must be local or cluster");
 			}
 			if (this.onOutage == null) {
-				throw new InvalidSettingException("on-outage", null, "on-outage must be fail-open, fail-closed or wait");
+				throw new InvalidSettingException("on-outage", null,
+						"on-outage must be fail-open, fail-closed or wait");
 			}
 			int burst = (this.burst != null) ? this.burst : this.rate;
 			return new Configured(new RateLimitConfig(this.rate, this.per, burst, this.timeout), this.scope,
@@ -152,6 +153,7 @@ public class RateLimiterProperties {
 		public void setOnOutage(OutagePolicy onOutage) {
 			this.onOutage = onOutage;
 		}
+
 	}
 
 	/** A limiter's validated settings: its config, and where its budget lives. */
@@ -166,5 +168,7 @@ public class RateLimiterProperties {
 
 		/** In Redis: every instance shares one budget. */
 		CLUSTER
+
 	}
+
 }

@@ -12,8 +12,9 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches when the application switches a Sluice component to Redis: the event bus's transport, or
- * the scope of any rate limiter. Nothing Redis-related is created otherwise.
+ * Matches when the application switches a Sluice component to Redis: the event bus's
+ * transport, or the scope of any rate limiter. Nothing Redis-related is created
+ * otherwise.
  */
 class OnRedisRequestedCondition extends SpringBootCondition {
 
@@ -36,7 +37,10 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 			.orElse(false);
 	}
 
-	/** The name of a rate limiter whose scope is cluster (its own, or the defaults'), or {@code null}. */
+	/**
+	 * The name of a rate limiter whose scope is cluster (its own, or the defaults'), or
+	 * {@code null}.
+	 */
 	static @Nullable String clusterLimiter(Binder binder) {
 		String prefix = "sluice.rate-limiter";
 		for (String name : NamedComponents.names(binder, prefix, RateLimiterProperties.Limiter.class)) {
@@ -60,6 +64,7 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 					? ConditionOutcome.match("sluice.event-bus.transport is redis")
 					: ConditionOutcome.noMatch("sluice.event-bus.transport is not redis");
 		}
+
 	}
 
 	/** Matches when a rate limiter's scope is cluster. */
@@ -71,5 +76,7 @@ class OnRedisRequestedCondition extends SpringBootCondition {
 			return (cluster != null) ? ConditionOutcome.match("the scope of rate limiter '" + cluster + "' is cluster")
 					: ConditionOutcome.noMatch("no rate limiter has scope cluster");
 		}
+
 	}
+
 }

@@ -13,13 +13,14 @@ import dev.sluice.redis.ratelimit.RedisRateLimiters;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Redis side of Sluice in {@code /actuator/sluice}, under {@code redis}: {@code rate-limiters},
- * each cluster rate limiter's {@link ClusterLimiterStats} by name (round trips and outage state), and
- * {@code event-streams}, each topic's {@link RedisTopicStats} by topic (the stream's length, the
- * instance's counters, and its group members' counters with their groups' pending events and lag).
- * The records are written as JSON as they are. Reading the streams' state takes a round trip per
- * topic, each bounded by {@code sluice.redis.operation-timeout}; a figure Redis did not give in time is
- * {@code null}.
+ * The Redis side of Sluice in {@code /actuator/sluice}, under {@code redis}:
+ * {@code rate-limiters}, each cluster rate limiter's {@link ClusterLimiterStats} by name
+ * (round trips and outage state), and {@code event-streams}, each topic's
+ * {@link RedisTopicStats} by topic (the stream's length, the instance's counters, and its
+ * group members' counters with their groups' pending events and lag). The records are
+ * written as JSON as they are. Reading the streams' state takes a round trip per topic,
+ * each bounded by {@code sluice.redis.operation-timeout}; a figure Redis did not give in
+ * time is {@code null}.
  */
 class RedisEndpointContributor implements SluiceEndpointContributor {
 
@@ -55,4 +56,5 @@ class RedisEndpointContributor implements SluiceEndpointContributor {
 		records.forEach((record) -> byName.put(name.apply(record), record));
 		return byName;
 	}
+
 }

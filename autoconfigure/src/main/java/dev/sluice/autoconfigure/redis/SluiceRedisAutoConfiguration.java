@@ -39,11 +39,12 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Auto-configuration of Sluice on Redis, active only when the application switches a component to
- * it ({@code sluice.event-bus.transport: redis}, or {@code scope: cluster} on a rate limiter) and
- * {@code sluice-redis} and Spring Boot's Redis support are on the classpath. It connects with Spring
- * Boot's connection details ({@code spring.data.redis.*}, or a {@code @ServiceConnection}) through a
- * Lettuce client of its own, and adds cluster rate limiters, the Redis Streams event transport, their
+ * Auto-configuration of Sluice on Redis, active only when the application switches a
+ * component to it ({@code sluice.event-bus.transport: redis}, or {@code scope: cluster}
+ * on a rate limiter) and {@code sluice-redis} and Spring Boot's Redis support are on the
+ * classpath. It connects with Spring Boot's connection details
+ * ({@code spring.data.redis.*}, or a {@code @ServiceConnection}) through a Lettuce client
+ * of its own, and adds cluster rate limiters, the Redis Streams event transport, their
  * metrics, a health indicator ({@code sluiceRedis}) and a {@code redis} section in
  * {@code /actuator/sluice}.
  */
@@ -80,14 +81,16 @@ public final class SluiceRedisAutoConfiguration {
 		}
 		DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
 		if (standalone == null) {
-			// an application's own connection details may leave it at the interface's default, null
+			// an application's own connection details may leave it at the interface's
+			// default, null
 			throw new IllegalStateException("Sluice on Redis needs a standalone Redis server, and the Redis"
 					+ " connection details (" + details.getClass().getName() + ") name none");
 		}
 		// blocking stream reads must not hit the command timeout (Lettuce's default: 60s)
 		Duration pollTimeout = properties.getStreams().getPollTimeout();
 		Duration commandTimeout = Duration.ofSeconds(60);
-		// (a poll-timeout over its limit of 5 minutes is refused when the transport's settings are made)
+		// (a poll-timeout over its limit of 5 minutes is refused when the transport's
+		// settings are made)
 		if (pollTimeout != null && pollTimeout.compareTo(RedisStreamSettings.MAX_POLL_TIMEOUT) <= 0
 				&& pollTimeout.plusSeconds(10).compareTo(commandTimeout) > 0) {
 			commandTimeout = pollTimeout.plusSeconds(10);
@@ -107,8 +110,10 @@ public final class SluiceRedisAutoConfiguration {
 			}
 		}
 		RedisClient client = RedisClient.create(uri.build());
-		// while the connection is down, commands fail at once instead of queueing to run later: a
-		// publish that was refused must not go out after all, and no caller waits on a dead link
+		// while the connection is down, commands fail at once instead of queueing to run
+		// later: a
+		// publish that was refused must not go out after all, and no caller waits on a
+		// dead link
 		client.setOptions(ClientOptions.builder()
 			.autoReconnect(true)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -149,18 +154,22 @@ public final class SluiceRedisAutoConfiguration {
 		RedisRateLimiterMetrics sluiceRedisRateLimiterMetrics(RedisRateLimiters limiters) {
 			return new RedisRateLimiterMetrics(limiters);
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
 	@Conditional(OnRedisRequestedCondition.ForEventBus.class)
 	static class EventBusConfiguration {
 
-		/** The property behind each of the transport's settings ({@link RedisStreamSettings}). */
+		/**
+		 * The property behind each of the transport's settings
+		 * ({@link RedisStreamSettings}).
+		 */
 		private static final Map<String, String> STREAM_PROPERTIES = Map.of("key-prefix", "sluice.redis.key-prefix",
 				"instance-id", "sluice.redis.instance-id", "publish-timeout", "sluice.redis.operation-timeout",
-				"max-length", "sluice.redis.streams.max-length", "max-deliveries", "sluice.redis.streams.max-deliveries",
-				"claim-idle", "sluice.redis.streams.claim-idle", "poll-timeout", "sluice.redis.streams.poll-timeout",
-				"batch-size", "sluice.redis.streams.batch-size");
+				"max-length", "sluice.redis.streams.max-length", "max-deliveries",
+				"sluice.redis.streams.max-deliveries", "claim-idle", "sluice.redis.streams.claim-idle", "poll-timeout",
+				"sluice.redis.streams.poll-timeout", "batch-size", "sluice.redis.streams.batch-size");
 
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean(EventTransport.class)
@@ -204,7 +213,8 @@ public final class SluiceRedisAutoConfiguration {
 				return EventTypes.of(types);
 			}
 			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException("sluice.redis.event-types", types, ex.getMessage());
+				throw new InvalidConfigurationPropertyValueException("sluice.redis.event-types", types,
+						ex.getMessage());
 			}
 		}
 
@@ -214,6 +224,7 @@ public final class SluiceRedisAutoConfiguration {
 		RedisEventBusMetrics sluiceRedisEventBusMetrics(RedisEventTransport transport) {
 			return new RedisEventBusMetrics(transport);
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -227,6 +238,7 @@ public final class SluiceRedisAutoConfiguration {
 			return new SluiceRedisHealthIndicator(limiters.getIfAvailable(), transport.getIfAvailable(),
 					properties.getOperationTimeout());
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -239,5 +251,7 @@ public final class SluiceRedisAutoConfiguration {
 				ObjectProvider<RedisEventTransport> transport) {
 			return new RedisEndpointContributor(limiters.getIfAvailable(), transport.getIfAvailable());
 		}
+
 	}
+
 }

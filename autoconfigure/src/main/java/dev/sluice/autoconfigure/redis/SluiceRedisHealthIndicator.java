@@ -17,10 +17,10 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * Health of Sluice's Redis side, as {@code sluiceRedis}: one PING, bounded by
- * {@code sluice.redis.operation-timeout}. DOWN when Redis does not answer and something needs it: the
- * event bus's transport, or a cluster rate limiter that fails closed or waits. When only fail-open
- * limiters use Redis, an outage leaves the application UP, with {@code degraded} naming the limiters
- * that now count locally.
+ * {@code sluice.redis.operation-timeout}. DOWN when Redis does not answer and something
+ * needs it: the event bus's transport, or a cluster rate limiter that fails closed or
+ * waits. When only fail-open limiters use Redis, an outage leaves the application UP,
+ * with {@code degraded} naming the limiters that now count locally.
  */
 class SluiceRedisHealthIndicator extends AbstractHealthIndicator {
 
@@ -75,8 +75,10 @@ class SluiceRedisHealthIndicator extends AbstractHealthIndicator {
 			builder.down().withDetail("error", "Redis did not answer PING within " + this.timeout);
 		}
 		else {
-			builder.up().withDetail("degraded", "Redis did not answer PING within " + this.timeout
-					+ "; these rate limiters fail open to local limits: " + failingOpen);
+			builder.up()
+				.withDetail("degraded", "Redis did not answer PING within " + this.timeout
+						+ "; these rate limiters fail open to local limits: " + failingOpen);
 		}
 	}
+
 }

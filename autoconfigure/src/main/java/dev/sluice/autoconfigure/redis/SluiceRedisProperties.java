@@ -9,37 +9,42 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration of Sluice's Redis side: cluster rate limiters ({@code sluice.rate-limiter.instances.<name>.scope:
- * cluster}) and the event bus between instances ({@code sluice.event-bus.transport: redis}). The
- * connection itself is Spring Boot's ({@code spring.data.redis.*}).
+ * Configuration of Sluice's Redis side: cluster rate limiters
+ * ({@code sluice.rate-limiter.instances.<name>.scope:
+ * cluster}) and the event bus between instances
+ * ({@code sluice.event-bus.transport: redis}). The connection itself is Spring Boot's
+ * ({@code spring.data.redis.*}).
  *
- * <p>The defaults are those of {@link dev.sluice.redis.eventbus.RedisStreamSettings} (its
- * {@code DEFAULT_} constants), written out as literals because the configuration metadata is
- * generated from the field initialisers; a test keeps the two equal.
+ * <p>
+ * The defaults are those of {@link dev.sluice.redis.eventbus.RedisStreamSettings} (its
+ * {@code DEFAULT_} constants), written out as literals because the configuration metadata
+ * is generated from the field initialisers; a test keeps the two equal.
  */
 @ConfigurationProperties("sluice.redis")
 public class SluiceRedisProperties {
 
 	/**
-	 * Prefix of every key Sluice writes, so that several applications can share one Redis.
+	 * Prefix of every key Sluice writes, so that several applications can share one
+	 * Redis.
 	 */
 	private String keyPrefix = "sluice:";
 
 	/**
-	 * Name of this instance among those sharing Redis (the consumer name in stream groups). Defaults to
-	 * the application name and a random suffix.
+	 * Name of this instance among those sharing Redis (the consumer name in stream
+	 * groups). Defaults to the application name and a random suffix.
 	 */
 	private @Nullable String instanceId;
 
 	/**
-	 * Longest a single Redis round trip may take before a call treats Redis as unreachable.
+	 * Longest a single Redis round trip may take before a call treats Redis as
+	 * unreachable.
 	 */
 	private Duration operationTimeout = Duration.ofMillis(500);
 
 	/**
-	 * Event types that may cross the wire, by the name they travel under (such as order-placed:
-	 * com.example.OrderPlaced). Events of other types cannot be published to a Redis topic, and messages
-	 * naming other types are dead-lettered.
+	 * Event types that may cross the wire, by the name they travel under (such as
+	 * order-placed: com.example.OrderPlaced). Events of other types cannot be published
+	 * to a Redis topic, and messages naming other types are dead-lettered.
 	 */
 	private final Map<String, String> eventTypes = new LinkedHashMap<>();
 
@@ -84,29 +89,33 @@ public class SluiceRedisProperties {
 	public static class Streams {
 
 		/**
-		 * Length each topic's stream is trimmed toward; entries a group has not acknowledged are never
-		 * trimmed.
+		 * Length each topic's stream is trimmed toward; entries a group has not
+		 * acknowledged are never trimmed.
 		 */
 		private long maxLength = 100_000;
 
 		/**
-		 * Deliveries of one event to a group before it goes to the topic's dead-letter stream.
+		 * Deliveries of one event to a group before it goes to the topic's dead-letter
+		 * stream.
 		 */
 		private int maxDeliveries = 5;
 
 		/**
-		 * How long an event may stay unacknowledged by a group member before another member reclaims it.
+		 * How long an event may stay unacknowledged by a group member before another
+		 * member reclaims it.
 		 */
 		private Duration claimIdle = Duration.ofSeconds(30);
 
 		/**
-		 * How long a read waits on Redis for new events; bounds how fast shutdown is noticed.
+		 * How long a read waits on Redis for new events; bounds how fast shutdown is
+		 * noticed.
 		 */
 		private Duration pollTimeout = Duration.ofSeconds(1);
 
 		/**
-		 * Most events read in one round trip. A group member's events count as idle from when they are
-		 * read, so claim-idle must exceed the time a member takes over a whole batch.
+		 * Most events read in one round trip. A group member's events count as idle from
+		 * when they are read, so claim-idle must exceed the time a member takes over a
+		 * whole batch.
 		 */
 		private int batchSize = 16;
 
@@ -149,5 +158,7 @@ public class SluiceRedisProperties {
 		public void setBatchSize(int batchSize) {
 			this.batchSize = batchSize;
 		}
+
 	}
+
 }

@@ -16,16 +16,19 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Turns a Sluice refusal that escapes a Spring MVC handler into a problem response (RFC 9457): a
- * rate limit into 429 with {@code Retry-After}, a full bulkhead or pool into 503. Components that
- * are shutting down answer 503 too. Each problem's {@code type} links to its section of the
- * project's {@code docs/problems.md}. An application's own {@code @ExceptionHandler} for these
- * exceptions in its controller takes precedence.
+ * Turns a Sluice refusal that escapes a Spring MVC handler into a problem response (RFC
+ * 9457): a rate limit into 429 with {@code Retry-After}, a full bulkhead or pool into
+ * 503. Components that are shutting down answer 503 too. Each problem's {@code type}
+ * links to its section of the project's {@code docs/problems.md}. An application's own
+ * {@code @ExceptionHandler} for these exceptions in its controller takes precedence.
  */
 @RestControllerAdvice
 public class SluiceExceptionHandler {
 
-	/** Where the problem types are described: the project's docs, at the address its build declares. */
+	/**
+	 * Where the problem types are described: the project's docs, at the address its build
+	 * declares.
+	 */
 	static final String PROBLEM_TYPES = "https://github.com/sluice-dev/sluice/blob/main/docs/problems.md#";
 
 	@ExceptionHandler(RateLimitExceededException.class)
@@ -72,4 +75,5 @@ public class SluiceExceptionHandler {
 		long millis = Math.max(1, retryAfter.toMillis());
 		return Math.max(1, (millis + 999) / 1000);
 	}
+
 }

@@ -6,11 +6,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 
-/** Auto-configuration of the problem responses for Sluice's refusals in a Spring MVC application. */
+/**
+ * Auto-configuration of the problem responses for Sluice's refusals in a Spring MVC
+ * application.
+ */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(name = { "org.springframework.web.servlet.DispatcherServlet",
-		"org.springframework.http.ProblemDetail" })
+@ConditionalOnClass(
+		name = { "org.springframework.web.servlet.DispatcherServlet", "org.springframework.http.ProblemDetail" })
 public final class SluiceWebAutoConfiguration {
 
 	@Bean
@@ -18,4 +21,5 @@ public final class SluiceWebAutoConfiguration {
 	SluiceExceptionHandler sluiceExceptionHandler() {
 		return new SluiceExceptionHandler();
 	}
+
 }

@@ -34,17 +34,18 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shape of Sluice's configuration: every kind of component is {@code <kind>.defaults} plus
- * {@code <kind>.instances.<name>}; a key Sluice does not know stops start-up with the closest known
- * one; the defaults are checked whether or not anything inherits them; a bean that shadows a
- * component is explained; and the metadata lists, describes and gives the default of every setting.
+ * The shape of Sluice's configuration: every kind of component is {@code <kind>.defaults}
+ * plus {@code <kind>.instances.<name>}; a key Sluice does not know stops start-up with
+ * the closest known one; the defaults are checked whether or not anything inherits them;
+ * a bean that shadows a component is explained; and the metadata lists, describes and
+ * gives the default of every setting.
  */
 class ConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SluiceSettingsAutoConfiguration.class, LifecycleAutoConfiguration.class,
-				PoolAutoConfiguration.class, BulkheadAutoConfiguration.class, RateLimiterAutoConfiguration.class,
-				EventBusAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(SluiceSettingsAutoConfiguration.class,
+				LifecycleAutoConfiguration.class, PoolAutoConfiguration.class, BulkheadAutoConfiguration.class,
+				RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class));
 
 	@Test
 	void aMistypedPoolSettingUnderAnOldKeyStopsStartUpNamingTheKeyAndWhatItIsNow() {
@@ -86,7 +87,8 @@ class ConfigurationTests {
 			.withPropertyValues("sluice.pool.defaults.workers=2", "sluice.pool.instances.orders.queue-capacity=5",
 					"sluice.bulkhead.defaults.fair=true", "sluice.bulkhead.instances.db.permits=2",
 					"sluice.rate-limiter.defaults.per=2s", "sluice.rate-limiter.instances.api.rate=4",
-					"sluice.event-bus.subscriber.defaults.buffer=8", "sluice.event-bus.subscriber.topics.orders.buffer=4",
+					"sluice.event-bus.subscriber.defaults.buffer=8",
+					"sluice.event-bus.subscriber.topics.orders.buffer=4",
 					"sluice.event-bus.subscriber.instances.audit.overflow=block", "sluice.shutdown.timeout=5s",
 					"sluice.redis.event-types.order=java.lang.String")
 			.run((context) -> assertThat(context).hasNotFailed());
@@ -94,7 +96,8 @@ class ConfigurationTests {
 
 	@Test
 	void anInvalidDefaultStopsStartUpEvenWhenEveryPoolSetsItsOwn() {
-		this.contextRunner.withPropertyValues("sluice.pool.defaults.workers=0", "sluice.pool.instances.orders.workers=3")
+		this.contextRunner
+			.withPropertyValues("sluice.pool.defaults.workers=0", "sluice.pool.instances.orders.workers=3")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(StartupFailures.analyze(context.getStartupFailure()))
@@ -133,7 +136,8 @@ class ConfigurationTests {
 	void theSettingsClassesDefaultsAreCoresDefaults() {
 		PoolProperties.Pool pool = new PoolProperties.Pool();
 		assertThat(new PoolConfig(pool.getWorkers(), pool.getQueueCapacity(), pool.getOverflow(),
-				pool.getSubmitTimeout(), pool.getThreads())).isEqualTo(PoolConfig.defaults());
+				pool.getSubmitTimeout(), pool.getThreads()))
+			.isEqualTo(PoolConfig.defaults());
 		BulkheadProperties.Bulkhead bulkhead = new BulkheadProperties.Bulkhead();
 		assertThat(bulkhead.getPermits()).isEqualTo(BulkheadConfig.DEFAULT_PERMITS);
 		assertThat(new BulkheadConfig(bulkhead.getPermits(), bulkhead.isFair(), bulkhead.getAcquireTimeout()))
@@ -168,8 +172,9 @@ class ConfigurationTests {
 	}
 
 	/**
-	 * Every bean property of the settings class is in the metadata under the prefix, described; and
-	 * has a default there unless its class leaves it empty on purpose (null: required, or derived).
+	 * Every bean property of the settings class is in the metadata under the prefix,
+	 * described; and has a default there unless its class leaves it empty on purpose
+	 * (null: required, or derived).
 	 */
 	private static void expectSettings(Map<String, Map<?, ?>> metadata, String prefix, Class<?> type,
 			List<String> missing) throws Exception {
@@ -212,5 +217,7 @@ class ConfigurationTests {
 		ThreadPoolTaskExecutor mail() {
 			return new ThreadPoolTaskExecutor();
 		}
+
 	}
+
 }

@@ -33,10 +33,10 @@ import org.springframework.core.io.ByteArrayResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README and the pages under {@code docs/} tell the truth about the code: every relative link
- * (and its anchor) resolves, the configuration reference lists exactly the settings of the metadata
- * with the same defaults, and every YAML example uses only keys Sluice knows (and, where it needs no
- * Redis, starts an application).
+ * The README and the pages under {@code docs/} tell the truth about the code: every
+ * relative link (and its anchor) resolves, the configuration reference lists exactly the
+ * settings of the metadata with the same defaults, and every YAML example uses only keys
+ * Sluice knows (and, where it needs no Redis, starts an application).
  */
 class DocumentationTests {
 
@@ -49,9 +49,9 @@ class DocumentationTests {
 	private final Path root = RepositoryFiles.root();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SluiceSettingsAutoConfiguration.class, LifecycleAutoConfiguration.class,
-				PoolAutoConfiguration.class, BulkheadAutoConfiguration.class, RateLimiterAutoConfiguration.class,
-				EventBusAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(SluiceSettingsAutoConfiguration.class,
+				LifecycleAutoConfiguration.class, PoolAutoConfiguration.class, BulkheadAutoConfiguration.class,
+				RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class));
 
 	@Test
 	void everyRelativeLinkAndAnchorResolves() throws IOException {
@@ -172,4 +172,5 @@ class DocumentationTests {
 	private static String read(Path page) throws IOException {
 		return Files.readString(page);
 	}
+
 }

@@ -9,7 +9,10 @@ import java.util.Map;
 
 import org.springframework.boot.json.JsonParserFactory;
 
-/** The configuration metadata the build generated for the auto-configuration module, by property name. */
+/**
+ * The configuration metadata the build generated for the auto-configuration module, by
+ * property name.
+ */
 final class GeneratedMetadata {
 
 	private GeneratedMetadata() {
@@ -27,4 +30,5 @@ final class GeneratedMetadata {
 		}
 		return byName;
 	}
+
 }

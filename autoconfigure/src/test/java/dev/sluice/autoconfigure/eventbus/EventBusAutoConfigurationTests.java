@@ -52,7 +52,9 @@ class EventBusAutoConfigurationTests {
 				assertThat(audit.buffer()).isEqualTo(7);
 				assertThat(audit.overflow()).isEqualTo(BufferOverflow.BLOCK);
 				// without a name, a subscriber is named beanName.methodName
-				SubscriberStats mailer = bus.stats().stream().filter((stats) -> stats.name().endsWith("Listeners.mail"))
+				SubscriberStats mailer = bus.stats()
+					.stream()
+					.filter((stats) -> stats.name().endsWith("Listeners.mail"))
 					.findFirst()
 					.orElseThrow();
 				assertThat(mailer.buffer()).isEqualTo(64);
@@ -79,23 +81,25 @@ class EventBusAutoConfigurationTests {
 			assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("sluice.event-bus.subscriber.defaults.buffer");
 		});
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.topics.orders.publish-timeout=-1s").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("sluice.event-bus.subscriber.topics.orders.publish-timeout");
-		});
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.topics.orders.publish-timeout=-1s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("sluice.event-bus.subscriber.topics.orders.publish-timeout");
+			});
 		this.contextRunner.withPropertyValues("sluice.event-bus.dispatchers=0").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sluice.event-bus.dispatchers");
 		});
 		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.instances.x.overflow=sometimes")
 			.run((context) -> assertThat(context).hasFailed());
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.topics.orders.group=billing").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("sluice.event-bus.subscriber.topics.orders.group")
-				.hasMessageContaining("per subscriber");
-		});
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.topics.orders.group=billing")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("sluice.event-bus.subscriber.topics.orders.group")
+					.hasMessageContaining("per subscriber");
+			});
 		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.defaults.group=billing").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
@@ -105,12 +109,14 @@ class EventBusAutoConfigurationTests {
 
 	@Test
 	void aSubscribersGroupComesFromItsConfigurationThenItsAnnotation() {
-		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.instances.audit.group=auditors").run((context) -> {
-			SubscriberSettings settings = new SubscriberSettings(Binder.get(context.getEnvironment()));
-			assertThat(settings.options("orders", "audit", null, null, "annotated").group()).isEqualTo("auditors");
-			assertThat(settings.options("orders", "mailer", null, null, "annotated").group()).isEqualTo("annotated");
-			assertThat(settings.options("orders", "mailer", null, null, null).group()).isNull();
-		});
+		this.contextRunner.withPropertyValues("sluice.event-bus.subscriber.instances.audit.group=auditors")
+			.run((context) -> {
+				SubscriberSettings settings = new SubscriberSettings(Binder.get(context.getEnvironment()));
+				assertThat(settings.options("orders", "audit", null, null, "annotated").group()).isEqualTo("auditors");
+				assertThat(settings.options("orders", "mailer", null, null, "annotated").group())
+					.isEqualTo("annotated");
+				assertThat(settings.options("orders", "mailer", null, null, null).group()).isNull();
+			});
 	}
 
 	@Test
@@ -124,8 +130,10 @@ class EventBusAutoConfigurationTests {
 				EventBus bus = context.getBean(EventBus.class);
 				bus.publish("orders", "order-1");
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				await().until(() -> meters.get("sluice.eventbus.delivered").tags("topic", "orders", "subscriber", "audit")
-					.functionCounter().count() == 1);
+				await().until(() -> meters.get("sluice.eventbus.delivered")
+					.tags("topic", "orders", "subscriber", "audit")
+					.functionCounter()
+					.count() == 1);
 				assertThat(meters.get("sluice.eventbus.published").tag("topic", "orders").functionCounter().count())
 					.isEqualTo(1);
 				assertThat(context.getBean(SluiceEndpoint.class).components().get("event-bus").toString())
@@ -161,7 +169,8 @@ class EventBusAutoConfigurationTests {
 
 		@EventSubscriber(topic = "orders", name = "audit", buffer = 32, overflow = "block")
 		void audit(String order) throws InterruptedException {
-			Thread.sleep(5); // slow enough that only a real drain at shutdown delivers them all
+			Thread.sleep(5); // slow enough that only a real drain at shutdown delivers
+								// them all
 			this.audited.add(order);
 		}
 
@@ -169,6 +178,7 @@ class EventBusAutoConfigurationTests {
 		void mail(String order) {
 			this.mailed.add(order);
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -177,6 +187,7 @@ class EventBusAutoConfigurationTests {
 		@EventSubscriber(topic = "orders")
 		void wrong(String order, int extra) {
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -186,5 +197,7 @@ class EventBusAutoConfigurationTests {
 		EventBus myBus() {
 			return EventBus.create("mine", 1);
 		}
+
 	}
+
 }

@@ -33,7 +33,10 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Semaphores and rate limiters: properties, back-off, metrics, annotations, endpoint, lifecycle. */
+/**
+ * Semaphores and rate limiters: properties, back-off, metrics, annotations, endpoint,
+ * lifecycle.
+ */
 class LimitsAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -59,8 +62,9 @@ class LimitsAutoConfigurationTests {
 	@Test
 	void rateLimiterIsCreatedFromItsProperties() {
 		this.contextRunner
-			.withPropertyValues("sluice.rate-limiter.instances.api.rate=100", "sluice.rate-limiter.instances.api.per=1m",
-					"sluice.rate-limiter.instances.api.burst=20", "sluice.rate-limiter.instances.api.timeout=2s")
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=100",
+					"sluice.rate-limiter.instances.api.per=1m", "sluice.rate-limiter.instances.api.burst=20",
+					"sluice.rate-limiter.instances.api.timeout=2s")
 			.run((context) -> assertThat(context.getBean(RateLimiterRegistry.class).get("api").config())
 				.isEqualTo(new RateLimitConfig(100, Duration.ofMinutes(1), 20, Duration.ofSeconds(2))));
 	}
@@ -82,14 +86,16 @@ class LimitsAutoConfigurationTests {
 
 	@Test
 	void metricsAreBound() {
-		this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.permits=3", "sluice.rate-limiter.instances.api.rate=5")
+		this.contextRunner
+			.withPropertyValues("sluice.bulkhead.instances.db.permits=3", "sluice.rate-limiter.instances.api.rate=5")
 			.withConfiguration(
 					AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 			.run((context) -> {
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
 				assertThat(meters.get("sluice.bulkhead.available").tag("name", "db").gauge().value()).isEqualTo(3);
-				assertThat(meters.get("resilience4j.ratelimiter.available.permissions").tag("name", "api").gauge()
-					.value()).isEqualTo(5);
+				assertThat(
+						meters.get("resilience4j.ratelimiter.available.permissions").tag("name", "api").gauge().value())
+					.isEqualTo(5);
 			});
 	}
 
@@ -130,8 +136,8 @@ class LimitsAutoConfigurationTests {
 	@Test
 	void endpointShowsAndChangesLimitsAtRunTime() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(SluiceEndpointAutoConfiguration.class))
-			.withPropertyValues("management.endpoints.web.exposure.include=sluice", "sluice.bulkhead.instances.db.permits=3",
-					"sluice.rate-limiter.instances.api.rate=5")
+			.withPropertyValues("management.endpoints.web.exposure.include=sluice",
+					"sluice.bulkhead.instances.db.permits=3", "sluice.rate-limiter.instances.api.rate=5")
 			.run((context) -> {
 				SluiceEndpoint endpoint = context.getBean(SluiceEndpoint.class);
 				assertThat(endpoint.components()).containsKeys("pools", "bulkheads", "rate-limiters");
@@ -157,7 +163,8 @@ class LimitsAutoConfigurationTests {
 
 	@Test
 	void closingTheContextShutsLimitsDown() {
-		this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.permits=1", "sluice.rate-limiter.instances.api.rate=5")
+		this.contextRunner
+			.withPropertyValues("sluice.bulkhead.instances.db.permits=1", "sluice.rate-limiter.instances.api.rate=5")
 			.run((context) -> {
 				Bulkhead db = context.getBean(BulkheadRegistry.class).get("db");
 				RateLimiter api = context.getBean(RateLimiterRegistry.class).get("api");
@@ -179,6 +186,7 @@ class LimitsAutoConfigurationTests {
 		RateLimiterRegistry myLimiters() {
 			return new RateLimiterRegistry(java.util.List.of(RateLimiter.create("mine", RateLimitConfig.perSecond(1))));
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -193,6 +201,7 @@ class LimitsAutoConfigurationTests {
 		Inventory inventory() {
 			return new Inventory();
 		}
+
 	}
 
 	static class Quotes {
@@ -205,6 +214,7 @@ class LimitsAutoConfigurationTests {
 		public String unguarded() {
 			return "free";
 		}
+
 	}
 
 	@Bulkheaded("db")
@@ -213,5 +223,7 @@ class LimitsAutoConfigurationTests {
 		public int inUse(Bulkhead db) {
 			return db.stats().inUse();
 		}
+
 	}
+
 }

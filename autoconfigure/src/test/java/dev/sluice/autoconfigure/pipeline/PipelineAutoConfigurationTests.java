@@ -33,13 +33,19 @@ class PipelineAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(PipelineMetrics.class);
 				Pipelines pipelines = context.getBean(Pipelines.class);
-				pipelines.from("numbers", List.of(1, 2, 3, 4)).map("double", 2, (i) -> i * 2)
-					.filter("big", 1, (i) -> i > 4).toList();
+				pipelines.from("numbers", List.of(1, 2, 3, 4))
+					.map("double", 2, (i) -> i * 2)
+					.filter("big", 1, (i) -> i > 4)
+					.toList();
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				assertThat(meters.get("sluice.pipeline.items.in").tags("pipeline", "numbers", "stage", "double")
-					.functionCounter().count()).isEqualTo(4);
-				assertThat(meters.get("sluice.pipeline.items.out").tags("pipeline", "numbers", "stage", "big")
-					.functionCounter().count()).isEqualTo(2);
+				assertThat(meters.get("sluice.pipeline.items.in")
+					.tags("pipeline", "numbers", "stage", "double")
+					.functionCounter()
+					.count()).isEqualTo(4);
+				assertThat(meters.get("sluice.pipeline.items.out")
+					.tags("pipeline", "numbers", "stage", "big")
+					.functionCounter()
+					.count()).isEqualTo(2);
 				Map<String, Object> components = context.getBean(SluiceEndpoint.class).components();
 				assertThat(components).containsKey("pipelines");
 				assertThat(components.get("pipelines").toString()).contains("numbers", "double", "big", "itemsIn=4");
@@ -59,5 +65,7 @@ class PipelineAutoConfigurationTests {
 		Pipelines mine() {
 			return new Pipelines();
 		}
+
 	}
+
 }

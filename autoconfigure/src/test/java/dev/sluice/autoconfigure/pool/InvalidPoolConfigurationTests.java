@@ -12,8 +12,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every invalid pool setting stops start-up, and the failure analysis that Spring Boot prints names
- * the property and what it allows.
+ * Every invalid pool setting stops start-up, and the failure analysis that Spring Boot
+ * prints names the property and what it allows.
  */
 class InvalidPoolConfigurationTests {
 
@@ -23,24 +23,28 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void zeroWorkersFailsStartUp() {
-		assertAnalysis("sluice.pool.instances.orders.workers=0", "sluice.pool.instances.orders.workers", "between 1 and 32767");
+		assertAnalysis("sluice.pool.instances.orders.workers=0", "sluice.pool.instances.orders.workers",
+				"between 1 and 32767");
 	}
 
 	@Test
 	void negativeWorkersFailsStartUp() {
-		assertAnalysis("sluice.pool.instances.orders.workers=-3", "sluice.pool.instances.orders.workers", "between 1 and 32767");
+		assertAnalysis("sluice.pool.instances.orders.workers=-3", "sluice.pool.instances.orders.workers",
+				"between 1 and 32767");
 	}
 
 	@Test
 	void zeroWorkersInTheDefaultsFailsStartUpNamingTheDefault() {
-		this.contextRunner.withPropertyValues("sluice.pool.defaults.workers=0", "sluice.pool.instances.orders.queue-capacity=3")
+		this.contextRunner
+			.withPropertyValues("sluice.pool.defaults.workers=0", "sluice.pool.instances.orders.queue-capacity=3")
 			.run((context) -> assertThat(analyze(context.getStartupFailure())).contains("sluice.pool.defaults.workers")
 				.contains("between 1 and 32767"));
 	}
 
 	@Test
 	void negativeQueueCapacityFailsStartUp() {
-		assertAnalysis("sluice.pool.instances.orders.queue-capacity=-1", "sluice.pool.instances.orders.queue-capacity", "0 or more");
+		assertAnalysis("sluice.pool.instances.orders.queue-capacity=-1", "sluice.pool.instances.orders.queue-capacity",
+				"0 or more");
 	}
 
 	@Test
@@ -51,13 +55,14 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void unknownThreadKindFailsStartUp() {
-		assertAnalysis("sluice.pool.instances.orders.threads=green", "sluice.pool.instances.orders.threads", "one of platform, virtual");
+		assertAnalysis("sluice.pool.instances.orders.threads=green", "sluice.pool.instances.orders.threads",
+				"one of platform, virtual");
 	}
 
 	@Test
 	void submitTimeoutThatIsNotADurationFailsStartUp() {
-		assertAnalysis("sluice.pool.instances.orders.submit-timeout=ten apples", "sluice.pool.instances.orders.submit-timeout",
-				"a duration such as 500ms");
+		assertAnalysis("sluice.pool.instances.orders.submit-timeout=ten apples",
+				"sluice.pool.instances.orders.submit-timeout", "a duration such as 500ms");
 	}
 
 	@Test
@@ -68,7 +73,8 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void workersThatIsNotANumberFailsStartUp() {
-		assertAnalysis("sluice.pool.instances.orders.workers=many", "sluice.pool.instances.orders.workers", "a whole number");
+		assertAnalysis("sluice.pool.instances.orders.workers=many", "sluice.pool.instances.orders.workers",
+				"a whole number");
 	}
 
 	@Test
@@ -88,23 +94,26 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void semaphoreAcquireTimeoutThatIsNotADurationFailsStartUp() {
-		assertAnalysis("sluice.bulkhead.instances.db.acquire-timeout=soon", "sluice.bulkhead.instances.db.acquire-timeout",
-				"a duration such as");
+		assertAnalysis("sluice.bulkhead.instances.db.acquire-timeout=soon",
+				"sluice.bulkhead.instances.db.acquire-timeout", "a duration such as");
 	}
 
 	@Test
 	void rateLimiterWithoutARateFailsStartUp() {
-		assertAnalysis("sluice.rate-limiter.instances.api.burst=5", "sluice.rate-limiter.instances.api.rate", "rate must be set");
+		assertAnalysis("sluice.rate-limiter.instances.api.burst=5", "sluice.rate-limiter.instances.api.rate",
+				"rate must be set");
 	}
 
 	@Test
 	void zeroRateFailsStartUp() {
-		assertAnalysis("sluice.rate-limiter.instances.api.rate=0", "sluice.rate-limiter.instances.api.rate", "at least 1");
+		assertAnalysis("sluice.rate-limiter.instances.api.rate=0", "sluice.rate-limiter.instances.api.rate",
+				"at least 1");
 	}
 
 	@Test
 	void zeroPeriodFailsStartUp() {
-		this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.per=0s")
+		this.contextRunner
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.per=0s")
 			.run((context) -> assertThat(analyze(context.getStartupFailure()))
 				.contains("'sluice.rate-limiter.instances.api.per'")
 				.contains("positive duration"));
@@ -112,7 +121,8 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void zeroBurstFailsStartUp() {
-		this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.burst=0")
+		this.contextRunner
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.burst=0")
 			.run((context) -> assertThat(analyze(context.getStartupFailure()))
 				.contains("'sluice.rate-limiter.instances.api.burst'")
 				.contains("at least 1"));
@@ -120,7 +130,9 @@ class InvalidPoolConfigurationTests {
 
 	@Test
 	void negativeRateLimiterTimeoutFailsStartUp() {
-		this.contextRunner.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.timeout=-1s")
+		this.contextRunner
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5",
+					"sluice.rate-limiter.instances.api.timeout=-1s")
 			.run((context) -> assertThat(analyze(context.getStartupFailure()))
 				.contains("'sluice.rate-limiter.instances.api.timeout'")
 				.contains("zero or more"));
@@ -136,4 +148,5 @@ class InvalidPoolConfigurationTests {
 	private static String analyze(Throwable failure) {
 		return StartupFailures.analyze(failure);
 	}
+
 }

@@ -54,10 +54,9 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void poolIsCreatedFromItsProperties() {
-		this.contextRunner
-			.withPropertyValues("sluice.pool.instances.orders.workers=3", "sluice.pool.instances.orders.queue-capacity=5",
-					"sluice.pool.instances.orders.overflow=caller-runs", "sluice.pool.instances.orders.submit-timeout=2s",
-					"sluice.pool.instances.orders.threads=virtual")
+		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=3",
+				"sluice.pool.instances.orders.queue-capacity=5", "sluice.pool.instances.orders.overflow=caller-runs",
+				"sluice.pool.instances.orders.submit-timeout=2s", "sluice.pool.instances.orders.threads=virtual")
 			.run((context) -> {
 				WorkerPool orders = context.getBean(WorkerPoolRegistry.class).get("orders");
 				assertThat(orders.config())
@@ -92,7 +91,8 @@ class PoolAutoConfigurationTests {
 
 	@Test
 	void poolIsInjectableByQualifierWithoutMakingExecutorInjectionAmbiguous() {
-		this.contextRunner.withPropertyValues("sluice.pool.instances.orders.workers=1", "sluice.pool.instances.mail.workers=1")
+		this.contextRunner
+			.withPropertyValues("sluice.pool.instances.orders.workers=1", "sluice.pool.instances.mail.workers=1")
 			.withUserConfiguration(QualifiedInjectionConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -148,8 +148,7 @@ class PoolAutoConfigurationTests {
 				assertThat(meters.get("executor.queue.remaining").tag("name", "orders").gauge().value())
 					.isEqualTo(1000);
 				assertThat(meters.get("executor").tag("name", "orders").functionTimer().count()).isEqualTo(1);
-				assertThat(meters.get("sluice.pool.rejected").tag("name", "orders").functionCounter().count())
-					.isZero();
+				assertThat(meters.get("sluice.pool.rejected").tag("name", "orders").functionCounter().count()).isZero();
 			});
 	}
 
@@ -163,7 +162,8 @@ class PoolAutoConfigurationTests {
 	@Test
 	void endpointShowsEachPoolWithItsConfigurationAndState() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(SluiceEndpointAutoConfiguration.class))
-			.withPropertyValues("management.endpoints.web.exposure.include=sluice", "sluice.pool.instances.orders.workers=2")
+			.withPropertyValues("management.endpoints.web.exposure.include=sluice",
+					"sluice.pool.instances.orders.workers=2")
 			.run((context) -> {
 				SluiceEndpoint endpoint = context.getBean(SluiceEndpoint.class);
 				Map<String, Object> components = endpoint.components();
@@ -275,6 +275,7 @@ class PoolAutoConfigurationTests {
 
 		record Consumer(WorkerPool orders, Executor executor) {
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -292,7 +293,9 @@ class PoolAutoConfigurationTests {
 			public CompletableFuture<String> send() {
 				return CompletableFuture.completedFuture(Thread.currentThread().getName());
 			}
+
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -302,6 +305,7 @@ class PoolAutoConfigurationTests {
 		WorkerPoolRegistry myRegistry() {
 			return new WorkerPoolRegistry(java.util.List.of(WorkerPool.create("mine", PoolConfig.defaults())));
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -311,6 +315,7 @@ class PoolAutoConfigurationTests {
 		WorkerPool orders() {
 			return WorkerPool.create("orders", PoolConfig.defaults().withWorkers(1));
 		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -320,5 +325,7 @@ class PoolAutoConfigurationTests {
 		WorkerPoolMetrics customMetrics() {
 			return new WorkerPoolMetrics(java.util.List.of(), io.micrometer.core.instrument.Tags.empty());
 		}
+
 	}
+
 }

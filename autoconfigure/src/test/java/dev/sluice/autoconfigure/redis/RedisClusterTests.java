@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three application contexts in one JVM, each an instance of the same application, sharing one
- * Redis: what a service running as several instances sees.
+ * Three application contexts in one JVM, each an instance of the same application,
+ * sharing one Redis: what a service running as several instances sees.
  */
 class RedisClusterTests {
 
@@ -40,9 +40,12 @@ class RedisClusterTests {
 		int burst = 10;
 		ApplicationContextRunner runner = RedisContexts.runner()
 			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
-					"sluice.rate-limiter.instances.partner.rate=" + rate, "sluice.rate-limiter.instances.partner.per=1s",
-					"sluice.rate-limiter.instances.partner.burst=" + burst, "sluice.rate-limiter.instances.partner.scope=cluster",
-					// a slow round trip must not let a local limiter grant beside the shared one here, and six
+					"sluice.rate-limiter.instances.partner.rate=" + rate,
+					"sluice.rate-limiter.instances.partner.per=1s",
+					"sluice.rate-limiter.instances.partner.burst=" + burst,
+					"sluice.rate-limiter.instances.partner.scope=cluster",
+					// a slow round trip must not let a local limiter grant beside the
+					// shared one here, and six
 					// spinning callers on two cores can make a healthy round trip slow
 					"sluice.rate-limiter.instances.partner.on-outage=fail-closed", "sluice.redis.operation-timeout=5s");
 		List<RateLimiter> limiters = new CopyOnWriteArrayList<>();
@@ -75,7 +78,8 @@ class RedisClusterTests {
 				caller.join();
 			}
 			double seconds = (System.nanoTime() - start) / 1e9;
-			// a classic token bucket: at most the burst plus what refilled over the window; +1 for the
+			// a classic token bucket: at most the burst plus what refilled over the
+			// window; +1 for the
 			// token whose refill straddles the last call
 			long ceiling = (long) Math.floor(burst + rate * seconds) + 1;
 			assertThat(granted.get()).as("granted by 3 instances in %.2fs", seconds)
@@ -94,7 +98,8 @@ class RedisClusterTests {
 				Queue<String> ids = new ConcurrentLinkedQueue<>();
 				received.add(ids);
 				context.getBean(EventBus.class)
-					.subscribe("orders", TestOrder.class, (order) -> ids.add(order.id()), SubscriberOptions.named("audit"));
+					.subscribe("orders", TestOrder.class, (order) -> ids.add(order.id()),
+							SubscriberOptions.named("audit"));
 			}
 			EventBus publisher = contexts.get(0).getBean(EventBus.class);
 			for (int i = 0; i < 200; i++) {
@@ -108,7 +113,8 @@ class RedisClusterTests {
 
 	@Test
 	void aGroupHandsEachEventToExactlyOneInstance() {
-		// no member stops here, so a claim-idle far beyond any pause keeps redelivery out of the count
+		// no member stops here, so a claim-idle far beyond any pause keeps redelivery out
+		// of the count
 		ApplicationContextRunner runner = eventRunner().withUserConfiguration(Billing.class)
 			.withPropertyValues("sluice.event-bus.subscriber.instances.billing.group=billing",
 					"sluice.redis.streams.claim-idle=10s");
@@ -127,18 +133,22 @@ class RedisClusterTests {
 			assertThat(perEvent).hasSize(events);
 			assertThat(perEvent.values()).containsOnly(1);
 			assertThat(Billing.handled.values().stream().filter((ids) -> !ids.isEmpty()).count())
-				.as("instances that handled some").isGreaterThan(1);
+				.as("instances that handled some")
+				.isGreaterThan(1);
 		});
 	}
 
 	private static ApplicationContextRunner eventRunner() {
 		return RedisContexts.runner()
-			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.event-bus.transport=redis",
-					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
+			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.event-bus.transport=redis", "sluice.redis.event-types.order=" + TestOrder.class.getName(),
 					"sluice.redis.streams.poll-timeout=200ms", "sluice.redis.streams.claim-idle=1s");
 	}
 
-	/** Runs the check with {@code count} instances of the application started from the runner. */
+	/**
+	 * Runs the check with {@code count} instances of the application started from the
+	 * runner.
+	 */
 	static void instances(ApplicationContextRunner runner, int count,
 			ThrowingConsumer<List<AssertableApplicationContext>> check) {
 		start(runner, count, new ArrayList<>(), check);
@@ -168,6 +178,7 @@ class RedisClusterTests {
 	interface ThrowingConsumer<T> {
 
 		void accept(T value) throws Exception;
+
 	}
 
 	/** A competing subscriber; records what each instance (bean) handled. */
@@ -189,6 +200,7 @@ class RedisClusterTests {
 		static long total() {
 			return handled.values().stream().mapToLong(Queue::size).sum();
 		}
+
 	}
 
 }

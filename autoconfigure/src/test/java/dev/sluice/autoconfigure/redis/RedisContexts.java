@@ -16,20 +16,23 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Application contexts that talk to the test Redis: through {@code @ServiceConnection} to a
- * Testcontainers Redis when a Docker engine runs one, otherwise through {@code spring.data.redis.*}
- * to the local server ({@link TestRedis}).
+ * Application contexts that talk to the test Redis: through {@code @ServiceConnection} to
+ * a Testcontainers Redis when a Docker engine runs one, otherwise through
+ * {@code spring.data.redis.*} to the local server ({@link TestRedis}).
  */
 final class RedisContexts {
 
 	private RedisContexts() {
 	}
 
-	/** A runner with Sluice's and Spring Boot's Redis auto-configuration, connected to the test Redis. */
+	/**
+	 * A runner with Sluice's and Spring Boot's Redis auto-configuration, connected to the
+	 * test Redis.
+	 */
 	static ApplicationContextRunner runner() {
 		ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
-				DataRedisAutoConfiguration.class, SluiceRedisAutoConfiguration.class, RateLimiterAutoConfiguration.class,
-				EventBusAutoConfiguration.class, LifecycleAutoConfiguration.class));
+				DataRedisAutoConfiguration.class, SluiceRedisAutoConfiguration.class,
+				RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class, LifecycleAutoConfiguration.class));
 		if (TestRedis.container() != null) {
 			return runner.withConfiguration(AutoConfigurations.of(ServiceConnectionAutoConfiguration.class))
 				.withUserConfiguration(ContainerConnection.class);
@@ -48,5 +51,7 @@ final class RedisContexts {
 		GenericContainer<?> redisContainer() {
 			return TestRedis.container();
 		}
+
 	}
+
 }

@@ -16,7 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** {@code /actuator/sluice/redis}: the limiters' and the streams' own stats records, by name. */
+/**
+ * {@code /actuator/sluice/redis}: the limiters' and the streams' own stats records, by
+ * name.
+ */
 class RedisEndpointContributorTests {
 
 	@Test
@@ -24,8 +27,8 @@ class RedisEndpointContributorTests {
 		RedisContexts.runner()
 			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
 					"sluice.rate-limiter.instances.partner.rate=5",
-					"sluice.rate-limiter.instances.partner.scope=cluster",
-					"sluice.event-bus.transport=redis", "sluice.redis.event-types.order=" + TestOrder.class.getName())
+					"sluice.rate-limiter.instances.partner.scope=cluster", "sluice.event-bus.transport=redis",
+					"sluice.redis.event-types.order=" + TestOrder.class.getName())
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				RedisEventTransport transport = context.getBean(RedisEventTransport.class);
@@ -38,9 +41,8 @@ class RedisEndpointContributorTests {
 				assertThat(contributor.kind()).isEqualTo("redis");
 				Map<String, Object> components = contributor.components();
 				assertThat(components).containsOnlyKeys("rate-limiters", "event-streams");
-				assertThat(((Map<?, ?>) components.get("rate-limiters")).get("partner"))
-					.isInstanceOfSatisfying(ClusterLimiterStats.class,
-							(limiter) -> assertThat(limiter.roundTrips()).isPositive());
+				assertThat(((Map<?, ?>) components.get("rate-limiters")).get("partner")).isInstanceOfSatisfying(
+						ClusterLimiterStats.class, (limiter) -> assertThat(limiter.roundTrips()).isPositive());
 				assertThat(((Map<?, ?>) components.get("event-streams")).get("orders"))
 					.isInstanceOfSatisfying(RedisTopicStats.class, (topic) -> {
 						assertThat(topic.published()).isEqualTo(1);
@@ -54,4 +56,5 @@ class RedisEndpointContributorTests {
 					.contains("\"published\":1");
 			});
 	}
+
 }

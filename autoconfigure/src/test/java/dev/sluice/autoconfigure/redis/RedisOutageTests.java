@@ -23,7 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
-/** Each outage policy, and what the health indicator says, with a Redis that the test stops. */
+/**
+ * Each outage policy, and what the health indicator says, with a Redis that the test
+ * stops.
+ */
 class RedisOutageTests {
 
 	private OwnedRedis redis;
@@ -34,8 +37,9 @@ class RedisOutageTests {
 	void startRedis() {
 		this.redis = OwnedRedis.start();
 		this.runner = new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, SluiceRedisAutoConfiguration.class,
-					RateLimiterAutoConfiguration.class, EventBusAutoConfiguration.class, LifecycleAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+					SluiceRedisAutoConfiguration.class, RateLimiterAutoConfiguration.class,
+					EventBusAutoConfiguration.class, LifecycleAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.redis.port(),
 					"sluice.redis.operation-timeout=300ms", "sluice.rate-limiter.instances.partner.rate=100",
 					"sluice.rate-limiter.instances.partner.scope=cluster");
@@ -79,10 +83,12 @@ class RedisOutageTests {
 			assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
 			this.redis.restart();
 			// the limiter probes Redis again once a second; until then it still refuses
-			await().atMost(Duration.ofSeconds(20)).ignoreException(RateLimitExceededException.class).untilAsserted(() -> {
-				assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-				assertThat(limiter.tryAcquire()).isTrue();
-			});
+			await().atMost(Duration.ofSeconds(20))
+				.ignoreException(RateLimitExceededException.class)
+				.untilAsserted(() -> {
+					assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+					assertThat(limiter.tryAcquire()).isTrue();
+				});
 		});
 	}
 
@@ -107,10 +113,9 @@ class RedisOutageTests {
 
 	@Test
 	void theRedisTransportMakesRedisRequiredSoHealthIsDownDuringAnOutage() {
-		this.runner
-			.withPropertyValues("sluice.event-bus.transport=redis",
-					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
-					"sluice.rate-limiter.instances.partner.on-outage=fail-open", "sluice.redis.streams.poll-timeout=200ms")
+		this.runner.withPropertyValues("sluice.event-bus.transport=redis",
+				"sluice.redis.event-types.order=" + TestOrder.class.getName(),
+				"sluice.rate-limiter.instances.partner.on-outage=fail-open", "sluice.redis.streams.poll-timeout=200ms")
 			.run((context) -> {
 				SluiceRedisHealthIndicator health = context.getBean(SluiceRedisHealthIndicator.class);
 				assertThat(health.health().getStatus()).isEqualTo(Status.UP);
@@ -118,4 +123,5 @@ class RedisOutageTests {
 				assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
 			});
 	}
+
 }

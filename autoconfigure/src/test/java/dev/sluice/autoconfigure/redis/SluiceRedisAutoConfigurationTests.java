@@ -39,7 +39,8 @@ class SluiceRedisAutoConfigurationTests {
 	@Test
 	void clusterScopeWithoutSluiceRedisOnTheClasspathFailsStartUpNamingTheProperty() {
 		this.offline.withClassLoader(new FilteredClassLoader("dev.sluice.redis."))
-			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.scope=cluster")
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5",
+					"sluice.rate-limiter.instances.api.scope=cluster")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
@@ -60,7 +61,8 @@ class SluiceRedisAutoConfigurationTests {
 	@Test
 	void redisTransportWithoutEventTypesFailsStartUpNamingTheProperty() {
 		RedisContexts.runner()
-			.withPropertyValues("sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + TestRedis.uniquePrefix())
+			.withPropertyValues("sluice.event-bus.transport=redis",
+					"sluice.redis.key-prefix=" + TestRedis.uniquePrefix())
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
@@ -70,7 +72,8 @@ class SluiceRedisAutoConfigurationTests {
 	@Test
 	void anEventTypeThatIsNotAClassFailsStartUpNamingTheProperty() {
 		RedisContexts.runner()
-			.withPropertyValues("sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+			.withPropertyValues("sluice.event-bus.transport=redis",
+					"sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
 					"sluice.redis.event-types.order=com.example.NoSuchOrder")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
@@ -80,17 +83,17 @@ class SluiceRedisAutoConfigurationTests {
 
 	@Test
 	void anUnknownOutagePolicyFailsStartUpNamingTheProperty() {
-		this.offline
-			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.scope=cluster",
-					"sluice.rate-limiter.instances.api.on-outage=shrug")
+		this.offline.withPropertyValues("sluice.rate-limiter.instances.api.rate=5",
+				"sluice.rate-limiter.instances.api.scope=cluster", "sluice.rate-limiter.instances.api.on-outage=shrug")
 			.run((context) -> assertThat(context).hasFailed());
 	}
 
 	@Test
 	void aClusterLimiterComesFromRedisAndOnlyTheRateLimiterSideIsCreated() {
 		RedisContexts.runner()
-			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(), "sluice.rate-limiter.instances.api.rate=5",
-					"sluice.rate-limiter.instances.api.scope=cluster", "sluice.rate-limiter.instances.local.rate=5")
+			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.rate-limiter.instances.api.rate=5", "sluice.rate-limiter.instances.api.scope=cluster",
+					"sluice.rate-limiter.instances.local.rate=5")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context).hasSingleBean(RedisRateLimiters.class);
@@ -124,7 +127,8 @@ class SluiceRedisAutoConfigurationTests {
 	@Test
 	void aStreamSettingOutOfRangeFailsStartUpNamingTheProperty() {
 		RedisContexts.runner()
-			.withPropertyValues("sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+			.withPropertyValues("sluice.event-bus.transport=redis",
+					"sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
 					"sluice.redis.event-types.order=" + TestOrder.class.getName(), "sluice.redis.streams.max-length=0")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
@@ -132,4 +136,5 @@ class SluiceRedisAutoConfigurationTests {
 				.hasMessageContaining("sluice.redis.streams.max-length")
 				.hasMessageContaining("at least 1"));
 	}
+
 }

@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The properties' defaults are literals (for the configuration metadata); they must be the transport's. */
+/**
+ * The properties' defaults are literals (for the configuration metadata); they must be
+ * the transport's.
+ */
 class SluiceRedisPropertiesTests {
 
 	@Test
@@ -26,4 +29,5 @@ class SluiceRedisPropertiesTests {
 				streams.getBatchSize(), properties.getOperationTimeout(), RedisStreamSettings.DEFAULT_TRIM_INTERVAL))
 			.isEqualTo(RedisStreamSettings.defaults());
 	}
+
 }

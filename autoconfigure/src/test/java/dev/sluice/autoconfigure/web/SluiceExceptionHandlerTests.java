@@ -17,7 +17,10 @@ import org.springframework.http.ResponseEntity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Each refusal's problem response: status, headers, properties, and a type that links to its documentation. */
+/**
+ * Each refusal's problem response: status, headers, properties, and a type that links to
+ * its documentation.
+ */
 class SluiceExceptionHandlerTests {
 
 	private final SluiceExceptionHandler handler = new SluiceExceptionHandler();
@@ -44,11 +47,15 @@ class SluiceExceptionHandlerTests {
 	@Test
 	void everyProblemTypeLinksToASectionOfTheProblemsPageAtTheAddressTheBuildDeclares() throws Exception {
 		List<ProblemDetail> problems = List.of(
-				this.handler.rateLimited(new RateLimitExceededException("api", RateLimitExceededException.Reason.LIMITED,
-						Duration.ofSeconds(1), "limited")).getBody(),
+				this.handler
+					.rateLimited(new RateLimitExceededException("api", RateLimitExceededException.Reason.LIMITED,
+							Duration.ofSeconds(1), "limited"))
+					.getBody(),
 				this.handler.bulkheadFull(new BulkheadException("db", BulkheadException.Reason.FULL, "full")).getBody(),
-				this.handler.poolFull(new TaskRejectedException("orders", TaskRejectedException.Reason.QUEUE_FULL, "full",
-						null)).getBody());
+				this.handler
+					.poolFull(
+							new TaskRejectedException("orders", TaskRejectedException.Reason.QUEUE_FULL, "full", null))
+					.getBody());
 		Path root = RepositoryFiles.root();
 		String pom = Files.readString(root.resolve("pom.xml"));
 		String declared = pom.replaceFirst("(?s).*?<url>([^<]+)</url>.*", "$1");
@@ -60,4 +67,5 @@ class SluiceExceptionHandlerTests {
 			assertThat(sections).contains(type.substring(SluiceExceptionHandler.PROBLEM_TYPES.length()));
 		});
 	}
+
 }

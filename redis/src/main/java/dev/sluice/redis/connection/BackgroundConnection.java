@@ -17,29 +17,35 @@ import io.lettuce.core.RedisException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A connection to Redis that is made in the background, so that what uses it can be created, and
- * can answer, while Redis is down. Shared by the cluster rate limiters and the event transport.
+ * A connection to Redis that is made in the background, so that what uses it can be
+ * created, and can answer, while Redis is down. Shared by the cluster rate limiters and
+ * the event transport.
  *
  * <ul>
- * <li>Nothing blocks on connecting: the first attempt starts at once, on a daemon thread of its own
- * (one per connection), and creating this never throws.</li>
- * <li>While there is no connection, a failed attempt is tried again in the background every
- * {@link #RETRY_INTERVAL}, until one succeeds or this is closed; except a failure that no retry cures
- * ({@link #isMisconfiguration}: a client without a default URI, or one that is shut down), which is
- * tried again only when a caller asks after a retry interval.</li>
- * <li>Callers are refused while disconnected rather than made to wait on the client: they get the
- * connection at once once it is made, else wait for the attempt in flight within a bound of their own,
- * else get the failure of the last attempt at once while it is less than a retry interval old.</li>
- * <li>Once made, the connection is kept: Lettuce reconnects it after a loss, by the client's options
- * (which this leaves as the caller set them). The background thread then ends.</li>
- * <li>{@link #close()} stops connecting and closes the connection; an attempt in flight closes what
- * it makes. Callers waiting for a connection then fail at once.</li>
+ * <li>Nothing blocks on connecting: the first attempt starts at once, on a daemon thread
+ * of its own (one per connection), and creating this never throws.</li>
+ * <li>While there is no connection, a failed attempt is tried again in the background
+ * every {@link #RETRY_INTERVAL}, until one succeeds or this is closed; except a failure
+ * that no retry cures ({@link #isMisconfiguration}: a client without a default URI, or
+ * one that is shut down), which is tried again only when a caller asks after a retry
+ * interval.</li>
+ * <li>Callers are refused while disconnected rather than made to wait on the client: they
+ * get the connection at once once it is made, else wait for the attempt in flight within
+ * a bound of their own, else get the failure of the last attempt at once while it is less
+ * than a retry interval old.</li>
+ * <li>Once made, the connection is kept: Lettuce reconnects it after a loss, by the
+ * client's options (which this leaves as the caller set them). The background thread then
+ * ends.</li>
+ * <li>{@link #close()} stops connecting and closes the connection; an attempt in flight
+ * closes what it makes. Callers waiting for a connection then fail at once.</li>
  * </ul>
  *
- * <p>Thread-safe. Not an API of Sluice: it is public only so that both packages of this module can
- * share it.
+ * <p>
+ * Thread-safe. Not an API of Sluice: it is public only so that both packages of this
+ * module can share it.
  *
- * @param <C> what a successful attempt makes: the Lettuce connection, or something built on it
+ * @param <C> what a successful attempt makes: the Lettuce connection, or something built
+ * on it
  */
 public final class BackgroundConnection<C> {
 
@@ -53,8 +59,8 @@ public final class BackgroundConnection<C> {
 	private final Function<C, CompletableFuture<?>> close;
 
 	/**
-	 * One daemon thread for connecting; shut down once connected, or closed (an attempt in flight then
-	 * ends by the client's connect timeout, and closes what it made).
+	 * One daemon thread for connecting; shut down once connected, or closed (an attempt
+	 * in flight then ends by the client's connect timeout, and closes what it made).
 	 */
 	private final ScheduledThreadPoolExecutor connector;
 
@@ -64,10 +70,14 @@ public final class BackgroundConnection<C> {
 	/** Guarded by {@code this}: the latest attempt, while there is no connection. */
 	private @Nullable CompletableFuture<C> attempt;
 
-	/** Guarded by {@code this}: {@link System#nanoTime()} when the latest attempt failed. */
+	/**
+	 * Guarded by {@code this}: {@link System#nanoTime()} when the latest attempt failed.
+	 */
 	private long attemptFailedAt;
 
-	/** Guarded by {@code this}: the next attempt of the background retries, if one is due. */
+	/**
+	 * Guarded by {@code this}: the next attempt of the background retries, if one is due.
+	 */
 	private @Nullable Future<?> retry;
 
 	/** Why the latest attempt failed; {@code null} before one has, and once connected. */
@@ -101,9 +111,10 @@ public final class BackgroundConnection<C> {
 	}
 
 	/**
-	 * The connection: at once when it is made; otherwise the attempt in flight, or a new one, or the
-	 * one that failed last when it failed less than a retry interval ago (or {@code force} to start a
-	 * new one all the same). Never throws; fails with an {@link IllegalStateException} once closed.
+	 * The connection: at once when it is made; otherwise the attempt in flight, or a new
+	 * one, or the one that failed last when it failed less than a retry interval ago (or
+	 * {@code force} to start a new one all the same). Never throws; fails with an
+	 * {@link IllegalStateException} once closed.
 	 */
 	public CompletableFuture<C> attempt(boolean force) {
 		C made = this.connection;
@@ -161,9 +172,11 @@ public final class BackgroundConnection<C> {
 	}
 
 	/**
-	 * Waits up to {@code wait} (which may be zero) for the first attempt, and throws its failure if no
-	 * retry cures it; any other outcome returns, the connecting going on in the background.
-	 * @throws RuntimeException the failure of an attempt that {@link #isMisconfiguration} says
+	 * Waits up to {@code wait} (which may be zero) for the first attempt, and throws its
+	 * failure if no retry cures it; any other outcome returns, the connecting going on in
+	 * the background.
+	 * @throws RuntimeException the failure of an attempt that {@link #isMisconfiguration}
+	 * says
 	 */
 	public void awaitFirst(Duration wait) {
 		try {
@@ -187,7 +200,10 @@ public final class BackgroundConnection<C> {
 		return this.connection;
 	}
 
-	/** Why the latest attempt failed, while there is no connection and one has failed; else {@code null}. */
+	/**
+	 * Why the latest attempt failed, while there is no connection and one has failed;
+	 * else {@code null}.
+	 */
 	public @Nullable Throwable failure() {
 		return (this.connection != null) ? null : this.failure;
 	}
@@ -212,7 +228,8 @@ public final class BackgroundConnection<C> {
 				this.retry.cancel(false);
 			}
 		}
-		// not interrupted: an attempt in flight finishes, sees this closed, and closes its connection
+		// not interrupted: an attempt in flight finishes, sees this closed, and closes
+		// its connection
 		this.connector.shutdown();
 		if (attempt != null) {
 			attempt.completeExceptionally(closedException());
@@ -231,7 +248,9 @@ public final class BackgroundConnection<C> {
 		return closing;
 	}
 
-	/** One attempt, on the connector's thread; retried in the background when it fails. */
+	/**
+	 * One attempt, on the connector's thread; retried in the background when it fails.
+	 */
 	private void connect(CompletableFuture<C> attempt) {
 		C made = null;
 		try {
@@ -284,14 +303,18 @@ public final class BackgroundConnection<C> {
 		return new IllegalStateException("The Redis connection of " + this.name + " is closed");
 	}
 
-	/** A failure that no retry cures: a client without a default URI, or one that is shut down. */
+	/**
+	 * A failure that no retry cures: a client without a default URI, or one that is shut
+	 * down.
+	 */
 	public static boolean isMisconfiguration(Throwable error) {
 		return error instanceof IllegalStateException || error instanceof IllegalArgumentException;
 	}
 
 	@Override
 	public String toString() {
-		return "BackgroundConnection[" + this.name + ", " + ((this.connection != null) ? "connected"
-				: this.closed ? "closed" : "connecting") + "]";
+		return "BackgroundConnection[" + this.name + ", "
+				+ ((this.connection != null) ? "connected" : this.closed ? "closed" : "connecting") + "]";
 	}
+
 }

@@ -19,10 +19,10 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every part of the transport needs around Lettuce: waiting for a command with a bound of our
- * own (so that no thread waits on the client's command timeout, which may be a minute), creating a
- * group, telling Redis errors apart, and reading XINFO replies. Stateless; logging is each
- * transport's own ({@link RateLimitedLog}).
+ * What every part of the transport needs around Lettuce: waiting for a command with a
+ * bound of our own (so that no thread waits on the client's command timeout, which may be
+ * a minute), creating a group, telling Redis errors apart, and reading XINFO replies.
+ * Stateless; logging is each transport's own ({@link RateLimitedLog}).
  */
 final class Commands {
 
@@ -30,11 +30,13 @@ final class Commands {
 	}
 
 	/**
-	 * Waits for the command's answer up to the timeout; a command still unanswered then is cancelled
-	 * (Lettuce drops its late answer), so it cannot block the next one.
-	 * @return the answer, {@code null} if Lettuce made none of the reply (a nil reply, say)
+	 * Waits for the command's answer up to the timeout; a command still unanswered then
+	 * is cancelled (Lettuce drops its late answer), so it cannot block the next one.
+	 * @return the answer, {@code null} if Lettuce made none of the reply (a nil reply,
+	 * say)
 	 * @throws RedisCommandTimeoutException if no answer came in time
-	 * @throws RedisException (or a subclass) if Redis answered with an error or the connection failed
+	 * @throws RedisException (or a subclass) if Redis answered with an error or the
+	 * connection failed
 	 */
 	static <T> @Nullable T await(RedisFuture<T> future, long timeoutNanos, String what) throws InterruptedException {
 		try {
@@ -100,7 +102,10 @@ final class Commands {
 		return new EventRejectedException(topic, List.of(), message, cause);
 	}
 
-	/** The fields of one XINFO GROUPS entry (a flat key, value list, or a map under RESP3). */
+	/**
+	 * The fields of one XINFO GROUPS entry (a flat key, value list, or a map under
+	 * RESP3).
+	 */
 	@SuppressWarnings("unchecked")
 	static Map<String, Object> fields(Object entry) {
 		if (entry instanceof Map<?, ?> map) {
@@ -117,7 +122,10 @@ final class Commands {
 		return fields;
 	}
 
-	/** A number of an XINFO reply, or null when absent (Redis 7 gives no {@code lag} when unknown). */
+	/**
+	 * A number of an XINFO reply, or null when absent (Redis 7 gives no {@code lag} when
+	 * unknown).
+	 */
 	static @Nullable Long number(@Nullable Object value) {
 		if (value instanceof Number number) {
 			return number.longValue();
@@ -132,4 +140,5 @@ final class Commands {
 		}
 		return null;
 	}
+
 }

@@ -8,9 +8,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The allow-list of event types that travel between instances: each class under a logical name,
- * which is what goes on the wire (never the class name, never Java serialisation), so that a class
- * can be renamed or moved without breaking the instances that still run the old code.
+ * The allow-list of event types that travel between instances: each class under a logical
+ * name, which is what goes on the wire (never the class name, never Java serialisation),
+ * so that a class can be renamed or moved without breaking the instances that still run
+ * the old code.
  *
  * <pre>{@code
  * EventTypes types = EventTypes.builder()
@@ -19,9 +20,10 @@ import java.util.Set;
  *         .build();
  * }</pre>
  *
- * <p>A type is matched by its exact class: a subclass of a registered class is not registered.
- * Names must not be blank, and neither a name nor a class may be registered twice. Immutable and
- * thread-safe.
+ * <p>
+ * A type is matched by its exact class: a subclass of a registered class is not
+ * registered. Names must not be blank, and neither a name nor a class may be registered
+ * twice. Immutable and thread-safe.
  */
 public final class EventTypes {
 
@@ -41,7 +43,8 @@ public final class EventTypes {
 
 	/**
 	 * The types of the map, name to class.
-	 * @throws IllegalArgumentException if a name is blank or a class is registered under two names
+	 * @throws IllegalArgumentException if a name is blank or a class is registered under
+	 * two names
 	 */
 	public static EventTypes of(Map<String, Class<?>> types) {
 		Objects.requireNonNull(types, "types");
@@ -84,7 +87,10 @@ public final class EventTypes {
 		return name;
 	}
 
-	/** The registered types for messages, such as {@code [order-placed=com.example.OrderPlaced]}. */
+	/**
+	 * The registered types for messages, such as
+	 * {@code [order-placed=com.example.OrderPlaced]}.
+	 */
 	String describe() {
 		StringBuilder text = new StringBuilder("[");
 		this.byName.forEach((name, type) -> {
@@ -101,7 +107,10 @@ public final class EventTypes {
 		return "EventTypes" + describe();
 	}
 
-	/** Collects name and class pairs; {@link #build()} may be called more than once. Not thread-safe. */
+	/**
+	 * Collects name and class pairs; {@link #build()} may be called more than once. Not
+	 * thread-safe.
+	 */
 	public static final class Builder {
 
 		private final Map<String, Class<?>> byName = new LinkedHashMap<>();
@@ -113,13 +122,13 @@ public final class EventTypes {
 
 		/**
 		 * Registers the class under the name.
-		 * @throws IllegalArgumentException if the name is blank, or the name or the class is already
-		 * registered
+		 * @throws IllegalArgumentException if the name is blank, or the name or the class
+		 * is already registered
 		 */
 		public Builder register(String name, Class<?> type) {
 			if (name == null || name.isBlank()) {
-				throw new IllegalArgumentException("Event type name must not be blank"
-						+ ((type != null) ? " (for " + type.getName() + ")" : ""));
+				throw new IllegalArgumentException(
+						"Event type name must not be blank" + ((type != null) ? " (for " + type.getName() + ")" : ""));
 			}
 			if (type == null) {
 				throw new IllegalArgumentException("Event type '" + name + "' must name a class, was null");
@@ -147,5 +156,7 @@ public final class EventTypes {
 		public EventTypes build() {
 			return new EventTypes(new LinkedHashMap<>(this.byName), new LinkedHashMap<>(this.byType));
 		}
+
 	}
+
 }

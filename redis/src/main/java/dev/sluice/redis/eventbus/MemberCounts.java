@@ -7,10 +7,11 @@ import dev.sluice.eventbus.SubscriberStats;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The counters of one group member, kept under one monitor so that a snapshot of them adds up:
- * {@code offered == delivered + failed + deadLettered + left + skipped + inFlight} at every moment
- * ({@code reclaimed} counts again entries that are also in {@code offered}). Written by the member's
- * thread, read by any. Thread-safe.
+ * The counters of one group member, kept under one monitor so that a snapshot of them
+ * adds up:
+ * {@code offered == delivered + failed + deadLettered + left + skipped + inFlight} at
+ * every moment ({@code reclaimed} counts again entries that are also in {@code offered}).
+ * Written by the member's thread, read by any. Thread-safe.
  */
 final class MemberCounts {
 
@@ -25,6 +26,7 @@ final class MemberCounts {
 		DEAD_LETTERED,
 		/** Claimed, but found acknowledged already by the member it was taken from. */
 		SKIPPED
+
 	}
 
 	private long offered;
@@ -56,7 +58,10 @@ final class MemberCounts {
 		this.reclaimed += entries;
 	}
 
-	/** One entry in flight is settled; {@code nanos} is its time from publish to handled, if delivered. */
+	/**
+	 * One entry in flight is settled; {@code nanos} is its time from publish to handled,
+	 * if delivered.
+	 */
 	synchronized void settle(Outcome outcome, long nanos) {
 		this.inFlight--;
 		switch (outcome) {
@@ -81,8 +86,8 @@ final class MemberCounts {
 	}
 
 	/**
-	 * In the bus's shape (see {@link GroupMember#stats()}): offered leaves out the skipped entries,
-	 * and discarded is what was dead-lettered or left.
+	 * In the bus's shape (see {@link GroupMember#stats()}): offered leaves out the
+	 * skipped entries, and discarded is what was dead-lettered or left.
 	 */
 	synchronized SubscriberStats subscriberStats(String topic, String member, int buffer, BufferOverflow overflow) {
 		return new SubscriberStats(topic, member, buffer, overflow, this.offered - this.skipped, this.delivered,
@@ -96,4 +101,5 @@ final class MemberCounts {
 		return new RedisGroupStats(topic, group, member, consumer, this.offered, this.delivered, this.failed,
 				this.reclaimed, this.deadLettered, this.left, this.skipped, this.inFlight, pending, lag);
 	}
+
 }

@@ -8,12 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The log of one transport. A warning of one kind (a key such as {@code trim:<stream>}) is logged at
- * {@code WARNING} at most once per interval (30 seconds by default), the rest at {@code DEBUG}, so that
- * a Redis outage logs once in a while rather than once per attempt; {@link #recovered} forgets a kind
- * once what it warned of is over. Each transport has its own, so that two transports in one JVM (such
- * as several application contexts in tests) never silence each other. Logging never throws: a logger
- * that fails must not stop a reader or a member. Thread-safe.
+ * The log of one transport. A warning of one kind (a key such as {@code trim:<stream>})
+ * is logged at {@code WARNING} at most once per interval (30 seconds by default), the
+ * rest at {@code DEBUG}, so that a Redis outage logs once in a while rather than once per
+ * attempt; {@link #recovered} forgets a kind once what it warned of is over. Each
+ * transport has its own, so that two transports in one JVM (such as several application
+ * contexts in tests) never silence each other. Logging never throws: a logger that fails
+ * must not stop a reader or a member. Thread-safe.
  */
 final class RateLimitedLog {
 
@@ -75,4 +76,5 @@ final class RateLimitedLog {
 			// logging must never stop a reader or a member
 		}
 	}
+
 }

@@ -16,15 +16,17 @@ import org.jspecify.annotations.Nullable;
  * Binds a {@link RedisEventTransport} to Micrometer. Per topic (tag {@code topic}):
  * {@code sluice.eventbus.redis.published}, {@code .received} (by the broadcast reader),
  * {@code .malformed} (entries that were not a readable event, each dead-lettered) and
- * {@code .trim.held} counters, and the {@code .stream.length} gauge. Per group (tags {@code topic}
- * and {@code group}), added up over this instance's members: {@code .delivered}, {@code .failed},
- * {@code .reclaimed} and {@code .dead.lettered} counters, and the {@code .pending} and {@code .lag}
- * gauges, which are the group's on all instances. Topics and groups met later are bound then; none
- * is removed, so a counter never goes down.
+ * {@code .trim.held} counters, and the {@code .stream.length} gauge. Per group (tags
+ * {@code topic} and {@code group}), added up over this instance's members:
+ * {@code .delivered}, {@code .failed}, {@code .reclaimed} and {@code .dead.lettered}
+ * counters, and the {@code .pending} and {@code .lag} gauges, which are the group's on
+ * all instances. Topics and groups met later are bound then; none is removed, so a
+ * counter never goes down.
  *
- * <p>Counters read the transport's counters when scraped. The gauges need Redis: their figures are
- * read at most once a second per topic (one pipelined round trip, bounded by the publish timeout),
- * and are NaN while Redis does not answer.
+ * <p>
+ * Counters read the transport's counters when scraped. The gauges need Redis: their
+ * figures are read at most once a second per topic (one pipelined round trip, bounded by
+ * the publish timeout), and are NaN while Redis does not answer.
  */
 public final class RedisEventBusMetrics implements MeterBinder {
 
@@ -103,4 +105,5 @@ public final class RedisEventBusMetrics implements MeterBinder {
 		};
 		Gauge.builder(name, topic, read).tags(tags).description(description).baseUnit("events").register(registry);
 	}
+
 }

@@ -29,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An {@link EventTransport} between instances, on Redis Streams: each topic is a stream
- * ({@code <keyPrefix>events:<topic>}), each event one entry of JSON, and the {@link EventBus} on every
- * instance keeps its API, buffers and accounting. Its settings are a {@link RedisStreamSettings}.
+ * ({@code <keyPrefix>events:<topic>}), each event one entry of JSON, and the
+ * {@link EventBus} on every instance keeps its API, buffers and accounting. Its settings
+ * are a {@link RedisStreamSettings}.
  *
  * <pre>{@code
  * RedisEventTransport transport = RedisEventTransport.builder(redisClient)
@@ -41,62 +42,72 @@ import tools.jackson.databind.json.JsonMapper;
  * }</pre>
  *
  * <ul>
- * <li><b>Publishing</b> adds one entry to the topic's stream (XADD) over a connection shared by all
- * publishers, and returns once Redis acknowledged it, which is what a normal return means: the event
- * is in the stream. If Redis does not answer within the publish timeout, or refuses, or there is no
- * connection, the publish throws {@link EventRejectedException} (a timed-out XADD may still have
- * reached Redis). An event whose class is not in the {@link EventTypes} fails with
- * {@link IllegalArgumentException}. The {@link PublishResult} counts the stream as the one recipient
- * ({@code 1, 1, 0, 0}); it says nothing of the subscribers, who receive the event when it comes back
- * from the stream.</li>
- * <li><b>Plain subscribers</b> (broadcast) on every instance see every event published while their
- * instance is reading the topic, the publishing instance's own included, in stream order, from where
- * the stream ended when the topic got its first subscriber here. Broadcast is live: what was
- * published before, or while an instance was not reading, is not replayed to it. Delivery to the
- * subscribers is the bus's, with their buffers and overflow policies.</li>
- * <li><b>Group members</b> ({@link SubscriberOptions#withGroup}) share each event: one member of the
- * group, on some instance, handles it, on the member's own thread, and it is acknowledged only after
- * its handler returned normally. An event whose handler threw, or whose member stopped, stays
- * pending; after it has been idle for claim-idle a member takes it over and handles it again, and
- * after max-deliveries it goes to the dead-letter stream ({@code <stream>:dead}). So each event
- * published after the group was created (from the stream's end, when its first member subscribes)
- * is handled at least once, while the stream holds it. Claim-idle must be longer than a member takes
- * over a whole batch, or an entry that is slow to come up is handled again elsewhere meanwhile. Every
- * member of a group, on every instance, must take the same event type: an entry of another type is
- * dead-lettered ({@code type-mismatch}), not lost. A lost group (destroyed, or gone in a restart
- * without persistence) is created again from the last entry its members read.</li>
- * <li><b>Malformed entries</b> (bad JSON, missing fields, a type not in the {@link EventTypes}) are
- * counted and dead-lettered, once per reader or group that meets them, and never stop a reader.</li>
- * <li><b>Trimming</b> keeps each stream near max-length but never trims an entry some group has not
- * acknowledged or not yet been delivered; when such entries keep the stream above max-length, it is
- * counted ({@link RedisTopicStats#trimHeld()}) and logged.</li>
- * <li><b>Redis failures</b>: the transport can be built, and subscribed to, while Redis is down. Readers
- * and members keep going through lost connections and restarts, and through any {@link Error} but a
- * {@link VirtualMachineError} and any interrupt that {@link #abandonRemaining()} did not make (each
- * logged, rate-limited per transport); publishes fail meanwhile.</li>
+ * <li><b>Publishing</b> adds one entry to the topic's stream (XADD) over a connection
+ * shared by all publishers, and returns once Redis acknowledged it, which is what a
+ * normal return means: the event is in the stream. If Redis does not answer within the
+ * publish timeout, or refuses, or there is no connection, the publish throws
+ * {@link EventRejectedException} (a timed-out XADD may still have reached Redis). An
+ * event whose class is not in the {@link EventTypes} fails with
+ * {@link IllegalArgumentException}. The {@link PublishResult} counts the stream as the
+ * one recipient ({@code 1, 1, 0, 0}); it says nothing of the subscribers, who receive the
+ * event when it comes back from the stream.</li>
+ * <li><b>Plain subscribers</b> (broadcast) on every instance see every event published
+ * while their instance is reading the topic, the publishing instance's own included, in
+ * stream order, from where the stream ended when the topic got its first subscriber here.
+ * Broadcast is live: what was published before, or while an instance was not reading, is
+ * not replayed to it. Delivery to the subscribers is the bus's, with their buffers and
+ * overflow policies.</li>
+ * <li><b>Group members</b> ({@link SubscriberOptions#withGroup}) share each event: one
+ * member of the group, on some instance, handles it, on the member's own thread, and it
+ * is acknowledged only after its handler returned normally. An event whose handler threw,
+ * or whose member stopped, stays pending; after it has been idle for claim-idle a member
+ * takes it over and handles it again, and after max-deliveries it goes to the dead-letter
+ * stream ({@code <stream>:dead}). So each event published after the group was created
+ * (from the stream's end, when its first member subscribes) is handled at least once,
+ * while the stream holds it. Claim-idle must be longer than a member takes over a whole
+ * batch, or an entry that is slow to come up is handled again elsewhere meanwhile. Every
+ * member of a group, on every instance, must take the same event type: an entry of
+ * another type is dead-lettered ({@code type-mismatch}), not lost. A lost group
+ * (destroyed, or gone in a restart without persistence) is created again from the last
+ * entry its members read.</li>
+ * <li><b>Malformed entries</b> (bad JSON, missing fields, a type not in the
+ * {@link EventTypes}) are counted and dead-lettered, once per reader or group that meets
+ * them, and never stop a reader.</li>
+ * <li><b>Trimming</b> keeps each stream near max-length but never trims an entry some
+ * group has not acknowledged or not yet been delivered; when such entries keep the stream
+ * above max-length, it is counted ({@link RedisTopicStats#trimHeld()}) and logged.</li>
+ * <li><b>Redis failures</b>: the transport can be built, and subscribed to, while Redis
+ * is down. Readers and members keep going through lost connections and restarts, and
+ * through any {@link Error} but a {@link VirtualMachineError} and any interrupt that
+ * {@link #abandonRemaining()} did not make (each logged, rate-limited per transport);
+ * publishes fail meanwhile.</li>
  * <li><b>Counters</b>: {@link #stats()} per topic and per group member, and
- * {@link RedisEventBusMetrics}. Group members are the transport's, so the bus's own {@code stats()}
- * and metrics do not list them; their {@link Subscription#stats()} has the bus's shape.</li>
- * <li><b>Shutdown</b> follows the bus's: after {@link #stopIntake()} no read or claim starts, and one
- * under way is finished, its entries handled and acknowledged; {@link #awaitDrained} returns true only
- * once no reader or member has a read, claim or batch under way; {@link #abandonRemaining()} interrupts
- * the handlers and leaves what they had not finished pending, for other instances to claim.
- * {@link #close()} also closes the transport's connections, not the {@link RedisClient}, which
- * belongs to the caller.</li>
+ * {@link RedisEventBusMetrics}. Group members are the transport's, so the bus's own
+ * {@code stats()} and metrics do not list them; their {@link Subscription#stats()} has
+ * the bus's shape.</li>
+ * <li><b>Shutdown</b> follows the bus's: after {@link #stopIntake()} no read or claim
+ * starts, and one under way is finished, its entries handled and acknowledged;
+ * {@link #awaitDrained} returns true only once no reader or member has a read, claim or
+ * batch under way; {@link #abandonRemaining()} interrupts the handlers and leaves what
+ * they had not finished pending, for other instances to claim. {@link #close()} also
+ * closes the transport's connections, not the {@link RedisClient}, which belongs to the
+ * caller.</li>
  * </ul>
  *
- * <p>Thread-safe. Topics the {@link Builder#topics} predicate leaves out are delivered in this
- * process only, as by the in-memory transport.
+ * <p>
+ * Thread-safe. Topics the {@link Builder#topics} predicate leaves out are delivered in
+ * this process only, as by the in-memory transport.
  */
 public final class RedisEventTransport implements EventTransport, AutoCloseable {
 
 	/*
-	 * Design notes. Threads: publishers share one connection (Lettuce pipelines their XADDs), made in
-	 * the background (BackgroundConnection); every broadcast reader and group member is a thread with
-	 * a connection of its own, since their reads block in Redis (StreamWorkers); a single scheduler
-	 * thread trims (Trimmer). Every wait on Redis is bounded by a timeout of ours (Commands.await),
-	 * never the client's command timeout. `stopped` and `closed` are volatile; close runs once, under
-	 * this object's monitor. Topics and groups are in Topics, whose maps only grow.
+	 * Design notes. Threads: publishers share one connection (Lettuce pipelines their
+	 * XADDs), made in the background (BackgroundConnection); every broadcast reader and
+	 * group member is a thread with a connection of its own, since their reads block in
+	 * Redis (StreamWorkers); a single scheduler thread trims (Trimmer). Every wait on
+	 * Redis is bounded by a timeout of ours (Commands.await), never the client's command
+	 * timeout. `stopped` and `closed` are volatile; close runs once, under this object's
+	 * monitor. Topics and groups are in Topics, whose maps only grow.
 	 */
 
 	private static final System.Logger LOGGER = System.getLogger(RedisEventTransport.class.getName());
@@ -132,8 +143,9 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	private volatile boolean closed;
 
 	/**
-	 * A transport whose connections, the shared one and each worker's, come from {@code connections},
-	 * and which logs to {@code log}: the seam for tests that hold a command or read the log.
+	 * A transport whose connections, the shared one and each worker's, come from
+	 * {@code connections}, and which logs to {@code log}: the seam for tests that hold a
+	 * command or read the log.
 	 */
 	RedisEventTransport(RedisStreamSettings settings, EventTypes eventTypes, JsonMapper jsonMapper,
 			Predicate<String> routed, Supplier<StatefulRedisConnection<String, String>> connections,
@@ -144,7 +156,8 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		this.eventTypes = eventTypes;
 		this.routed = routed;
 		this.log = log;
-		// connected in the background from now, so that the first publish does not pay for it
+		// connected in the background from now, so that the first publish does not pay
+		// for it
 		this.shared = BackgroundConnection.start("sluice-redis-" + this.instanceId, connections,
 				StatefulRedisConnection::closeAsync);
 		this.topics = new Topics(this.settings.keyPrefix());
@@ -156,17 +169,26 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		this.trimmer = Trimmer.start(this.shared, this.topics::all, this.settings, log);
 	}
 
-	/** A builder for a transport over the client's Redis; the client stays the caller's to shut down. */
+	/**
+	 * A builder for a transport over the client's Redis; the client stays the caller's to
+	 * shut down.
+	 */
 	public static Builder builder(RedisClient client) {
 		return new Builder(client);
 	}
 
-	/** The settings, with the instance id this transport uses (the random one if none was given). */
+	/**
+	 * The settings, with the instance id this transport uses (the random one if none was
+	 * given).
+	 */
 	public RedisStreamSettings settings() {
 		return this.settings;
 	}
 
-	/** This instance's id, which names its consumers in Redis and is the {@code origin} of its events. */
+	/**
+	 * This instance's id, which names its consumers in Redis and is the {@code origin} of
+	 * its events.
+	 */
 	public String instanceId() {
 		return this.instanceId;
 	}
@@ -186,7 +208,9 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		return streamKey(topic) + ":dead";
 	}
 
-	/** Whether the topic goes through Redis (else it is delivered in this process only). */
+	/**
+	 * Whether the topic goes through Redis (else it is delivered in this process only).
+	 */
 	public boolean routes(String topic) {
 		return this.routed.test(topic);
 	}
@@ -210,7 +234,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		this.workers.read(topic, local, (first) -> new BroadcastReader(this.context, state, streamEnd(state), first));
 	}
 
-	/** Where the stream ends now, or null if Redis does not answer: the reader then finds out itself. */
+	/**
+	 * Where the stream ends now, or null if Redis does not answer: the reader then finds
+	 * out itself.
+	 */
 	private @Nullable String streamEnd(TopicState state) {
 		long deadline = System.nanoTime() + this.settings.publishTimeoutNanos();
 		try {
@@ -269,9 +296,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	}
 
 	/**
-	 * Interrupts the handlers under way and stops every reader and member at once. Returns the events
-	 * they had read and not finished: nothing more is acknowledged, so these stay pending in Redis, and
-	 * a member on another instance claims them after claim-idle.
+	 * Interrupts the handlers under way and stops every reader and member at once.
+	 * Returns the events they had read and not finished: nothing more is acknowledged, so
+	 * these stay pending in Redis, and a member on another instance claims them after
+	 * claim-idle.
 	 */
 	@Override
 	public int abandonRemaining() {
@@ -280,9 +308,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	}
 
 	/**
-	 * Stops everything at once, as {@link #abandonRemaining()} does, and closes the transport's
-	 * connections (not the client). Shut the bus down first (it drains gracefully); publishing
-	 * afterwards fails. Waits up to a couple of seconds for the threads to end.
+	 * Stops everything at once, as {@link #abandonRemaining()} does, and closes the
+	 * transport's connections (not the client). Shut the bus down first (it drains
+	 * gracefully); publishing afterwards fails. Waits up to a couple of seconds for the
+	 * threads to end.
 	 */
 	@Override
 	public void close() {
@@ -321,8 +350,9 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	}
 
 	/**
-	 * Every topic's counters, and its members of groups, with the figures read from Redis now (one
-	 * pipelined round trip per topic); a figure Redis did not give within the timeout is null.
+	 * Every topic's counters, and its members of groups, with the figures read from Redis
+	 * now (one pipelined round trip per topic); a figure Redis did not give within the
+	 * timeout is null.
 	 */
 	public List<RedisTopicStats> stats(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
@@ -352,8 +382,8 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 
 	private void checkOpen() {
 		if (this.closed || this.stopped) {
-			throw new IllegalStateException("The Redis event transport of instance '" + this.instanceId
-					+ "' is shut down");
+			throw new IllegalStateException(
+					"The Redis event transport of instance '" + this.instanceId + "' is shut down");
 		}
 	}
 
@@ -376,9 +406,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	}
 
 	/**
-	 * Makes a {@link RedisEventTransport}: its {@link RedisStreamSettings}, given whole or one by one
-	 * (each setter checks its value at once, as the settings' constructor does), and the parts that are
-	 * not settings. {@link #eventTypes} is required. Not thread-safe.
+	 * Makes a {@link RedisEventTransport}: its {@link RedisStreamSettings}, given whole
+	 * or one by one (each setter checks its value at once, as the settings' constructor
+	 * does), and the parts that are not settings. {@link #eventTypes} is required. Not
+	 * thread-safe.
 	 */
 	public static final class Builder {
 
@@ -468,7 +499,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 			return this;
 		}
 
-		/** Writes and reads the events' JSON; default {@code JsonMapper.builder().build()}. */
+		/**
+		 * Writes and reads the events' JSON; default
+		 * {@code JsonMapper.builder().build()}.
+		 */
 		public Builder jsonMapper(JsonMapper jsonMapper) {
 			if (jsonMapper == null) {
 				throw new InvalidSettingException("json-mapper", jsonMapper, "json-mapper must not be null");
@@ -477,25 +511,32 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 			return this;
 		}
 
-		/** Which topics go through Redis; the others are delivered in this process only. Default all. */
+		/**
+		 * Which topics go through Redis; the others are delivered in this process only.
+		 * Default all.
+		 */
 		public Builder topics(Predicate<String> topics) {
 			if (topics == null) {
-				throw new InvalidSettingException("topics", topics, "topics must not be null; leave it out for all topics");
+				throw new InvalidSettingException("topics", topics,
+						"topics must not be null; leave it out for all topics");
 			}
 			this.topics = topics;
 			return this;
 		}
 
 		/**
-		 * The transport. It starts connecting to Redis in the background and does not wait for it, so it
-		 * can be built while Redis is down.
+		 * The transport. It starts connecting to Redis in the background and does not
+		 * wait for it, so it can be built while Redis is down.
 		 * @throws IllegalStateException if no event types were given
 		 */
 		public RedisEventTransport build() {
 			return build(this.client::connect, new RateLimitedLog(LOGGER));
 		}
 
-		/** The transport, with its connections from {@code connections} and its log to {@code log}. */
+		/**
+		 * The transport, with its connections from {@code connections} and its log to
+		 * {@code log}.
+		 */
 		RedisEventTransport build(Supplier<StatefulRedisConnection<String, String>> connections, RateLimitedLog log) {
 			if (this.eventTypes == null) {
 				throw new IllegalStateException("event-types must be set: the allow-list of the event types that may"
@@ -504,5 +545,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 			JsonMapper mapper = (this.jsonMapper != null) ? this.jsonMapper : JsonMapper.builder().build();
 			return new RedisEventTransport(this.settings, this.eventTypes, mapper, this.topics, connections, log);
 		}
+
 	}
+
 }

@@ -7,30 +7,33 @@ import dev.sluice.InvalidSettingException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The settings of a {@link RedisEventTransport}, immutable and valid: the canonical constructor
- * refuses a value out of its range with an {@link InvalidSettingException} that names the setting as
- * it is written in configuration ({@code max-length}, {@code poll-timeout}, ...), so that a whole set
- * is checked before anything connects. {@link #defaults()} are the {@code DEFAULT_} constants, which
- * are also the defaults of the Spring Boot properties ({@code sluice.redis.*}).
+ * The settings of a {@link RedisEventTransport}, immutable and valid: the canonical
+ * constructor refuses a value out of its range with an {@link InvalidSettingException}
+ * that names the setting as it is written in configuration ({@code max-length},
+ * {@code poll-timeout}, ...), so that a whole set is checked before anything connects.
+ * {@link #defaults()} are the {@code DEFAULT_} constants, which are also the defaults of
+ * the Spring Boot properties ({@code sluice.redis.*}).
  *
  * @param keyPrefix what every key starts with; may be empty, not null
  * @param instanceId this instance's id: it names the instance's consumers in groups
- * ({@code instanceId/member}) and is the {@code origin} of its events; not blank, or {@code null} for a
- * random one, so that a restarted instance is a new consumer (what the old one left pending is claimed
- * after claim-idle)
- * @param maxLength each stream is trimmed toward this many entries, never past one that a group has not
- * acknowledged or not yet been delivered; at least 1, and {@link #NO_TRIMMING} for none
- * @param maxDeliveries how many times a group delivers an event before it goes to the dead-letter
- * stream; at least 1
- * @param claimIdle how long an event must have been pending, unacknowledged, before a member may take
- * it over: longer than a member takes over one batch, or events are handled twice
- * @param pollTimeout how long one read waits in Redis for new entries (XREAD BLOCK); it bounds how fast
- * a stop is seen; at most {@link #MAX_POLL_TIMEOUT}, and it should stay well under the client's
- * command timeout
+ * ({@code instanceId/member}) and is the {@code origin} of its events; not blank, or
+ * {@code null} for a random one, so that a restarted instance is a new consumer (what the
+ * old one left pending is claimed after claim-idle)
+ * @param maxLength each stream is trimmed toward this many entries, never past one that a
+ * group has not acknowledged or not yet been delivered; at least 1, and
+ * {@link #NO_TRIMMING} for none
+ * @param maxDeliveries how many times a group delivers an event before it goes to the
+ * dead-letter stream; at least 1
+ * @param claimIdle how long an event must have been pending, unacknowledged, before a
+ * member may take it over: longer than a member takes over one batch, or events are
+ * handled twice
+ * @param pollTimeout how long one read waits in Redis for new entries (XREAD BLOCK); it
+ * bounds how fast a stop is seen; at most {@link #MAX_POLL_TIMEOUT}, and it should stay
+ * well under the client's command timeout
  * @param batchSize how many entries one read takes at most; 1 to {@value #MAX_BATCH_SIZE}
- * @param publishTimeout how long a publish waits for Redis to acknowledge the XADD (and a subscribe for
- * its group to be created) before it fails; it also bounds the reads of {@link RedisEventTransport#stats()}
- * and of the metrics
+ * @param publishTimeout how long a publish waits for Redis to acknowledge the XADD (and a
+ * subscribe for its group to be created) before it fails; it also bounds the reads of
+ * {@link RedisEventTransport#stats()} and of the metrics
  * @param trimInterval how often the streams are trimmed
  */
 public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId, long maxLength, int maxDeliveries,
@@ -39,10 +42,16 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 	/** Default {@link #keyPrefix}. */
 	public static final String DEFAULT_KEY_PREFIX = "sluice:";
 
-	/** Default {@link #maxLength}: streams are trimmed, so that they cannot fill Redis's memory. */
+	/**
+	 * Default {@link #maxLength}: streams are trimmed, so that they cannot fill Redis's
+	 * memory.
+	 */
 	public static final long DEFAULT_MAX_LENGTH = 100_000;
 
-	/** A {@link #maxLength} that no stream reaches: nothing is trimmed, and no trimmer runs. */
+	/**
+	 * A {@link #maxLength} that no stream reaches: nothing is trimmed, and no trimmer
+	 * runs.
+	 */
 	public static final long NO_TRIMMING = Long.MAX_VALUE;
 
 	/** Default {@link #maxDeliveries}. */
@@ -57,19 +66,27 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 	/** Default {@link #batchSize}. */
 	public static final int DEFAULT_BATCH_SIZE = 16;
 
-	/** Default {@link #publishTimeout}, the Spring side's {@code sluice.redis.operation-timeout}. */
+	/**
+	 * Default {@link #publishTimeout}, the Spring side's
+	 * {@code sluice.redis.operation-timeout}.
+	 */
 	public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofMillis(500);
 
 	/** Default {@link #trimInterval}. */
 	public static final Duration DEFAULT_TRIM_INTERVAL = Duration.ofSeconds(1);
 
-	/** Longest {@link #pollTimeout}: a blocking read must end well within any command timeout. */
+	/**
+	 * Longest {@link #pollTimeout}: a blocking read must end well within any command
+	 * timeout.
+	 */
 	public static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
 	/** Largest {@link #batchSize}. */
 	public static final int MAX_BATCH_SIZE = 10_000;
 
-	/** Longest of the other durations: a day is far beyond any useful wait or interval. */
+	/**
+	 * Longest of the other durations: a day is far beyond any useful wait or interval.
+	 */
 	public static final Duration MAX_DURATION = Duration.ofDays(1);
 
 	public RedisStreamSettings {
@@ -101,7 +118,10 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 		requireDuration("trim-interval", trimInterval);
 	}
 
-	/** The defaults: every setting at its {@code DEFAULT_} constant, and a random instance id. */
+	/**
+	 * The defaults: every setting at its {@code DEFAULT_} constant, and a random instance
+	 * id.
+	 */
 	public static RedisStreamSettings defaults() {
 		return new RedisStreamSettings(DEFAULT_KEY_PREFIX, null, DEFAULT_MAX_LENGTH, DEFAULT_MAX_DELIVERIES,
 				DEFAULT_CLAIM_IDLE, DEFAULT_POLL_TIMEOUT, DEFAULT_BATCH_SIZE, DEFAULT_PUBLISH_TIMEOUT,
@@ -175,15 +195,19 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 	}
 
 	/*
-	 * Bounds derived from the settings, for the transport's threads. Every wait on Redis is bounded by
-	 * one of these, never by the client's command timeout (which may be a minute).
+	 * Bounds derived from the settings, for the transport's threads. Every wait on Redis
+	 * is bounded by one of these, never by the client's command timeout (which may be a
+	 * minute).
 	 */
 
 	long publishTimeoutNanos() {
 		return this.publishTimeout.toNanos();
 	}
 
-	/** Bound on a blocking read: the poll timeout, and as long again (at least a second) for the answer. */
+	/**
+	 * Bound on a blocking read: the poll timeout, and as long again (at least a second)
+	 * for the answer.
+	 */
 	long readTimeoutNanos() {
 		long poll = this.pollTimeout.toNanos();
 		return poll + Math.max(TimeUnit.SECONDS.toNanos(1), poll);

@@ -5,20 +5,22 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One topic that goes through Redis, as this instance sees it: its counters since the transport
- * started, and the stream's length read from Redis.
+ * One topic that goes through Redis, as this instance sees it: its counters since the
+ * transport started, and the stream's length read from Redis.
  *
  * @param topic the topic
  * @param streamKey the stream that carries it
- * @param length entries in the stream now, or {@code null} if Redis did not answer in time
+ * @param length entries in the stream now, or {@code null} if Redis did not answer in
+ * time
  * @param published events this instance put in the stream
  * @param received events this instance's broadcast reader handed to its plain subscribers
- * @param malformed entries this instance read that were not an event of a registered type (bad
- * JSON, unknown type, missing fields), by its reader and its group members; each was dead-lettered
- * @param deadLettered dead letters this instance wrote for the topic: the malformed entries, and the
- * events its group members gave up on after max-deliveries
- * @param trimHeld trim passes that left the stream above max-length because a group had not yet
- * been delivered, or not acknowledged, the entries beyond it
+ * @param malformed entries this instance read that were not an event of a registered type
+ * (bad JSON, unknown type, missing fields), by its reader and its group members; each was
+ * dead-lettered
+ * @param deadLettered dead letters this instance wrote for the topic: the malformed
+ * entries, and the events its group members gave up on after max-deliveries
+ * @param trimHeld trim passes that left the stream above max-length because a group had
+ * not yet been delivered, or not acknowledged, the entries beyond it
  * @param trimmed entries this instance trimmed from the stream
  * @param members this instance's members of groups on the topic
  */

@@ -17,10 +17,11 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the {@link StreamFigures} of a transport's streams (length, and each group's pending entries
- * and lag) over its shared connection: for {@link RedisEventTransport#stats()} now, within the
- * caller's deadline, and for the metrics' gauges from a copy at most a second old, within the publish
- * timeout. Never throws: a figure Redis did not give in time is {@code null}. Thread-safe.
+ * Reads the {@link StreamFigures} of a transport's streams (length, and each group's
+ * pending entries and lag) over its shared connection: for
+ * {@link RedisEventTransport#stats()} now, within the caller's deadline, and for the
+ * metrics' gauges from a copy at most a second old, within the publish timeout. Never
+ * throws: a figure Redis did not give in time is {@code null}. Thread-safe.
  */
 final class StreamFiguresReader {
 
@@ -43,7 +44,10 @@ final class StreamFiguresReader {
 		this.log = log;
 	}
 
-	/** The stream's figures, read now: XLEN and XINFO GROUPS, pipelined, by the deadline at most. */
+	/**
+	 * The stream's figures, read now: XLEN and XINFO GROUPS, pipelined, by the deadline
+	 * at most.
+	 */
 	StreamFigures read(TopicState topic, long deadline) {
 		Long length = null;
 		Map<String, @Nullable Long> pending = null;
@@ -57,9 +61,10 @@ final class StreamFiguresReader {
 				pending = new HashMap<>();
 				lag = new HashMap<>();
 				try {
-					// Lettuce answers XINFO GROUPS with a list, empty if there are no groups
-					for (Object entry : Objects.requireNonNull(
-							Commands.await(info, deadline - System.nanoTime(), "XINFO GROUPS"))) {
+					// Lettuce answers XINFO GROUPS with a list, empty if there are no
+					// groups
+					for (Object entry : Objects
+						.requireNonNull(Commands.await(info, deadline - System.nanoTime(), "XINFO GROUPS"))) {
 						Map<String, Object> fields = Commands.fields(entry);
 						String name = String.valueOf(fields.get("name"));
 						pending.put(name, Commands.number(fields.get("pending")));
@@ -83,7 +88,10 @@ final class StreamFiguresReader {
 		return new StreamFigures(length, pending, lag, System.nanoTime());
 	}
 
-	/** The stream's figures for metrics: read at most once a second, bounded by the publish timeout. */
+	/**
+	 * The stream's figures for metrics: read at most once a second, bounded by the
+	 * publish timeout.
+	 */
 	StreamFigures cached(TopicState topic) {
 		StreamFigures cached = this.cached.get(topic.key);
 		if (cached != null && System.nanoTime() - cached.readAt() < CACHE_NANOS) {
@@ -93,4 +101,5 @@ final class StreamFiguresReader {
 		this.cached.put(topic.key, fresh);
 		return fresh;
 	}
+
 }

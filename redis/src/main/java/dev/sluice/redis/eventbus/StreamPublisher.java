@@ -13,10 +13,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
  * Publishes for one transport: an event is one XADD to its topic's stream over the shared
- * connection, and {@link #publish} returns only once Redis acknowledged it. Within the publish
- * timeout, whether for the connection or for the answer, or it throws an
- * {@link EventRejectedException} that says which (a timed-out XADD may still have reached Redis).
- * Thread-safe: publishers share the connection, and Lettuce pipelines their XADDs.
+ * connection, and {@link #publish} returns only once Redis acknowledged it. Within the
+ * publish timeout, whether for the connection or for the answer, or it throws an
+ * {@link EventRejectedException} that says which (a timed-out XADD may still have reached
+ * Redis). Thread-safe: publishers share the connection, and Lettuce pipelines their
+ * XADDs.
  */
 final class StreamPublisher {
 
@@ -35,7 +36,8 @@ final class StreamPublisher {
 
 	/**
 	 * Adds the event to the topic's stream and counts it as published.
-	 * @throws IllegalArgumentException if the event's type is not registered, or it cannot be written
+	 * @throws IllegalArgumentException if the event's type is not registered, or it
+	 * cannot be written
 	 * @throws EventRejectedException if Redis did not take it within the publish timeout
 	 */
 	void publish(TopicState topic, Object event) throws InterruptedException {
@@ -63,14 +65,18 @@ final class StreamPublisher {
 			Commands.await(added, deadline - System.nanoTime(), "XADD");
 		}
 		catch (RedisCommandTimeoutException ex) {
-			throw Commands.rejected(topic.topic, what.get() + ": Redis did not acknowledge the XADD to stream '"
-					+ topic.key + "' within the publish timeout of " + timeout + " ms (if Redis got it, it may still be"
-					+ " in the stream)", ex);
+			throw Commands.rejected(topic.topic,
+					what.get() + ": Redis did not acknowledge the XADD to stream '" + topic.key
+							+ "' within the publish timeout of " + timeout + " ms (if Redis got it, it may still be"
+							+ " in the stream)",
+					ex);
 		}
 		catch (RedisException ex) {
-			throw Commands.rejected(topic.topic, what.get() + ": Redis refused or lost the XADD to stream '" + topic.key
-					+ "': " + ex.getMessage(), ex);
+			throw Commands.rejected(topic.topic,
+					what.get() + ": Redis refused or lost the XADD to stream '" + topic.key + "': " + ex.getMessage(),
+					ex);
 		}
 		topic.published.increment();
 	}
+
 }

@@ -15,34 +15,39 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A thread that reads one stream over a connection of its own (its reads block in Redis, so they
- * cannot share the publishers' connection): the broadcast reader of a topic, or a member of a
- * consumer group.
+ * A thread that reads one stream over a connection of its own (its reads block in Redis,
+ * so they cannot share the publishers' connection): the broadcast reader of a topic, or a
+ * member of a consumer group.
  *
- * <p>It never dies of a Redis failure (it pauses, up to a second, and tries again; Lettuce
- * reconnects meanwhile), nor of an {@link Error} that is not a {@link VirtualMachineError}, nor of an
- * interrupt that {@link #abandon()} did not make; each is logged, rate-limited. After {@link #stop()}
- * it starts no read, finishes what it read, and is {@link #busy()} until it has; a stop is seen within
- * about the poll timeout.
+ * <p>
+ * It never dies of a Redis failure (it pauses, up to a second, and tries again; Lettuce
+ * reconnects meanwhile), nor of an {@link Error} that is not a
+ * {@link VirtualMachineError}, nor of an interrupt that {@link #abandon()} did not make;
+ * each is logged, rate-limited. After {@link #stop()} it starts no read, finishes what it
+ * read, and is {@link #busy()} until it has; a stop is seen within about the poll
+ * timeout.
  */
 abstract class StreamWorker implements Runnable {
 
 	/*
-	 * Design notes. Everything but the flags and the connection is confined to the worker's thread.
-	 * `stopping` (no more reads), `abandoned` (stop now, acknowledge nothing more) and `phase` are
-	 * volatile, written by the transport's threads or the worker and read by both. An exception from
-	 * one round is logged (rate-limited), followed by a pause that doubles up to a second, and the round
-	 * is tried again; an Error that is not a VirtualMachineError (a failed event class initialiser,
-	 * say) is handled the same way. A stray interrupt (a handler that set its thread's interrupt flag
-	 * again, say) is cleared, logged, and the worker goes on. Reads block in Redis for the poll
-	 * timeout, so a stop is seen within about that time; a stop also wakes a worker that is pausing.
+	 * Design notes. Everything but the flags and the connection is confined to the
+	 * worker's thread. `stopping` (no more reads), `abandoned` (stop now, acknowledge
+	 * nothing more) and `phase` are volatile, written by the transport's threads or the
+	 * worker and read by both. An exception from one round is logged (rate-limited),
+	 * followed by a pause that doubles up to a second, and the round is tried again; an
+	 * Error that is not a VirtualMachineError (a failed event class initialiser, say) is
+	 * handled the same way. A stray interrupt (a handler that set its thread's interrupt
+	 * flag again, say) is cleared, logged, and the worker goes on. Reads block in Redis
+	 * for the poll timeout, so a stop is seen within about that time; a stop also wakes a
+	 * worker that is pausing.
 	 *
-	 * Stop and drain. A read (or claim) starts only through startRead(), which sets `phase` to READING
-	 * before it looks at `stopping`; stop() sets `stopping` before a drain looks at `phase`. Both are
-	 * volatile, so either the worker sees the stop and starts nothing, or the drain sees the read under
-	 * way. A read that was under way when the stop came is finished: what it returned is handled (and
-	 * acknowledged), and the worker stays busy() from the read until then, never passing through IDLE
-	 * in between. No read starts once the stop is seen.
+	 * Stop and drain. A read (or claim) starts only through startRead(), which sets
+	 * `phase` to READING before it looks at `stopping`; stop() sets `stopping` before a
+	 * drain looks at `phase`. Both are volatile, so either the worker sees the stop and
+	 * starts nothing, or the drain sees the read under way. A read that was under way
+	 * when the stop came is finished: what it returned is handled (and acknowledged), and
+	 * the worker stays busy() from the read until then, never passing through IDLE in
+	 * between. No read starts once the stop is seen.
 	 */
 
 	private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -58,6 +63,7 @@ abstract class StreamWorker implements Runnable {
 		READING,
 		/** Handling entries it has read. */
 		HANDLING
+
 	}
 
 	final WorkerContext context;
@@ -80,7 +86,10 @@ abstract class StreamWorker implements Runnable {
 
 	private volatile @Nullable StatefulRedisConnection<String, String> connection;
 
-	/** Set by whichever closes the connection first (the worker as it ends, or the transport). */
+	/**
+	 * Set by whichever closes the connection first (the worker as it ends, or the
+	 * transport).
+	 */
 	private final AtomicReference<CompletableFuture<Void>> closing = new AtomicReference<>();
 
 	StreamWorker(WorkerContext context, TopicState topic, String threadName) {
@@ -105,7 +114,8 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	/**
-	 * Stops at once: interrupts the thread (and so a handler that waits), acknowledges nothing more.
+	 * Stops at once: interrupts the thread (and so a handler that waits), acknowledges
+	 * nothing more.
 	 * @return the entries read and not yet settled, which stay pending in Redis
 	 */
 	int abandon() {
@@ -127,7 +137,8 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	/**
-	 * Closes the connection, from the worker or another thread (so that a read under way ends now).
+	 * Closes the connection, from the worker or another thread (so that a read under way
+	 * ends now).
 	 * @return done when the connection is closed
 	 */
 	CompletableFuture<Void> closeConnection() {
@@ -166,8 +177,10 @@ abstract class StreamWorker implements Runnable {
 						Thread.currentThread().interrupt();
 						break;
 					}
-					// only abandon() interrupts: this one came from elsewhere (a handler that set the
-					// flag again, say). The round it cut short left what it read pending, to be claimed.
+					// only abandon() interrupts: this one came from elsewhere (a handler
+					// that set the
+					// flag again, say). The round it cut short left what it read pending,
+					// to be claimed.
 					strayInterrupt(ex);
 				}
 				catch (RuntimeException | Error ex) {
@@ -205,14 +218,16 @@ abstract class StreamWorker implements Runnable {
 	/** Entries read and not settled. */
 	abstract int inFlight();
 
-	/** Hears of a failed round before the pause (a group member re-creates a lost group). */
+	/**
+	 * Hears of a failed round before the pause (a group member re-creates a lost group).
+	 */
 	void failed(Throwable ex) {
 	}
 
 	/**
-	 * Marks a read (or claim) as under way, unless the worker is stopping. The phase is set before the
-	 * flag is read (see the class notes), so that a drain either sees the read or the read does not
-	 * start.
+	 * Marks a read (or claim) as under way, unless the worker is stopping. The phase is
+	 * set before the flag is read (see the class notes), so that a drain either sees the
+	 * read or the read does not start.
 	 * @return whether the read may start; if not, the worker is idle
 	 */
 	final boolean startRead() {
@@ -225,10 +240,10 @@ abstract class StreamWorker implements Runnable {
 	}
 
 	/**
-	 * Clears the thread's interrupt flag if it was set by anything but {@link #abandon()} (a handler
-	 * that interrupted itself, or set the flag again after catching an interrupt), so that it does not
-	 * cut short the worker's next wait on Redis, nor the next handler's waits. An interrupt from
-	 * {@code abandon()} is kept.
+	 * Clears the thread's interrupt flag if it was set by anything but {@link #abandon()}
+	 * (a handler that interrupted itself, or set the flag again after catching an
+	 * interrupt), so that it does not cut short the worker's next wait on Redis, nor the
+	 * next handler's waits. An interrupt from {@code abandon()} is kept.
 	 * @return whether a stray interrupt was cleared
 	 */
 	final boolean clearStrayInterrupt() {
@@ -236,7 +251,8 @@ abstract class StreamWorker implements Runnable {
 			return false;
 		}
 		if (this.abandoned) {
-			// abandon() sets the flag after abandoned, so this may be its interrupt: keep it
+			// abandon() sets the flag after abandoned, so this may be its interrupt: keep
+			// it
 			Thread.currentThread().interrupt();
 			return false;
 		}
@@ -254,7 +270,10 @@ abstract class StreamWorker implements Runnable {
 	void finish() {
 	}
 
-	/** The worker's own connection, opened on first use; Lettuce reconnects it after a loss. */
+	/**
+	 * The worker's own connection, opened on first use; Lettuce reconnects it after a
+	 * loss.
+	 */
 	private RedisAsyncCommands<String, String> connection() {
 		StatefulRedisConnection<String, String> open = this.connection;
 		if (open == null) {
@@ -269,7 +288,9 @@ abstract class StreamWorker implements Runnable {
 		return open.async();
 	}
 
-	/** The worker's connection if it has one that is open, for a last command as it ends. */
+	/**
+	 * The worker's connection if it has one that is open, for a last command as it ends.
+	 */
 	@Nullable RedisAsyncCommands<String, String> openConnection() {
 		StatefulRedisConnection<String, String> open = this.connection;
 		return (open != null && open.isOpen()) ? open.async() : null;
@@ -283,7 +304,8 @@ abstract class StreamWorker implements Runnable {
 			LockSupport.parkNanos(this, left);
 			if (Thread.currentThread().isInterrupted()) {
 				if (this.abandoned) {
-					// abandon() sets stopping and abandoned first; keep the flag for the loop
+					// abandon() sets stopping and abandoned first; keep the flag for the
+					// loop
 					return;
 				}
 				clearStrayInterrupt();
@@ -298,8 +320,9 @@ abstract class StreamWorker implements Runnable {
 		if (this.settings.trims()) {
 			args.maxlen(this.settings.maxLength()).approximateTrimming();
 		}
-		Commands.await(redis.xadd(this.topic.deadKey, args,
-				this.context.wire().deadLetter(id, body, reason, group, deliveries)),
+		Commands.await(
+				redis.xadd(this.topic.deadKey, args,
+						this.context.wire().deadLetter(id, body, reason, group, deliveries)),
 				this.settings.workerTimeoutNanos(), "XADD to dead-letter stream '" + this.topic.deadKey + "'");
 		this.topic.deadLettered.increment();
 	}
@@ -307,4 +330,5 @@ abstract class StreamWorker implements Runnable {
 	String threadName() {
 		return this.thread.getName();
 	}
+
 }

@@ -16,10 +16,11 @@ import java.util.function.Function;
 import dev.sluice.eventbus.EventTransport.LocalDelivery;
 
 /**
- * The readers and members of one transport, which it stops, drains, abandons and closes together:
- * at most one broadcast reader per topic, the group members that have not ended, and every worker
- * from its start until its connection is closed (for {@link #close}). Thread-safe: the maps are
- * concurrent, and a topic's reader is made under this object's monitor.
+ * The readers and members of one transport, which it stops, drains, abandons and closes
+ * together: at most one broadcast reader per topic, the group members that have not
+ * ended, and every worker from its start until its connection is closed (for
+ * {@link #close}). Thread-safe: the maps are concurrent, and a topic's reader is made
+ * under this object's monitor.
  */
 final class StreamWorkers {
 
@@ -37,8 +38,9 @@ final class StreamWorkers {
 	}
 
 	/**
-	 * Hands the topic's events to the delivery too: adds it to the topic's reader, or starts a reader
-	 * for it ({@code create}). Under the monitor, so that a topic never gets two readers.
+	 * Hands the topic's events to the delivery too: adds it to the topic's reader, or
+	 * starts a reader for it ({@code create}). Under the monitor, so that a topic never
+	 * gets two readers.
 	 */
 	synchronized void read(String topic, LocalDelivery local, Function<LocalDelivery, BroadcastReader> create) {
 		BroadcastReader reader = this.readers.get(topic);
@@ -79,7 +81,9 @@ final class StreamWorkers {
 		all().forEach(StreamWorker::stop);
 	}
 
-	/** Waits until no worker has a read, claim or batch under way, or the timeout is up. */
+	/**
+	 * Waits until no worker has a read, claim or batch under way, or the timeout is up.
+	 */
 	boolean awaitDrained(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
 		while (true) {
@@ -111,9 +115,9 @@ final class StreamWorkers {
 	}
 
 	/**
-	 * Closes every worker's connection, so that a read under way ends now, and waits for the threads
-	 * and connections (and {@code others}) up to the deadline, so that a client shut down next finds
-	 * nothing of ours still closing.
+	 * Closes every worker's connection, so that a read under way ends now, and waits for
+	 * the threads and connections (and {@code others}) up to the deadline, so that a
+	 * client shut down next finds nothing of ours still closing.
 	 */
 	void close(List<CompletableFuture<?>> others, long deadline) {
 		List<StreamWorker> workers = new ArrayList<>(this.live);
@@ -143,4 +147,5 @@ final class StreamWorkers {
 		workers.addAll(this.members);
 		return workers;
 	}
+
 }

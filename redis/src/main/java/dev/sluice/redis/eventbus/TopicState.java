@@ -5,9 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What this instance knows of one topic that goes through Redis: its stream keys, its counters and
- * the groups it has members in. Counters are {@link LongAdder}s, written by any thread; the groups
- * set only grows (a group's counters outlive its members, for metrics).
+ * What this instance knows of one topic that goes through Redis: its stream keys, its
+ * counters and the groups it has members in. Counters are {@link LongAdder}s, written by
+ * any thread; the groups set only grows (a group's counters outlive its members, for
+ * metrics).
  */
 final class TopicState {
 
@@ -26,10 +27,16 @@ final class TopicState {
 	/** Entries that were not an event of a registered type, by reader or group member. */
 	final LongAdder malformed = new LongAdder();
 
-	/** Dead letters this instance wrote for the topic (broadcast reader and group members). */
+	/**
+	 * Dead letters this instance wrote for the topic (broadcast reader and group
+	 * members).
+	 */
 	final LongAdder deadLettered = new LongAdder();
 
-	/** Trim passes that stopped short of max-length because some group still needs the entries. */
+	/**
+	 * Trim passes that stopped short of max-length because some group still needs the
+	 * entries.
+	 */
 	final LongAdder trimHeld = new LongAdder();
 
 	/** Entries the trimmer removed. */
@@ -42,4 +49,5 @@ final class TopicState {
 		this.key = prefix + "events:" + topic;
 		this.deadKey = this.key + ":dead";
 	}
+
 }

@@ -7,10 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The topics and groups a transport has met, each made on first use and kept for the transport's
- * life (their counters outlive the readers and members, for metrics, which must never go down); and
- * the listeners told of each, such as {@link RedisEventBusMetrics}. Thread-safe: of two threads that
- * make the same topic or group, one wins and only it is told to the listeners.
+ * The topics and groups a transport has met, each made on first use and kept for the
+ * transport's life (their counters outlive the readers and members, for metrics, which
+ * must never go down); and the listeners told of each, such as
+ * {@link RedisEventBusMetrics}. Thread-safe: of two threads that make the same topic or
+ * group, one wins and only it is told to the listeners.
  */
 final class Topics {
 
@@ -63,7 +64,10 @@ final class Topics {
 		return this.topics.values();
 	}
 
-	/** Tells the listener of every topic and group now and later (a few may be told twice). */
+	/**
+	 * Tells the listener of every topic and group now and later (a few may be told
+	 * twice).
+	 */
 	void listen(Listener listener) {
 		this.listeners.add(listener);
 		this.topics.values().forEach(listener::topic);
@@ -76,5 +80,7 @@ final class Topics {
 		void topic(TopicState topic);
 
 		void group(GroupState group);
+
 	}
+
 }

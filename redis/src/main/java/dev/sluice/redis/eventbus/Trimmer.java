@@ -18,25 +18,28 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Trims a transport's streams toward max-length, every trim interval on a thread of its own when
- * the settings trim, but never past an entry that some consumer group still needs: one delivered to
- * it and not acknowledged (pending), or not yet delivered to it at all. A pass that Redis fails or
- * does not answer is logged (rate-limited) and the next one tries again. Thread-safe.
+ * Trims a transport's streams toward max-length, every trim interval on a thread of its
+ * own when the settings trim, but never past an entry that some consumer group still
+ * needs: one delivered to it and not acknowledged (pending), or not yet delivered to it
+ * at all. A pass that Redis fails or does not answer is logged (rate-limited) and the
+ * next one tries again. Thread-safe.
  *
- * <p>Broadcast readers are not groups: a reader that lags more than max-length entries behind
- * misses what is trimmed.
+ * <p>
+ * Broadcast readers are not groups: a reader that lags more than max-length entries
+ * behind misses what is trimmed.
  */
 final class Trimmer {
 
 	/*
-	 * Design notes. The whole decision runs as one Lua script, so that no group can move between
-	 * reading the groups and trimming. For each group the script finds how many of the oldest entries
-	 * the group is done with: those below its smallest pending id (XPENDING summary), or, with nothing
-	 * pending, those up to its last-delivered-id (XINFO GROUPS). The stream loses the oldest
-	 * min(excess, done by every group) entries, as an exact MAXLEN trim, so no stream id arithmetic is
-	 * needed. A stream without groups is trimmed to max-length plainly. One pass removes at most
-	 * MAX_PER_PASS entries, so that it never blocks Redis long; the trimmer runs passes until the
-	 * stream is down to max-length or held.
+	 * Design notes. The whole decision runs as one Lua script, so that no group can move
+	 * between reading the groups and trimming. For each group the script finds how many
+	 * of the oldest entries the group is done with: those below its smallest pending id
+	 * (XPENDING summary), or, with nothing pending, those up to its last-delivered-id
+	 * (XINFO GROUPS). The stream loses the oldest min(excess, done by every group)
+	 * entries, as an exact MAXLEN trim, so no stream id arithmetic is needed. A stream
+	 * without groups is trimmed to max-length plainly. One pass removes at most
+	 * MAX_PER_PASS entries, so that it never blocks Redis long; the trimmer runs passes
+	 * until the stream is down to max-length or held.
 	 */
 
 	static final int MAX_PER_PASS = 10_000;
@@ -106,8 +109,9 @@ final class Trimmer {
 	}
 
 	/**
-	 * The trimmer of a transport's streams (those {@code topics} gives at each pass), trimming every
-	 * trim interval from now on if the settings trim; the settings' instance id names its thread.
+	 * The trimmer of a transport's streams (those {@code topics} gives at each pass),
+	 * trimming every trim interval from now on if the settings trim; the settings'
+	 * instance id names its thread.
 	 */
 	static Trimmer start(BackgroundConnection<StatefulRedisConnection<String, String>> connection,
 			Supplier<Collection<TopicState>> topics, RedisStreamSettings settings, RateLimitedLog log) {
@@ -119,7 +123,10 @@ final class Trimmer {
 		return trimmer;
 	}
 
-	/** Runs a pass over every stream now; returns the entries held above max-length per topic. */
+	/**
+	 * Runs a pass over every stream now; returns the entries held above max-length per
+	 * topic.
+	 */
 	Map<String, Long> trimNow() throws InterruptedException {
 		Map<String, Long> held = new HashMap<>();
 		for (TopicState topic : this.topics.get()) {
@@ -158,12 +165,15 @@ final class Trimmer {
 		}
 	}
 
-	/** Trims the topic's stream; returns the entries held above max-length (0 if none). */
+	/**
+	 * Trims the topic's stream; returns the entries held above max-length (0 if none).
+	 */
 	private long trim(RedisAsyncCommands<String, String> redis, TopicState topic, long timeoutNanos)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
 		for (int pass = 0; pass < MAX_PASSES; pass++) {
-			// the script answers three numbers and a name: anything else is its bug, and fails the pass
+			// the script answers three numbers and a name: anything else is its bug, and
+			// fails the pass
 			List<Object> result = Objects.requireNonNull(Commands.await(
 					redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, new String[] { topic.key },
 							Long.toString(this.maxLength), Integer.toString(MAX_PER_PASS)),
@@ -186,4 +196,5 @@ final class Trimmer {
 		}
 		return 0;
 	}
+
 }

@@ -8,11 +8,12 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The wire format: one stream entry per event, with the fields {@code type} (the logical name from
- * {@link EventTypes}), {@code data} (the event as JSON), {@code origin} (the publishing instance)
- * and {@code ts} (publish time, epoch milliseconds). Dead letters carry the original fields and
- * {@code reason}, {@code id} (of the original entry), {@code instance} (that dead-lettered it), and
- * for a group {@code group} and {@code deliveries}. Thread-safe (the mapper is).
+ * The wire format: one stream entry per event, with the fields {@code type} (the logical
+ * name from {@link EventTypes}), {@code data} (the event as JSON), {@code origin} (the
+ * publishing instance) and {@code ts} (publish time, epoch milliseconds). Dead letters
+ * carry the original fields and {@code reason}, {@code id} (of the original entry),
+ * {@code instance} (that dead-lettered it), and for a group {@code group} and
+ * {@code deliveries}. Thread-safe (the mapper is).
  */
 final class Wire {
 
@@ -48,7 +49,8 @@ final class Wire {
 
 	/**
 	 * The entry's fields for the event.
-	 * @throws IllegalArgumentException if its type is not registered or it cannot be written as JSON
+	 * @throws IllegalArgumentException if its type is not registered or it cannot be
+	 * written as JSON
 	 */
 	Map<String, String> encode(Object event) {
 		String name = this.types.nameOf(event);
@@ -107,7 +109,8 @@ final class Wire {
 			return Long.parseLong(ts);
 		}
 		catch (NumberFormatException ex) {
-			// only the delivery time depends on it: not worth dead-lettering the event for
+			// only the delivery time depends on it: not worth dead-lettering the event
+			// for
 			return 0;
 		}
 	}
@@ -130,7 +133,9 @@ final class Wire {
 	}
 
 	/**
-	 * A decoded entry: its event, or the reason it has none; exactly one of the two is {@code null}.
+	 * A decoded entry: its event, or the reason it has none; exactly one of the two is
+	 * {@code null}.
+	 *
 	 * @param timestamp publish time in epoch milliseconds, 0 if unknown
 	 */
 	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp) {
@@ -139,4 +144,5 @@ final class Wire {
 			return new Decoded(null, reason, 0);
 		}
 	}
+
 }

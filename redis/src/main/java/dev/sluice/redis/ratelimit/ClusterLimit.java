@@ -25,20 +25,22 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one named cluster limiter keeps across its stores: its key, options and counters, what Redis
- * last answered, whether Redis is known to be away, and whether the limiter has shut down. A limiter
- * gets a new {@link RedisPermitStore} each time its settings change; this outlives them all.
- * Thread-safe.
+ * What one named cluster limiter keeps across its stores: its key, options and counters,
+ * what Redis last answered, whether Redis is known to be away, and whether the limiter
+ * has shut down. A limiter gets a new {@link RedisPermitStore} each time its settings
+ * change; this outlives them all. Thread-safe.
  *
- * <p>Design notes. The outage is one {@link AtomicReference} to an {@link Outage}, {@code null} while
- * Redis answers: the first conclusive failure sets it, the first success clears it. While it is set,
- * the time of the next probe is claimed by compare-and-set, so that exactly one caller per retry
- * interval pays a round trip. Callers that wait for Redis park, registered in {@link #waiters}; the
- * end of the outage and the shutdown unpark them all (each re-checks after registering, so none
- * misses a wake-up). The limiter has shut down when the store of its current settings closes, or any
- * store closes once the core limiter says it is shut down (a change of settings racing the shutdown
- * may leave the newest store unclosed); from then on every store refuses with {@code SHUT_DOWN}, and
- * the name is free again.
+ * <p>
+ * Design notes. The outage is one {@link AtomicReference} to an {@link Outage},
+ * {@code null} while Redis answers: the first conclusive failure sets it, the first
+ * success clears it. While it is set, the time of the next probe is claimed by
+ * compare-and-set, so that exactly one caller per retry interval pays a round trip.
+ * Callers that wait for Redis park, registered in {@link #waiters}; the end of the outage
+ * and the shutdown unpark them all (each re-checks after registering, so none misses a
+ * wake-up). The limiter has shut down when the store of its current settings closes, or
+ * any store closes once the core limiter says it is shut down (a change of settings
+ * racing the shutdown may leave the newest store unclosed); from then on every store
+ * refuses with {@code SHUT_DOWN}, and the name is free again.
  */
 final class ClusterLimit {
 
@@ -71,17 +73,26 @@ final class ClusterLimit {
 
 	private final AtomicReference<Outage> outage = new AtomicReference<>();
 
-	/** The callers parked until the outage ends, a probe is due, or the limiter shuts down. */
+	/**
+	 * The callers parked until the outage ends, a probe is due, or the limiter shuts
+	 * down.
+	 */
 	private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
 
 	private volatile @Nullable String lastError;
 
-	/** The store of the current settings; an older one closing means only a change of settings. */
+	/**
+	 * The store of the current settings; an older one closing means only a change of
+	 * settings.
+	 */
 	private volatile @Nullable RedisPermitStore current;
 
 	private volatile boolean shutdown;
 
-	/** Guarded by {@code this}: run once, when the limiter shuts down (such as removing meters). */
+	/**
+	 * Guarded by {@code this}: run once, when the limiter shuts down (such as removing
+	 * meters).
+	 */
 	private final List<Runnable> onShutdown = new ArrayList<>();
 
 	ClusterLimit(RedisRateLimiters owner, String name, byte[] key, ClusterLimitOptions options) {
@@ -93,16 +104,18 @@ final class ClusterLimit {
 		this.retryIntervalNanos = Math.max(MIN_RETRY_INTERVAL.toNanos(), this.operationTimeoutNanos);
 		Throwable connectError = owner.connectError();
 		if (connectError != null) {
-			// Redis was away when last tried: start in the outage, with a probe due at once
+			// Redis was away when last tried: start in the outage, with a probe due at
+			// once
 			this.lastError = "Not connected: " + describe(connectError);
 			this.outage.set(new Outage(Instant.now(), System.nanoTime()));
 		}
 	}
 
 	/**
-	 * The limiter's {@link PermitStore.Factory}: a store for the given settings. When the settings
-	 * change, the new store is told to push them to Redis at once, so that every instance sees them.
-	 * Never throws; it may wait for Redis up to the operation timeout, for the settings' version.
+	 * The limiter's {@link PermitStore.Factory}: a store for the given settings. When the
+	 * settings change, the new store is told to push them to Redis at once, so that every
+	 * instance sees them. Never throws; it may wait for Redis up to the operation
+	 * timeout, for the settings' version.
 	 */
 	PermitStore newStore(String name, RateLimitConfig config) {
 		BucketConfiguration bucket = RedisRateLimiters.bucketConfiguration(config);
@@ -119,10 +132,11 @@ final class ClusterLimit {
 	}
 
 	/**
-	 * Sends the new settings with a read, without waiting for it: the read carries the settings'
-	 * version, and Redis takes them when they are newer than its own. If Redis is away, Lettuce may
-	 * hold the read until it reconnects, which is when the settings are wanted there anyway; without a
-	 * connection yet, the next round trip carries them.
+	 * Sends the new settings with a read, without waiting for it: the read carries the
+	 * settings' version, and Redis takes them when they are newer than its own. If Redis
+	 * is away, Lettuce may hold the read until it reconnects, which is when the settings
+	 * are wanted there anyway; without a connection yet, the next round trip carries
+	 * them.
 	 */
 	private void push(AsyncBucketProxy proxy) {
 		this.roundTrips.increment();
@@ -141,8 +155,9 @@ final class ClusterLimit {
 	}
 
 	/**
-	 * Called when a store closes. The core limiter closes the old store after a change of settings,
-	 * and the current one when it shuts down (having marked itself shut down first).
+	 * Called when a store closes. The core limiter closes the old store after a change of
+	 * settings, and the current one when it shuts down (having marked itself shut down
+	 * first).
 	 */
 	void closed(RedisPermitStore store) {
 		RateLimiter limiter = this.limiter;
@@ -171,10 +186,12 @@ final class ClusterLimit {
 				action.run();
 			}
 			catch (RuntimeException ex) {
-				// one failing action (such as a registry that throws) must not keep the name taken
+				// one failing action (such as a registry that throws) must not keep the
+				// name taken
 			}
 		}
-		// last, so that whatever the actions undo (meters) is gone before the name can be taken again
+		// last, so that whatever the actions undo (meters) is gone before the name can be
+		// taken again
 		this.owner.release(this);
 	}
 
@@ -203,15 +220,17 @@ final class ClusterLimit {
 	}
 
 	/**
-	 * Parks the caller until the outage ends, the limiter shuts down, an unpark, or the time is up,
-	 * whichever comes first.
-	 * @throws InterruptedException if the caller is interrupted (its interrupt status is cleared)
+	 * Parks the caller until the outage ends, the limiter shuts down, an unpark, or the
+	 * time is up, whichever comes first.
+	 * @throws InterruptedException if the caller is interrupted (its interrupt status is
+	 * cleared)
 	 */
 	void awaitEnd(Outage outage, long nanos) throws InterruptedException {
 		Thread me = Thread.currentThread();
 		this.waiters.add(me);
 		try {
-			// checked after registering: a change made before this is seen here, one made after unparks
+			// checked after registering: a change made before this is seen here, one made
+			// after unparks
 			if (nanos > 0 && this.outage.get() == outage && !this.shutdown && !me.isInterrupted()) {
 				LockSupport.parkNanos(this, nanos);
 			}
@@ -239,9 +258,9 @@ final class ClusterLimit {
 	}
 
 	/**
-	 * A round trip failed. A conclusive failure (an error, or no answer within the whole operation
-	 * timeout) starts an outage, or moves its next probe a retry interval on; a round trip cut short
-	 * by the caller's own deadline says nothing about Redis.
+	 * A round trip failed. A conclusive failure (an error, or no answer within the whole
+	 * operation timeout) starts an outage, or moves its next probe a retry interval on; a
+	 * round trip cut short by the caller's own deadline says nothing about Redis.
 	 */
 	void failed(Throwable error, boolean conclusive, long nanoTime) {
 		this.failedRoundTrips.increment();
@@ -301,7 +320,10 @@ final class ClusterLimit {
 			this.nextProbe = new AtomicLong(nextProbe);
 		}
 
-		/** Whether the caller may probe Redis now; if so, no one else may for a retry interval. */
+		/**
+		 * Whether the caller may probe Redis now; if so, no one else may for a retry
+		 * interval.
+		 */
 		boolean claimProbe(long nanoTime, long retryIntervalNanos) {
 			long next = this.nextProbe.get();
 			return nanoTime - next >= 0 && this.nextProbe.compareAndSet(next, nanoTime + retryIntervalNanos);
@@ -310,9 +332,14 @@ final class ClusterLimit {
 		long nanosToProbe(long nanoTime) {
 			return Math.max(0, this.nextProbe.get() - nanoTime);
 		}
+
 	}
 
-	/** Redis's answer to a take: whether it was granted, what remained, and how long for the rest. */
+	/**
+	 * Redis's answer to a take: whether it was granted, what remained, and how long for
+	 * the rest.
+	 */
 	record Reply(boolean consumed, long remaining, long nanosToWait, int permits, long nanoTime) {
 	}
+
 }

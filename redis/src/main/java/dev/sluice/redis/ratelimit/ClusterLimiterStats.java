@@ -10,12 +10,14 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name the limiter's name
  * @param onOutage what it does when Redis cannot answer
- * @param reachable whether its last round trip to Redis succeeded (true before the first one)
- * @param roundTrips takes asked of Redis, cumulative, failed ones included; takes that callers make at
- * the same time share one exchange (a read and a compare-and-swap), so Redis sees fewer
+ * @param reachable whether its last round trip to Redis succeeded (true before the first
+ * one)
+ * @param roundTrips takes asked of Redis, cumulative, failed ones included; takes that
+ * callers make at the same time share one exchange (a read and a compare-and-swap), so
+ * Redis sees fewer
  * @param failedRoundTrips round trips that failed or timed out, cumulative
- * @param grantedLocally permits granted by the local limiter while Redis was away (fail-open),
- * cumulative
+ * @param grantedLocally permits granted by the local limiter while Redis was away
+ * (fail-open), cumulative
  * @param outageSince when the current outage began; {@code null} while Redis answers
  * @param lastError the last failure of a round trip, or {@code null} if none has failed
  */

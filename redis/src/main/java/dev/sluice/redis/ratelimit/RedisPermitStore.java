@@ -18,22 +18,26 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The permits of one cluster limiter's settings, in a Bucket4j bucket in Redis, with a local limiter
- * of the same settings for failing open. Thread-safe; {@link #tryTake} blocks for at most one
- * bounded round trip, or, under {@link OutagePolicy#WAIT}, until the caller's time is up.
+ * The permits of one cluster limiter's settings, in a Bucket4j bucket in Redis, with a
+ * local limiter of the same settings for failing open. Thread-safe; {@link #tryTake}
+ * blocks for at most one bounded round trip, or, under {@link OutagePolicy#WAIT}, until
+ * the caller's time is up.
  *
- * <p>Design notes. Each round trip goes through Bucket4j's asynchronous proxy and is waited for with
- * {@code CompletableFuture.get(timeout)}, bounded by the caller's remaining time and the operation
- * timeout, because the synchronous proxy cannot be bounded per call. A conclusive failure replaces
- * the proxy with a fresh one: a batching proxy sends nothing while its batch is in flight, and a
- * batch that Redis never answers must not hold every later take behind it. The answers given without
- * a round trip ({@link #available()}, {@link #nanosToNextPermit()}) come from the last reply, kept by
- * the {@link ClusterLimit}, or from the local limiter while failing open.
+ * <p>
+ * Design notes. Each round trip goes through Bucket4j's asynchronous proxy and is waited
+ * for with {@code CompletableFuture.get(timeout)}, bounded by the caller's remaining time
+ * and the operation timeout, because the synchronous proxy cannot be bounded per call. A
+ * conclusive failure replaces the proxy with a fresh one: a batching proxy sends nothing
+ * while its batch is in flight, and a batch that Redis never answers must not hold every
+ * later take behind it. The answers given without a round trip ({@link #available()},
+ * {@link #nanosToNextPermit()}) come from the last reply, kept by the
+ * {@link ClusterLimit}, or from the local limiter while failing open.
  *
- * <p>Before the first connection is made there is no proxy: a round trip then waits for the
- * connection attempt, within the same bound, and fails as a round trip would when the attempt does.
- * Once the limiter has shut down, every call refuses with {@code SHUT_DOWN}, and a caller parked
- * waiting for Redis is woken for that at once.
+ * <p>
+ * Before the first connection is made there is no proxy: a round trip then waits for the
+ * connection attempt, within the same bound, and fails as a round trip would when the
+ * attempt does. Once the limiter has shut down, every call refuses with
+ * {@code SHUT_DOWN}, and a caller parked waiting for Redis is woken for that at once.
  */
 final class RedisPermitStore implements PermitStore {
 
@@ -87,7 +91,8 @@ final class RedisPermitStore implements PermitStore {
 					throw unavailable();
 				}
 				if (!outage.claimProbe(now, this.limit.retryIntervalNanos)) {
-					// Redis is known to be away, and it is not this caller's turn to probe it
+					// Redis is known to be away, and it is not this caller's turn to
+					// probe it
 					switch (policy) {
 						case FAIL_OPEN -> {
 							return takeLocally(permits);
@@ -126,9 +131,9 @@ final class RedisPermitStore implements PermitStore {
 	}
 
 	/**
-	 * One take in Redis, waited for at most {@code bound}: zero or the nanoseconds until the permits
-	 * come, or {@link #FAILED} when Redis did not answer (or is known to be away and did not answer in
-	 * the caller's time).
+	 * One take in Redis, waited for at most {@code bound}: zero or the nanoseconds until
+	 * the permits come, or {@link #FAILED} when Redis did not answer (or is known to be
+	 * away and did not answer in the caller's time).
 	 */
 	private long roundTrip(int permits, long bound, long started) throws InterruptedException {
 		AsyncBucketProxy proxy = this.proxy;
@@ -160,14 +165,18 @@ final class RedisPermitStore implements PermitStore {
 				replaceProxy(proxy);
 				return FAILED;
 			}
-			// The caller's time ran out first, which says nothing yet about Redis: the reply decides
-			// later. Meanwhile, unless Redis is known to be away, the caller is refused as for want of
-			// permits (its time is up), never granted locally, so that a slow Redis is not bypassed.
+			// The caller's time ran out first, which says nothing yet about Redis: the
+			// reply decides
+			// later. Meanwhile, unless Redis is known to be away, the caller is refused
+			// as for want of
+			// permits (its time is up), never granted locally, so that a slow Redis is
+			// not bypassed.
 			follow(reply, proxy, permits, started);
 			return (this.limit.outage() == null) ? Math.max(1, nanosToNextPermit()) : FAILED;
 		}
 		catch (ExecutionException | RuntimeException ex) {
-			// a runtime exception comes before any reply, such as from a closed connection
+			// a runtime exception comes before any reply, such as from a closed
+			// connection
 			this.limit.failed(ex, true, System.nanoTime());
 			return FAILED;
 		}
@@ -178,8 +187,9 @@ final class RedisPermitStore implements PermitStore {
 	}
 
 	/**
-	 * Waits for the connection, at most {@code bound}: a proxy once it is made, or {@code null} with
-	 * the round trip's answer in {@code answer[0]} when it is not (see {@link #roundTrip}).
+	 * Waits for the connection, at most {@code bound}: a proxy once it is made, or
+	 * {@code null} with the round trip's answer in {@code answer[0]} when it is not (see
+	 * {@link #roundTrip}).
 	 */
 	private @Nullable AsyncBucketProxy connectedProxy(long bound, long started, long[] answer)
 			throws InterruptedException {
@@ -193,7 +203,8 @@ final class RedisPermitStore implements PermitStore {
 				answer[0] = FAILED;
 				return null;
 			}
-			// the caller's time ran out first: treated as a slow round trip is, the attempt deciding later
+			// the caller's time ran out first: treated as a slow round trip is, the
+			// attempt deciding later
 			long left = this.limit.operationTimeoutNanos - (System.nanoTime() - started);
 			connection.copy().orTimeout(Math.max(0, left), TimeUnit.NANOSECONDS).whenComplete((link, error) -> {
 				if (error != null) {
@@ -222,8 +233,9 @@ final class RedisPermitStore implements PermitStore {
 	}
 
 	/**
-	 * Lets a round trip that its caller gave up on still tell whether Redis answers: by its reply, or
-	 * by its silence until the operation timeout from its start. What it took, nobody uses.
+	 * Lets a round trip that its caller gave up on still tell whether Redis answers: by
+	 * its reply, or by its silence until the operation timeout from its start. What it
+	 * took, nobody uses.
 	 */
 	private void follow(@Nullable CompletableFuture<ConsumptionProbe> reply, AsyncBucketProxy proxy, int permits,
 			long started) {
@@ -244,7 +256,10 @@ final class RedisPermitStore implements PermitStore {
 		});
 	}
 
-	/** Swaps a proxy whose batch may never be answered for a fresh one, unless that happened already. */
+	/**
+	 * Swaps a proxy whose batch may never be answered for a fresh one, unless that
+	 * happened already.
+	 */
 	private void replaceProxy(AsyncBucketProxy stuck) {
 		if (stuck != null && this.proxy == stuck) {
 			this.proxy = this.proxies.get();
@@ -268,7 +283,8 @@ final class RedisPermitStore implements PermitStore {
 		ClusterLimit.Outage outage = this.limit.outage();
 		String error = this.limit.lastError();
 		return new RateLimitExceededException(this.limit.name, RateLimitExceededException.Reason.UNAVAILABLE,
-				Duration.ZERO, "Rate limiter '" + this.limit.name + "' could not reach Redis"
+				Duration.ZERO,
+				"Rate limiter '" + this.limit.name + "' could not reach Redis"
 						+ ((outage != null) ? " (unreachable since " + outage.since + ")" : "")
 						+ ((error != null) ? ": " + error : ""));
 	}
@@ -299,7 +315,8 @@ final class RedisPermitStore implements PermitStore {
 		if (reply == null || reply.remaining() > 0) {
 			return 0;
 		}
-		// a refused take of several says when all of them come; one comes no later than a permit's refill
+		// a refused take of several says when all of them come; one comes no later than a
+		// permit's refill
 		long forOne = (!reply.consumed() && reply.permits() == 1) ? reply.nanosToWait()
 				: Math.min(reply.consumed() ? Long.MAX_VALUE : reply.nanosToWait(), this.nanosPerPermit);
 		return Math.max(0, forOne - (System.nanoTime() - reply.nanoTime()));
@@ -309,4 +326,5 @@ final class RedisPermitStore implements PermitStore {
 	public void close() {
 		this.limit.closed(this);
 	}
+
 }

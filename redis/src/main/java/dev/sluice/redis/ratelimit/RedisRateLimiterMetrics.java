@@ -11,18 +11,22 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds the cluster rate limiters of a {@link RedisRateLimiters} to Micrometer, per limiter (tag
- * {@code name}): {@code sluice.ratelimiter.redis.round.trips}, {@code .failures} (round trips that
- * failed or timed out) and {@code .local.grants} (permits granted locally while failing open)
- * counters, and the {@code sluice.ratelimiter.redis.reachable} gauge, 1 while the last round trip
- * succeeded and 0 during an outage. Limiters made after binding are bound when they are made. Every
- * meter reads the limiter's counters when scraped, so binding adds nothing to the acquire path.
- * The core {@code RateLimiterMetrics} covers what every limiter has (available permits, rejections).
+ * Binds the cluster rate limiters of a {@link RedisRateLimiters} to Micrometer, per
+ * limiter (tag {@code name}): {@code sluice.ratelimiter.redis.round.trips},
+ * {@code .failures} (round trips that failed or timed out) and {@code .local.grants}
+ * (permits granted locally while failing open) counters, and the
+ * {@code sluice.ratelimiter.redis.reachable} gauge, 1 while the last round trip succeeded
+ * and 0 during an outage. Limiters made after binding are bound when they are made. Every
+ * meter reads the limiter's counters when scraped, so binding adds nothing to the acquire
+ * path. The core {@code RateLimiterMetrics} covers what every limiter has (available
+ * permits, rejections).
  *
- * <p>A limiter's meters are removed from the registry when it shuts down, so that a limiter made
- * again under the same name gets meters of its own (Micrometer would otherwise hand it the old ones,
- * still reading the old limiter). Two {@code RedisRateLimiters} bound to one registry should not have
- * limiters of the same name unless the extra tags tell them apart.
+ * <p>
+ * A limiter's meters are removed from the registry when it shuts down, so that a limiter
+ * made again under the same name gets meters of its own (Micrometer would otherwise hand
+ * it the old ones, still reading the old limiter). Two {@code RedisRateLimiters} bound to
+ * one registry should not have limiters of the same name unless the extra tags tell them
+ * apart.
  */
 public final class RedisRateLimiterMetrics implements MeterBinder {
 
@@ -35,7 +39,9 @@ public final class RedisRateLimiterMetrics implements MeterBinder {
 		this(limiters, Tags.empty());
 	}
 
-	/** Metrics for the given limiters, each tagged with its name and the given extra tags. */
+	/**
+	 * Metrics for the given limiters, each tagged with its name and the given extra tags.
+	 */
 	public RedisRateLimiterMetrics(RedisRateLimiters limiters, Iterable<Tag> tags) {
 		this.limiters = limiters;
 		this.tags = Tags.of(tags);
@@ -71,4 +77,5 @@ public final class RedisRateLimiterMetrics implements MeterBinder {
 			.register(registry);
 		limit.onShutdown(() -> List.of(roundTrips, failures, localGrants, reachable).forEach(registry::remove));
 	}
+
 }

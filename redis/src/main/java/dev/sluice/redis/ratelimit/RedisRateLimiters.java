@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Rate limiters whose budget every instance of an application shares, in Redis: a
- * {@link RateLimiter} made here waits, times out and shuts down like a local one, but its permits
- * live in a Bucket4j bucket at {@code keyPrefix + "ratelimit:" + name}, reached over one Lettuce
- * connection of its own.
+ * {@link RateLimiter} made here waits, times out and shuts down like a local one, but its
+ * permits live in a Bucket4j bucket at {@code keyPrefix + "ratelimit:" + name}, reached
+ * over one Lettuce connection of its own.
  *
  * <pre>{@code
  * RedisRateLimiters limiters = RedisRateLimiters.create(redisClient, "orders:");
@@ -44,67 +44,77 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <ul>
- * <li>The bucket is a classic token bucket: it holds up to {@code burst} permits and refills them one
- * by one, {@code rate} every {@code per} (Bucket4j's greedy refill). So over any window {@code W} all
- * instances together are granted at most {@code burst + rate × W / per}. A local limiter differs: it
- * gives its permits back a whole burst at a time (see {@link RateLimitConfig}).</li>
- * <li>A limiter whose settings change ({@link RateLimiter#reconfigure}, {@link RateLimiter#setRate})
- * changes the budget that every instance shares, keeping the same proportion of its permits: the
- * settings set last anywhere in the cluster win, by Redis's clock (its {@code TIME}). An
- * instance that starts sets its configured settings too, and so wins over earlier changes at run
- * time. An instance with other settings still reports its own in {@code config()}, but is held to the
- * shared ones.</li>
- * <li>When Redis cannot answer in time, each limiter does what its {@link OutagePolicy} says, and no
- * call waits beyond its timeout.</li>
- * <li>Keys expire once their bucket would have refilled, plus a minute, so idle limiters leave
- * nothing behind (an absent bucket starts full, as an idle one would be).</li>
- * <li>Names are unique among the limiters of one {@code RedisRateLimiters}; a name is free again
- * once its limiter has shut down.</li>
- * <li>Redis need not answer when this is created: {@link #create(RedisClient, String)} waits a little
- * for the first connection (up to five seconds; a refused connection ends the wait at once), and if
- * there is none by then it goes on connecting in the background, once a second, until it has one
- * (a {@link BackgroundConnection}).
- * Until then {@link #ping} answers {@code false}, and every limiter is in an outage from the start
- * (once a connection attempt has failed), so its policy applies: fail-open grants locally,
- * fail-closed refuses, wait waits up to the caller's timeout. A limiter's round trip while the first
- * connection is still being made waits for it, bounded like any round trip. Once connected, Lettuce
- * reconnects on its own, by the client's options, which this leaves as the caller set them.</li>
+ * <li>The bucket is a classic token bucket: it holds up to {@code burst} permits and
+ * refills them one by one, {@code rate} every {@code per} (Bucket4j's greedy refill). So
+ * over any window {@code W} all instances together are granted at most
+ * {@code burst + rate × W / per}. A local limiter differs: it gives its permits back a
+ * whole burst at a time (see {@link RateLimitConfig}).</li>
+ * <li>A limiter whose settings change ({@link RateLimiter#reconfigure},
+ * {@link RateLimiter#setRate}) changes the budget that every instance shares, keeping the
+ * same proportion of its permits: the settings set last anywhere in the cluster win, by
+ * Redis's clock (its {@code TIME}). An instance that starts sets its configured settings
+ * too, and so wins over earlier changes at run time. An instance with other settings
+ * still reports its own in {@code config()}, but is held to the shared ones.</li>
+ * <li>When Redis cannot answer in time, each limiter does what its {@link OutagePolicy}
+ * says, and no call waits beyond its timeout.</li>
+ * <li>Keys expire once their bucket would have refilled, plus a minute, so idle limiters
+ * leave nothing behind (an absent bucket starts full, as an idle one would be).</li>
+ * <li>Names are unique among the limiters of one {@code RedisRateLimiters}; a name is
+ * free again once its limiter has shut down.</li>
+ * <li>Redis need not answer when this is created: {@link #create(RedisClient, String)}
+ * waits a little for the first connection (up to five seconds; a refused connection ends
+ * the wait at once), and if there is none by then it goes on connecting in the
+ * background, once a second, until it has one (a {@link BackgroundConnection}). Until
+ * then {@link #ping} answers {@code false}, and every limiter is in an outage from the
+ * start (once a connection attempt has failed), so its policy applies: fail-open grants
+ * locally, fail-closed refuses, wait waits up to the caller's timeout. A limiter's round
+ * trip while the first connection is still being made waits for it, bounded like any
+ * round trip. Once connected, Lettuce reconnects on its own, by the client's options,
+ * which this leaves as the caller set them.</li>
  * </ul>
  *
- * <p>Thread-safe. {@link #close()} shuts down every limiter made here, stops connecting, and closes
- * the connection, but not the client, which belongs to the caller.
+ * <p>
+ * Thread-safe. {@link #close()} shuts down every limiter made here, stops connecting, and
+ * closes the connection, but not the client, which belongs to the caller.
  *
- * <p>Bucket4j computes refills on the client, from its wall clock, so the instances' clocks should
- * agree (NTP).
+ * <p>
+ * Bucket4j computes refills on the client, from its wall clock, so the instances' clocks
+ * should agree (NTP).
  */
 public final class RedisRateLimiters implements AutoCloseable {
 
 	/*
-	 * Design notes. One Bucket4j proxy manager (compare-and-swap on Lettuce), built once the
-	 * connection is made, serves every limiter. Each limiter's settings get an asynchronous proxy
-	 * with Bucket4j's batching optimisation: while one request for a bucket is in flight, the
-	 * requests that this process makes meanwhile for the same bucket wait and then go together, as
-	 * one read and one compare-and-swap that applies each of them in turn to the bucket's state.
-	 * That is exact, since every request is still decided against the state in Redis, and it cuts
-	 * the round trips under concurrency and ends the compare-and-swap retries among threads of one
-	 * process, which is what limits Bucket4j's throughput by default. Bucket4j's delaying and
-	 * predicting optimisations save more round trips by letting a process spend permits it has not
-	 * yet synchronised, which over-grants the shared budget; they are not used. Bucket4j computes
-	 * refills on the client, from its wall clock, so the instances' clocks should agree (NTP).
+	 * Design notes. One Bucket4j proxy manager (compare-and-swap on Lettuce), built once
+	 * the connection is made, serves every limiter. Each limiter's settings get an
+	 * asynchronous proxy with Bucket4j's batching optimisation: while one request for a
+	 * bucket is in flight, the requests that this process makes meanwhile for the same
+	 * bucket wait and then go together, as one read and one compare-and-swap that applies
+	 * each of them in turn to the bucket's state. That is exact, since every request is
+	 * still decided against the state in Redis, and it cuts the round trips under
+	 * concurrency and ends the compare-and-swap retries among threads of one process,
+	 * which is what limits Bucket4j's throughput by default. Bucket4j's delaying and
+	 * predicting optimisations save more round trips by letting a process spend permits
+	 * it has not yet synchronised, which over-grants the shared budget; they are not
+	 * used. Bucket4j computes refills on the client, from its wall clock, so the
+	 * instances' clocks should agree (NTP).
 	 *
-	 * A change of settings is carried by Bucket4j's implicit configuration replacement, which
-	 * replaces the stored settings only with a strictly greater version. The version is Redis's own
-	 * TIME in microseconds, asked on this connection when the settings are made (bounded by the
-	 * limiter's operation timeout), so every instance versions its settings on one clock, and
-	 * skewed wall clocks cannot make a later change lose. Versions are moreover strictly increasing
-	 * across every RedisRateLimiters of this JVM. While Redis cannot answer, the version falls back
-	 * to this process's wall clock in microseconds (still strictly increasing in the JVM), which is
-	 * only as right as the clocks agree; the settings reach Redis with the next round trip that it
-	 * answers. Versions used to be wall-clock milliseconds, which are smaller, so settings
-	 * versioned so by an older instance always give way to these.
+	 * A change of settings is carried by Bucket4j's implicit configuration replacement,
+	 * which replaces the stored settings only with a strictly greater version. The
+	 * version is Redis's own TIME in microseconds, asked on this connection when the
+	 * settings are made (bounded by the limiter's operation timeout), so every instance
+	 * versions its settings on one clock, and skewed wall clocks cannot make a later
+	 * change lose. Versions are moreover strictly increasing across every
+	 * RedisRateLimiters of this JVM. While Redis cannot answer, the version falls back to
+	 * this process's wall clock in microseconds (still strictly increasing in the JVM),
+	 * which is only as right as the clocks agree; the settings reach Redis with the next
+	 * round trip that it answers. Versions used to be wall-clock milliseconds, which are
+	 * smaller, so settings versioned so by an older instance always give way to these.
 	 */
 
-	/** How long a key lives after its bucket would be full again; only a margin for clock drift. */
+	/**
+	 * How long a key lives after its bucket would be full again; only a margin for clock
+	 * drift.
+	 */
 	private static final Duration KEEP_AFTER_REFILL = Duration.ofMinutes(1);
 
 	/** How long {@link #create(RedisClient, String)} waits for the first connection. */
@@ -115,7 +125,10 @@ public final class RedisRateLimiters implements AutoCloseable {
 
 	private final String keyPrefix;
 
-	/** The connection and its proxy manager, made in the background; never unset (Lettuce reconnects it). */
+	/**
+	 * The connection and its proxy manager, made in the background; never unset (Lettuce
+	 * reconnects it).
+	 */
 	private final BackgroundConnection<Link> connection;
 
 	/** Guarded by {@code this}; the acquire path never takes that lock. */
@@ -133,22 +146,23 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Connects with the given client, on a connection of its own, and keeps every limiter's bucket
-	 * under the given key prefix (which may be empty). Waits up to five seconds for the connection;
-	 * without one by then, or when Redis refuses it, it goes on connecting in the background, and its
-	 * limiters answer by their outage policy meanwhile.
-	 * @throws IllegalStateException if the client cannot connect at all, such as a client without a
-	 * default {@code RedisURI} or one that is shut down
+	 * Connects with the given client, on a connection of its own, and keeps every
+	 * limiter's bucket under the given key prefix (which may be empty). Waits up to five
+	 * seconds for the connection; without one by then, or when Redis refuses it, it goes
+	 * on connecting in the background, and its limiters answer by their outage policy
+	 * meanwhile.
+	 * @throws IllegalStateException if the client cannot connect at all, such as a client
+	 * without a default {@code RedisURI} or one that is shut down
 	 */
 	public static RedisRateLimiters create(RedisClient client, String keyPrefix) {
 		return create(client, keyPrefix, DEFAULT_CONNECT_WAIT);
 	}
 
 	/**
-	 * As {@link #create(RedisClient, String)}, waiting up to {@code connectWait} (which may be zero)
-	 * for the first connection.
-	 * @throws IllegalStateException if the client cannot connect at all, such as a client without a
-	 * default {@code RedisURI} or one that is shut down
+	 * As {@link #create(RedisClient, String)}, waiting up to {@code connectWait} (which
+	 * may be zero) for the first connection.
+	 * @throws IllegalStateException if the client cannot connect at all, such as a client
+	 * without a default {@code RedisURI} or one that is shut down
 	 */
 	public static RedisRateLimiters create(RedisClient client, String keyPrefix, Duration connectWait) {
 		Objects.requireNonNull(client, "client");
@@ -156,7 +170,8 @@ public final class RedisRateLimiters implements AutoCloseable {
 		Objects.requireNonNull(connectWait, "connectWait");
 		RedisRateLimiters limiters = new RedisRateLimiters(client, keyPrefix);
 		try {
-			// Redis away, or still connecting: the limiters start in an outage, connecting goes on
+			// Redis away, or still connecting: the limiters start in an outage,
+			// connecting goes on
 			limiters.connection.awaitFirst(connectWait);
 		}
 		catch (RuntimeException ex) {
@@ -167,9 +182,10 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Makes a limiter whose permits every instance shares: the same name, with the same key prefix,
-	 * on any instance, is the same budget. Succeeds whether or not Redis answers; it may wait for Redis
-	 * up to the operation timeout, for the version of its settings.
+	 * Makes a limiter whose permits every instance shares: the same name, with the same
+	 * key prefix, on any instance, is the same budget. Succeeds whether or not Redis
+	 * answers; it may wait for Redis up to the operation timeout, for the version of its
+	 * settings.
 	 * @throws IllegalArgumentException if a limiter of that name exists here already
 	 * @throws IllegalStateException if this is closed
 	 */
@@ -187,9 +203,10 @@ public final class RedisRateLimiters implements AutoCloseable {
 			if (this.limits.containsKey(name)) {
 				throw new IllegalArgumentException("A cluster rate limiter named '" + name + "' exists already");
 			}
-			limit = new ClusterLimit(this, name, (this.keyPrefix + "ratelimit:" + name).getBytes(StandardCharsets.UTF_8),
-					options);
-			// the name is taken from now on; the limiter is made outside the lock, since its first
+			limit = new ClusterLimit(this, name,
+					(this.keyPrefix + "ratelimit:" + name).getBytes(StandardCharsets.UTF_8), options);
+			// the name is taken from now on; the limiter is made outside the lock, since
+			// its first
 			// settings ask Redis for their version
 			this.limits.put(name, limit);
 		}
@@ -228,9 +245,10 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Whether Redis answers a PING on this connection within the timeout; {@code false} until the
-	 * connection is made (an attempt that succeeds within the timeout counts). Never throws; an
-	 * interrupt makes it answer {@code false} at once, with the thread's interrupt status set.
+	 * Whether Redis answers a PING on this connection within the timeout; {@code false}
+	 * until the connection is made (an attempt that succeeds within the timeout counts).
+	 * Never throws; an interrupt makes it answer {@code false} at once, with the thread's
+	 * interrupt status set.
 	 */
 	public boolean ping(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");
@@ -258,9 +276,9 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Shuts down every limiter made here (later calls fail with reason {@code SHUT_DOWN}, and callers
-	 * waiting for Redis wake at once and fail so too), stops connecting, and closes the connection.
-	 * Idempotent.
+	 * Shuts down every limiter made here (later calls fail with reason {@code SHUT_DOWN},
+	 * and callers waiting for Redis wake at once and fail so too), stops connecting, and
+	 * closes the connection. Idempotent.
 	 */
 	@Override
 	public void close() {
@@ -303,20 +321,27 @@ public final class RedisRateLimiters implements AutoCloseable {
 		return this.connection.now() != null;
 	}
 
-	/** Why the latest connection attempt failed, while there is no connection and one has failed. */
+	/**
+	 * Why the latest connection attempt failed, while there is no connection and one has
+	 * failed.
+	 */
 	@Nullable Throwable connectError() {
 		return this.connection.failure();
 	}
 
 	/**
-	 * The connection: at once when it is made; otherwise the attempt in flight, or a new one, or the
-	 * one that failed last when it failed less than a retry interval ago. Never throws.
+	 * The connection: at once when it is made; otherwise the attempt in flight, or a new
+	 * one, or the one that failed last when it failed less than a retry interval ago.
+	 * Never throws.
 	 */
 	CompletableFuture<Link> connection() {
 		return this.connection.attempt(false);
 	}
 
-	/** Connects, on the connection's background thread: the connection, and the proxy manager on it. */
+	/**
+	 * Connects, on the connection's background thread: the connection, and the proxy
+	 * manager on it.
+	 */
 	private static Link link(RedisClient client) {
 		StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
 		try {
@@ -333,10 +358,10 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * A version for new settings: Redis's {@code TIME} in microseconds, asked within the timeout (zero
-	 * to not ask), or else this process's wall clock in microseconds; in either case greater than
-	 * every version given before in this JVM. Never throws; an interrupt falls back to the local
-	 * clock, with the thread's interrupt status kept.
+	 * A version for new settings: Redis's {@code TIME} in microseconds, asked within the
+	 * timeout (zero to not ask), or else this process's wall clock in microseconds; in
+	 * either case greater than every version given before in this JVM. Never throws; an
+	 * interrupt falls back to the local clock, with the thread's interrupt status kept.
 	 */
 	long nextConfigurationVersion(long timeoutNanos) {
 		long redisTime = redisTimeMicros(timeoutNanos);
@@ -370,8 +395,8 @@ public final class RedisRateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * A proxy for the bucket at the key, with the given settings as the given version; {@code null}
-	 * while there is no connection.
+	 * A proxy for the bucket at the key, with the given settings as the given version;
+	 * {@code null} while there is no connection.
 	 */
 	@Nullable AsyncBucketProxy proxy(byte[] key, BucketConfiguration configuration, long version) {
 		Link link = this.connection.now();
@@ -386,7 +411,9 @@ public final class RedisRateLimiters implements AutoCloseable {
 			.build(key, () -> CompletableFuture.completedFuture(configuration));
 	}
 
-	/** The classic token bucket of the settings: {@code burst} at most, refilled greedily. */
+	/**
+	 * The classic token bucket of the settings: {@code burst} at most, refilled greedily.
+	 */
 	static BucketConfiguration bucketConfiguration(RateLimitConfig config) {
 		return BucketConfiguration.builder()
 			.addLimit((limit) -> limit.capacity(config.burst()).refillGreedy(config.rate(), config.per()))
@@ -396,4 +423,5 @@ public final class RedisRateLimiters implements AutoCloseable {
 	/** The connection, and the Bucket4j proxy manager on it. */
 	record Link(StatefulRedisConnection<byte[], byte[]> connection, ProxyManager<byte[]> proxies) {
 	}
+
 }

@@ -107,4 +107,5 @@ class BackgroundConnectionTest {
 		await().atMost(Duration.ofSeconds(5)).until(() -> closed.get() == 1);
 		assertThat(connection.now()).isNull();
 	}
+
 }

@@ -40,8 +40,9 @@ class BroadcastTest {
 		for (int i = 0; i < 3; i++) {
 			Instance instance = this.instances.start("node-" + i);
 			List<Integer> ids = Collections.synchronizedList(new ArrayList<>());
-			instance.bus().subscribe("news", Ping.class, (ping) -> ids.add(ping.id()),
-					SubscriberOptions.named("reader").withOverflow(BufferOverflow.BLOCK));
+			instance.bus()
+				.subscribe("news", Ping.class, (ping) -> ids.add(ping.id()),
+						SubscriberOptions.named("reader").withOverflow(BufferOverflow.BLOCK));
 			seen.add(ids);
 			all.add(instance);
 		}
@@ -82,12 +83,14 @@ class BroadcastTest {
 		a.bus().subscribe("local.cache", Ping.class, (ping) -> atA.add(ping.id()), SubscriberOptions.named("x"));
 		b.bus().subscribe("local.cache", Ping.class, (ping) -> atB.add(ping.id()), SubscriberOptions.named("x"));
 		List<Integer> grouped = Collections.synchronizedList(new ArrayList<>());
-		a.bus().subscribe("local.cache", Ping.class, (ping) -> grouped.add(ping.id()),
-				SubscriberOptions.named("g").withGroup("workers"));
+		a.bus()
+			.subscribe("local.cache", Ping.class, (ping) -> grouped.add(ping.id()),
+					SubscriberOptions.named("g").withGroup("workers"));
 		PublishResult result = a.bus().publish("local.cache", new Ping(7));
 		assertThat(result.subscribers()).isEqualTo(2);
 		await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() == 1 && grouped.size() == 1);
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(atB::isEmpty);
 		assertThat(a.transport().stats()).isEmpty();
 	}
+
 }

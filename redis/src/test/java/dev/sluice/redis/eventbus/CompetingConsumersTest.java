@@ -57,8 +57,10 @@ class CompetingConsumersTest {
 		List<Instance> all = new ArrayList<>();
 		List<Subscription> members = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			// exactly once needs no stall longer than claim-idle: no member fails here, so a long one
-			Instance instance = this.instances.start("node-" + i, (builder) -> builder.claimIdle(Duration.ofSeconds(5)));
+			// exactly once needs no stall longer than claim-idle: no member fails here,
+			// so a long one
+			Instance instance = this.instances.start("node-" + i,
+					(builder) -> builder.claimIdle(Duration.ofSeconds(5)));
 			AtomicInteger mine = byInstance.computeIfAbsent(instance.name(), (name) -> new AtomicInteger());
 			members.add(instance.bus().subscribe("jobs", Ping.class, (ping) -> {
 				handled.incrementAndGet(ping.id());
@@ -72,8 +74,10 @@ class CompetingConsumersTest {
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> byInstance.values().stream().mapToInt(AtomicInteger::get).sum() >= events);
-		// a duplicate would show up as a count of 2, or a total above the events: none comes meanwhile
-		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+		// a duplicate would show up as a count of 2, or a total above the events: none
+		// comes meanwhile
+		await().during(Duration.ofMillis(300))
+			.atMost(Duration.ofSeconds(5))
 			.until(() -> byInstance.values().stream().mapToInt(AtomicInteger::get).sum() == events);
 		for (int id = 0; id < events; id++) {
 			assertThat(handled.get(id)).as("times event %d was handled", id).isEqualTo(1);
@@ -149,9 +153,11 @@ class CompetingConsumersTest {
 	@Test
 	void anEventLeftByAClosedSubscriptionIsHandledByAnother() throws InterruptedException {
 		Instance a = this.instances.start("a");
-		// both events are in the stream before the member's first read, so it reads them as one batch
-		this.instances.raw().xgroupCreate(XReadArgs.StreamOffset.from(a.transport().streamKey("jobs"), "$"), "g",
-				XGroupCreateArgs.Builder.mkstream(true));
+		// both events are in the stream before the member's first read, so it reads them
+		// as one batch
+		this.instances.raw()
+			.xgroupCreate(XReadArgs.StreamOffset.from(a.transport().streamKey("jobs"), "$"), "g",
+					XGroupCreateArgs.Builder.mkstream(true));
 		a.bus().publish("jobs", new Ping(1));
 		a.bus().publish("jobs", new Ping(2));
 		CountDownLatch entered = new CountDownLatch(1);
@@ -170,13 +176,15 @@ class CompetingConsumersTest {
 		Instance b = this.instances.start("b");
 		List<Integer> atB = new CopyOnWriteArrayList<>();
 		b.bus().subscribe("jobs", Ping.class, (ping) -> atB.add(ping.id()), MEMBER);
-		// event 1 is still in the closed member's handler, event 2 was read with it and left pending:
+		// event 1 is still in the closed member's handler, event 2 was read with it and
+		// left pending:
 		// both are idle past claim-idle, so b takes them over
 		await().atMost(Duration.ofSeconds(30)).until(() -> atB.containsAll(List.of(1, 2)));
 		release.countDown();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			SubscriberStats stats = member.stats();
-			// the handler that was under way finished: delivered (late, and acknowledged); 2 was left
+			// the handler that was under way finished: delivered (late, and
+			// acknowledged); 2 was left
 			assertThat(stats.delivered()).isEqualTo(1);
 			assertThat(stats.discarded()).isEqualTo(1);
 			assertThat(stats.queued()).isZero();
@@ -189,15 +197,14 @@ class CompetingConsumersTest {
 		Instance instance = this.instances.start("node");
 		String key = instance.transport().streamKey("jobs");
 		RedisCommands<String, String> redis = this.instances.raw();
-		redis.xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), "g",
-				XGroupCreateArgs.Builder.mkstream(true));
+		redis.xgroupCreate(XReadArgs.StreamOffset.from(key, "$"), "g", XGroupCreateArgs.Builder.mkstream(true));
 		for (int id = 1; id <= 3; id++) {
 			instance.bus().publish("jobs", new Ping(id));
 		}
-		// a member elsewhere read them and died; then the middle one was deleted from the stream
-		List<StreamMessage<String, String>> read = redis.xreadgroup(
-				Consumer.from("g", "ghost"), XReadArgs.Builder.count(10),
-				XReadArgs.StreamOffset.lastConsumed(key));
+		// a member elsewhere read them and died; then the middle one was deleted from the
+		// stream
+		List<StreamMessage<String, String>> read = redis.xreadgroup(Consumer.from("g", "ghost"),
+				XReadArgs.Builder.count(10), XReadArgs.StreamOffset.lastConsumed(key));
 		assertThat(read).hasSize(3);
 		redis.xdel(key, read.get(1).getId());
 		List<Integer> handled = new CopyOnWriteArrayList<>();
@@ -254,10 +261,11 @@ class CompetingConsumersTest {
 		long published = System.nanoTime() - started;
 		pool.shutdown();
 		await().atMost(Duration.ofSeconds(60)).until(() -> total.get() >= events && allHandled(handled));
-		System.out.printf("100000 events: published in %d ms, handled in %d ms; %d at the crashed member,"
-				+ " %d abandoned, %d handled twice%n", TimeUnit.NANOSECONDS.toMillis(published),
-				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), atA.get(), abandoned,
-				total.get() - events);
+		System.out.printf(
+				"100000 events: published in %d ms, handled in %d ms; %d at the crashed member,"
+						+ " %d abandoned, %d handled twice%n",
+				TimeUnit.NANOSECONDS.toMillis(published), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+				atA.get(), abandoned, total.get() - events);
 		assertThat(publisher.topic("load").published()).isEqualTo(events);
 	}
 
@@ -278,4 +286,5 @@ class CompetingConsumersTest {
 			Thread.currentThread().interrupt();
 		}
 	}
+
 }

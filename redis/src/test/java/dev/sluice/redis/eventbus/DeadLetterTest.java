@@ -36,7 +36,10 @@ class DeadLetterTest {
 		this.instances.close();
 	}
 
-	/** Adds the kinds of bad entry straight to the stream: bad JSON, unknown type, missing fields. */
+	/**
+	 * Adds the kinds of bad entry straight to the stream: bad JSON, unknown type, missing
+	 * fields.
+	 */
 	private void addBadEntries(String key) {
 		RedisCommands<String, String> redis = this.instances.raw();
 		redis.xadd(key, Map.of("type", "ping", "data", "{not json", "origin", "raw", "ts", "1"));
@@ -50,8 +53,9 @@ class DeadLetterTest {
 	void aGroupDeadLettersMalformedEntriesAndGoesOn() throws InterruptedException {
 		Instance instance = this.instances.start("node");
 		List<Integer> handled = new CopyOnWriteArrayList<>();
-		Subscription member = instance.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
-				SubscriberOptions.named("worker").withGroup("g"));
+		Subscription member = instance.bus()
+			.subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
+					SubscriberOptions.named("worker").withGroup("g"));
 		addBadEntries(instance.transport().streamKey("jobs"));
 		instance.bus().publish("jobs", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
@@ -109,9 +113,11 @@ class DeadLetterTest {
 		// no redelivery here: a long claim-idle
 		Instance instance = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
 		List<Integer> handled = new CopyOnWriteArrayList<>();
-		Subscription member = instance.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
-				SubscriberOptions.named("worker").withGroup("g"));
-		// a member of the same group elsewhere takes notes: this one may read a note all the same
+		Subscription member = instance.bus()
+			.subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
+					SubscriberOptions.named("worker").withGroup("g"));
+		// a member of the same group elsewhere takes notes: this one may read a note all
+		// the same
 		instance.bus().publish("jobs", new Instances.Note("for the other member"));
 		instance.bus().publish("jobs", new Ping(1));
 		await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(1));
@@ -125,8 +131,7 @@ class DeadLetterTest {
 		assertThat(dead.get(0).getBody().get("reason")).startsWith("type-mismatch")
 			.contains("member 'worker'")
 			.contains(Ping.class.getName());
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> instance.member("jobs", "worker").delivered() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").delivered() == 1);
 		RedisGroupStats stats = instance.member("jobs", "worker");
 		assertThat(stats.deadLettered()).isEqualTo(1);
 		assertThat(stats.skipped()).isZero();
@@ -146,17 +151,20 @@ class DeadLetterTest {
 		Instance notes = this.instances.start("notes", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
 		List<Integer> handledPings = new CopyOnWriteArrayList<>();
 		List<String> handledNotes = new CopyOnWriteArrayList<>();
-		pings.bus().subscribe("jobs", Ping.class, (ping) -> handledPings.add(ping.id()),
-				SubscriberOptions.named("worker").withGroup("g"));
-		notes.bus().subscribe("jobs", Instances.Note.class, (note) -> handledNotes.add(note.text()),
-				SubscriberOptions.named("worker").withGroup("g"));
+		pings.bus()
+			.subscribe("jobs", Ping.class, (ping) -> handledPings.add(ping.id()),
+					SubscriberOptions.named("worker").withGroup("g"));
+		notes.bus()
+			.subscribe("jobs", Instances.Note.class, (note) -> handledNotes.add(note.text()),
+					SubscriberOptions.named("worker").withGroup("g"));
 		int each = 40;
 		for (int id = 0; id < each; id++) {
 			pings.bus().publish("jobs", new Ping(id));
 			notes.bus().publish("jobs", new Instances.Note("n" + id));
 		}
 		String deadKey = pings.transport().deadLetterKey("jobs");
-		// each event is handled by the member of its type, or dead-lettered by the other: never lost
+		// each event is handled by the member of its type, or dead-lettered by the other:
+		// never lost
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> handledPings.size() + handledNotes.size() + this.instances.raw().xlen(deadKey) == 2L * each);
 		List<StreamMessage<String, String>> dead = this.instances.raw().xrange(deadKey, Range.unbounded());
@@ -178,8 +186,8 @@ class DeadLetterTest {
 			}
 			handled.add(ping.id());
 		};
-		Subscription member = instance.bus().subscribe("jobs", Ping.class, handler,
-				SubscriberOptions.named("worker").withGroup("g"));
+		Subscription member = instance.bus()
+			.subscribe("jobs", Ping.class, handler, SubscriberOptions.named("worker").withGroup("g"));
 		other.bus().subscribe("jobs", Ping.class, handler, SubscriberOptions.named("worker").withGroup("g"));
 		instance.bus().publish("jobs", new Ping(13));
 		instance.bus().publish("jobs", new Ping(1));
@@ -206,4 +214,5 @@ class DeadLetterTest {
 		assertThat(stats.offered()).isEqualTo(stats.delivered() + stats.failed() + stats.dropped() + stats.queued());
 		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("jobs", "worker").pending() == 0);
 	}
+
 }

@@ -18,10 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A drain must not report done while a group member still has work: a stop that comes as the member
- * is about to read, or while it looks up the delivery counts of entries it claimed, either stops the
- * read or is waited for. The test holds the member's thread at those points (at the command it is
- * about to send), so the race is not left to chance.
+ * A drain must not report done while a group member still has work: a stop that comes as
+ * the member is about to read, or while it looks up the delivery counts of entries it
+ * claimed, either stops the read or is waited for. The test holds the member's thread at
+ * those points (at the command it is about to send), so the race is not left to chance.
  */
 class DrainTest {
 
@@ -41,7 +41,8 @@ class DrainTest {
 
 	@Test
 	void aStopAsAMemberIsAboutToReadIsNotReportedDrainedBeforeWhatItReadIsHandled() throws InterruptedException {
-		// no redelivery here: a long claim-idle, so that a stall cannot hand an event over twice
+		// no redelivery here: a long claim-idle, so that a stall cannot hand an event
+		// over twice
 		HeldConnections held = new HeldConnections();
 		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)), held,
 				null);
@@ -69,7 +70,8 @@ class DrainTest {
 	@Test
 	void aStopWhileAMemberLooksUpWhatItClaimedIsNotReportedDrainedBeforeTheClaimedAreHandled()
 			throws InterruptedException {
-		// redelivery is the point: the entry fails once and the member claims it back after claim-idle
+		// redelivery is the point: the entry fails once and the member claims it back
+		// after claim-idle
 		HeldConnections held = new HeldConnections();
 		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofMillis(500)), held,
 				null);
@@ -86,8 +88,7 @@ class DrainTest {
 		assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
 		// the member has claimed the entry and is about to ask for its delivery count
 		node.bus().stopIntake();
-		assertThat(node.bus().awaitDrained(Duration.ofMillis(300)))
-			.as("drained while the member holds a claimed entry")
+		assertThat(node.bus().awaitDrained(Duration.ofMillis(300))).as("drained while the member holds a claimed entry")
 			.isFalse();
 		hold.release.countDown();
 		assertThat(node.bus().awaitDrained(Duration.ofSeconds(30))).isTrue();
@@ -100,10 +101,14 @@ class DrainTest {
 		await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(0).equals(stats(node, member).pending()));
 	}
 
-	/** The member's counters and its group's figures (a member that stopped is no longer in the transport's stats). */
+	/**
+	 * The member's counters and its group's figures (a member that stopped is no longer
+	 * in the transport's stats).
+	 */
 	private static RedisGroupStats stats(Instance node, GroupMember member) {
 		RedisEventTransport transport = node.transport();
-		return member.groupStats(
-				transport.figures().read(transport.topics().topic("jobs"), System.nanoTime() + 2_000_000_000L));
+		return member
+			.groupStats(transport.figures().read(transport.topics().topic("jobs"), System.nanoTime() + 2_000_000_000L));
 	}
+
 }

@@ -65,7 +65,8 @@ class EventTypesTest {
 		RedisClient client = RedisClient.create();
 		try {
 			RedisEventTransport.Builder builder = RedisEventTransport.builder(client);
-			assertThatIllegalStateException().isThrownBy(builder::build).withMessageContaining("event-types must be set");
+			assertThatIllegalStateException().isThrownBy(builder::build)
+				.withMessageContaining("event-types must be set");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.maxLength(0))
 				.withMessage("max-length must be at least 1, was 0");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.maxDeliveries(0))
@@ -84,8 +85,7 @@ class EventTypesTest {
 				.withMessageContaining("instance-id must not be blank");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.keyPrefix(null))
 				.withMessageContaining("key-prefix");
-			assertThatIllegalArgumentException().isThrownBy(() -> builder.topics(null))
-				.withMessageContaining("topics");
+			assertThatIllegalArgumentException().isThrownBy(() -> builder.topics(null)).withMessageContaining("topics");
 			assertThatIllegalArgumentException().isThrownBy(() -> builder.trimInterval(Duration.ZERO))
 				.withMessageContaining("trim-interval");
 			RedisEventTransport transport = builder.eventTypes(Instances.TYPES).keyPrefix("app:").build();
@@ -98,4 +98,5 @@ class EventTypesTest {
 			client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
 		}
 	}
+
 }

@@ -13,15 +13,18 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 
 /**
  * Wraps a transport's connections so that a test can hold a worker at one command: after
- * {@link #holdAt}, the first call of that command, on whichever connection, waits on the calling
- * thread until the test releases it. The command is then sent as usual. Every other call goes
- * straight through.
+ * {@link #holdAt}, the first call of that command, on whichever connection, waits on the
+ * calling thread until the test releases it. The command is then sent as usual. Every
+ * other call goes straight through.
  */
 final class HeldConnections implements UnaryOperator<StatefulRedisConnection<String, String>> {
 
 	private volatile Hold hold;
 
-	/** Holds the next call of the command (a method name of {@link RedisAsyncCommands}, such as {@code xreadgroup}). */
+	/**
+	 * Holds the next call of the command (a method name of {@link RedisAsyncCommands},
+	 * such as {@code xreadgroup}).
+	 */
 	Hold holdAt(String command) {
 		Hold hold = new Hold(command);
 		this.hold = hold;
@@ -43,7 +46,10 @@ final class HeldConnections implements UnaryOperator<StatefulRedisConnection<Str
 				(method, args) -> ("async".equals(method.getName()) && args == null) ? commands : null);
 	}
 
-	/** A proxy of the interface that calls {@code before}, and answers what it returns, or else the target's. */
+	/**
+	 * A proxy of the interface that calls {@code before}, and answers what it returns, or
+	 * else the target's.
+	 */
 	private static Object proxy(Class<?> type, Object target, Before before) {
 		InvocationHandler handler = (proxy, method, args) -> {
 			Object instead = before.call(method, args);
@@ -63,9 +69,13 @@ final class HeldConnections implements UnaryOperator<StatefulRedisConnection<Str
 	private interface Before {
 
 		Object call(java.lang.reflect.Method method, Object[] args) throws Exception;
+
 	}
 
-	/** One hold: {@link #reached} when a call came to it, which then waits for {@link #release}. */
+	/**
+	 * One hold: {@link #reached} when a call came to it, which then waits for
+	 * {@link #release}.
+	 */
 	static final class Hold {
 
 		final CountDownLatch reached = new CountDownLatch(1);
@@ -92,5 +102,7 @@ final class HeldConnections implements UnaryOperator<StatefulRedisConnection<Str
 				Thread.currentThread().interrupt();
 			}
 		}
+
 	}
+
 }

@@ -13,8 +13,8 @@ import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * Instances of an application, simulated in one JVM: each its own {@link RedisClient},
- * {@link RedisEventTransport} and {@link EventBus}, sharing one Redis and one key prefix. Closing
- * shuts every instance down that is still up.
+ * {@link RedisEventTransport} and {@link EventBus}, sharing one Redis and one key prefix.
+ * Closing shuts every instance down that is still up.
  */
 final class Instances implements AutoCloseable {
 
@@ -30,7 +30,10 @@ final class Instances implements AutoCloseable {
 
 	private final List<Instance> started = new ArrayList<>();
 
-	/** A plain connection for what a test does to Redis itself; opened when first asked for. */
+	/**
+	 * A plain connection for what a test does to Redis itself; opened when first asked
+	 * for.
+	 */
 	private RedisClient rawClient;
 
 	private StatefulRedisConnection<String, String> raw;
@@ -40,14 +43,18 @@ final class Instances implements AutoCloseable {
 		this.prefix = prefix;
 	}
 
-	/** An instance with test timings (claim-idle 500 ms, poll timeout 100 ms), adjusted by {@code config}. */
+	/**
+	 * An instance with test timings (claim-idle 500 ms, poll timeout 100 ms), adjusted by
+	 * {@code config}.
+	 */
 	Instance start(String name, UnaryOperator<RedisEventTransport.Builder> config) {
 		return start(name, config, null, null);
 	}
 
 	/**
-	 * As {@link #start(String, UnaryOperator)}, with every connection the transport opens passed through
-	 * {@code connections} (such as to hold a command), and its log written to {@code log}.
+	 * As {@link #start(String, UnaryOperator)}, with every connection the transport opens
+	 * passed through {@code connections} (such as to hold a command), and its log written
+	 * to {@code log}.
 	 */
 	Instance start(String name, UnaryOperator<RedisEventTransport.Builder> config,
 			UnaryOperator<StatefulRedisConnection<String, String>> connections, RateLimitedLog log) {
@@ -105,10 +112,12 @@ final class Instances implements AutoCloseable {
 	}
 
 	/** One simulated instance. */
-	record Instance(String name, RedisClient client, RedisEventTransport transport, EventBus bus)
-			implements AutoCloseable {
+	record Instance(String name, RedisClient client, RedisEventTransport transport,
+			EventBus bus) implements AutoCloseable {
 
-		/** Crashes, as near as one JVM gets: stops at once, acknowledging nothing more. */
+		/**
+		 * Crashes, as near as one JVM gets: stops at once, acknowledging nothing more.
+		 */
 		int crash() {
 			this.bus.stopIntake();
 			int abandoned = this.bus.abandonRemaining();
@@ -150,4 +159,5 @@ final class Instances implements AutoCloseable {
 	/** Another event. */
 	public record Note(String text) {
 	}
+
 }

@@ -33,9 +33,9 @@ class LostGroupTest {
 	}
 
 	@Test
-	void aGroupDestroyedWhileTheStreamSurvivesIsCreatedAgainAfterWhatTheMemberHandled()
-			throws InterruptedException {
-		// no redelivery here: a long claim-idle, so that only the group's re-creation could repeat events
+	void aGroupDestroyedWhileTheStreamSurvivesIsCreatedAgainAfterWhatTheMemberHandled() throws InterruptedException {
+		// no redelivery here: a long claim-idle, so that only the group's re-creation
+		// could repeat events
 		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		node.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
@@ -46,7 +46,8 @@ class LostGroupTest {
 		await().atMost(Duration.ofSeconds(10)).until(() -> nothingPending(node));
 		String key = node.transport().streamKey("jobs");
 		assertThat(this.instances.raw().xgroupDestroy(key, "g")).isTrue();
-		// published while the group is gone, or after the member made it again: handled either way
+		// published while the group is gone, or after the member made it again: handled
+		// either way
 		for (int id = 6; id <= 8; id++) {
 			node.bus().publish("jobs", new Ping(id));
 		}
@@ -62,7 +63,8 @@ class LostGroupTest {
 
 	@Test
 	void aGroupLostWithItsStreamIsCreatedAgainAndMissesNothingPublishedAfter() throws InterruptedException {
-		// as after a restart of Redis without persistence: the stream and its group are gone
+		// as after a restart of Redis without persistence: the stream and its group are
+		// gone
 		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		node.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
@@ -81,8 +83,12 @@ class LostGroupTest {
 		await().atMost(Duration.ofSeconds(10)).until(() -> nothingPending(node));
 	}
 
-	/** Whether the group exists and has nothing pending (its figures are null while it is gone). */
+	/**
+	 * Whether the group exists and has nothing pending (its figures are null while it is
+	 * gone).
+	 */
 	private static boolean nothingPending(Instance node) {
 		return Long.valueOf(0).equals(node.member("jobs", "worker").pending());
 	}
+
 }

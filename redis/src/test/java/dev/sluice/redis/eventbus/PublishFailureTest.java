@@ -31,8 +31,7 @@ class PublishFailureTest {
 	void publishingAnUnregisteredTypeFailsClearly() {
 		try (Instances instances = new Instances(TestRedis.uri(), TestRedis.uniquePrefix())) {
 			Instance instance = instances.start("node");
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> instance.bus().publish("jobs", new Unregistered(1)))
+			assertThatIllegalArgumentException().isThrownBy(() -> instance.bus().publish("jobs", new Unregistered(1)))
 				.withMessageContaining(Unregistered.class.getName())
 				.withMessageContaining("is not registered as an event type")
 				.withMessageContaining("ping=" + Ping.class.getName());
@@ -54,13 +53,15 @@ class PublishFailureTest {
 		try {
 			for (int attempt = 0; attempt < 3; attempt++) {
 				long started = System.nanoTime();
-				assertThatExceptionOfType(EventRejectedException.class).isThrownBy(() -> bus.publish("jobs", new Ping(1)))
+				assertThatExceptionOfType(EventRejectedException.class)
+					.isThrownBy(() -> bus.publish("jobs", new Ping(1)))
 					.withMessageStartingWith("Event of type 'ping' was not published to topic 'jobs'")
 					.satisfies((ex) -> assertThat(ex.topic()).isEqualTo("jobs"));
 				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
 			}
 			assertThat(transport.ping(Duration.ofMillis(200))).isFalse();
-			// a member can subscribe while Redis is down; it creates its group once Redis answers
+			// a member can subscribe while Redis is down; it creates its group once Redis
+			// answers
 			assertThat(bus.subscribe("jobs", Ping.class, (ping) -> {
 			}, SubscriberOptions.named("w").withGroup("g"))).isNotNull();
 		}
@@ -104,4 +105,5 @@ class PublishFailureTest {
 			}
 		}
 	}
+
 }

@@ -90,7 +90,8 @@ class RateLimitedLogTest {
 				instance.bus().subscribe("news", Ping.class, (ping) -> {
 				}, SubscriberOptions.named("all"));
 			}
-			// both read the same stream under the same key, so their warnings are of the same kind
+			// both read the same stream under the same key, so their warnings are of the
+			// same kind
 			instances.raw().xadd(one.transport().streamKey("news"), Map.of("type", "nope", "data", "{}"));
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> one.topic("news").malformed() == 1 && two.topic("news").malformed() == 1);
@@ -98,4 +99,5 @@ class RateLimitedLogTest {
 			assertThat(second.levels("is not an event this instance can read")).containsExactly(Level.WARNING);
 		}
 	}
+
 }

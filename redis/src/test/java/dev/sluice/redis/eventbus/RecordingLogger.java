@@ -32,12 +32,13 @@ final class RecordingLogger implements System.Logger {
 
 	@Override
 	public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-		this.entries.add(new Entry(level, (params == null || params.length == 0) ? format
-				: MessageFormat.format(format, params)));
+		this.entries.add(new Entry(level,
+				(params == null || params.length == 0) ? format : MessageFormat.format(format, params)));
 	}
 
 	/** The levels of the messages that contain the text, in order. */
 	List<Logger.Level> levels(String text) {
 		return this.entries.stream().filter((entry) -> entry.message().contains(text)).map(Entry::level).toList();
 	}
+
 }

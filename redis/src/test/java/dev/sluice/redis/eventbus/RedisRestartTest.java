@@ -23,16 +23,16 @@ class RedisRestartTest {
 	@Test
 	void everyAcknowledgedPublishIsHandledAfterARestart() throws Exception {
 		try (OwnedRedis redis = OwnedRedis.start(); Instances instances = new Instances(redis.uri(), "restart:")) {
-			Instance worker = instances.start("worker",
-					(builder) -> builder.publishTimeout(Duration.ofMillis(500)));
+			Instance worker = instances.start("worker", (builder) -> builder.publishTimeout(Duration.ofMillis(500)));
 			Instance publisher = instances.start("publisher",
 					(builder) -> builder.publishTimeout(Duration.ofMillis(500)));
 			Set<Integer> handled = ConcurrentHashMap.newKeySet();
 			Set<Integer> broadcast = ConcurrentHashMap.newKeySet();
-			worker.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
-					SubscriberOptions.named("w").withGroup("g"));
-			worker.bus().subscribe("jobs", Ping.class, (ping) -> broadcast.add(ping.id()),
-					SubscriberOptions.named("all"));
+			worker.bus()
+				.subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()),
+						SubscriberOptions.named("w").withGroup("g"));
+			worker.bus()
+				.subscribe("jobs", Ping.class, (ping) -> broadcast.add(ping.id()), SubscriberOptions.named("all"));
 			Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
 			List<Duration> failures = new CopyOnWriteArrayList<>();
 			List<String> messages = new CopyOnWriteArrayList<>();
@@ -85,4 +85,5 @@ class RedisRestartTest {
 					acknowledged.size(), failures.size(), handled.size());
 		}
 	}
+
 }

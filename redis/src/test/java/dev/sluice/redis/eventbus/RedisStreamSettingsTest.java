@@ -24,9 +24,14 @@ class RedisStreamSettingsTest {
 	void eachCopyChangesOneSetting() {
 		RedisStreamSettings defaults = RedisStreamSettings.defaults();
 		assertThat(defaults.withKeyPrefix("")).extracting(RedisStreamSettings::keyPrefix).isEqualTo("");
-		assertThat(defaults.withInstanceId("a").withMaxDeliveries(2).withBatchSize(3).withMaxLength(4)
-			.withClaimIdle(Duration.ofSeconds(5)).withPollTimeout(Duration.ofSeconds(6))
-			.withPublishTimeout(Duration.ofSeconds(7)).withTrimInterval(Duration.ofSeconds(8)))
+		assertThat(defaults.withInstanceId("a")
+			.withMaxDeliveries(2)
+			.withBatchSize(3)
+			.withMaxLength(4)
+			.withClaimIdle(Duration.ofSeconds(5))
+			.withPollTimeout(Duration.ofSeconds(6))
+			.withPublishTimeout(Duration.ofSeconds(7))
+			.withTrimInterval(Duration.ofSeconds(8)))
 			.isEqualTo(new RedisStreamSettings("sluice:", "a", 4, 2, Duration.ofSeconds(5), Duration.ofSeconds(6), 3,
 					Duration.ofSeconds(7), Duration.ofSeconds(8)));
 	}
@@ -80,4 +85,5 @@ class RedisStreamSettingsTest {
 			.withMessage(message)
 			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo(setting));
 	}
+
 }

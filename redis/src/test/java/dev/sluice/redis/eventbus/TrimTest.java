@@ -48,7 +48,8 @@ class TrimTest {
 	@Test
 	@SuppressWarnings("unchecked")
 	void unacknowledgedAndUndeliveredEntriesHoldTheTrimUntilTheyAreAcknowledged() throws InterruptedException {
-		// explicit passes only: the background trimmer must not run alongside them (its counts would add up)
+		// explicit passes only: the background trimmer must not run alongside them (its
+		// counts would add up)
 		Instance instance = this.instances.start("node",
 				(builder) -> builder.maxLength(5).trimInterval(Duration.ofHours(1)));
 		RedisCommands<String, String> redis = this.instances.raw();
@@ -62,7 +63,8 @@ class TrimTest {
 		assertThat(redis.xlen(key)).isEqualTo(20);
 		assertThat(instance.topic("jobs").trimHeld()).isEqualTo(1);
 
-		// all delivered, the first 10 acknowledged: the 10 pending ones stay, above max-length
+		// all delivered, the first 10 acknowledged: the 10 pending ones stay, above
+		// max-length
 		List<StreamMessage<String, String>> read = redis.xreadgroup(Consumer.from("slow", "c"),
 				XReadArgs.Builder.count(20), XReadArgs.StreamOffset.lastConsumed(key));
 		assertThat(read).hasSize(20);
@@ -74,7 +76,8 @@ class TrimTest {
 		assertThat(redis.xrange(key, io.lettuce.core.Range.unbounded()).get(0).getId()).isEqualTo(read.get(10).getId());
 		assertThat(instance.topic("jobs").trimHeld()).isEqualTo(2);
 
-		// a second group that is behind holds it too, though the first has acknowledged everything
+		// a second group that is behind holds it too, though the first has acknowledged
+		// everything
 		redis.xgroupCreate(XReadArgs.StreamOffset.from(key, read.get(12).getId()), "behind");
 		for (int i = 10; i < 20; i++) {
 			redis.xack(key, "slow", read.get(i).getId());
@@ -118,4 +121,5 @@ class TrimTest {
 			.extracting((entry) -> entry.getBody().get("data"))
 			.containsExactly("{\"id\":7}", "{\"id\":8}", "{\"id\":9}");
 	}
+
 }

@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A reader or member thread must not die of what is not a Redis failure: an interrupt that the
- * transport did not make, or an {@link Error} while decoding an entry.
+ * A reader or member thread must not die of what is not a Redis failure: an interrupt
+ * that the transport did not make, or an {@link Error} while decoding an entry.
  */
 class WorkerSurvivalTest {
 
@@ -46,7 +46,8 @@ class WorkerSurvivalTest {
 
 	@Test
 	void aHandlerThatInterruptsItsThreadDoesNotStopItsMember() throws InterruptedException {
-		// no redelivery here: every event must be handled once, and acknowledged by that handling
+		// no redelivery here: every event must be handled once, and acknowledged by that
+		// handling
 		Instance node = this.instances.start("node", (builder) -> builder.claimIdle(Duration.ofSeconds(30)));
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		List<Integer> enteredInterrupted = new CopyOnWriteArrayList<>();
@@ -55,7 +56,8 @@ class WorkerSurvivalTest {
 				enteredInterrupted.add(ping.id());
 			}
 			handled.add(ping.id());
-			// as a handler does that catches an InterruptedException and sets the flag again
+			// as a handler does that catches an InterruptedException and sets the flag
+			// again
 			Thread.currentThread().interrupt();
 		}, MEMBER);
 		for (int id = 1; id <= 3; id++) {
@@ -68,8 +70,9 @@ class WorkerSurvivalTest {
 		assertThat(handled).containsExactly(1, 2, 3, 4, 5);
 		assertThat(enteredInterrupted).as("handlers that found the flag of the one before set").isEmpty();
 		// the acknowledgement goes out just before the count goes up: wait for both
-		await().atMost(Duration.ofSeconds(10)).until(() -> node.member("jobs", "worker").pending() == 0
-				&& node.member("jobs", "worker").delivered() == 5);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> node.member("jobs", "worker").pending() == 0
+					&& node.member("jobs", "worker").delivered() == 5);
 		RedisGroupStats stats = node.member("jobs", "worker");
 		assertThat(stats.delivered()).isEqualTo(5);
 		assertThat(stats.failed()).isZero();
@@ -79,7 +82,8 @@ class WorkerSurvivalTest {
 	@Test
 	void anErrorDecodingAnEntryDoesNotStopAMemberAndTheEntryIsDeadLetteredAfterMaxDeliveries()
 			throws InterruptedException {
-		// redelivery is the point: the entry is retried after claim-idle until max-deliveries
+		// redelivery is the point: the entry is retried after claim-idle until
+		// max-deliveries
 		Instance node = this.instances.start("node", (builder) -> builder.eventTypes(TYPES).maxDeliveries(2));
 		List<Integer> handled = new CopyOnWriteArrayList<>();
 		node.bus().subscribe("jobs", Ping.class, (ping) -> handled.add(ping.id()), MEMBER);
@@ -127,8 +131,9 @@ class WorkerSurvivalTest {
 	}
 
 	/**
-	 * An event whose class fails to initialise: decoding it throws {@link ExceptionInInitializerError}
-	 * the first time, {@link NoClassDefFoundError} after.
+	 * An event whose class fails to initialise: decoding it throws
+	 * {@link ExceptionInInitializerError} the first time, {@link NoClassDefFoundError}
+	 * after.
 	 */
 	public record Cursed(int id) {
 
@@ -138,4 +143,5 @@ class WorkerSurvivalTest {
 			throw new IllegalStateException("this event class cannot be initialised");
 		}
 	}
+
 }

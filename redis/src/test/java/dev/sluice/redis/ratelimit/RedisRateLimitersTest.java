@@ -39,23 +39,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Cluster rate limiters against a real Redis: the shared server for the budget, a server of the
- * test's own for outages. Each instance has its own client, as separate applications would.
+ * Cluster rate limiters against a real Redis: the shared server for the budget, a server
+ * of the test's own for outages. Each instance has its own client, as separate
+ * applications would.
  */
 class RedisRateLimitersTest {
 
-	/** Slack on every "returns within its timeout" bound: for scheduling, never for correctness. */
+	/**
+	 * Slack on every "returns within its timeout" bound: for scheduling, never for
+	 * correctness.
+	 */
 	private static final Duration SLACK = Duration.ofSeconds(1);
 
 	/**
-	 * The operation timeout of the outage tests: short, yet long enough that a loaded machine does not
-	 * make a healthy Redis look absent before the test stops it.
+	 * The operation timeout of the outage tests: short, yet long enough that a loaded
+	 * machine does not make a healthy Redis look absent before the test stops it.
 	 */
 	private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(1);
 
 	/**
-	 * Options for the tests of a healthy Redis: a slow round trip on a loaded machine must not turn
-	 * into an outage (which would fail them open, or over-grant), and a failure must show, not hide.
+	 * Options for the tests of a healthy Redis: a slow round trip on a loaded machine
+	 * must not turn into an outage (which would fail them open, or over-grant), and a
+	 * failure must show, not hide.
 	 */
 	private static final ClusterLimitOptions HEALTHY = new ClusterLimitOptions(OutagePolicy.FAIL_CLOSED,
 			Duration.ofSeconds(5));
@@ -118,12 +123,17 @@ class RedisRateLimitersTest {
 		}
 		double elapsedSeconds = (System.nanoTime() - start.get()) / 1e9;
 		assertThat(errors).isEmpty();
-		// The bucket is created full by the first take, at or after start, and refills at most rate per
-		// second from then on, whichever instance takes. Tolerance, 2 permits: Bucket4j reads the wall
-		// clock in whole milliseconds, so the bucket may seem a millisecond older than it is (0.1 permit
-		// at 100/s), and the wall clock may drift a little from System.nanoTime over the window.
+		// The bucket is created full by the first take, at or after start, and refills at
+		// most rate per
+		// second from then on, whichever instance takes. Tolerance, 2 permits: Bucket4j
+		// reads the wall
+		// clock in whole milliseconds, so the bucket may seem a millisecond older than it
+		// is (0.1 permit
+		// at 100/s), and the wall clock may drift a little from System.nanoTime over the
+		// window.
 		long upperBound = (long) Math.floor(burst + rate * elapsedSeconds) + 2;
-		// six callers asking thousands of times a second use at least half the window's refills, even
+		// six callers asking thousands of times a second use at least half the window's
+		// refills, even
 		// on a loaded machine (they use nearly all of them on an idle one)
 		long lowerBound = burst + rate * 3 / 4;
 		assertThat(granted.get()).isBetween(lowerBound, upperBound);
@@ -138,7 +148,8 @@ class RedisRateLimitersTest {
 
 	@Test
 	void acquireWaitsForARefill() throws Exception {
-		// a permit every 2s: a loaded machine may stall between two calls, but not for that long
+		// a permit every 2s: a loaded machine may stall between two calls, but not for
+		// that long
 		RateLimiter limiter = limiters(sharedClient()).create("refill",
 				new RateLimitConfig(1, Duration.ofSeconds(2), 1, Duration.ZERO), HEALTHY);
 		long start = System.nanoTime();
@@ -146,7 +157,8 @@ class RedisRateLimitersTest {
 		assertThat(limiter.tryAcquire()).isFalse();
 		assertThat(limiter.timeToNextPermit()).isLessThanOrEqualTo(Duration.ofSeconds(2));
 		limiter.acquire(1, Duration.ofSeconds(6));
-		// the first take emptied the bucket, which refills a permit every 2s (less a millisecond, for
+		// the first take emptied the bucket, which refills a permit every 2s (less a
+		// millisecond, for
 		// Bucket4j's clock, and some drift of the wall clock)
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1950));
 	}
@@ -166,7 +178,8 @@ class RedisRateLimitersTest {
 	@Test
 	void failOpenGrantsFromTheLocalLimiterWhileRedisIsAway() {
 		OwnedRedis redis = ownedRedis();
-		// this client buffers commands while disconnected (Lettuce's default), so Redis's absence shows
+		// this client buffers commands while disconnected (Lettuce's default), so Redis's
+		// absence shows
 		// as round trips that time out
 		RedisRateLimiters limiters = limiters(ownedClient(redis, false));
 		RateLimiter limiter = limiters.create("open", new RateLimitConfig(5, Duration.ofHours(1), 5, Duration.ZERO),
@@ -181,14 +194,16 @@ class RedisRateLimitersTest {
 			}
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(OPERATION_TIMEOUT.plus(SLACK));
 		}
-		// the local limiter has the same settings: at most its burst of 5 in its first hour
+		// the local limiter has the same settings: at most its burst of 5 in its first
+		// hour
 		assertThat(granted).isBetween(1, 5);
 		ClusterLimiterStats stats = limiters.stats().get(0);
 		assertThat(stats.reachable()).isFalse();
 		assertThat(stats.outageSince()).isNotNull();
 		assertThat(stats.lastError()).isNotNull();
 		assertThat(stats.grantedLocally()).isEqualTo(granted);
-		// the outage is remembered: not one timed-out round trip per call (a slow machine may see one
+		// the outage is remembered: not one timed-out round trip per call (a slow machine
+		// may see one
 		// more probe when a retry interval passes)
 		assertThat(stats.failedRoundTrips()).isBetween(1L, 3L);
 		assertThat(limiters.ping(Duration.ofMillis(200))).isFalse();
@@ -205,7 +220,8 @@ class RedisRateLimitersTest {
 	@Test
 	void failClosedRefusesAsUnavailable() {
 		OwnedRedis redis = ownedRedis();
-		// this client rejects commands while disconnected, as the auto-configuration's does
+		// this client rejects commands while disconnected, as the auto-configuration's
+		// does
 		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
 		RateLimiter limiter = limiters.create("closed",
 				new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
@@ -246,7 +262,8 @@ class RedisRateLimitersTest {
 				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.UNAVAILABLE));
 		// it kept trying until its time was up
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(timeout.minusMillis(50));
-		// a caller that never waits is refused at once during a known outage, or after one probe
+		// a caller that never waits is refused at once during a known outage, or after
+		// one probe
 		assertRefusedWithin(OPERATION_TIMEOUT, limiter::tryAcquire,
 				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.UNAVAILABLE));
 		assertThat(limiters.stats().get(0).reachable()).isFalse();
@@ -318,10 +335,9 @@ class RedisRateLimitersTest {
 		assertThat(other.timeToNextPermit()).isGreaterThan(Duration.ofMinutes(59));
 
 		one.reconfigure(new RateLimitConfig(50, Duration.ofSeconds(1), 5, Duration.ZERO));
-		// the other instance still has the old settings, which would give it nothing for an hour
-		await().atMost(Duration.ofSeconds(10))
-			.pollInterval(Duration.ofMillis(20))
-			.until(other::tryAcquire);
+		// the other instance still has the old settings, which would give it nothing for
+		// an hour
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(other::tryAcquire);
 		assertThat(other.config()).isEqualTo(slow);
 	}
 
@@ -361,8 +377,7 @@ class RedisRateLimitersTest {
 		RedisRateLimiters limiters = limiters(sharedClient());
 		RateLimitConfig config = RateLimitConfig.perSecond(10);
 		RateLimiter first = limiters.create("unique", config, HEALTHY);
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> limiters.create("unique", config, HEALTHY))
+		assertThatIllegalArgumentException().isThrownBy(() -> limiters.create("unique", config, HEALTHY))
 			.withMessageContaining("'unique' exists already");
 		first.setRate(20);
 		assertThat(limiters.stats()).extracting(ClusterLimiterStats::name).containsExactly("unique");
@@ -380,8 +395,8 @@ class RedisRateLimitersTest {
 		limiters.close();
 		assertThatThrownBy(limiter::tryAcquire).isInstanceOfSatisfying(RateLimitExceededException.class,
 				(ex) -> assertThat(ex.reason()).isEqualTo(Reason.SHUT_DOWN));
-		assertThatIllegalStateException().isThrownBy(
-				() -> limiters.create("later", RateLimitConfig.perSecond(10), HEALTHY));
+		assertThatIllegalStateException()
+			.isThrownBy(() -> limiters.create("later", RateLimitConfig.perSecond(10), HEALTHY));
 		assertThat(limiters.ping(Duration.ofMillis(200))).isFalse();
 	}
 
@@ -397,7 +412,8 @@ class RedisRateLimitersTest {
 			.isLessThan(RedisRateLimiters.DEFAULT_CONNECT_WAIT.plus(SLACK));
 		RateLimiter open = limiters.create("open", new RateLimitConfig(5, Duration.ofHours(1), 5, Duration.ZERO),
 				new ClusterLimitOptions(OutagePolicy.FAIL_OPEN, OPERATION_TIMEOUT));
-		RateLimiter closed = limiters.create("closed", new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
+		RateLimiter closed = limiters.create("closed",
+				new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
 				new ClusterLimitOptions(OutagePolicy.FAIL_CLOSED, OPERATION_TIMEOUT));
 		RateLimiter waiting = limiters.create("waiting",
 				new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
@@ -454,13 +470,15 @@ class RedisRateLimitersTest {
 		long first = one.nextConfigurationVersion(timeout);
 		long previous = first;
 		for (int i = 0; i < 100; i++) {
-			// strictly increasing across every RedisRateLimiters of the JVM, even within one microsecond
+			// strictly increasing across every RedisRateLimiters of the JVM, even within
+			// one microsecond
 			long version = ((i % 2 == 0) ? other : one).nextConfigurationVersion(timeout);
 			assertThat(version).isGreaterThan(previous);
 			previous = version;
 		}
 		long after = redisTimeMicros();
-		// Redis's clock, in microseconds (a second of slack for a local clock that ran ahead in another test)
+		// Redis's clock, in microseconds (a second of slack for a local clock that ran
+		// ahead in another test)
 		assertThat(first).isBetween(before, after + 1_000_000);
 		assertThat(previous).isLessThanOrEqualTo(after + 1_000_000);
 
@@ -486,11 +504,12 @@ class RedisRateLimitersTest {
 	}
 
 	/**
-	 * A WAIT caller parked during an outage wakes as soon as {@code shutdown} runs, refused as shut down.
-	 * A long operation timeout makes a long retry interval: only the shutdown can wake the caller soon.
+	 * A WAIT caller parked during an outage wakes as soon as {@code shutdown} runs,
+	 * refused as shut down. A long operation timeout makes a long retry interval: only
+	 * the shutdown can wake the caller soon.
 	 */
-	private void assertShuttingDownWakesAWaitingCaller(String name,
-			BiConsumer<RedisRateLimiters, RateLimiter> shutdown) throws Exception {
+	private void assertShuttingDownWakesAWaitingCaller(String name, BiConsumer<RedisRateLimiters, RateLimiter> shutdown)
+			throws Exception {
 		OwnedRedis redis = ownedRedis();
 		RedisRateLimiters limiters = limiters(ownedClient(redis, true));
 		RateLimiter limiter = limiters.create(name, new RateLimitConfig(10, Duration.ofSeconds(1), 10, Duration.ZERO),
@@ -518,7 +537,8 @@ class RedisRateLimitersTest {
 		RateLimitConfig config = RateLimitConfig.perSecond(10);
 		RateLimiter limiter = limiters.create("racing", config, HEALTHY);
 		ClusterLimit limit = limiters.limit("racing");
-		// a reconfigure has made its new store, not yet put it in place, when the limiter shuts down
+		// a reconfigure has made its new store, not yet put it in place, when the limiter
+		// shuts down
 		PermitStore newer = limit.newStore("racing", config.withRate(20));
 		limiter.stopIntake();
 		assertThat(limiters.stats()).isEmpty();
@@ -565,12 +585,14 @@ class RedisRateLimitersTest {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ClusterLimitOptions.defaults().withOperationTimeout(Duration.ofMillis(-1)))
 			.withMessageContaining("operation-timeout");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new ClusterLimitOptions(OutagePolicy.WAIT, null))
+		assertThatIllegalArgumentException().isThrownBy(() -> new ClusterLimitOptions(OutagePolicy.WAIT, null))
 			.withMessageContaining("operation-timeout");
 	}
 
-	/** Starts a thread that waits up to 30s for a permit, and completes the outcome with how it ended. */
+	/**
+	 * Starts a thread that waits up to 30s for a permit, and completes the outcome with
+	 * how it ended.
+	 */
 	private static Thread waitFor(RateLimiter limiter, CompletableFuture<Throwable> outcome) {
 		Thread waiter = new Thread(() -> {
 			try {
@@ -597,7 +619,10 @@ class RedisRateLimitersTest {
 		}
 	}
 
-	/** Runs the call, which must be refused (with what {@code check} asserts) within timeout plus slack. */
+	/**
+	 * Runs the call, which must be refused (with what {@code check} asserts) within
+	 * timeout plus slack.
+	 */
 	private static void assertRefusedWithin(Duration timeout, Executable call,
 			Consumer<RateLimitExceededException> check) {
 		long start = System.nanoTime();
@@ -611,7 +636,9 @@ class RedisRateLimitersTest {
 		return limiters;
 	}
 
-	/** A client of its own on the shared server; the test's keys are deleted afterwards. */
+	/**
+	 * A client of its own on the shared server; the test's keys are deleted afterwards.
+	 */
 	private RedisClient sharedClient() {
 		RedisURI uri = TestRedis.uri();
 		RedisClient client = RedisClient.create(uri);
@@ -644,8 +671,9 @@ class RedisRateLimitersTest {
 	}
 
 	/**
-	 * A client that reconnects every 100ms (Lettuce's default backs off to 30s, too slow for a test),
-	 * and that either buffers commands while disconnected (Lettuce's default) or rejects them.
+	 * A client that reconnects every 100ms (Lettuce's default backs off to 30s, too slow
+	 * for a test), and that either buffers commands while disconnected (Lettuce's
+	 * default) or rejects them.
 	 */
 	private RedisClient ownedClient(OwnedRedis redis, boolean rejectWhileDisconnected) {
 		ClientResources resources = ClientResources.builder()
@@ -661,4 +689,5 @@ class RedisRateLimitersTest {
 		this.cleanup.push(client::shutdown);
 		return client;
 	}
+
 }

@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 import io.lettuce.core.RedisURI;
 
 /**
- * A Redis server of a test's own, on a free loopback port, for what the shared server must not go
- * through: being stopped, restarted, or made unreachable. It keeps an append-only file fsynced on
- * every write, so that a restart loses nothing the server acknowledged. Needs the
- * {@code redis-server} binary ({@code .ci/run} installs it); without it the test is skipped, or
- * fails under {@code CI=true}.
+ * A Redis server of a test's own, on a free loopback port, for what the shared server
+ * must not go through: being stopped, restarted, or made unreachable. It keeps an
+ * append-only file fsynced on every write, so that a restart loses nothing the server
+ * acknowledged. Needs the {@code redis-server} binary ({@code .ci/run} installs it);
+ * without it the test is skipped, or fails under {@code CI=true}.
  */
 public final class OwnedRedis implements AutoCloseable {
 
@@ -31,7 +31,10 @@ public final class OwnedRedis implements AutoCloseable {
 		this.dir = dir;
 	}
 
-	/** Starts a server; skips (or under CI fails) the test when there is no {@code redis-server}. */
+	/**
+	 * Starts a server; skips (or under CI fails) the test when there is no
+	 * {@code redis-server}.
+	 */
 	public static OwnedRedis start() {
 		String binary = binary();
 		if (binary == null) {
@@ -55,7 +58,10 @@ public final class OwnedRedis implements AutoCloseable {
 		return this.port;
 	}
 
-	/** Kills the server at once, as a crash would; what it acknowledged is in its append-only file. */
+	/**
+	 * Kills the server at once, as a crash would; what it acknowledged is in its
+	 * append-only file.
+	 */
 	public synchronized void kill() {
 		if (this.process != null) {
 			this.process.destroyForcibly();
@@ -90,7 +96,8 @@ public final class OwnedRedis implements AutoCloseable {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (!TestRedis.answers("127.0.0.1", this.port)) {
 			if (System.nanoTime() > deadline || !this.process.isAlive()) {
-				throw new IllegalStateException("redis-server on port " + this.port + " did not start; see " + this.dir);
+				throw new IllegalStateException(
+						"redis-server on port " + this.port + " did not start; see " + this.dir);
 			}
 			try {
 				Thread.sleep(20);
@@ -147,4 +154,5 @@ public final class OwnedRedis implements AutoCloseable {
 			return socket.getLocalPort();
 		}
 	}
+
 }

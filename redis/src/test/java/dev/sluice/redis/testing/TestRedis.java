@@ -12,10 +12,10 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
 /**
- * The Redis that tests talk to, found once per JVM: a Testcontainers Redis where a Docker engine
- * answers; otherwise the server named by {@code SLUICE_TEST_REDIS} ({@code redis://host:port}), or
- * the one on {@code 127.0.0.1:6379}. When none answers, tests are skipped, except under
- * {@code CI=true}, where a missing Redis fails them.
+ * The Redis that tests talk to, found once per JVM: a Testcontainers Redis where a Docker
+ * engine answers; otherwise the server named by {@code SLUICE_TEST_REDIS}
+ * ({@code redis://host:port}), or the one on {@code 127.0.0.1:6379}. When none answers,
+ * tests are skipped, except under {@code CI=true}, where a missing Redis fails them.
  */
 public final class TestRedis {
 
@@ -26,7 +26,10 @@ public final class TestRedis {
 	private TestRedis() {
 	}
 
-	/** The shared server's address; give each test its own key prefix ({@link #uniquePrefix()}). */
+	/**
+	 * The shared server's address; give each test its own key prefix
+	 * ({@link #uniquePrefix()}).
+	 */
 	public static synchronized RedisURI uri() {
 		if (shared == null) {
 			shared = find();
@@ -35,15 +38,18 @@ public final class TestRedis {
 	}
 
 	/**
-	 * The Testcontainers Redis when a Docker engine runs it (for {@code @ServiceConnection}), or
-	 * {@code null} when tests use a local server.
+	 * The Testcontainers Redis when a Docker engine runs it (for
+	 * {@code @ServiceConnection}), or {@code null} when tests use a local server.
 	 */
 	public static synchronized GenericContainer<?> container() {
 		uri();
 		return container;
 	}
 
-	/** A key prefix no other test uses, so tests never see each other's keys on the shared server. */
+	/**
+	 * A key prefix no other test uses, so tests never see each other's keys on the shared
+	 * server.
+	 */
 	public static String uniquePrefix() {
 		return "sluice-test:" + UUID.randomUUID().toString().substring(0, 8) + ":";
 	}
@@ -84,7 +90,8 @@ public final class TestRedis {
 	}
 
 	private static boolean dockerAvailable() {
-		// asking Testcontainers costs seconds of probing; without a socket or DOCKER_HOST it cannot succeed
+		// asking Testcontainers costs seconds of probing; without a socket or DOCKER_HOST
+		// it cannot succeed
 		String host = System.getenv("DOCKER_HOST");
 		if ((host == null || host.isBlank()) && !new java.io.File("/var/run/docker.sock").exists()
 				&& !new java.io.File(System.getProperty("user.home"), ".docker/run/docker.sock").exists()) {
@@ -112,4 +119,5 @@ public final class TestRedis {
 			return false;
 		}
 	}
+
 }
