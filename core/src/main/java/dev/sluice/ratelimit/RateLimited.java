@@ -9,10 +9,23 @@ import java.lang.annotation.Target;
 /**
  * Calls the annotated method (or every public method of the annotated class) only after
  * taking one permit of the named {@link RateLimiter}, waiting up to its timeout. Without
- * a permit the method is not called and a {@link RateLimitExceededException} is thrown;
- * in a Spring MVC application that becomes a 429 problem response with a
- * {@code Retry-After} header. Takes effect on Spring beans through Sluice's
- * auto-configuration.
+ * a permit the method is not called and a {@link RateLimitExceededException} is thrown
+ * (or the {@link #fallbackMethod() fallback} is called); in a Spring MVC application that
+ * becomes a 429 problem response with a {@code Retry-After} header. Takes effect on
+ * Spring beans through Sluice's auto-configuration, for calls that go through the bean's
+ * proxy: a call from the bean to itself, and private, final or static methods, are not
+ * limited.
+ *
+ * <p>
+ * The permit is taken when the method is called. A method returning a
+ * {@code CompletionStage} or {@code CompletableFuture} is refused with a stage that has
+ * failed with the exception, not by a throw. A method returning Reactor's {@code Mono} or
+ * {@code Flux} takes its permit when the result is subscribed to (each subscription takes
+ * one), without waiting, and is refused with an error signal.
+ *
+ * <p>
+ * A name that is not configured, or a fallback that does not fit, stops the application
+ * at start-up.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,5 +37,17 @@ public @interface RateLimited {
 	 * {@code sluice.rate-limiter.instances}.
 	 */
 	String value();
+
+	/**
+	 * Name of a method of the same class to call instead when the limiter refuses the
+	 * call; empty (the default) for none. It takes the annotated method's parameters,
+	 * optionally followed by one for the refusal ({@link RateLimitExceededException} or a
+	 * supertype), and returns what the annotated method returns (for a
+	 * {@code CompletableFuture}, {@code Mono} or {@code Flux}, that type too). It is
+	 * called on refusals only (no permit in time, the limiter shut down or its store
+	 * unavailable, the wait interrupted), never for the method's own exceptions. Only on
+	 * methods: on a class it stops start-up.
+	 */
+	String fallbackMethod() default "";
 
 }

@@ -1,11 +1,14 @@
 package dev.sluice.autoconfigure.bulkhead;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
+import dev.sluice.autoconfigure.guard.Guard;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardKind;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.bulkhead.Bulkhead;
 import dev.sluice.bulkhead.BulkheadException;
@@ -81,6 +84,25 @@ public final class BulkheadAutoConfiguration {
 
 	}
 
+	/**
+	 * A permit for one call: waiting up to the acquire timeout, or (for a Reactor
+	 * subscription) not at all.
+	 */
+	static Guard.Hold take(Bulkhead bulkhead, boolean wait) {
+		Bulkhead.Permit permit;
+		try {
+			permit = wait ? bulkhead.acquire() : bulkhead.acquire(1, Duration.ZERO);
+		}
+		catch (InterruptedException ex) {
+			// the guarded method may not declare the interrupt: keep it and refuse
+			// clearly
+			Thread.currentThread().interrupt();
+			throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
+					"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
+		}
+		return permit::close;
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@Import(GuardProxyRegistrar.class)
@@ -90,23 +112,10 @@ public final class BulkheadAutoConfiguration {
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceBulkheadedAdvisor")
 		static GuardAdvisor<Bulkheaded> sluiceBulkheadedAdvisor(ObjectProvider<BulkheadRegistry> registry) {
-			return GuardAdvisor.forRegistry(Bulkheaded.class, Bulkheaded::value, registry::getObject,
-					"sluice.bulkhead.instances", (bulkhead) -> (invocation) -> {
-						Bulkhead.Permit permit;
-						try {
-							permit = bulkhead.acquire();
-						}
-						catch (InterruptedException ex) {
-							// the guarded method may not declare the interrupt: keep it
-							// and refuse clearly
-							Thread.currentThread().interrupt();
-							throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
-									"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
-						}
-						try (permit) {
-							return invocation.proceed();
-						}
-					}, ADVICE_ORDER);
+			return GuardAdvisor.forRegistry(
+					new GuardKind<>(Bulkheaded.class, Bulkheaded::value, Bulkheaded::fallbackMethod,
+							BulkheadException.class, "sluice.bulkhead.instances", BulkheadAutoConfiguration::take),
+					registry::getObject, ADVICE_ORDER);
 		}
 
 	}

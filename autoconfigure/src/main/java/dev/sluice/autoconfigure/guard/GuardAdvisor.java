@@ -2,87 +2,79 @@ package dev.sluice.autoconfigure.guard;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.lang.reflect.Modifier;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.sluice.lifecycle.ComponentRegistry;
 import dev.sluice.lifecycle.Drainable;
 import org.aopalliance.aop.Advice;
-import org.aopalliance.intercept.MethodInterceptor;
-import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
-import org.springframework.core.MethodClassKey;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Applies a guard annotation (such as {@code @RateLimited}) to the methods of Spring
- * beans that carry it, or whose class carries it. The guard of each method is resolved
- * once, on its first call, and cached.
+ * beans that carry it, or whose class carries it.
+ *
+ * <p>
+ * When the application's singletons are ready, it checks every guarded method of every
+ * bean it can see the type of: a name that is not configured, or a fallback that does not
+ * fit, stops start-up with a {@link GuardConfigurationException} naming the bean and
+ * method; an annotation on a method the proxy cannot reach (private, final, static) is
+ * logged as a warning. Calls resolve each method once, the same way, and cache it.
  *
  * @param <A> the annotation
  */
-public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAdvisor {
+public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAdvisor
+		implements SmartInitializingSingleton, BeanFactoryAware {
 
 	private static final long serialVersionUID = 1L;
 
+	private static final Log logger = LogFactory.getLog(GuardAdvisor.class);
+
 	private final transient Pointcut pointcut;
 
-	private final transient Advice advice;
+	private final transient GuardInterceptor<A, ?> interceptor;
 
-	/**
-	 * @param annotation the annotation that marks guarded methods or classes
-	 * @param guards makes the guard an annotation asks for; throws a clear exception if
-	 * it names nothing configured
-	 * @param order where this guard runs among other advice; lower runs first (outermost)
-	 */
-	public GuardAdvisor(Class<A> annotation, Function<A, Guard> guards, int order) {
+	private transient @Nullable ConfigurableListableBeanFactory beanFactory;
+
+	private GuardAdvisor(GuardInterceptor<A, ?> interceptor, int order) {
+		Class<A> annotation = interceptor.kind().annotation();
 		this.pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(annotation, true))
 			.union(new AnnotationMatchingPointcut(null, annotation, true));
-		Map<MethodClassKey, Guard> cache = new ConcurrentHashMap<>();
-		this.advice = (MethodInterceptor) (invocation) -> {
-			Method method = invocation.getMethod();
-			Object target = invocation.getThis();
-			Class<?> targetClass = (target != null) ? target.getClass() : null;
-			Guard guard = cache.computeIfAbsent(new MethodClassKey(method, targetClass), (key) -> {
-				Method specific = (target != null) ? AopUtils.getMostSpecificMethod(method, target.getClass()) : method;
-				A found = AnnotatedElementUtils.findMergedAnnotation(specific, annotation);
-				if (found == null) {
-					found = AnnotatedElementUtils.findMergedAnnotation(specific.getDeclaringClass(), annotation);
-				}
-				return (found != null) ? guards.apply(found) : MethodInvocation::proceed;
-			});
-			return guard.around(invocation);
-		};
+		this.interceptor = interceptor;
 		setOrder(order);
 	}
 
 	/**
 	 * An advisor for an annotation that names a component of a registry (a rate limiter,
-	 * a bulkhead): a name that is not configured fails with a message naming the
-	 * annotation, the name, where such components are configured and which are.
-	 * @param name the component an annotation names
-	 * @param configuredUnder the property under which the components are configured
-	 * @param guard the guard of one component
+	 * a bulkhead).
+	 * @param kind what the annotation means
+	 * @param registry the components it may name; asked for when the application has
+	 * started, and on a method's first call
+	 * @param order where this guard runs among other advice; lower runs first (outermost)
 	 */
-	public static <A extends Annotation, C extends Drainable> GuardAdvisor<A> forRegistry(Class<A> annotation,
-			Function<A, String> name, Supplier<? extends ComponentRegistry<C>> registry, String configuredUnder,
-			Function<C, Guard> guard, int order) {
-		return new GuardAdvisor<>(annotation, (found) -> {
-			ComponentRegistry<C> components = registry.get();
-			String named = name.apply(found);
-			C component = components.find(named)
-				.orElseThrow(() -> new IllegalStateException("@" + annotation.getSimpleName() + " names "
-						+ components.kind() + " '" + named + "', which is not configured under " + configuredUnder
-						+ "; configured: " + components.names()));
-			return guard.apply(component);
-		}, order);
+	public static <A extends Annotation, C extends Drainable> GuardAdvisor<A> forRegistry(GuardKind<A, C> kind,
+			Supplier<? extends ComponentRegistry<C>> registry, int order) {
+		return new GuardAdvisor<>(new GuardInterceptor<>(kind, registry), order);
 	}
 
 	@Override
@@ -92,7 +84,74 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 
 	@Override
 	public Advice getAdvice() {
-		return this.advice;
+		return this.interceptor;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+		this.beanFactory = (beanFactory instanceof ConfigurableListableBeanFactory listable) ? listable : null;
+	}
+
+	/**
+	 * Checks the guarded methods of every bean whose type is known without creating it.
+	 * @throws GuardConfigurationException for the first annotation that cannot work
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		ConfigurableListableBeanFactory beans = this.beanFactory;
+		if (beans == null) {
+			return;
+		}
+		Class<A> annotation = this.interceptor.kind().annotation();
+		Set<Class<?>> checked = new HashSet<>();
+		for (String name : beans.getBeanDefinitionNames()) {
+			Class<?> type;
+			try {
+				if (beans.getBeanDefinition(name).isAbstract()) {
+					continue;
+				}
+				type = beans.getType(name, false);
+			}
+			catch (BeansException ex) {
+				// a bean whose type cannot be told without creating it is checked on its
+				// first call
+				continue;
+			}
+			if (type == null) {
+				continue;
+			}
+			Class<?> userClass = ClassUtils.getUserClass(type);
+			if (checked.add(userClass) && AnnotationUtils.isCandidateClass(userClass, annotation)) {
+				check(name, userClass, annotation);
+			}
+		}
+	}
+
+	private void check(String beanName, Class<?> type, Class<A> annotation) {
+		boolean onClass = AnnotatedElementUtils.hasAnnotation(type, annotation);
+		Set<Method> methods = new LinkedHashSet<>();
+		ReflectionUtils.doWithMethods(type, (method) -> methods.add(AopUtils.getMostSpecificMethod(method, type)),
+				(method) -> !method.isBridge() && !method.isSynthetic() && method.getDeclaringClass() != Object.class);
+		for (Method method : methods) {
+			boolean onMethod = AnnotatedElementUtils.hasAnnotation(method, annotation);
+			if (!onMethod && !(onClass && Modifier.isPublic(method.getModifiers()))) {
+				continue;
+			}
+			int modifiers = method.getModifiers();
+			if (onMethod
+					&& (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers))) {
+				logger.warn("@" + annotation.getSimpleName() + " on "
+						+ GuardConfigurationException.describe(type, method) + " (bean '" + beanName
+						+ "') has no effect: Spring's proxy cannot intercept a private, final"
+						+ " or static method. Make it public (or protected) and non-final, and call it through the bean.");
+			}
+			try {
+				this.interceptor.resolve(method, type);
+			}
+			catch (GuardConfigurationException ex) {
+				throw ex.inBean(beanName);
+			}
+		}
 	}
 
 }

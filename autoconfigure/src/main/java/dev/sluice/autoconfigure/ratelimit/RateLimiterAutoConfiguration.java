@@ -6,7 +6,9 @@ import java.util.List;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
+import dev.sluice.autoconfigure.guard.Guard;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardKind;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimited;
@@ -103,6 +105,29 @@ public final class RateLimiterAutoConfiguration {
 
 	}
 
+	/**
+	 * A permit for one call: waiting up to the limiter's timeout, or (for a Reactor
+	 * subscription) not at all. Nothing is given back.
+	 */
+	static Guard.Hold take(RateLimiter limiter, boolean wait) {
+		try {
+			if (wait) {
+				limiter.acquire();
+			}
+			else {
+				limiter.acquire(1, Duration.ZERO);
+			}
+		}
+		catch (InterruptedException ex) {
+			// the guarded method may not declare the interrupt: keep it and refuse
+			// clearly
+			Thread.currentThread().interrupt();
+			throw new RateLimitExceededException(limiter.name(), RateLimitExceededException.Reason.INTERRUPTED,
+					Duration.ZERO, "Interrupted while waiting for rate limiter '" + limiter.name() + "'");
+		}
+		return Guard.Hold.NOTHING;
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@Import(GuardProxyRegistrar.class)
@@ -112,21 +137,10 @@ public final class RateLimiterAutoConfiguration {
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceRateLimitedAdvisor")
 		static GuardAdvisor<RateLimited> sluiceRateLimitedAdvisor(ObjectProvider<RateLimiterRegistry> registry) {
-			return GuardAdvisor.forRegistry(RateLimited.class, RateLimited::value, registry::getObject,
-					PREFIX + ".instances", (limiter) -> (invocation) -> {
-						try {
-							limiter.acquire();
-						}
-						catch (InterruptedException ex) {
-							// the guarded method may not declare the interrupt: keep it
-							// and refuse clearly
-							Thread.currentThread().interrupt();
-							throw new RateLimitExceededException(limiter.name(),
-									RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
-									"Interrupted while waiting for rate limiter '" + limiter.name() + "'");
-						}
-						return invocation.proceed();
-					}, ADVICE_ORDER);
+			return GuardAdvisor
+				.forRegistry(new GuardKind<>(RateLimited.class, RateLimited::value, RateLimited::fallbackMethod,
+						RateLimitExceededException.class, PREFIX + ".instances", RateLimiterAutoConfiguration::take),
+						registry::getObject, ADVICE_ORDER);
 		}
 
 	}

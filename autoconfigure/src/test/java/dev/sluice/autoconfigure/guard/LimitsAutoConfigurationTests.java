@@ -125,12 +125,16 @@ class LimitsAutoConfigurationTests {
 	}
 
 	@Test
-	void anAnnotationNamingNothingConfiguredFailsClearly() {
-		this.contextRunner.withUserConfiguration(GuardedConfiguration.class).run((context) -> {
-			assertThatThrownBy(() -> context.getBean(Quotes.class).quote()).isInstanceOf(IllegalStateException.class)
-				.hasMessageContaining("@RateLimited names rate limiter 'quotes'")
-				.hasMessageContaining("sluice.rate-limiter.instances");
-		});
+	void anAnnotationNamingNothingConfiguredStopsStartUp() {
+		this.contextRunner.withPropertyValues("sluice.bulkhead.instances.db.permits=1")
+			.withUserConfiguration(GuardedConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).isInstanceOf(GuardConfigurationException.class)
+					.hasMessageContaining("@RateLimited on " + Quotes.class.getName() + ".quote() (bean 'quotes')")
+					.hasMessageContaining("names rate limiter 'quotes'")
+					.hasMessageContaining("sluice.rate-limiter.instances");
+			});
 	}
 
 	@Test
