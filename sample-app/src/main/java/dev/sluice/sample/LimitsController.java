@@ -1,6 +1,7 @@
 package dev.sluice.sample;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -8,8 +9,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A rate-limited endpoint (beyond a few calls a second it answers 429 with
- * {@code Retry-After}) and an endpoint whose slow downstream is guarded by a semaphore
- * (beyond its permits it answers 503).
+ * {@code Retry-After}) and endpoints whose slow downstream is guarded by a semaphore
+ * (beyond its permits they answer 503), one of them asynchronous: the permit is held
+ * until its future completes.
  */
 @RestController
 class LimitsController {
@@ -31,6 +33,11 @@ class LimitsController {
 	@GetMapping("/inventory/{sku}")
 	InventoryService.Stock stock(@PathVariable String sku) throws InterruptedException {
 		return this.inventory.stock(sku);
+	}
+
+	@GetMapping("/inventory/{sku}/async")
+	CompletableFuture<InventoryService.Stock> stockAsync(@PathVariable String sku) {
+		return this.inventory.stockAsync(sku);
 	}
 
 	@GetMapping("/inventory")

@@ -73,6 +73,29 @@ class LimitsEndpointsTests {
 	}
 
 	@Test
+	void theAsyncEndpointHoldsItsPermitUntilItsFutureCompletes() throws Exception {
+		List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			calls.add(this.http.sendAsync(request("/inventory/async-" + i + "/async").build(),
+					HttpResponse.BodyHandlers.ofString()));
+		}
+		List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
+		// each look-up takes 200ms on a pool of 8 threads: were the permit given back
+		// when
+		// the method returned its future, all six would be let in
+		assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(200, 503).contains(200, 503);
+		responses.stream()
+			.filter((response) -> response.statusCode() == 200)
+			.forEach((response) -> assertThat(response.body()).contains("\"sku\":\"async-"));
+		responses.stream()
+			.filter((response) -> response.statusCode() == 503)
+			.forEach((response) -> assertThat(response.body()).contains("\"bulkhead\":\"legacy-db\""));
+		String stats = this.http.send(request("/inventory").build(), HttpResponse.BodyHandlers.ofString()).body();
+		assertThat(Integer.parseInt(stats.replaceAll("\\D", ""))).isBetween(1, 2);
+		assertThat(this.bulkheads.get("legacy-db").stats().inUse()).isZero();
+	}
+
+	@Test
 	void theEndpointIsReadOnlyUnlessWritesAreEnabled() throws Exception {
 		HttpResponse<String> response = this.http
 			.send(request("/actuator/sluice/bulkheads/legacy-db").header("Content-Type", "application/json")

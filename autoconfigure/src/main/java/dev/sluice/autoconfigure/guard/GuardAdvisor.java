@@ -121,7 +121,9 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 				continue;
 			}
 			Class<?> userClass = ClassUtils.getUserClass(type);
-			if (checked.add(userClass) && AnnotationUtils.isCandidateClass(userClass, annotation)) {
+			// Spring's own beans carry no Sluice annotations: not worth scanning
+			if (checked.add(userClass) && !userClass.getName().startsWith("org.springframework.")
+					&& AnnotationUtils.isCandidateClass(userClass, annotation)) {
 				check(name, userClass, annotation);
 			}
 		}
