@@ -4,10 +4,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.sluice.bulkhead.Bulkhead;
 import dev.sluice.bulkhead.BulkheadRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +95,19 @@ class LimitsEndpointsTests {
 		String stats = this.http.send(request("/inventory").build(), HttpResponse.BodyHandlers.ofString()).body();
 		assertThat(Integer.parseInt(stats.replaceAll("\\D", ""))).isBetween(1, 2);
 		assertThat(this.bulkheads.get("legacy-db").stats().inUse()).isZero();
+	}
+
+	@Test
+	void theAsyncEndpointAnswers503WhenItsFutureIsRefused() throws Exception {
+		Bulkhead legacyDb = this.bulkheads.get("legacy-db");
+		HttpResponse<String> response;
+		try (Bulkhead.Permit all = legacyDb.acquire(legacyDb.permits(), Duration.ofSeconds(5))) {
+			response = this.http.send(request("/inventory/held/async").build(), HttpResponse.BodyHandlers.ofString());
+		}
+		assertThat(response.statusCode()).isEqualTo(503);
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(response.body()).contains("\"bulkhead\":\"legacy-db\"");
 	}
 
 	@Test
