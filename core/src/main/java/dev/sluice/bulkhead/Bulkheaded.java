@@ -18,10 +18,10 @@ import java.lang.annotation.Target;
  * <p>
  * The permit is held as long as the work the method starts:
  * <ul>
- * <li>a method returning a {@code CompletionStage} or {@code CompletableFuture} holds it
- * until the stage completes, normally, exceptionally or cancelled (at once if the method
- * throws or returns {@code null}); the caller gets a {@code CompletableFuture} that
- * completes as the method's stage does, just after the permit is given back, and
+ * <li>a method declared to return a {@code CompletionStage} or {@code CompletableFuture}
+ * holds it until the stage completes, normally, exceptionally or cancelled (at once if
+ * the method throws or returns {@code null}); the caller gets a {@code CompletableFuture}
+ * that completes as the method's stage does, just after the permit is given back, and
  * cancelling it cancels the method's stage. A refusal is a stage failed with the
  * exception, not a throw.</li>
  * <li>a method returning Reactor's {@code Mono} or {@code Flux} takes the permit when the

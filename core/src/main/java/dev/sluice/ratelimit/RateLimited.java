@@ -17,7 +17,7 @@ import java.lang.annotation.Target;
  * limited.
  *
  * <p>
- * The permit is taken when the method is called. A method returning a
+ * The permit is taken when the method is called. A method declared to return a
  * {@code CompletionStage} or {@code CompletableFuture} is refused with a stage that has
  * failed with the exception, not by a throw. A method returning Reactor's {@code Mono} or
  * {@code Flux} takes its permit when the result is subscribed to (each subscription takes
