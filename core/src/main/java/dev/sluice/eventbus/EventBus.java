@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import dev.sluice.InvalidSettingException;
+import dev.sluice.context.CapturedContext;
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
 
@@ -48,6 +49,13 @@ import dev.sluice.timeout.Deadline;
  * <li>Every event offered to a subscriber is accounted for: at any moment
  * {@code offered == delivered + dropped + failed + queued}
  * ({@link SubscriberStats}).</li>
+ * <li>A handler runs in the context its publisher had when it called {@code publish}: its
+ * {@link Deadline} and, with Micrometer Context Propagation on the class path, every
+ * registered thread-local, such as the MDC and the current observation
+ * ({@link CapturedContext}); captured once per publish, kept with the event while it
+ * waits, and taken away again after the handler. Nothing is kept for a publisher with
+ * nothing to carry, nor for a bus created without propagation. Events that a transport
+ * receives from other instances carry the context of the thread that receives them.</li>
  * <li>Shutdown: {@link #stopIntake()} makes publishing fail; {@link #awaitDrained} lets
  * the queued events be delivered; {@link #abandonRemaining()} discards the rest,
  * counted.</li>
@@ -69,6 +77,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private final ThreadPoolExecutor dispatcher;
 
+	/** Whether handlers run in their publisher's context. */
+	private final boolean propagateContext;
+
 	private final Map<String, Topic> topics = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
@@ -87,13 +98,14 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 */
 	private final Set<Subscriber> leaving = ConcurrentHashMap.newKeySet();
 
-	private EventBus(String name, int dispatchers, EventTransport transport) {
+	private EventBus(String name, int dispatchers, EventTransport transport, boolean propagateContext) {
 		if (dispatchers < 1 || dispatchers > MAX_DISPATCHERS) {
 			throw new InvalidSettingException("dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + MAX_DISPATCHERS + ", was " + dispatchers);
 		}
 		this.name = name;
 		this.transport = Objects.requireNonNull(transport, "transport");
+		this.propagateContext = propagateContext;
 		AtomicInteger count = new AtomicInteger();
 		String prefix = "sluice-" + name + "-";
 		// the queue holds at most one drain task per subscriber, so it is bounded by the
@@ -105,12 +117,26 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	/** A bus with the given number of dispatcher threads, delivering in this process. */
 	public static EventBus create(String name, int dispatchers) {
-		return new EventBus(name, dispatchers, EventTransport.inMemory());
+		return new EventBus(name, dispatchers, EventTransport.inMemory(), true);
 	}
 
 	/** A bus with the given number of dispatcher threads and transport. */
 	public static EventBus create(String name, int dispatchers, EventTransport transport) {
-		return new EventBus(name, dispatchers, transport);
+		return new EventBus(name, dispatchers, transport, true);
+	}
+
+	/**
+	 * A bus with the given number of dispatcher threads and transport, whose handlers run
+	 * in their publisher's context or, with {@code propagateContext} false, with nothing
+	 * of it.
+	 */
+	public static EventBus create(String name, int dispatchers, EventTransport transport, boolean propagateContext) {
+		return new EventBus(name, dispatchers, transport, propagateContext);
+	}
+
+	/** Whether handlers run in the context of their publisher. */
+	public boolean propagatesContext() {
+		return this.propagateContext;
 	}
 
 	/** A bus named {@code eventbus-N} with one dispatcher thread per processor. */
@@ -154,6 +180,11 @@ public final class EventBus implements Drainable, AutoCloseable {
 		}
 		topic.published.increment();
 		long stamp = System.nanoTime();
+		// captured once for every subscriber, and only kept if there is something in it
+		CapturedContext context = this.propagateContext ? CapturedContext.capture() : null;
+		if (context != null && context.isEmpty()) {
+			context = null;
+		}
 		int subscribers = 0;
 		int queued = 0;
 		int droppedNewest = 0;
@@ -163,7 +194,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 			if (!subscriber.type.isInstance(event)) {
 				continue;
 			}
-			switch (subscriber.offer(event, stamp)) {
+			switch (subscriber.offer(event, stamp, context)) {
 				case QUEUED -> {
 					subscribers++;
 					queued++;

@@ -1,6 +1,7 @@
 package dev.sluice.eventbus;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import dev.sluice.context.CapturedContext;
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One subscriber: its mailbox of waiting events (with their publish times) and the task
@@ -31,7 +34,10 @@ import dev.sluice.timeout.Deadline;
  * task finds nothing more), so an idle subscriber costs a few objects whatever its
  * buffer, and a busy one does not resize under way. A drain task that has had its share
  * ({@value #ROUNDS_PER_TURN} rounds) goes to the back of the dispatcher's queue, so a
- * busy subscriber cannot starve the others.
+ * busy subscriber cannot starve the others. An event may carry its publisher's
+ * {@link CapturedContext}, kept in a third array of the ring that exists only once an
+ * event with a context has been added, and restored around the handler (and the logging
+ * of its failure).
  */
 final class Subscriber implements Runnable {
 
@@ -121,7 +127,7 @@ final class Subscriber implements Runnable {
 		this.draining = new Ring(options.buffer());
 	}
 
-	Offer offer(Object event, long stamp) throws InterruptedException {
+	Offer offer(Object event, long stamp, @Nullable CapturedContext context) throws InterruptedException {
 		boolean schedule = false;
 		Offer outcome = Offer.QUEUED;
 		this.lock.lock();
@@ -173,7 +179,7 @@ final class Subscriber implements Runnable {
 				}
 			}
 			this.offered++;
-			this.filling.add(event, stamp);
+			this.filling.add(event, stamp, context);
 			if (!this.scheduled) {
 				this.scheduled = true;
 				schedule = true;
@@ -268,17 +274,27 @@ final class Subscriber implements Runnable {
 				int slot = taken.slot(i);
 				Object event = taken.items[slot];
 				taken.items[slot] = null;
+				CapturedContext context = taken.takeContext(slot);
 				if (this.closed) {
 					skipped++;
 					continue;
 				}
+				CapturedContext.Scope scope = null;
 				try {
+					if (context != null) {
+						scope = context.restore();
+					}
 					this.handler.accept(event);
 					ok++;
 				}
 				catch (Throwable ex) {
 					bad++;
 					logFailure(ex);
+				}
+				finally {
+					if (scope != null) {
+						scope.close();
+					}
 				}
 				// the clock is read after a handler, every 64 events, so that timing
 				// costs little
@@ -433,6 +449,12 @@ final class Subscriber implements Runnable {
 
 		long[] stamps = NO_STAMPS;
 
+		/**
+		 * The publishers' contexts, beside the items; {@code null} until an event with a
+		 * context is added, so that a bus without propagation stores nothing for it.
+		 */
+		@Nullable Object @Nullable [] contexts;
+
 		int head;
 
 		int size;
@@ -450,17 +472,40 @@ final class Subscriber implements Runnable {
 			return (slot >= this.items.length) ? slot - this.items.length : slot;
 		}
 
-		void add(Object event, long stamp) {
+		void add(Object event, long stamp, @Nullable CapturedContext context) {
 			if (this.size == this.items.length) {
 				resize((int) Math.min(this.bound, Math.max(INITIAL, 2L * this.items.length)));
 			}
 			int slot = slot(this.size);
 			this.items[slot] = event;
 			this.stamps[slot] = stamp;
+			if (context != null) {
+				if (this.contexts == null) {
+					this.contexts = new Object[this.items.length];
+				}
+				this.contexts[slot] = context;
+			}
+			else if (this.contexts != null) {
+				this.contexts[slot] = null;
+			}
 			this.size++;
 		}
 
+		/** The context of the event in the slot, if it has one, no longer kept here. */
+		@Nullable CapturedContext takeContext(int slot) {
+			Object[] contexts = this.contexts;
+			if (contexts == null) {
+				return null;
+			}
+			CapturedContext context = (CapturedContext) contexts[slot];
+			contexts[slot] = null;
+			return context;
+		}
+
 		void dropOldest() {
+			if (this.contexts != null) {
+				this.contexts[this.head] = null;
+			}
 			this.items[this.head] = null;
 			this.head = slot(1);
 			this.size--;
@@ -469,6 +514,9 @@ final class Subscriber implements Runnable {
 		void clear() {
 			for (int i = 0; i < this.size; i++) {
 				this.items[slot(i)] = null;
+				if (this.contexts != null) {
+					this.contexts[slot(i)] = null;
+				}
 			}
 			this.head = 0;
 			this.size = 0;
@@ -484,13 +532,18 @@ final class Subscriber implements Runnable {
 		private void resize(int capacity) {
 			Object[] items = new Object[capacity];
 			long[] stamps = new long[capacity];
+			Object[] contexts = (this.contexts != null) ? new Object[capacity] : null;
 			for (int i = 0; i < this.size; i++) {
 				int slot = slot(i);
 				items[i] = this.items[slot];
 				stamps[i] = this.stamps[slot];
+				if (contexts != null) {
+					contexts[i] = Objects.requireNonNull(this.contexts)[slot];
+				}
 			}
 			this.items = items;
 			this.stamps = stamps;
+			this.contexts = contexts;
 			this.head = 0;
 		}
 

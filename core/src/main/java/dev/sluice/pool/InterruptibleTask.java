@@ -5,7 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
+import dev.sluice.context.CapturedContext;
 import dev.sluice.internal.InterruptScope;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +33,15 @@ import org.jspecify.annotations.Nullable;
  * before the cancellation is announced when it was cancelled first (leaving the queue
  * too, so that dead tasks never crowd it), or by a {@code run()} that finds the task
  * already taken. The task path takes a few CASes and no lock.
+ *
+ * <p>
+ * Context. The task itself is what waits in a pool's queue and what a canceller or an
+ * abandoning pool sees, so a pool never replaces it with a wrapper: the submitter's
+ * {@link CapturedContext} and a pool's task decorator are kept in fields, set on the
+ * submitting thread before the hand-off (which publishes them), and applied around the
+ * body only: the context is restored inside the task's interrupt scope and taken away
+ * again before the pool place is given back and the future completes, so whoever the
+ * completion wakes finds the worker clean.
  */
 class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
@@ -84,6 +95,15 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	/** The thread that took the task, set before its body runs. */
 	private @Nullable Thread runner;
 
+	/**
+	 * The context the body runs in; {@code null} when nothing travels. Set before the
+	 * hand-off.
+	 */
+	private @Nullable CapturedContext context;
+
+	/** The body as a task decorator made it; {@code null} without one. */
+	private @Nullable Decorated<T> decorated;
+
 	InterruptibleTask(Callable<? extends T> body) {
 		this.body = body;
 	}
@@ -106,7 +126,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		Throwable failure = null;
 		try {
 			if (!isDone()) {
-				value = this.body.call();
+				value = (this.context == null && this.decorated == null) ? this.body.call() : callInContext();
 			}
 		}
 		catch (Throwable ex) {
@@ -132,6 +152,86 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 			scope.exit();
 			onEnd();
 		}
+	}
+
+	/**
+	 * Runs the body in its context and through its decorator; the context is taken away
+	 * before this returns or throws.
+	 */
+	private @Nullable T callInContext() throws Exception {
+		CapturedContext.Scope scope = (this.context != null) ? this.context.restore() : null;
+		@Nullable T value = null;
+		Throwable failure = null;
+		try {
+			Decorated<T> decorated = this.decorated;
+			if (decorated == null) {
+				value = this.body.call();
+			}
+			else {
+				decorated.wrapped.run();
+				value = decorated.outcome();
+			}
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		if (scope != null) {
+			try {
+				scope.close();
+			}
+			catch (Throwable ex) {
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+		if (failure instanceof Exception exception) {
+			throw exception;
+		}
+		if (failure instanceof Error error) {
+			throw error;
+		}
+		if (failure != null) {
+			throw new IllegalStateException(failure);
+		}
+		return value;
+	}
+
+	/**
+	 * Prepares the task for a hand-off, on the submitting thread: keeps the context it
+	 * already carries (captured by a task group's fork) or captures the submitter's, or
+	 * drops both; then lets the decorator, if any, wrap the body.
+	 */
+	void prepare(boolean propagateContext, @Nullable UnaryOperator<Runnable> decorator) {
+		if (!propagateContext) {
+			this.context = null;
+		}
+		else if (this.context == null) {
+			carry(CapturedContext.capture());
+		}
+		if (decorator != null) {
+			Decorated<T> decorated = this.decorated;
+			if (decorated == null) {
+				decorated = new Decorated<>(this.body);
+				decorated.wrapped = Objects.requireNonNull(decorator.apply(decorated),
+						"the task decorator returned null");
+				this.decorated = decorated;
+			}
+			else {
+				decorated.wrapped = Objects.requireNonNull(decorator.apply(decorated.wrapped),
+						"the task decorator returned null");
+			}
+		}
+	}
+
+	/**
+	 * Makes the body run in the given context, kept only if there is something in it.
+	 */
+	void carry(CapturedContext context) {
+		this.context = context.isEmpty() ? null : context;
 	}
 
 	/**
@@ -220,6 +320,59 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 
 	/** Called exactly once, when the task will never run again. */
 	void onEnd() {
+	}
+
+	/**
+	 * The body as a plain {@link Runnable} for a task decorator, keeping its outcome for
+	 * the task; run on the task's own thread, inside whatever the decorator wraps it in.
+	 */
+	private static final class Decorated<T> implements Runnable {
+
+		private final Callable<? extends T> body;
+
+		/** What the decorator made of this body (or of an earlier decoration). */
+		Runnable wrapped = this;
+
+		private boolean ran;
+
+		private @Nullable T value;
+
+		private @Nullable Throwable failure;
+
+		Decorated(Callable<? extends T> body) {
+			this.body = body;
+		}
+
+		@Override
+		public void run() {
+			this.ran = true;
+			try {
+				this.value = this.body.call();
+			}
+			catch (Throwable ex) {
+				// the task's future reports it, as Spring's executors do for submitted
+				// tasks
+				this.failure = ex;
+			}
+		}
+
+		@Nullable T outcome() throws Exception {
+			if (!this.ran) {
+				throw new IllegalStateException("The task decorator did not run the task");
+			}
+			Throwable failure = this.failure;
+			if (failure instanceof Exception exception) {
+				throw exception;
+			}
+			if (failure instanceof Error error) {
+				throw error;
+			}
+			if (failure != null) {
+				throw new IllegalStateException(failure);
+			}
+			return this.value;
+		}
+
 	}
 
 }

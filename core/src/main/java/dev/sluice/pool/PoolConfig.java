@@ -16,9 +16,14 @@ import dev.sluice.InvalidSettingException;
  * @param submitTimeout how long a submitter waits for queue space under
  * {@link QueueOverflow#BLOCK}
  * @param threads which kind of thread the workers are
+ * @param propagateContext whether a task runs in the context of the thread that submitted
+ * it: its {@link dev.sluice.timeout.Deadline} and, with Micrometer Context Propagation on
+ * the class path, every registered thread-local (see
+ * {@link dev.sluice.context.CapturedContext}); {@code false} runs tasks with nothing of
+ * the submitter's
  */
 public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow, Duration submitTimeout,
-		Threads threads) {
+		Threads threads, boolean propagateContext) {
 
 	/** Default number of workers. */
 	public static final int DEFAULT_WORKERS = 8;
@@ -35,6 +40,11 @@ public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow,
 
 	/** Default wait for queue space under {@link QueueOverflow#BLOCK}. */
 	public static final Duration DEFAULT_SUBMIT_TIMEOUT = Duration.ofSeconds(10);
+
+	/** Settings whose tasks run in the context of their submitter. */
+	public PoolConfig(int workers, int queueCapacity, QueueOverflow overflow, Duration submitTimeout, Threads threads) {
+		this(workers, queueCapacity, overflow, submitTimeout, threads, true);
+	}
 
 	public PoolConfig {
 		if (workers < 1 || workers > MAX_WORKERS) {
@@ -60,36 +70,44 @@ public record PoolConfig(int workers, int queueCapacity, QueueOverflow overflow,
 	}
 
 	/**
-	 * The defaults: 8 platform workers, a queue of 1000, and submitters wait up to 10s.
+	 * The defaults: 8 platform workers, a queue of 1000, submitters wait up to 10s, and
+	 * tasks run in their submitter's context.
 	 */
 	public static PoolConfig defaults() {
 		return new PoolConfig(DEFAULT_WORKERS, DEFAULT_QUEUE_CAPACITY, QueueOverflow.BLOCK, DEFAULT_SUBMIT_TIMEOUT,
-				Threads.PLATFORM);
+				Threads.PLATFORM, true);
 	}
 
 	/** A copy with another number of workers. */
 	public PoolConfig withWorkers(int workers) {
-		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
+		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads, propagateContext);
 	}
 
 	/** A copy with another queue capacity. */
 	public PoolConfig withQueueCapacity(int queueCapacity) {
-		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
+		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads, propagateContext);
 	}
 
 	/** A copy with another overflow policy. */
 	public PoolConfig withOverflow(QueueOverflow overflow) {
-		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
+		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads, propagateContext);
 	}
 
 	/** A copy with another submit timeout. */
 	public PoolConfig withSubmitTimeout(Duration submitTimeout) {
-		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
+		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads, propagateContext);
 	}
 
 	/** A copy with another kind of worker thread. */
 	public PoolConfig withThreads(Threads threads) {
-		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads);
+		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads, propagateContext);
+	}
+
+	/**
+	 * A copy that does, or does not, run tasks in the context of their submitter.
+	 */
+	public PoolConfig withPropagateContext(boolean propagateContext) {
+		return new PoolConfig(workers, queueCapacity, overflow, submitTimeout, threads, propagateContext);
 	}
 
 	/** The kind of thread a pool's workers run on. */

@@ -9,7 +9,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 
+import dev.sluice.context.CapturedContext;
 import dev.sluice.timeout.Deadline;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,15 @@ import org.jspecify.annotations.Nullable;
  * {@code afterExecute} runs. Counters are {@link LongAdder}s written by the workers and
  * read by metrics, so the task path takes no lock beyond the semaphore's CAS and the
  * queue's.
+ *
+ * <p>
+ * Every task is prepared for its hand-off on the submitting thread, before it is
+ * admitted: the submitter's context is captured and the task decorator applied. An
+ * {@link InterruptibleTask} keeps both in fields and stays the queued object itself (so
+ * it can still be cancelled, dequeued and run by a helping join); any other
+ * {@code Runnable} is queued in a {@link HandedOver} that remembers the original, which
+ * is what abandoning looks at. Without a decorator and with propagation off nothing is
+ * done at all.
  */
 final class PoolExecutor extends ThreadPoolExecutor {
 
@@ -54,6 +65,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	private final String poolName;
 
 	private final PoolConfig config;
+
+	/** Wraps the body of every task on the submitting thread; {@code null} for none. */
+	private final @Nullable UnaryOperator<Runnable> decorator;
 
 	/** Places for tasks running or waiting: workers + queue capacity. */
 	private final Semaphore admission;
@@ -78,15 +92,18 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	final LongAdder endedWhileAbandoning = new LongAdder();
 
-	PoolExecutor(String poolName, PoolConfig config, ThreadFactory threadFactory) {
-		this(poolName, config, new Workers(threadFactory));
+	PoolExecutor(String poolName, PoolConfig config, ThreadFactory threadFactory,
+			@Nullable UnaryOperator<Runnable> decorator) {
+		this(poolName, config, new Workers(threadFactory), decorator);
 	}
 
-	private PoolExecutor(String poolName, PoolConfig config, Workers workers) {
+	private PoolExecutor(String poolName, PoolConfig config, Workers workers,
+			@Nullable UnaryOperator<Runnable> decorator) {
 		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, queue(config), workers);
 		workers.pool = this;
 		this.poolName = poolName;
 		this.config = config;
+		this.decorator = decorator;
 		this.admission = new Semaphore(
 				(int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
 		setRejectedExecutionHandler((task, executor) -> {
@@ -125,7 +142,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	/** Accepts a task, applying the pool's overflow policy if every place is taken. */
 	@Override
 	public void execute(Runnable task) {
-		Objects.requireNonNull(task, "task");
+		task = prepare(Objects.requireNonNull(task, "task"));
 		if (this.admission.tryAcquire()) {
 			admit(task);
 			return;
@@ -166,8 +183,46 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		if (isShutdown() || !this.admission.tryAcquire()) {
 			return false;
 		}
+		try {
+			task = prepare(task);
+		}
+		catch (RuntimeException | Error ex) {
+			this.admission.release();
+			throw ex;
+		}
 		admit(task);
 		return true;
+	}
+
+	/**
+	 * Makes the task ready to run on another thread, on the submitting one: the
+	 * submitter's context captured (unless the pool does not propagate it) and the
+	 * decorator applied. An interruptible task keeps both in itself; another is wrapped.
+	 */
+	private Runnable prepare(Runnable task) {
+		boolean propagate = this.config.propagateContext();
+		if (task instanceof InterruptibleTask<?> interruptible) {
+			interruptible.prepare(propagate, this.decorator);
+			return interruptible;
+		}
+		CapturedContext context = propagate ? CapturedContext.capture() : null;
+		if (context != null && context.isEmpty()) {
+			context = null;
+		}
+		if (context == null && this.decorator == null) {
+			return task;
+		}
+		Runnable decorated = (this.decorator != null)
+				? Objects.requireNonNull(this.decorator.apply(task), "the task decorator returned null") : task;
+		return new HandedOver(task, decorated, context);
+	}
+
+	/**
+	 * The task as submitted, for a queued task that may have been wrapped in a
+	 * {@link HandedOver}.
+	 */
+	static Runnable original(Runnable queued) {
+		return (queued instanceof HandedOver handedOver) ? handedOver.task : queued;
 	}
 
 	/**
@@ -264,6 +319,42 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	TaskRejectedException shutdownRefusal() {
 		return new TaskRejectedException(this.poolName, TaskRejectedException.Reason.SHUT_DOWN,
 				"Pool '" + this.poolName + "' is shut down and accepts no new tasks", null);
+	}
+
+	/**
+	 * A plain task on its way to a worker: the task as submitted (what abandoning cancels
+	 * if it is a future), the task as the decorator made it, and the submitter's context.
+	 */
+	static final class HandedOver implements Runnable {
+
+		final Runnable task;
+
+		private final Runnable decorated;
+
+		private final @Nullable CapturedContext context;
+
+		HandedOver(Runnable task, Runnable decorated, @Nullable CapturedContext context) {
+			this.task = task;
+			this.decorated = decorated;
+			this.context = context;
+		}
+
+		@Override
+		public void run() {
+			if (this.context == null) {
+				this.decorated.run();
+				return;
+			}
+			try (CapturedContext.Scope scope = this.context.restore()) {
+				this.decorated.run();
+			}
+		}
+
+		@Override
+		public String toString() {
+			return this.task.toString();
+		}
+
 	}
 
 	/**

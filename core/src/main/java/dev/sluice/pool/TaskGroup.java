@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.sluice.context.CapturedContext;
 import dev.sluice.timeout.Deadline;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +55,12 @@ import org.jspecify.annotations.Nullable;
  * ended, and, for a group with its own threads, until those threads have ended; so a
  * group never leaks a thread. Tasks must respond to interruption for this to be
  * quick.</li>
+ * <li>Each task runs in the context of the thread that forked it: its {@link Deadline}
+ * (so a task forked inside {@code Timeout.call} waits no longer than the caller may) and,
+ * with Micrometer Context Propagation on the class path, every registered thread-local
+ * ({@link CapturedContext}). On a {@link WorkerPool} the pool carries it, as its
+ * {@code propagate-context} setting says; on threads of the group's own and on other
+ * executors the group does.</li>
  * </ul>
  *
  * <p>
@@ -232,6 +239,11 @@ public final class TaskGroup implements AutoCloseable {
 	private <T> CompletableFuture<T> start(Callable<T> body, @Nullable Semaphore slots) {
 		Task<T> task = new Task<>(body, slots);
 		boolean ownThread = this.executor == null;
+		if (!(this.executor instanceof WorkerPool)) {
+			// a pool captures the context itself, as its setting says; anywhere else the
+			// fork does
+			task.carry(CapturedContext.capture());
+		}
 		this.lock.lock();
 		try {
 			if (this.closed) {

@@ -12,9 +12,11 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named pool of a fixed number of workers in front of a bounded queue: Go's worker
@@ -41,6 +43,16 @@ import dev.sluice.timeout.Deadline;
  * two steps and waits without limit, as {@code ExecutorService.close()} does.
  *
  * <p>
+ * Every task runs in the context of the thread that submitted it (unless
+ * {@link PoolConfig#propagateContext()} is off): its {@link Deadline} and, with
+ * Micrometer Context Propagation on the class path, every registered thread-local, such
+ * as the MDC and the current observation ({@link dev.sluice.context.CapturedContext}).
+ * The context is taken away again when the task ends, so nothing of one task stays on the
+ * worker for the next. A task decorator given at creation (Spring's
+ * {@code TaskDecorator}, say) wraps the body of every task, {@code submit},
+ * {@code execute} and {@code map} helpers alike, on the submitting thread.
+ *
+ * <p>
  * All methods are safe to call from any thread.
  */
 public final class WorkerPool implements Executor, Drainable, AutoCloseable {
@@ -59,7 +71,7 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
 	private final PoolExecutor executor;
 
-	private WorkerPool(String name, PoolConfig config) {
+	private WorkerPool(String name, PoolConfig config, @Nullable UnaryOperator<Runnable> decorator) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
 		}
@@ -76,14 +88,29 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 								+ " later; this JVM is Java " + Runtime.version().feature()
 								+ ", so it runs on platform threads");
 		}
-		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix));
+		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix),
+				decorator);
 	}
 
 	/**
 	 * Creates a pool with the given name and settings; its workers start as tasks arrive.
 	 */
 	public static WorkerPool create(String name, PoolConfig config) {
-		return new WorkerPool(name, config);
+		return new WorkerPool(name, config, null);
+	}
+
+	/**
+	 * Creates a pool whose tasks are each wrapped by the decorator, as Spring's
+	 * {@code TaskDecorator} wraps the tasks of its executors. The decorator is called on
+	 * the submitting thread when a task is handed over (so it can capture what that
+	 * thread holds), once per task, and wraps the task's body only: the pool still
+	 * queues, cancels and abandons the task itself. The wrapper runs on the thread that
+	 * runs the task, inside the submitter's context, and must run the body it was given
+	 * on that thread; a {@code submit}ted task whose decorator did not run it fails with
+	 * an {@link IllegalStateException}.
+	 */
+	public static WorkerPool create(String name, PoolConfig config, UnaryOperator<Runnable> decorator) {
+		return new WorkerPool(name, config, Objects.requireNonNull(decorator, "decorator"));
 	}
 
 	private static ThreadFactory platformThreads(String prefix) {
@@ -257,9 +284,10 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 			this.executor.abandoning = true;
 		}
 		long queued = 0;
-		for (Runnable task : this.executor.shutdownNow()) {
+		for (Runnable waiting : this.executor.shutdownNow()) {
 			// a future cancelled earlier may still sit in the queue, dead: it was not
 			// abandoned now
+			Runnable task = PoolExecutor.original(waiting);
 			if (!(task instanceof Future<?> future) || future.cancel(false)) {
 				queued++;
 			}

@@ -3,6 +3,9 @@ package dev.sluice.timeout;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.sluice.internal.CurrentDeadline;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The point in time by which the work running on this thread must finish, set by
  * {@link Timeout#call}: Go's {@code context.WithTimeout}, carried by the thread rather
@@ -11,15 +14,16 @@ import java.util.Optional;
  * <p>
  * Sluice's own waits read it: a pool submission waiting for queue space, a semaphore or
  * rate-limiter acquire, a channel send or receive all wait no longer than the time left,
- * whatever timeout they were given. Work handed to another thread does not carry the
- * deadline with it.
+ * whatever timeout they were given. Work that Sluice hands to another thread (a pool
+ * task, a task group's fork, a pipeline's stages) carries the deadline with it, so its
+ * waits are capped by the same point in time (see
+ * {@code dev.sluice.context.CapturedContext}); it is not interrupted when the deadline
+ * passes, only the thread of the {@link Timeout#call} is.
  *
  * <p>
  * Immutable; {@link #current()} is per thread.
  */
 public final class Deadline {
-
-	private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
 
 	/**
 	 * Longest wait Sluice ever computes, so that adding it to {@code System.nanoTime()}
@@ -38,7 +42,7 @@ public final class Deadline {
 
 	/** The deadline of the work running on this thread, if any. */
 	public static Optional<Deadline> current() {
-		return Optional.ofNullable(CURRENT.get());
+		return Optional.ofNullable(CurrentDeadline.get());
 	}
 
 	/** The time left until the deadline; zero once it has passed. */
@@ -63,7 +67,7 @@ public final class Deadline {
 		catch (ArithmeticException ex) {
 			nanos = timeout.isNegative() ? -1 : MAX_NANOS;
 		}
-		Deadline deadline = CURRENT.get();
+		Deadline deadline = CurrentDeadline.get();
 		return (deadline != null) ? Math.min(nanos, deadline.nanoTime - System.nanoTime()) : nanos;
 	}
 
@@ -71,24 +75,19 @@ public final class Deadline {
 	 * Sets a deadline for this thread, no later than the one already set; returns the
 	 * previous one.
 	 */
-	static Deadline enter(Duration timeout) {
-		Deadline previous = CURRENT.get();
+	static @Nullable Deadline enter(Duration timeout) {
+		Deadline previous = CurrentDeadline.get();
 		long nanoTime = System.nanoTime() + Math.max(0, cap(timeout));
 		if (previous != null && previous.nanoTime - nanoTime < 0) {
 			nanoTime = previous.nanoTime;
 		}
-		CURRENT.set(new Deadline(nanoTime, timeout));
+		CurrentDeadline.set(new Deadline(nanoTime, timeout));
 		return previous;
 	}
 
 	/** Restores the deadline that {@link #enter} replaced. */
-	static void exit(Deadline previous) {
-		if (previous != null) {
-			CURRENT.set(previous);
-		}
-		else {
-			CURRENT.remove();
-		}
+	static void exit(@Nullable Deadline previous) {
+		CurrentDeadline.set(previous);
 	}
 
 	/** Nanoseconds until this deadline, as {@code System.nanoTime()} counts them. */

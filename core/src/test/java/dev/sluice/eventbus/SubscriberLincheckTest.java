@@ -204,7 +204,7 @@ class SubscriberLincheckTest {
 
 		String offerEvent(int event) {
 			try {
-				return this.subscriber.offer(event, 0).name();
+				return this.subscriber.offer(event, 0, null).name();
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

@@ -46,9 +46,9 @@ public final class EventBusAutoConfiguration {
 						"transport redis needs dev.sluice:sluice-redis and spring-boot-starter-data-redis on the"
 								+ " classpath; add them, or use in-memory");
 			}
-			return EventBus.create("eventbus", dispatchers, transport);
+			return EventBus.create("eventbus", dispatchers, transport, properties.isPropagateContext());
 		}
-		return EventBus.create("eventbus", dispatchers);
+		return EventBus.create("eventbus", dispatchers, EventTransport.inMemory(), properties.isPropagateContext());
 	}
 
 	@Bean

@@ -31,6 +31,15 @@ public class EventBusProperties {
 	private Transport transport = Transport.IN_MEMORY;
 
 	/**
+	 * Whether a subscriber's handler runs in the context its publisher had at publish:
+	 * its deadline (Timeout.call) and, with io.micrometer:context-propagation on the
+	 * class path, every registered thread-local (the current observation, the MDC once an
+	 * accessor for it is registered). False: handlers run with nothing of the
+	 * publisher's, and events keep no context while they wait.
+	 */
+	private boolean propagateContext = true;
+
+	/**
 	 * Settings of the subscribers.
 	 */
 	private final Subscribers subscriber = new Subscribers();
@@ -49,6 +58,14 @@ public class EventBusProperties {
 
 	public void setTransport(Transport transport) {
 		this.transport = transport;
+	}
+
+	public boolean isPropagateContext() {
+		return this.propagateContext;
+	}
+
+	public void setPropagateContext(boolean propagateContext) {
+		this.propagateContext = propagateContext;
 	}
 
 	public Subscribers getSubscriber() {

@@ -12,6 +12,7 @@ import dev.sluice.pool.WorkerPoolRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,11 +24,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
 
 /**
  * Auto-configuration of Sluice's worker pools: a {@link WorkerPoolRegistry} of the pools
  * under {@code sluice.pool.instances}, one bean per pool named after it, and their
- * metrics.
+ * metrics. The application's {@link TaskDecorator} beans wrap the pools' tasks as they
+ * wrap those of Spring Boot's own executor (see {@link PoolDecorators}).
  *
  * <p>
  * It runs after Spring Boot's task-execution auto-configuration so that the pools, which
@@ -45,16 +48,20 @@ public final class PoolAutoConfiguration {
 
 		@Bean(destroyMethod = "shutdownNow")
 		@ConditionalOnMissingBean
-		WorkerPoolRegistry workerPoolRegistry(Environment environment, ConfigurableListableBeanFactory beanFactory) {
+		WorkerPoolRegistry workerPoolRegistry(Environment environment, ConfigurableListableBeanFactory beanFactory,
+				ObjectProvider<TaskDecorator> taskDecorators) {
 			List<WorkerPool> pools = new ArrayList<>();
-			PoolConfigs.of(Binder.get(environment)).forEach((name, config) -> {
+			Binder binder = Binder.get(environment);
+			PoolDecorators decorators = new PoolDecorators(beanFactory, taskDecorators,
+					PoolConfigs.taskDecorators(binder));
+			PoolConfigs.of(binder).forEach((name, config) -> {
 				if (PoolBeanRegistrar.isUserBean(beanFactory, name)) {
 					// the user's own bean of that name wins; the registry holds it rather
 					// than a second pool
 					pools.add(userPool(beanFactory, name));
 				}
 				else {
-					pools.add(WorkerPool.create(name, config));
+					pools.add(decorators.create(name, config));
 				}
 			});
 			return new WorkerPoolRegistry(pools);

@@ -1,7 +1,9 @@
 package dev.sluice.autoconfigure.pool;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.sluice.autoconfigure.config.LayeredSettings;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.pool.PoolConfig;
 
@@ -16,6 +18,28 @@ final class PoolConfigs {
 	static final String PREFIX = "sluice.pool";
 
 	private PoolConfigs() {
+	}
+
+	/**
+	 * The task decorator bean each configured pool names (its own, else the defaults'),
+	 * with the property that named it; pools that name none are left out.
+	 */
+	static Map<String, NamedDecorator> taskDecorators(Binder binder) {
+		Map<String, NamedDecorator> named = new LinkedHashMap<>();
+		for (String name : NamedComponents.names(binder, PREFIX, PoolProperties.Pool.class)) {
+			LayeredSettings<PoolProperties.Pool> settings = LayeredSettings.of(binder, PoolProperties.Pool::new)
+				.layer(PREFIX + ".defaults")
+				.layer(NamedComponents.instance(PREFIX, name));
+			String bean = settings.settings().getTaskDecorator();
+			if (bean != null && !bean.isBlank()) {
+				named.put(name, new NamedDecorator(bean, settings.propertyOf("task-decorator")));
+			}
+		}
+		return named;
+	}
+
+	/** A task decorator bean named in configuration, and the property naming it. */
+	record NamedDecorator(String bean, String property) {
 	}
 
 	/** Every configured pool's settings, validated, in configuration order. */

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.sluice.pool.PoolConfig;
 import dev.sluice.pool.QueueOverflow;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -68,8 +69,25 @@ public class PoolProperties {
 		 */
 		private PoolConfig.Threads threads = PoolConfig.Threads.PLATFORM;
 
+		/**
+		 * Whether a task runs in the context of the thread that submitted it: its
+		 * deadline (Timeout.call) and, with io.micrometer:context-propagation on the
+		 * class path, every registered thread-local (the current observation, the MDC
+		 * once an accessor for it is registered). False: tasks run with nothing of the
+		 * submitter's.
+		 */
+		private boolean propagateContext = true;
+
+		/**
+		 * Name of the TaskDecorator bean that wraps this pool's tasks. Empty: the
+		 * application's TaskDecorator beans, as Spring Boot's own task executor takes
+		 * them (a single one as it is, several composed in their order).
+		 */
+		private @Nullable String taskDecorator;
+
 		PoolConfig toConfig() {
-			return new PoolConfig(this.workers, this.queueCapacity, this.overflow, this.submitTimeout, this.threads);
+			return new PoolConfig(this.workers, this.queueCapacity, this.overflow, this.submitTimeout, this.threads,
+					this.propagateContext);
 		}
 
 		public int getWorkers() {
@@ -110,6 +128,22 @@ public class PoolProperties {
 
 		public void setThreads(PoolConfig.Threads threads) {
 			this.threads = threads;
+		}
+
+		public boolean isPropagateContext() {
+			return this.propagateContext;
+		}
+
+		public void setPropagateContext(boolean propagateContext) {
+			this.propagateContext = propagateContext;
+		}
+
+		public @Nullable String getTaskDecorator() {
+			return this.taskDecorator;
+		}
+
+		public void setTaskDecorator(@Nullable String taskDecorator) {
+			this.taskDecorator = taskDecorator;
 		}
 
 	}
