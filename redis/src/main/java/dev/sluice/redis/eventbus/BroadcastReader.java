@@ -2,13 +2,13 @@ package dev.sluice.redis.eventbus;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.eventbus.EventTransport.LocalDelivery;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -48,12 +48,24 @@ final class BroadcastReader extends StreamWorker {
 	 */
 	private @Nullable String lastId;
 
+	/**
+	 * How many entries the stream had ever been given up to and including {@link #lastId}
+	 * (Redis 7's {@code entries-added} count), or -1 while unknown (Redis before 7, or
+	 * before the first round found where the stream ends): what lets the reader count the
+	 * entries trimmed before it read them.
+	 */
+	private long position;
+
+	/** Entries this reader missed in all, for the warning. */
+	private long missedInAll;
+
 	/** Entries of the current batch not yet handed over; written by the reader only. */
 	private volatile int inFlight;
 
-	BroadcastReader(WorkerContext context, TopicState topic, @Nullable String startId, LocalDelivery local) {
+	BroadcastReader(WorkerContext context, TopicState topic, @Nullable StreamEnd start, LocalDelivery local) {
 		super(context, topic, "sluice-redis-" + context.settings().instanceId() + "-" + topic.topic + "-broadcast");
-		this.lastId = startId;
+		this.lastId = (start != null) ? start.lastId() : null;
+		this.position = (start != null) ? start.entriesAdded() : -1;
 		this.locals.add(local);
 	}
 
@@ -67,7 +79,9 @@ final class BroadcastReader extends StreamWorker {
 		if (this.lastId == null) {
 			// the topic was opened while Redis did not answer: start from the stream's
 			// end as it is now
-			this.lastId = lastEntryId(redis, this.topic.key, this.settings.workerTimeoutNanos());
+			StreamEnd end = streamEnd(redis, this.topic.key, this.settings.workerTimeoutNanos());
+			this.lastId = end.lastId();
+			this.position = end.entriesAdded();
 		}
 		if (!startRead()) {
 			return;
@@ -82,6 +96,7 @@ final class BroadcastReader extends StreamWorker {
 		}
 		this.phase = Phase.HANDLING;
 		this.inFlight = batch.size();
+		countMissed(redis, batch);
 		try {
 			for (StreamMessage<String, String> message : batch) {
 				if (this.abandoned) {
@@ -161,15 +176,120 @@ final class BroadcastReader extends StreamWorker {
 	}
 
 	/**
-	 * The id of the stream's last entry, or {@code 0-0} if it is empty or does not exist
-	 * yet.
+	 * Counts the entries between {@link #lastId} and the batch that were trimmed before
+	 * this reader read them, and moves {@link #position} past the batch. Trimming removes
+	 * the oldest entries only, so the stream holds the entries numbered
+	 * {@code entries-added - length + 1} to {@code entries-added}: if more entries were
+	 * removed than this reader had read, the difference up to the batch was trimmed
+	 * unread. XINFO STREAM comes after the XREAD, so more may have been trimmed since,
+	 * the batch's own entries too: the stream's first entry, if it is in the batch, tells
+	 * where the batch starts; if the whole batch is gone, what was trimmed after it is
+	 * counted now rather than on the next round. A figure Redis does not give (before
+	 * Redis 7) leaves the count unknown; a failed XINFO fails the round, and the batch is
+	 * read again.
 	 */
-	static String lastEntryId(RedisAsyncCommands<String, String> redis, String key, long timeoutNanos)
+	private void countMissed(RedisAsyncCommands<String, String> redis, List<StreamMessage<String, String>> batch)
 			throws InterruptedException {
-		List<StreamMessage<String, String>> last = Commands.await(
-				redis.xrevrange(key, Range.unbounded(), Limit.from(1)), timeoutNanos,
-				"XREVRANGE of stream '" + key + "'");
-		return (last == null || last.isEmpty()) ? "0-0" : last.get(0).getId();
+		long batchSize = batch.size();
+		if (this.position < 0) {
+			return;
+		}
+		Map<String, Object> info;
+		try {
+			info = Commands.fields(Objects.requireNonNull(Commands.await(redis.xinfoStream(this.topic.key),
+					this.settings.workerTimeoutNanos(), "XINFO STREAM of '" + this.topic.key + "'")));
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (!noSuchKey(ex)) {
+				throw ex;
+			}
+			// deleted since the read: a stream made again counts its entries from 0
+			this.position = 0;
+			return;
+		}
+		// any other failure fails the round before the batch is handed over: the next
+		// round reads it again from lastId
+		Long added = Commands.number(info.get("entries-added"));
+		Long length = Commands.number(info.get("length"));
+		if (added == null || length == null) {
+			this.position = -1;
+			return;
+		}
+		if (added < this.position) {
+			// the stream was made again (a restart without persistence): every entry of
+			// the new one is after the last this reader read
+			this.position = 0;
+		}
+		long removed = added - length;
+		long missed = 0;
+		if (removed > this.position) {
+			String first = firstEntryId(info.get("first-entry"));
+			int at = -1;
+			for (int i = 0; i < batch.size(); i++) {
+				if (batch.get(i).getId().equals(first)) {
+					at = i;
+					break;
+				}
+			}
+			// entry number of the batch's first entry: from the stream's first entry if
+			// it is in the batch, else the batch was trimmed too and ends at `removed`
+			long batchStart = (at >= 0) ? removed + 1 - at : removed - batchSize + 1;
+			missed = Math.max(0, batchStart - this.position - 1);
+		}
+		this.position += missed + batchSize;
+		if (missed > 0) {
+			this.topic.missed.add(missed);
+			this.missedInAll += missed;
+			this.log.warn("missed:" + this.topic.key, "The broadcast reader of topic '" + this.topic.topic
+					+ "' on instance '" + this.settings.instanceId() + "' missed " + missed + " events ("
+					+ this.missedInAll + " in all): they were trimmed from stream '" + this.topic.key + "' (max-length "
+					+ this.settings.maxLength() + ") before it read them. This instance's subscribers of the topic"
+					+ " never see them. A reader falls behind when its subscribers are slow or the instance stalls;"
+					+ " raise max-length, or make broadcast lossless (broadcast-lossless)", null);
+		}
+	}
+
+	private static @Nullable String firstEntryId(@Nullable Object firstEntry) {
+		// [id, [field, value, ...]] or, from Lettuce's StreamMessage-less reply, a list
+		if (firstEntry instanceof List<?> entry && !entry.isEmpty()) {
+			return String.valueOf(entry.get(0));
+		}
+		return null;
+	}
+
+	private static boolean noSuchKey(Throwable ex) {
+		return ex.getMessage() != null && ex.getMessage().contains("no such key");
+	}
+
+	/**
+	 * Where the stream ends now: its last id and how many entries it was ever given (-1
+	 * if Redis does not say, before Redis 7); {@code 0-0} and 0 if it does not exist yet.
+	 */
+	static StreamEnd streamEnd(RedisAsyncCommands<String, String> redis, String key, long timeoutNanos)
+			throws InterruptedException {
+		Map<String, Object> info;
+		try {
+			info = Commands.fields(Objects
+				.requireNonNull(Commands.await(redis.xinfoStream(key), timeoutNanos, "XINFO STREAM of '" + key + "'")));
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (noSuchKey(ex)) {
+				return new StreamEnd("0-0", 0);
+			}
+			throw ex;
+		}
+		Object last = info.get("last-generated-id");
+		Long added = Commands.number(info.get("entries-added"));
+		return new StreamEnd((last != null) ? String.valueOf(last) : "0-0", (added != null) ? added : -1);
+	}
+
+	/**
+	 * Where a stream ends.
+	 *
+	 * @param lastId the id of the last entry it was given
+	 * @param entriesAdded how many entries it was ever given, -1 if unknown
+	 */
+	record StreamEnd(String lastId, long entriesAdded) {
 	}
 
 }

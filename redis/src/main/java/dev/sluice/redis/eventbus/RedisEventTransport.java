@@ -238,10 +238,10 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	 * Where the stream ends now, or null if Redis does not answer: the reader then finds
 	 * out itself.
 	 */
-	private @Nullable String streamEnd(TopicState state) {
+	private BroadcastReader.@Nullable StreamEnd streamEnd(TopicState state) {
 		long deadline = System.nanoTime() + this.settings.publishTimeoutNanos();
 		try {
-			return BroadcastReader.lastEntryId(shared(deadline), state.key, deadline - System.nanoTime());
+			return BroadcastReader.streamEnd(shared(deadline), state.key, deadline - System.nanoTime());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -366,8 +366,8 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 				}
 			}
 			stats.add(new RedisTopicStats(state.topic, state.key, figures.length(), state.published.sum(),
-					state.received.sum(), state.malformed.sum(), state.deadLettered.sum(), state.trimHeld.sum(),
-					state.trimmed.sum(), groupStats));
+					state.received.sum(), state.missed.sum(), state.malformed.sum(), state.deadLettered.sum(),
+					state.trimHeld.sum(), state.trimmed.sum(), groupStats));
 		}
 		return stats;
 	}

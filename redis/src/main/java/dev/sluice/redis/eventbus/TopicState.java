@@ -24,6 +24,12 @@ final class TopicState {
 	/** Events the broadcast reader handed to the local subscribers. */
 	final LongAdder received = new LongAdder();
 
+	/**
+	 * Entries the broadcast reader never read because they were trimmed first: its
+	 * subscribers never saw them.
+	 */
+	final LongAdder missed = new LongAdder();
+
 	/** Entries that were not an event of a registered type, by reader or group member. */
 	final LongAdder malformed = new LongAdder();
 
