@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.eventbus.EventTransport.LocalDelivery;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -23,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Broadcast is live: the reader starts at the stream's end when the topic was opened, and
  * after a lost connection goes on from the last entry it handed over, so it misses
- * nothing the stream still holds. An entry it cannot read is counted and dead-lettered by
- * every instance that reads it.
+ * nothing the stream still holds, and counts what was trimmed before it read it. An entry
+ * it cannot read is counted by every instance that reads it and dead-lettered once per
+ * stream.
  */
 final class BroadcastReader extends StreamWorker {
 
@@ -32,8 +34,9 @@ final class BroadcastReader extends StreamWorker {
 	 * Design notes. `lastId` (the last entry handed over) is confined to the reader's
 	 * thread; it starts at the stream's last entry when the topic was opened, so what was
 	 * published before, or while this instance was not reading, is not replayed.
-	 * Malformed entries are dead-lettered by every instance that reads them, each writing
-	 * its own letter (with its `instance`); so is an entry whose decoding throws (an
+	 * Malformed entries are dead-lettered once per stream: whichever reader or group
+	 * member, on any instance, meets one first writes its letter (with its `instance`),
+	 * the others see the marker and write none; so is an entry whose decoding throws (an
 	 * Error from the event class, say), since broadcast has no second delivery. `locals`
 	 * is copy-on-write: buses that share this transport add themselves while it reads.
 	 * Stop and drain as in StreamWorker: no read starts once stopping; a batch read
@@ -56,6 +59,21 @@ final class BroadcastReader extends StreamWorker {
 	 */
 	private long position;
 
+	/**
+	 * Lossless broadcast: registers the reader's last id and renews its liveness, in
+	 * Redis's time.
+	 */
+	private static final String REGISTER = """
+			local t = redis.call('TIME')
+			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+			redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+			redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
+			return 1
+			""";
+
+	/** Whether this reader's position holds the trim (lossless broadcast). */
+	private final boolean holdsTrim;
+
 	/** Entries this reader missed in all, for the warning. */
 	private long missedInAll;
 
@@ -67,6 +85,7 @@ final class BroadcastReader extends StreamWorker {
 		this.lastId = (start != null) ? start.lastId() : null;
 		this.position = (start != null) ? start.entriesAdded() : -1;
 		this.locals.add(local);
+		this.holdsTrim = this.settings.losslessBroadcast() && this.settings.trims();
 	}
 
 	void add(LocalDelivery local) {
@@ -82,6 +101,9 @@ final class BroadcastReader extends StreamWorker {
 			StreamEnd end = streamEnd(redis, this.topic.key, this.settings.workerTimeoutNanos());
 			this.lastId = end.lastId();
 			this.position = end.entriesAdded();
+		}
+		if (this.holdsTrim && !this.topic.registered) {
+			register(redis, this.lastId);
 		}
 		if (!startRead()) {
 			return;
@@ -105,6 +127,11 @@ final class BroadcastReader extends StreamWorker {
 				handle(redis, message);
 				this.lastId = message.getId();
 				this.inFlight--;
+			}
+			if (this.holdsTrim) {
+				// what the subscribers have now may go; a failure fails the round after
+				// the batch, and the next batch registers again
+				register(redis, Objects.requireNonNull(this.lastId));
 			}
 		}
 		finally {
@@ -130,7 +157,7 @@ final class BroadcastReader extends StreamWorker {
 			String reason = "could not be decoded on this instance: " + ex;
 			this.log.warn("decode:" + this.topic.key, "Entry " + message.getId() + " of stream '" + this.topic.key
 					+ "' " + reason + "; it goes to the dead-letter stream '" + this.topic.deadKey + "'", ex);
-			deadLetter(redis, message.getId(), message.getBody(), reason, null, 0);
+			deadLetterOnce(redis, message.getId(), message.getBody(), reason, null, 0);
 			return;
 		}
 		if (decoded.malformed() != null) {
@@ -138,9 +165,10 @@ final class BroadcastReader extends StreamWorker {
 			this.log.warn("malformed:" + this.topic.key,
 					"Entry " + message.getId() + " of stream '" + this.topic.key
 							+ "' is not an event this instance can read (" + decoded.malformed()
-							+ "); it goes to the dead-letter stream '" + this.topic.deadKey + "'",
+							+ "); it goes to the dead-letter stream '" + this.topic.deadKey + "' (once per stream)",
 					null);
-			deadLetter(redis, message.getId(), message.getBody(), decoded.malformed(), null, 0);
+			deadLetterOnce(redis, message.getId(), decoded.oversize() ? null : message.getBody(), decoded.malformed(),
+					null, 0);
 			return;
 		}
 		// not malformed, so it has its event
@@ -167,6 +195,54 @@ final class BroadcastReader extends StreamWorker {
 			// the bus must not leave the flag set, but if it does, the next wait must not
 			// end because of it
 			clearStrayInterrupt();
+		}
+	}
+
+	private void register(RedisAsyncCommands<String, String> redis, String id) throws InterruptedException {
+		register(redis, this.topic, this.settings, id, this.settings.workerTimeoutNanos());
+	}
+
+	/**
+	 * Registers the topic's reader's last id for lossless broadcast, and renews its
+	 * liveness for reader-ttl; marks the topic registered.
+	 */
+	static void register(RedisAsyncCommands<String, String> redis, TopicState topic, RedisStreamSettings settings,
+			String id, long timeoutNanos) throws InterruptedException {
+		Commands.await(
+				redis.<Long>eval(REGISTER, ScriptOutputType.INTEGER, new String[] { topic.readersKey, topic.aliveKey },
+						Objects.requireNonNull(settings.instanceId()), id,
+						Long.toString(settings.readerTtl().toMillis())),
+				timeoutNanos, "Registering the broadcast reader of stream '" + topic.key + "'");
+		topic.registered = true;
+	}
+
+	/**
+	 * As it ends, a reader that holds the trim lets go of it, so that a stopped instance
+	 * does not hold the stream until its reader-ttl runs out.
+	 */
+	@Override
+	void finish() {
+		if (!this.holdsTrim || !this.topic.registered) {
+			return;
+		}
+		this.topic.registered = false;
+		RedisAsyncCommands<String, String> redis = openConnection();
+		if (redis == null) {
+			// its registration runs out after reader-ttl
+			return;
+		}
+		String instance = Objects.requireNonNull(this.settings.instanceId());
+		try {
+			redis.zrem(this.topic.aliveKey, instance);
+			Commands.await(redis.hdel(this.topic.readersKey, instance), this.settings.workerTimeoutNanos(),
+					"HDEL of the broadcast reader of stream '" + this.topic.key + "'");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (RuntimeException ex) {
+			this.log.log(Level.DEBUG, "Could not unregister the broadcast reader of stream '" + this.topic.key
+					+ "'; its registration runs out after reader-ttl: " + ex);
 		}
 	}
 

@@ -38,13 +38,19 @@ final class StreamPublisher {
 	 * Adds the event to the topic's stream and counts it as published.
 	 * @throws IllegalArgumentException if the event's type is not registered, or it
 	 * cannot be written
-	 * @throws EventRejectedException if Redis did not take it within the publish timeout
+	 * @throws EventRejectedException if it is larger than max-event-size, or Redis did
+	 * not take it within the publish timeout
 	 */
 	void publish(TopicState topic, Object event) throws InterruptedException {
 		Map<String, String> body = this.wire.encode(event);
 		// built only on failure: the message is not worth a string per publish
 		Supplier<String> what = () -> "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '"
 				+ topic.topic + "'";
+		long size = Wire.size(body);
+		if (size > this.wire.maxEventSize()) {
+			throw Commands.rejected(topic.topic, what.get() + ": it is " + size + " bytes, more than max-event-size "
+					+ this.wire.maxEventSize() + " bytes", null);
+		}
 		if (this.connection.isClosed()) {
 			throw Commands.rejected(topic.topic, what.get() + ": the Redis event transport is closed", null);
 		}
