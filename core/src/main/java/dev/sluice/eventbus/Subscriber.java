@@ -272,6 +272,13 @@ final class Subscriber implements Runnable {
 					skipped++;
 					continue;
 				}
+				// the bus offers each event with its delivery, which the handler sees
+				Delivery delivery = null;
+				if (event instanceof Delivery.Carried carried) {
+					event = carried.event();
+					delivery = carried.delivery();
+				}
+				Delivery previous = Delivery.enter(delivery);
 				try {
 					this.handler.accept(event);
 					ok++;
@@ -279,6 +286,9 @@ final class Subscriber implements Runnable {
 				catch (Throwable ex) {
 					bad++;
 					logFailure(ex);
+				}
+				finally {
+					Delivery.leave(previous);
 				}
 				// the clock is read after a handler, every 64 events, so that timing
 				// costs little

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.sluice.eventbus.Delivery;
 import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.eventbus.EventTransport.LocalDelivery;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -174,9 +175,11 @@ final class BroadcastReader extends StreamWorker {
 		// not malformed, so it has its event
 		Object event = Objects.requireNonNull(decoded.event());
 		this.topic.received.increment();
+		// broadcast delivers once: its id is the publisher's, or the entry's
+		Delivery delivery = new Delivery(decoded.eventIdOr(message.getId()), 1);
 		for (LocalDelivery local : this.locals) {
 			try {
-				local.deliver(this.topic.topic, event);
+				local.deliver(this.topic.topic, event, delivery);
 			}
 			catch (EventRejectedException ex) {
 				// a subscriber under fail or block refused it: the bus counted that as

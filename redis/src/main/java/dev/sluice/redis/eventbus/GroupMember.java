@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import dev.sluice.eventbus.Delivery;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.eventbus.SubscriberStats;
 import dev.sluice.eventbus.Subscription;
@@ -325,7 +326,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 			return;
 		}
 		try {
-			this.handler.accept(event);
+			// its id (the publisher's, or the entry's) and which delivery this is
+			new Delivery(decoded.eventIdOr(id), (int) Math.min(Integer.MAX_VALUE, Math.max(1, deliveries)))
+				.handle(this.handler, event);
 		}
 		catch (Throwable ex) {
 			clearStrayInterrupt();

@@ -226,7 +226,22 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		if (!this.routed.test(topic)) {
 			return local.deliver(topic, event);
 		}
-		this.publisher.publish(this.topics.topic(topic), event);
+		this.publisher.publish(this.topics.topic(topic), event, null);
+		return STREAMED;
+	}
+
+	/**
+	 * As {@link #send(String, Object, LocalDelivery)}, with the publisher's id stored in
+	 * the entry ({@code event-id}): every instance's handlers see it as the event's id,
+	 * instead of the entry's.
+	 */
+	@Override
+	public PublishResult send(String topic, Object event, String eventId, LocalDelivery local)
+			throws InterruptedException {
+		if (!this.routed.test(topic)) {
+			return local.deliver(topic, event);
+		}
+		this.publisher.publish(this.topics.topic(topic), event, eventId);
 		return STREAMED;
 	}
 

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes for one transport: an event is one XADD to its topic's stream over the shared
@@ -41,8 +42,8 @@ final class StreamPublisher {
 	 * @throws EventRejectedException if it is larger than max-event-size, or Redis did
 	 * not take it within the publish timeout
 	 */
-	void publish(TopicState topic, Object event) throws InterruptedException {
-		Map<String, String> body = this.wire.encode(event);
+	void publish(TopicState topic, Object event, @Nullable String eventId) throws InterruptedException {
+		Map<String, String> body = this.wire.encode(event, eventId);
 		// built only on failure: the message is not worth a string per publish
 		Supplier<String> what = () -> "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '"
 				+ topic.topic + "'";

@@ -10,12 +10,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The wire format: one stream entry per event, with the fields {@code type} (the logical
  * name from {@link EventTypes}), {@code data} (the event as JSON), {@code origin} (the
- * publishing instance) and {@code ts} (publish time, epoch milliseconds). Dead letters
- * carry the original fields and {@code reason}, {@code id} (of the original entry),
- * {@code instance} (that dead-lettered it), and for a group {@code group} and
- * {@code deliveries}; a dead letter of an entry larger than max-event-size carries only
- * why and where (the original fields would make the dead-letter stream as large). An
- * entry larger than max-event-size is malformed. Thread-safe (the mapper is).
+ * publishing instance), {@code ts} (publish time, epoch milliseconds) and, when the
+ * publisher gave one, {@code event-id} (its id for the event, which handlers see instead
+ * of the entry's id). Dead letters carry the original fields and {@code reason},
+ * {@code id} (of the original entry), {@code instance} (that dead-lettered it), and for a
+ * group {@code group} and {@code deliveries}; a dead letter of an entry larger than
+ * max-event-size carries only why and where (the original fields would make the
+ * dead-letter stream as large). An entry larger than max-event-size is malformed.
+ * Thread-safe (the mapper is).
  */
 final class Wire {
 
@@ -26,6 +28,9 @@ final class Wire {
 	static final String ORIGIN = "origin";
 
 	static final String TS = "ts";
+
+	/** The publisher's own id for the event, when it gave one. */
+	static final String EVENT_ID = "event-id";
 
 	static final String REASON = "reason";
 
@@ -62,6 +67,15 @@ final class Wire {
 	 * written as JSON
 	 */
 	Map<String, String> encode(Object event) {
+		return encode(event, null);
+	}
+
+	/**
+	 * The entry's fields for the event, with the publisher's id for it if it gave one.
+	 * @throws IllegalArgumentException if its type is not registered or it cannot be
+	 * written as JSON
+	 */
+	Map<String, String> encode(Object event, @Nullable String eventId) {
 		String name = this.types.nameOf(event);
 		String data;
 		try {
@@ -76,6 +90,9 @@ final class Wire {
 		body.put(DATA, data);
 		body.put(ORIGIN, this.origin);
 		body.put(TS, Long.toString(System.currentTimeMillis()));
+		if (eventId != null) {
+			body.put(EVENT_ID, eventId);
+		}
 		return body;
 	}
 
@@ -152,7 +169,9 @@ final class Wire {
 		if (event == null) {
 			return Decoded.malformed("JSON null for event type '" + name + "'");
 		}
-		return new Decoded(event, null, timestamp(body.get(TS)), false);
+		String eventId = body.get(EVENT_ID);
+		return new Decoded(event, null, timestamp(body.get(TS)), false,
+				(eventId != null && !eventId.isBlank()) ? eventId : null);
 	}
 
 	private static long timestamp(@Nullable String ts) {
@@ -193,15 +212,22 @@ final class Wire {
 	 * @param timestamp publish time in epoch milliseconds, 0 if unknown
 	 * @param oversize whether the entry is larger than max-event-size (its dead letter
 	 * leaves out the original fields)
+	 * @param eventId the publisher's id for the event, {@code null} if it gave none
 	 */
-	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp, boolean oversize) {
+	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp, boolean oversize,
+			@Nullable String eventId) {
+
+		/** The publisher's id for the event, else the entry's id. */
+		String eventIdOr(String entryId) {
+			return (this.eventId != null) ? this.eventId : entryId;
+		}
 
 		static Decoded malformed(String reason) {
 			return malformed(reason, false);
 		}
 
 		static Decoded malformed(String reason, boolean oversize) {
-			return new Decoded(null, reason, 0, oversize);
+			return new Decoded(null, reason, 0, oversize, null);
 		}
 	}
 
