@@ -10,9 +10,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -20,6 +22,7 @@ import dev.sluice.InvalidSettingException;
 import dev.sluice.context.CapturedContext;
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * In-process publish/subscribe on named topics, bounded and observable: Go's event bus,
@@ -83,6 +86,30 @@ public final class EventBus implements Drainable, AutoCloseable {
 	private final Map<String, Topic> topics = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
+
+	/**
+	 * What event ids made here start with: random per bus, so unique across instances.
+	 */
+	private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	/**
+	 * Hands events to this process's subscribers, with an id made here if they have none.
+	 */
+	private final EventTransport.LocalDelivery local = new EventTransport.LocalDelivery() {
+
+		@Override
+		public PublishResult deliver(String topic, Object event) throws InterruptedException {
+			return EventBus.this.deliver(topic, event, newDelivery());
+		}
+
+		@Override
+		public PublishResult deliver(String topic, Object event, Delivery delivery) throws InterruptedException {
+			return EventBus.this.deliver(topic, event, delivery);
+		}
+
+	};
 
 	/**
 	 * Publishes under way; a drain waits for them, so none can slip in behind a shutdown.
@@ -158,26 +185,52 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 * room
 	 */
 	public PublishResult publish(String topic, Object event) throws InterruptedException {
+		return publish(topic, event, null);
+	}
+
+	/**
+	 * Publishes an event with the publisher's own id for it, which its handlers see as
+	 * {@link Delivery#current()}'s id (with Redis, stored in the stream entry): a
+	 * publisher that retries a publish whose outcome it does not know (one that timed out
+	 * may still have been written) with the same id lets handlers recognise the
+	 * duplicate. As {@link #publish(String, Object)} otherwise.
+	 * @param eventId the event's id: not blank, unique to the event
+	 */
+	public PublishResult publish(String topic, Object event, @Nullable String eventId) throws InterruptedException {
 		Objects.requireNonNull(topic, "topic");
 		Objects.requireNonNull(event, "event");
+		if (eventId != null && eventId.isBlank()) {
+			throw new IllegalArgumentException("An event id must not be blank");
+		}
 		this.publishing.incrementAndGet();
 		try {
 			if (this.closed) {
 				throw new EventRejectedException(topic, List.of(),
 						"Event bus '" + this.name + "' is shut down and accepts no events");
 			}
-			return this.transport.send(topic, event, this::deliver);
+			if (eventId == null) {
+				return this.transport.send(topic, event, this.local);
+			}
+			Delivery delivery = new Delivery(eventId, 1);
+			return this.transport.send(topic, event, eventId, (t, e) -> deliver(t, e, delivery));
 		}
 		finally {
 			this.publishing.decrementAndGet();
 		}
 	}
 
-	private PublishResult deliver(String topicName, Object event) throws InterruptedException {
+	/** An id for an event published here without one: this bus's prefix and a count. */
+	private Delivery newDelivery() {
+		return new Delivery(this.idPrefix + Long.toString(this.sequence.incrementAndGet(), 36), 1);
+	}
+
+	private PublishResult deliver(String topicName, Object event, Delivery delivery) throws InterruptedException {
 		Topic topic = this.topics.get(topicName);
 		if (topic == null) {
 			return new PublishResult(0, 0, 0, 0);
 		}
+		// one for every subscriber, unwrapped around the handler
+		Delivery.Carried carried = new Delivery.Carried(event, delivery);
 		topic.published.increment();
 		long stamp = System.nanoTime();
 		// captured once for every subscriber, and only kept if there is something in it
@@ -194,7 +247,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 			if (!subscriber.type.isInstance(event)) {
 				continue;
 			}
-			switch (subscriber.offer(event, stamp, context)) {
+			switch (subscriber.offer(carried, stamp, context)) {
 				case QUEUED -> {
 					subscribers++;
 					queued++;
@@ -252,7 +305,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 		Topic found = this.topics.computeIfAbsent(topic, Topic::new);
 		synchronized (found) {
 			if (!found.opened) {
-				this.transport.open(topic, this::deliver);
+				this.transport.open(topic, this.local);
 				found.opened = true;
 			}
 			// under the topic's monitor, so that a name freed by an unsubscribe is only

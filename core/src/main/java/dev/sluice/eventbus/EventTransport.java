@@ -31,6 +31,16 @@ public interface EventTransport {
 	PublishResult send(String topic, Object event, LocalDelivery local) throws InterruptedException;
 
 	/**
+	 * Sends an event that its publisher gave an id ({@link Delivery#id()}): a transport
+	 * between instances carries the id with the event. By default, the event is sent as
+	 * any other, and {@code local} hands it to this process's subscribers with the id.
+	 */
+	default PublishResult send(String topic, Object event, String eventId, LocalDelivery local)
+			throws InterruptedException {
+		return send(topic, event, local);
+	}
+
+	/**
 	 * Called once per topic, when it gets its first subscriber in this process: a
 	 * transport between instances starts receiving the topic here, and hands what it
 	 * receives to {@code local}.
@@ -81,6 +91,15 @@ public interface EventTransport {
 	interface LocalDelivery {
 
 		PublishResult deliver(String topic, Object event) throws InterruptedException;
+
+		/**
+		 * Hands the event over with its id and attempt, which its handlers see as
+		 * {@link Delivery#current()}; by default, as {@link #deliver(String, Object)}
+		 * does, with an id made here.
+		 */
+		default PublishResult deliver(String topic, Object event, Delivery delivery) throws InterruptedException {
+			return deliver(topic, event);
+		}
 
 	}
 

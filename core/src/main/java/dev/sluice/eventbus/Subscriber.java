@@ -280,6 +280,13 @@ final class Subscriber implements Runnable {
 					continue;
 				}
 				CapturedContext.Scope scope = null;
+				// the bus offers each event with its delivery, which the handler sees
+				Delivery delivery = null;
+				if (event instanceof Delivery.Carried carried) {
+					event = carried.event();
+					delivery = carried.delivery();
+				}
+				Delivery previous = Delivery.enter(delivery);
 				try {
 					if (context != null) {
 						scope = context.restore();
@@ -295,6 +302,7 @@ final class Subscriber implements Runnable {
 					if (scope != null) {
 						scope.close();
 					}
+					Delivery.leave(previous);
 				}
 				// the clock is read after a handler, every 64 events, so that timing
 				// costs little

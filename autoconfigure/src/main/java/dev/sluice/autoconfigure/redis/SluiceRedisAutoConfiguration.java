@@ -165,11 +165,17 @@ public final class SluiceRedisAutoConfiguration {
 		 * The property behind each of the transport's settings
 		 * ({@link RedisStreamSettings}).
 		 */
-		private static final Map<String, String> STREAM_PROPERTIES = Map.of("key-prefix", "sluice.redis.key-prefix",
-				"instance-id", "sluice.redis.instance-id", "publish-timeout", "sluice.redis.operation-timeout",
-				"max-length", "sluice.redis.streams.max-length", "max-deliveries",
-				"sluice.redis.streams.max-deliveries", "claim-idle", "sluice.redis.streams.claim-idle", "poll-timeout",
-				"sluice.redis.streams.poll-timeout", "batch-size", "sluice.redis.streams.batch-size");
+		private static final Map<String, String> STREAM_PROPERTIES = Map.ofEntries(
+				Map.entry("key-prefix", "sluice.redis.key-prefix"),
+				Map.entry("instance-id", "sluice.redis.instance-id"),
+				Map.entry("publish-timeout", "sluice.redis.operation-timeout"),
+				Map.entry("max-length", "sluice.redis.streams.max-length"),
+				Map.entry("max-deliveries", "sluice.redis.streams.max-deliveries"),
+				Map.entry("claim-idle", "sluice.redis.streams.claim-idle"),
+				Map.entry("poll-timeout", "sluice.redis.streams.poll-timeout"),
+				Map.entry("batch-size", "sluice.redis.streams.batch-size"),
+				Map.entry("reader-ttl", "sluice.redis.streams.reader-ttl"),
+				Map.entry("max-event-size", "sluice.redis.streams.max-event-size"));
 
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean(EventTransport.class)
@@ -183,7 +189,8 @@ public final class SluiceRedisAutoConfiguration {
 				settings = new RedisStreamSettings(properties.getKeyPrefix(), instanceId, streams.getMaxLength(),
 						streams.getMaxDeliveries(), streams.getClaimIdle(), streams.getPollTimeout(),
 						streams.getBatchSize(), properties.getOperationTimeout(),
-						RedisStreamSettings.DEFAULT_TRIM_INTERVAL);
+						RedisStreamSettings.DEFAULT_TRIM_INTERVAL, streams.isLosslessBroadcast(),
+						streams.getReaderTtl(), streams.getMaxEventSize().toBytes());
 			}
 			catch (InvalidSettingException ex) {
 				throw new InvalidConfigurationPropertyValueException(

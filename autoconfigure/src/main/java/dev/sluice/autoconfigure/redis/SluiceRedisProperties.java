@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of Sluice's Redis side: cluster rate limiters
@@ -118,6 +119,50 @@ public class SluiceRedisProperties {
 		 * whole batch.
 		 */
 		private int batchSize = 16;
+
+		/**
+		 * Whether this instance's broadcast readers hold the trim: each stream is then
+		 * never trimmed past an event a live reader has not read. Off, a reader more than
+		 * max-length events behind misses what is trimmed, and counts it.
+		 */
+		private boolean losslessBroadcast = false;
+
+		/**
+		 * How long a broadcast reader holds the trim after its instance last renewed it
+		 * (every second), under lossless broadcast: a dead instance holds a stream no
+		 * longer.
+		 */
+		private Duration readerTtl = Duration.ofSeconds(30);
+
+		/**
+		 * Largest event entry: a bigger publish is refused, and a bigger entry read is
+		 * dead-lettered.
+		 */
+		private DataSize maxEventSize = DataSize.ofMegabytes(1);
+
+		public boolean isLosslessBroadcast() {
+			return this.losslessBroadcast;
+		}
+
+		public void setLosslessBroadcast(boolean losslessBroadcast) {
+			this.losslessBroadcast = losslessBroadcast;
+		}
+
+		public Duration getReaderTtl() {
+			return this.readerTtl;
+		}
+
+		public void setReaderTtl(Duration readerTtl) {
+			this.readerTtl = readerTtl;
+		}
+
+		public DataSize getMaxEventSize() {
+			return this.maxEventSize;
+		}
+
+		public void setMaxEventSize(DataSize maxEventSize) {
+			this.maxEventSize = maxEventSize;
+		}
 
 		public long getMaxLength() {
 			return this.maxLength;

@@ -41,8 +41,13 @@ class RedisEndpointContributorTests {
 				assertThat(contributor.kind()).isEqualTo("redis");
 				Map<String, Object> components = contributor.components();
 				assertThat(components).containsOnlyKeys("rate-limiters", "event-streams");
-				assertThat(((Map<?, ?>) components.get("rate-limiters")).get("partner")).isInstanceOfSatisfying(
-						ClusterLimiterStats.class, (limiter) -> assertThat(limiter.roundTrips()).isPositive());
+				assertThat(((Map<?, ?>) components.get("rate-limiters")).get("partner"))
+					.isInstanceOfSatisfying(ClusterLimiterStats.class, (limiter) -> {
+						assertThat(limiter.roundTrips()).isPositive();
+						// the settings Redis holds, which every instance applies
+						assertThat(limiter.effective()).isNotNull();
+						assertThat(limiter.effective().rate()).isEqualTo(5);
+					});
 				assertThat(((Map<?, ?>) components.get("event-streams")).get("orders"))
 					.isInstanceOfSatisfying(RedisTopicStats.class, (topic) -> {
 						assertThat(topic.published()).isEqualTo(1);
@@ -53,7 +58,9 @@ class RedisEndpointContributorTests {
 				assertThat(json).contains("\"rate-limiters\":{\"partner\":{\"name\":\"partner\"")
 					.contains("\"roundTrips\":")
 					.contains("\"event-streams\":{\"orders\":{\"topic\":\"orders\"")
-					.contains("\"published\":1");
+					.contains("\"published\":1")
+					.contains("\"missed\":0")
+					.contains("\"effective\":{\"rate\":5");
 			});
 	}
 

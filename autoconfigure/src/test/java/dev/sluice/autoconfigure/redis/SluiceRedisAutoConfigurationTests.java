@@ -1,11 +1,14 @@
 package dev.sluice.autoconfigure.redis;
 
+import java.time.Duration;
+
 import dev.sluice.autoconfigure.eventbus.EventBusAutoConfiguration;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import dev.sluice.redis.eventbus.RedisEventTransport;
+import dev.sluice.redis.eventbus.RedisStreamSettings;
 import dev.sluice.redis.ratelimit.RedisRateLimiters;
 import dev.sluice.redis.testing.TestRedis;
 import io.lettuce.core.RedisClient;
@@ -135,6 +138,47 @@ class SluiceRedisAutoConfigurationTests {
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("sluice.redis.streams.max-length")
 				.hasMessageContaining("at least 1"));
+	}
+
+	@Test
+	void theNewStreamSettingsOutOfRangeFailStartUpNamingTheirProperty() {
+		RedisContexts.runner()
+			.withPropertyValues("sluice.event-bus.transport=redis",
+					"sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
+					"sluice.redis.streams.max-event-size=100B")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("sluice.redis.streams.max-event-size")
+				.hasMessageContaining("at least 1024 bytes"));
+		RedisContexts.runner()
+			.withPropertyValues("sluice.event-bus.transport=redis",
+					"sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
+					"sluice.redis.streams.lossless-broadcast=true", "sluice.redis.streams.reader-ttl=1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("sluice.redis.streams.reader-ttl")
+				.hasMessageContaining("at least twice trim-interval"));
+	}
+
+	@Test
+	void theNewStreamSettingsReachTheTransport() {
+		RedisContexts.runner()
+			.withPropertyValues("sluice.event-bus.transport=redis",
+					"sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
+					"sluice.redis.streams.lossless-broadcast=true", "sluice.redis.streams.reader-ttl=45s",
+					"sluice.redis.streams.max-event-size=64KB")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				RedisStreamSettings settings = context.getBean(RedisEventTransport.class).settings();
+				assertThat(settings.losslessBroadcast()).isTrue();
+				assertThat(settings.readerTtl()).isEqualTo(Duration.ofSeconds(45));
+				assertThat(settings.maxEventSize()).isEqualTo(64 * 1024);
+			});
 	}
 
 }

@@ -23,10 +23,14 @@ class SluiceRedisPropertiesTests {
 		assertThat(streams.getClaimIdle()).isEqualTo(RedisStreamSettings.DEFAULT_CLAIM_IDLE);
 		assertThat(streams.getPollTimeout()).isEqualTo(RedisStreamSettings.DEFAULT_POLL_TIMEOUT);
 		assertThat(streams.getBatchSize()).isEqualTo(RedisStreamSettings.DEFAULT_BATCH_SIZE);
+		assertThat(streams.isLosslessBroadcast()).isEqualTo(RedisStreamSettings.DEFAULT_LOSSLESS_BROADCAST);
+		assertThat(streams.getReaderTtl()).isEqualTo(RedisStreamSettings.DEFAULT_READER_TTL);
+		assertThat(streams.getMaxEventSize().toBytes()).isEqualTo(RedisStreamSettings.DEFAULT_MAX_EVENT_SIZE);
 		// and so, all together
 		assertThat(new RedisStreamSettings(properties.getKeyPrefix(), properties.getInstanceId(),
 				streams.getMaxLength(), streams.getMaxDeliveries(), streams.getClaimIdle(), streams.getPollTimeout(),
-				streams.getBatchSize(), properties.getOperationTimeout(), RedisStreamSettings.DEFAULT_TRIM_INTERVAL))
+				streams.getBatchSize(), properties.getOperationTimeout(), RedisStreamSettings.DEFAULT_TRIM_INTERVAL,
+				streams.isLosslessBroadcast(), streams.getReaderTtl(), streams.getMaxEventSize().toBytes()))
 			.isEqualTo(RedisStreamSettings.defaults());
 	}
 

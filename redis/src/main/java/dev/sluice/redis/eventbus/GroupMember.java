@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import dev.sluice.eventbus.Delivery;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.eventbus.SubscriberStats;
 import dev.sluice.eventbus.Subscription;
@@ -302,7 +303,8 @@ final class GroupMember extends StreamWorker implements Subscription {
 							+ decoded.malformed() + "); group '" + this.group.name + "' dead-letters it to '"
 							+ this.topic.deadKey + "'",
 					null);
-			giveUp(redis, message, decoded.malformed(), deliveries);
+			giveUp(redis, message, decoded.malformed(), deliveries,
+					decoded.oversize() ? Letter.ONCE_WITHOUT_FIELDS : Letter.ONCE);
 			return;
 		}
 		// not malformed, so it has its event
@@ -315,7 +317,7 @@ final class GroupMember extends StreamWorker implements Subscription {
 			this.log.warn("type-mismatch:" + this.topic.key + ":" + this.group.name, "Entry " + id + " of stream '"
 					+ this.topic.key + "' goes to the dead-letter stream '" + this.topic.deadKey + "': " + reason,
 					null);
-			giveUp(redis, message, reason, deliveries);
+			giveUp(redis, message, reason, deliveries, Letter.PER_GROUP);
 			return;
 		}
 		if (deliveries > this.settings.maxDeliveries()) {
@@ -324,7 +326,9 @@ final class GroupMember extends StreamWorker implements Subscription {
 			return;
 		}
 		try {
-			this.handler.accept(event);
+			// its id (the publisher's, or the entry's) and which delivery this is
+			new Delivery(decoded.eventIdOr(id), (int) Math.min(Integer.MAX_VALUE, Math.max(1, deliveries)))
+				.handle(this.handler, event);
 		}
 		catch (Throwable ex) {
 			clearStrayInterrupt();
@@ -352,16 +356,34 @@ final class GroupMember extends StreamWorker implements Subscription {
 		this.log.log(Level.WARNING,
 				"Event " + message.getId() + " of topic '" + this.topic.topic + "' goes to the dead-letter stream '"
 						+ this.topic.deadKey + "' for group '" + this.group.name + "': " + reason);
-		giveUp(redis, message, reason, deliveries - 1);
+		giveUp(redis, message, reason, deliveries - 1, Letter.PER_GROUP);
+	}
+
+	/** How an entry a group gives up on is dead-lettered. */
+	private enum Letter {
+
+		/** The group's own letter: its handlers failed, or it takes another type. */
+		PER_GROUP,
+		/** Malformed: one letter per stream, whoever meets it first. */
+		ONCE,
+		/** Larger than max-event-size: once, and without the original fields. */
+		ONCE_WITHOUT_FIELDS
+
 	}
 
 	/**
-	 * Dead-letters the entry, then acknowledges it: a letter that was not written keeps
-	 * it pending.
+	 * Dead-letters the entry (unless, malformed, it has its letter already), then
+	 * acknowledges it: a letter that was not written keeps it pending.
 	 */
 	private void giveUp(RedisAsyncCommands<String, String> redis, StreamMessage<String, String> message, String reason,
-			long deliveries) throws InterruptedException {
-		deadLetter(redis, message.getId(), message.getBody(), reason, this.group.name, deliveries);
+			long deliveries, Letter letter) throws InterruptedException {
+		if (letter == Letter.PER_GROUP) {
+			deadLetter(redis, message.getId(), message.getBody(), reason, this.group.name, deliveries);
+		}
+		else {
+			deadLetterOnce(redis, message.getId(), (letter == Letter.ONCE) ? message.getBody() : null, reason,
+					this.group.name, deliveries);
+		}
 		this.group.deadLettered.increment();
 		settle(Outcome.DEAD_LETTERED, 0);
 		Commands.await(redis.xack(this.topic.key, this.group.name, message.getId()), this.settings.workerTimeoutNanos(),

@@ -15,13 +15,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Binds a {@link RedisEventTransport} to Micrometer. Per topic (tag {@code topic}):
  * {@code sluice.eventbus.redis.published}, {@code .received} (by the broadcast reader),
- * {@code .malformed} (entries that were not a readable event, each dead-lettered) and
- * {@code .trim.held} counters, and the {@code .stream.length} gauge. Per group (tags
- * {@code topic} and {@code group}), added up over this instance's members:
- * {@code .delivered}, {@code .failed}, {@code .reclaimed} and {@code .dead.lettered}
- * counters, and the {@code .pending} and {@code .lag} gauges, which are the group's on
- * all instances. Topics and groups met later are bound then; none is removed, so a
- * counter never goes down.
+ * {@code .missed} (trimmed before the broadcast reader read them), {@code .malformed}
+ * (entries that were not a readable event, each dead-lettered) and {@code .trim.held}
+ * counters, and the {@code .stream.length} gauge. Per group (tags {@code topic} and
+ * {@code group}), added up over this instance's members: {@code .delivered},
+ * {@code .failed}, {@code .reclaimed} and {@code .dead.lettered} counters, and the
+ * {@code .pending} and {@code .lag} gauges, which are the group's on all instances.
+ * Topics and groups met later are bound then; none is removed, so a counter never goes
+ * down.
  *
  * <p>
  * Counters read the transport's counters when scraped. The gauges need Redis: their
@@ -59,6 +60,8 @@ public final class RedisEventBusMetrics implements MeterBinder {
 				"Events this instance put in the topic's stream");
 		counter(registry, "sluice.eventbus.redis.received", topic, (t) -> t.received, tags,
 				"Events this instance's broadcast reader handed to its subscribers");
+		counter(registry, "sluice.eventbus.redis.missed", topic, (t) -> t.missed, tags,
+				"Events trimmed from the stream before this instance's broadcast reader read them");
 		counter(registry, "sluice.eventbus.redis.malformed", topic, (t) -> t.malformed, tags,
 				"Entries this instance read that were not a readable event; each was dead-lettered");
 		counter(registry, "sluice.eventbus.redis.trim.held", topic, (t) -> t.trimHeld, tags,

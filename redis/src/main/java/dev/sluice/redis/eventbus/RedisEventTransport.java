@@ -74,8 +74,13 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link EventTypes}) are counted and dead-lettered, once per reader or group that meets
  * them, and never stop a reader.</li>
  * <li><b>Trimming</b> keeps each stream near max-length but never trims an entry some
- * group has not acknowledged or not yet been delivered; when such entries keep the stream
- * above max-length, it is counted ({@link RedisTopicStats#trimHeld()}) and logged.</li>
+ * group has not acknowledged or not yet been delivered, nor, under
+ * {@linkplain RedisStreamSettings#losslessBroadcast() lossless broadcast}, one a live
+ * broadcast reader has not read (a reader is live while its instance renews it, and for
+ * reader-ttl after); when such entries keep the stream above max-length, it is counted
+ * ({@link RedisTopicStats#trimHeld()}) and logged. Otherwise a broadcast reader more than
+ * max-length entries behind misses what is trimmed, and counts it
+ * ({@link RedisTopicStats#missed()}).</li>
  * <li><b>Redis failures</b>: the transport can be built, and subscribed to, while Redis
  * is down. Readers and members keep going through lost connections and restarts, and
  * through any {@link Error} but a {@link VirtualMachineError} and any interrupt that
@@ -162,8 +167,9 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 				StatefulRedisConnection::closeAsync);
 		this.topics = new Topics(this.settings.keyPrefix());
 		this.workers = new StreamWorkers(log);
-		this.context = new WorkerContext(this.settings, new Wire(eventTypes, jsonMapper, this.instanceId), log,
-				connections, this.workers);
+		this.context = new WorkerContext(this.settings,
+				new Wire(eventTypes, jsonMapper, this.instanceId, this.settings.maxEventSize()), log, connections,
+				this.workers);
 		this.publisher = new StreamPublisher(this.shared, this.context.wire(), this.settings.publishTimeoutNanos());
 		this.figures = new StreamFiguresReader(this.shared, this.settings.publishTimeoutNanos(), log);
 		this.trimmer = Trimmer.start(this.shared, this.topics::all, this.settings, log);
@@ -220,7 +226,22 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		if (!this.routed.test(topic)) {
 			return local.deliver(topic, event);
 		}
-		this.publisher.publish(this.topics.topic(topic), event);
+		this.publisher.publish(this.topics.topic(topic), event, null);
+		return STREAMED;
+	}
+
+	/**
+	 * As {@link #send(String, Object, LocalDelivery)}, with the publisher's id stored in
+	 * the entry ({@code event-id}): every instance's handlers see it as the event's id,
+	 * instead of the entry's.
+	 */
+	@Override
+	public PublishResult send(String topic, Object event, String eventId, LocalDelivery local)
+			throws InterruptedException {
+		if (!this.routed.test(topic)) {
+			return local.deliver(topic, event);
+		}
+		this.publisher.publish(this.topics.topic(topic), event, eventId);
 		return STREAMED;
 	}
 
@@ -238,10 +259,18 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 	 * Where the stream ends now, or null if Redis does not answer: the reader then finds
 	 * out itself.
 	 */
-	private @Nullable String streamEnd(TopicState state) {
+	private BroadcastReader.@Nullable StreamEnd streamEnd(TopicState state) {
 		long deadline = System.nanoTime() + this.settings.publishTimeoutNanos();
 		try {
-			return BroadcastReader.lastEntryId(shared(deadline), state.key, deadline - System.nanoTime());
+			BroadcastReader.StreamEnd end = BroadcastReader.streamEnd(shared(deadline), state.key,
+					deadline - System.nanoTime());
+			if (this.settings.losslessBroadcast() && this.settings.trims()) {
+				// before the subscribe returns, so that what is published after it is
+				// held
+				BroadcastReader.register(shared(deadline), state, this.settings, end.lastId(),
+						deadline - System.nanoTime());
+			}
+			return end;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -366,8 +395,8 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 				}
 			}
 			stats.add(new RedisTopicStats(state.topic, state.key, figures.length(), state.published.sum(),
-					state.received.sum(), state.malformed.sum(), state.deadLettered.sum(), state.trimHeld.sum(),
-					state.trimmed.sum(), groupStats));
+					state.received.sum(), state.missed.sum(), state.malformed.sum(), state.deadLettered.sum(),
+					state.trimHeld.sum(), state.trimmed.sum(), groupStats));
 		}
 		return stats;
 	}
@@ -487,6 +516,24 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		/** See {@link RedisStreamSettings#trimInterval()}. */
 		public Builder trimInterval(Duration trimInterval) {
 			this.settings = this.settings.withTrimInterval(trimInterval);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#losslessBroadcast()}. */
+		public Builder losslessBroadcast(boolean losslessBroadcast) {
+			this.settings = this.settings.withLosslessBroadcast(losslessBroadcast);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#readerTtl()}. */
+		public Builder readerTtl(Duration readerTtl) {
+			this.settings = this.settings.withReaderTtl(readerTtl);
+			return this;
+		}
+
+		/** See {@link RedisStreamSettings#maxEventSize()}. */
+		public Builder maxEventSize(long maxEventSize) {
+			this.settings = this.settings.withMaxEventSize(maxEventSize);
 			return this;
 		}
 

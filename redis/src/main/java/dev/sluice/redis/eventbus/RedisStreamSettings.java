@@ -35,9 +35,22 @@ import org.jspecify.annotations.Nullable;
  * subscribe for its group to be created) before it fails; it also bounds the reads of
  * {@link RedisEventTransport#stats()} and of the metrics
  * @param trimInterval how often the streams are trimmed
+ * @param losslessBroadcast whether the broadcast readers' positions hold the trim: when
+ * true, this instance's broadcast readers register their position, and a stream is never
+ * trimmed past an entry that a live registered reader has not read (by any instance's
+ * trimmer, whatever its own setting), as it is never trimmed past one a group has not
+ * acknowledged; when false (the default) a reader more than max-length entries behind
+ * misses what is trimmed, and counts it
+ * @param readerTtl how long a broadcast reader's position holds the trim after its
+ * instance last said it is alive (every trim interval): a dead instance holds the stream
+ * no longer than this; under lossless broadcast, at least twice the trim interval
+ * @param maxEventSize the largest entry, in bytes (its field names and values, as UTF-8),
+ * that a publish writes ({@link dev.sluice.eventbus.EventRejectedException} above it) and
+ * that a reader delivers (above it, dead-lettered); at least 1 KiB
  */
 public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId, long maxLength, int maxDeliveries,
-		Duration claimIdle, Duration pollTimeout, int batchSize, Duration publishTimeout, Duration trimInterval) {
+		Duration claimIdle, Duration pollTimeout, int batchSize, Duration publishTimeout, Duration trimInterval,
+		boolean losslessBroadcast, Duration readerTtl, long maxEventSize) {
 
 	/** Default {@link #keyPrefix}. */
 	public static final String DEFAULT_KEY_PREFIX = "sluice:";
@@ -74,6 +87,18 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 
 	/** Default {@link #trimInterval}. */
 	public static final Duration DEFAULT_TRIM_INTERVAL = Duration.ofSeconds(1);
+
+	/** Default {@link #losslessBroadcast}: broadcast is live, and its losses counted. */
+	public static final boolean DEFAULT_LOSSLESS_BROADCAST = false;
+
+	/** Default {@link #readerTtl}. */
+	public static final Duration DEFAULT_READER_TTL = Duration.ofSeconds(30);
+
+	/** Default {@link #maxEventSize}: 1 MiB. */
+	public static final long DEFAULT_MAX_EVENT_SIZE = 1024 * 1024;
+
+	/** Smallest {@link #maxEventSize}. */
+	public static final long MIN_MAX_EVENT_SIZE = 1024;
 
 	/**
 	 * Longest {@link #pollTimeout}: a blocking read must end well within any command
@@ -116,6 +141,26 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 		}
 		requireDuration("publish-timeout", publishTimeout);
 		requireDuration("trim-interval", trimInterval);
+		requireDuration("reader-ttl", readerTtl);
+		if (losslessBroadcast && readerTtl.compareTo(trimInterval.multipliedBy(2)) < 0) {
+			throw new InvalidSettingException("reader-ttl", readerTtl,
+					"reader-ttl must be at least twice trim-interval (" + trimInterval
+							+ "), which is how often an instance says its readers are alive; was " + readerTtl);
+		}
+		if (maxEventSize < MIN_MAX_EVENT_SIZE) {
+			throw new InvalidSettingException("max-event-size", maxEventSize,
+					"max-event-size must be at least " + MIN_MAX_EVENT_SIZE + " bytes, was " + maxEventSize);
+		}
+	}
+
+	/**
+	 * Settings with the defaults of {@link #losslessBroadcast}, {@link #readerTtl} and
+	 * {@link #maxEventSize}.
+	 */
+	public RedisStreamSettings(String keyPrefix, @Nullable String instanceId, long maxLength, int maxDeliveries,
+			Duration claimIdle, Duration pollTimeout, int batchSize, Duration publishTimeout, Duration trimInterval) {
+		this(keyPrefix, instanceId, maxLength, maxDeliveries, claimIdle, pollTimeout, batchSize, publishTimeout,
+				trimInterval, DEFAULT_LOSSLESS_BROADCAST, DEFAULT_READER_TTL, DEFAULT_MAX_EVENT_SIZE);
 	}
 
 	/**
@@ -138,55 +183,85 @@ public record RedisStreamSettings(String keyPrefix, @Nullable String instanceId,
 	/** A copy with another {@link #keyPrefix}. */
 	public RedisStreamSettings withKeyPrefix(String keyPrefix) {
 		return new RedisStreamSettings(keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries, this.claimIdle,
-				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
+				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval, this.losslessBroadcast,
+				this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #instanceId}. */
 	public RedisStreamSettings withInstanceId(@Nullable String instanceId) {
 		return new RedisStreamSettings(this.keyPrefix, instanceId, this.maxLength, this.maxDeliveries, this.claimIdle,
-				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
+				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval, this.losslessBroadcast,
+				this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #maxLength}. */
 	public RedisStreamSettings withMaxLength(long maxLength) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, maxLength, this.maxDeliveries, this.claimIdle,
-				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
+				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval, this.losslessBroadcast,
+				this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #maxDeliveries}. */
 	public RedisStreamSettings withMaxDeliveries(int maxDeliveries) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, maxDeliveries, this.claimIdle,
-				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
+				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval, this.losslessBroadcast,
+				this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #claimIdle}. */
 	public RedisStreamSettings withClaimIdle(Duration claimIdle) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries, claimIdle,
-				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
+				this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval, this.losslessBroadcast,
+				this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #pollTimeout}. */
 	public RedisStreamSettings withPollTimeout(Duration pollTimeout) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
-				this.claimIdle, pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval);
+				this.claimIdle, pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval,
+				this.losslessBroadcast, this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #batchSize}. */
 	public RedisStreamSettings withBatchSize(int batchSize) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
-				this.claimIdle, this.pollTimeout, batchSize, this.publishTimeout, this.trimInterval);
+				this.claimIdle, this.pollTimeout, batchSize, this.publishTimeout, this.trimInterval,
+				this.losslessBroadcast, this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #publishTimeout}. */
 	public RedisStreamSettings withPublishTimeout(Duration publishTimeout) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
-				this.claimIdle, this.pollTimeout, this.batchSize, publishTimeout, this.trimInterval);
+				this.claimIdle, this.pollTimeout, this.batchSize, publishTimeout, this.trimInterval,
+				this.losslessBroadcast, this.readerTtl, this.maxEventSize);
 	}
 
 	/** A copy with another {@link #trimInterval}. */
 	public RedisStreamSettings withTrimInterval(Duration trimInterval) {
 		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
-				this.claimIdle, this.pollTimeout, this.batchSize, this.publishTimeout, trimInterval);
+				this.claimIdle, this.pollTimeout, this.batchSize, this.publishTimeout, trimInterval,
+				this.losslessBroadcast, this.readerTtl, this.maxEventSize);
+	}
+
+	/** A copy with another {@link #losslessBroadcast}. */
+	public RedisStreamSettings withLosslessBroadcast(boolean losslessBroadcast) {
+		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
+				this.claimIdle, this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval,
+				losslessBroadcast, this.readerTtl, this.maxEventSize);
+	}
+
+	/** A copy with another {@link #readerTtl}. */
+	public RedisStreamSettings withReaderTtl(Duration readerTtl) {
+		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
+				this.claimIdle, this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval,
+				this.losslessBroadcast, readerTtl, this.maxEventSize);
+	}
+
+	/** A copy with another {@link #maxEventSize}. */
+	public RedisStreamSettings withMaxEventSize(long maxEventSize) {
+		return new RedisStreamSettings(this.keyPrefix, this.instanceId, this.maxLength, this.maxDeliveries,
+				this.claimIdle, this.pollTimeout, this.batchSize, this.publishTimeout, this.trimInterval,
+				this.losslessBroadcast, this.readerTtl, maxEventSize);
 	}
 
 	/** Whether streams are trimmed: {@link #maxLength} is not {@link #NO_TRIMMING}. */

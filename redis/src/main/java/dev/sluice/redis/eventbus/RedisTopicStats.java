@@ -14,6 +14,10 @@ import org.jspecify.annotations.Nullable;
  * time
  * @param published events this instance put in the stream
  * @param received events this instance's broadcast reader handed to its plain subscribers
+ * @param missed events this instance's broadcast reader never read because they were
+ * trimmed from the stream before it got to them (it lagged more than max-length entries
+ * behind): its plain subscribers never saw them; counted when the reader reads again
+ * after the gap (needs Redis 7 or later, which counts the entries a stream was given)
  * @param malformed entries this instance read that were not an event of a registered type
  * (bad JSON, unknown type, missing fields), by its reader and its group members; each was
  * dead-lettered
@@ -25,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param members this instance's members of groups on the topic
  */
 public record RedisTopicStats(String topic, String streamKey, @Nullable Long length, long published, long received,
-		long malformed, long deadLettered, long trimHeld, long trimmed, List<RedisGroupStats> members) {
+		long missed, long malformed, long deadLettered, long trimHeld, long trimmed, List<RedisGroupStats> members) {
 
 	public RedisTopicStats {
 		members = List.copyOf(members);

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes for one transport: an event is one XADD to its topic's stream over the shared
@@ -38,13 +39,19 @@ final class StreamPublisher {
 	 * Adds the event to the topic's stream and counts it as published.
 	 * @throws IllegalArgumentException if the event's type is not registered, or it
 	 * cannot be written
-	 * @throws EventRejectedException if Redis did not take it within the publish timeout
+	 * @throws EventRejectedException if it is larger than max-event-size, or Redis did
+	 * not take it within the publish timeout
 	 */
-	void publish(TopicState topic, Object event) throws InterruptedException {
-		Map<String, String> body = this.wire.encode(event);
+	void publish(TopicState topic, Object event, @Nullable String eventId) throws InterruptedException {
+		Map<String, String> body = this.wire.encode(event, eventId);
 		// built only on failure: the message is not worth a string per publish
 		Supplier<String> what = () -> "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '"
 				+ topic.topic + "'";
+		long size = Wire.size(body);
+		if (size > this.wire.maxEventSize()) {
+			throw Commands.rejected(topic.topic, what.get() + ": it is " + size + " bytes, more than max-event-size "
+					+ this.wire.maxEventSize() + " bytes", null);
+		}
 		if (this.connection.isClosed()) {
 			throw Commands.rejected(topic.topic, what.get() + ": the Redis event transport is closed", null);
 		}

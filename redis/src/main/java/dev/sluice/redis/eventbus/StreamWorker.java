@@ -1,6 +1,7 @@
 package dev.sluice.redis.eventbus;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -49,6 +51,29 @@ abstract class StreamWorker implements Runnable {
 	 * the worker stays busy() from the read until then, never passing through IDLE in
 	 * between. No read starts once the stop is seen.
 	 */
+
+	/**
+	 * How long the marker that a malformed entry was dead-lettered lives: a reader that
+	 * meets the entry later than this (one far behind, or a group made later) writes
+	 * another letter.
+	 */
+	static final Duration LETTER_MARKER_TTL = Duration.ofDays(1);
+
+	/**
+	 * KEYS: the dead-letter stream, the entry's marker. ARGV: instance, marker ttl in ms,
+	 * max length or '', then the letter's fields and values.
+	 */
+	private static final String LETTER_ONCE = """
+			if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+			local fields = {}
+			for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+			if ARGV[3] ~= '' then
+			  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
+			else
+			  redis.call('XADD', KEYS[1], '*', unpack(fields))
+			end
+			return 1
+			""";
 
 	private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -311,6 +336,37 @@ abstract class StreamWorker implements Runnable {
 				clearStrayInterrupt();
 			}
 		}
+	}
+
+	/**
+	 * Writes the dead letter of a malformed entry unless some reader or member, on any
+	 * instance, has already written one for it: a marker key per entry id, set with NX in
+	 * the same script as the letter, so that of all the instances and groups that meet
+	 * the entry exactly one writes it. The marker lives {@link #LETTER_MARKER_TTL}. Waits
+	 * for Redis.
+	 * @return whether this call wrote the letter
+	 */
+	boolean deadLetterOnce(RedisAsyncCommands<String, String> redis, String id, @Nullable Map<String, String> body,
+			String reason, @Nullable String group, long deliveries) throws InterruptedException {
+		Map<String, String> letter = this.context.wire().deadLetter(id, body, reason, group, deliveries);
+		String[] args = new String[3 + letter.size() * 2];
+		args[0] = Objects.requireNonNull(this.settings.instanceId());
+		args[1] = Long.toString(LETTER_MARKER_TTL.toMillis());
+		args[2] = this.settings.trims() ? Long.toString(this.settings.maxLength()) : "";
+		int i = 3;
+		for (Map.Entry<String, String> field : letter.entrySet()) {
+			args[i++] = field.getKey();
+			args[i++] = field.getValue();
+		}
+		Long written = Commands.await(
+				redis.<Long>eval(LETTER_ONCE, ScriptOutputType.INTEGER,
+						new String[] { this.topic.deadKey, this.topic.deadKey + ":letter:" + id }, args),
+				this.settings.workerTimeoutNanos(), "XADD to dead-letter stream '" + this.topic.deadKey + "'");
+		if (written != null && written == 1) {
+			this.topic.deadLettered.increment();
+			return true;
+		}
+		return false;
 	}
 
 	/** Writes a dead letter, waiting for Redis to take it. */

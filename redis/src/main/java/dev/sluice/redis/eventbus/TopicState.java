@@ -18,11 +18,31 @@ final class TopicState {
 
 	final String deadKey;
 
+	/**
+	 * Lossless broadcast: each live reader's last id, by instance id (a hash), and when
+	 * each stops counting as alive (a sorted set scored by Redis time in milliseconds).
+	 */
+	final String readersKey;
+
+	final String aliveKey;
+
+	/**
+	 * Whether this instance's broadcast reader has registered its position (lossless
+	 * broadcast), so that the trimmer says it is alive; set once, by the reader.
+	 */
+	volatile boolean registered;
+
 	/** Events this instance put in the stream. */
 	final LongAdder published = new LongAdder();
 
 	/** Events the broadcast reader handed to the local subscribers. */
 	final LongAdder received = new LongAdder();
+
+	/**
+	 * Entries the broadcast reader never read because they were trimmed first: its
+	 * subscribers never saw them.
+	 */
+	final LongAdder missed = new LongAdder();
 
 	/** Entries that were not an event of a registered type, by reader or group member. */
 	final LongAdder malformed = new LongAdder();
@@ -48,6 +68,8 @@ final class TopicState {
 		this.topic = topic;
 		this.key = prefix + "events:" + topic;
 		this.deadKey = this.key + ":dead";
+		this.readersKey = this.key + ":readers";
+		this.aliveKey = this.readersKey + ":alive";
 	}
 
 }

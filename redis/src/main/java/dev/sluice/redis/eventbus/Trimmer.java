@@ -26,7 +26,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>
  * Broadcast readers are not groups: a reader that lags more than max-length entries
- * behind misses what is trimmed.
+ * behind misses what is trimmed (and counts it), unless broadcast is lossless: then a
+ * live reader's last id holds the trim as a group's unacknowledged entries do. Readers
+ * register their last id with a deadline; each pass renews the deadline of this
+ * instance's readers, and drops the readers whose deadline passed (their instance died or
+ * froze), so that a dead instance holds a stream for reader-ttl at most.
  */
 final class Trimmer {
 
@@ -37,9 +41,13 @@ final class Trimmer {
 	 * (XPENDING summary), or, with nothing pending, those up to its last-delivered-id
 	 * (XINFO GROUPS). The stream loses the oldest min(excess, done by every group)
 	 * entries, as an exact MAXLEN trim, so no stream id arithmetic is needed. A stream
-	 * without groups is trimmed to max-length plainly. One pass removes at most
-	 * MAX_PER_PASS entries, so that it never blocks Redis long; the trimmer runs passes
-	 * until the stream is down to max-length or held.
+	 * without groups is trimmed to max-length plainly. The registered broadcast readers'
+	 * last ids limit it the same way, whatever this instance's own setting: registering
+	 * is the reader's choice (lossless broadcast on its instance), and every trimmer
+	 * honours it. Their liveness is scored in Redis's own time (TIME), so the instances'
+	 * clocks do not matter. One pass removes at most MAX_PER_PASS entries, so that it
+	 * never blocks Redis long; the trimmer runs passes until the stream is down to
+	 * max-length or held.
 	 */
 
 	static final int MAX_PER_PASS = 10_000;
@@ -50,6 +58,24 @@ final class Trimmer {
 			local key = KEYS[1]
 			local maxlen = tonumber(ARGV[1])
 			local cap = tonumber(ARGV[2])
+			local readers = {}
+			if ARGV[4] ~= '' or redis.call('EXISTS', KEYS[2]) == 1 then
+			  local t = redis.call('TIME')
+			  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+			  if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], 'XX', now + tonumber(ARGV[3]), ARGV[4]) end
+			  for _, r in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. now)) do
+			    redis.call('ZREM', KEYS[3], r)
+			    redis.call('HDEL', KEYS[2], r)
+			  end
+			  local positions = redis.call('HGETALL', KEYS[2])
+			  for i = 1, #positions, 2 do
+			    if redis.call('ZSCORE', KEYS[3], positions[i]) then
+			      readers[#readers + 1] = {positions[i], positions[i + 1]}
+			    else
+			      redis.call('HDEL', KEYS[2], positions[i])
+			    end
+			  end
+			end
 			if redis.call('EXISTS', key) == 0 then return {0, 0, 0, ''} end
 			local len = redis.call('XLEN', key)
 			local excess = len - maxlen
@@ -71,9 +97,17 @@ final class Trimmer {
 			  local done = #redis.call('XRANGE', key, '-', last, 'COUNT', removable)
 			  if done < removable then
 			    removable = done
-			    holder = info['name']
+			    holder = "group '" .. info['name'] .. "'"
 			  end
 			  if removable == 0 then break end
+			end
+			for _, r in ipairs(readers) do
+			  if removable == 0 then break end
+			  local done = #redis.call('XRANGE', key, '-', r[2], 'COUNT', removable)
+			  if done < removable then
+			    removable = done
+			    holder = "the broadcast reader of instance '" .. r[1] .. "'"
+			  end
 			end
 			if removable > 0 then redis.call('XTRIM', key, 'MAXLEN', len - removable) end
 			local held = 0
@@ -87,6 +121,10 @@ final class Trimmer {
 
 	private final long maxLength;
 
+	private final String readerTtlMillis;
+
+	private final String instanceId;
+
 	private final long timeoutNanos;
 
 	private final RateLimitedLog log;
@@ -99,6 +137,8 @@ final class Trimmer {
 		this.connection = connection;
 		this.topics = topics;
 		this.maxLength = settings.maxLength();
+		this.readerTtlMillis = Long.toString(settings.readerTtl().toMillis());
+		this.instanceId = Objects.requireNonNull(settings.instanceId());
 		this.timeoutNanos = settings.workerTimeoutNanos();
 		this.log = log;
 		this.scheduler = settings.trims() ? Executors.newSingleThreadScheduledExecutor((task) -> {
@@ -174,10 +214,11 @@ final class Trimmer {
 		for (int pass = 0; pass < MAX_PASSES; pass++) {
 			// the script answers three numbers and a name: anything else is its bug, and
 			// fails the pass
-			List<Object> result = Objects.requireNonNull(Commands.await(
-					redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, new String[] { topic.key },
-							Long.toString(this.maxLength), Integer.toString(MAX_PER_PASS)),
-					deadline - System.nanoTime(), "Trim of stream '" + topic.key + "'"));
+			List<Object> result = Objects
+				.requireNonNull(Commands.await(redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI,
+						new String[] { topic.key, topic.readersKey, topic.aliveKey }, Long.toString(this.maxLength),
+						Integer.toString(MAX_PER_PASS), this.readerTtlMillis, topic.registered ? this.instanceId : ""),
+						deadline - System.nanoTime(), "Trim of stream '" + topic.key + "'"));
 			long length = Objects.requireNonNull(Commands.number(result.get(0)));
 			long removed = Objects.requireNonNull(Commands.number(result.get(1)));
 			long held = Objects.requireNonNull(Commands.number(result.get(2)));
@@ -185,9 +226,10 @@ final class Trimmer {
 			if (held > 0) {
 				topic.trimHeld.increment();
 				this.log.warn("trim-held:" + topic.key, "Stream '" + topic.key + "' holds " + (length - removed)
-						+ " entries, " + held + " above max-length " + this.maxLength + ": group '" + result.get(3)
-						+ "' has not acknowledged, or not yet been delivered, the entries beyond it, so they are kept."
-						+ " A group with a member that is stopped, slow, or failing holds the stream this way", null);
+						+ " entries, " + held + " above max-length " + this.maxLength + ": " + result.get(3)
+						+ " has not yet read or acknowledged the entries beyond it, so they are kept. A group with a"
+						+ " member that is stopped, slow, or failing holds the stream this way, and so does a live"
+						+ " broadcast reader that is behind under lossless broadcast", null);
 				return held;
 			}
 			if (removed < MAX_PER_PASS) {

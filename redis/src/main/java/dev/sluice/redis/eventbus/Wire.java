@@ -10,10 +10,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The wire format: one stream entry per event, with the fields {@code type} (the logical
  * name from {@link EventTypes}), {@code data} (the event as JSON), {@code origin} (the
- * publishing instance) and {@code ts} (publish time, epoch milliseconds). Dead letters
- * carry the original fields and {@code reason}, {@code id} (of the original entry),
- * {@code instance} (that dead-lettered it), and for a group {@code group} and
- * {@code deliveries}. Thread-safe (the mapper is).
+ * publishing instance), {@code ts} (publish time, epoch milliseconds) and, when the
+ * publisher gave one, {@code event-id} (its id for the event, which handlers see instead
+ * of the entry's id). Dead letters carry the original fields and {@code reason},
+ * {@code id} (of the original entry), {@code instance} (that dead-lettered it), and for a
+ * group {@code group} and {@code deliveries}; a dead letter of an entry larger than
+ * max-event-size carries only why and where (the original fields would make the
+ * dead-letter stream as large). An entry larger than max-event-size is malformed.
+ * Thread-safe (the mapper is).
  */
 final class Wire {
 
@@ -24,6 +28,9 @@ final class Wire {
 	static final String ORIGIN = "origin";
 
 	static final String TS = "ts";
+
+	/** The publisher's own id for the event, when it gave one. */
+	static final String EVENT_ID = "event-id";
 
 	static final String REASON = "reason";
 
@@ -41,10 +48,17 @@ final class Wire {
 
 	private final String origin;
 
-	Wire(EventTypes types, JsonMapper mapper, String origin) {
+	private final long maxEventSize;
+
+	Wire(EventTypes types, JsonMapper mapper, String origin, long maxEventSize) {
 		this.types = types;
 		this.mapper = mapper;
 		this.origin = origin;
+		this.maxEventSize = maxEventSize;
+	}
+
+	long maxEventSize() {
+		return this.maxEventSize;
 	}
 
 	/**
@@ -53,6 +67,15 @@ final class Wire {
 	 * written as JSON
 	 */
 	Map<String, String> encode(Object event) {
+		return encode(event, null);
+	}
+
+	/**
+	 * The entry's fields for the event, with the publisher's id for it if it gave one.
+	 * @throws IllegalArgumentException if its type is not registered or it cannot be
+	 * written as JSON
+	 */
+	Map<String, String> encode(Object event, @Nullable String eventId) {
 		String name = this.types.nameOf(event);
 		String data;
 		try {
@@ -67,13 +90,61 @@ final class Wire {
 		body.put(DATA, data);
 		body.put(ORIGIN, this.origin);
 		body.put(TS, Long.toString(System.currentTimeMillis()));
+		if (eventId != null) {
+			body.put(EVENT_ID, eventId);
+		}
 		return body;
+	}
+
+	/**
+	 * The size of an entry as this counts it against max-event-size: its field names and
+	 * values, in UTF-8 bytes (Redis keeps a little more per entry).
+	 */
+	static long size(@Nullable Map<String, String> body) {
+		if (body == null) {
+			return 0;
+		}
+		long size = 0;
+		for (Map.Entry<String, String> field : body.entrySet()) {
+			size += utf8Length(field.getKey()) + utf8Length(field.getValue());
+		}
+		return size;
+	}
+
+	private static long utf8Length(@Nullable String text) {
+		if (text == null) {
+			return 0;
+		}
+		long length = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				length++;
+			}
+			else if (c < 0x800) {
+				length += 2;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+					&& Character.isLowSurrogate(text.charAt(i + 1))) {
+				length += 4;
+				i++;
+			}
+			else {
+				length += 3;
+			}
+		}
+		return length;
 	}
 
 	/** The event of an entry, or why there is none; never throws. */
 	Decoded decode(@Nullable Map<String, String> body) {
 		if (body == null || body.isEmpty()) {
 			return Decoded.malformed("entry has no fields");
+		}
+		long size = size(body);
+		if (size > this.maxEventSize) {
+			return Decoded.malformed(
+					"entry is " + size + " bytes, more than max-event-size " + this.maxEventSize + " bytes", true);
 		}
 		String name = body.get(TYPE);
 		if (name == null) {
@@ -98,7 +169,9 @@ final class Wire {
 		if (event == null) {
 			return Decoded.malformed("JSON null for event type '" + name + "'");
 		}
-		return new Decoded(event, null, timestamp(body.get(TS)));
+		String eventId = body.get(EVENT_ID);
+		return new Decoded(event, null, timestamp(body.get(TS)), false,
+				(eventId != null && !eventId.isBlank()) ? eventId : null);
 	}
 
 	private static long timestamp(@Nullable String ts) {
@@ -137,11 +210,24 @@ final class Wire {
 	 * {@code null}.
 	 *
 	 * @param timestamp publish time in epoch milliseconds, 0 if unknown
+	 * @param oversize whether the entry is larger than max-event-size (its dead letter
+	 * leaves out the original fields)
+	 * @param eventId the publisher's id for the event, {@code null} if it gave none
 	 */
-	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp) {
+	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp, boolean oversize,
+			@Nullable String eventId) {
+
+		/** The publisher's id for the event, else the entry's id. */
+		String eventIdOr(String entryId) {
+			return (this.eventId != null) ? this.eventId : entryId;
+		}
 
 		static Decoded malformed(String reason) {
-			return new Decoded(null, reason, 0);
+			return malformed(reason, false);
+		}
+
+		static Decoded malformed(String reason, boolean oversize) {
+			return new Decoded(null, reason, 0, oversize, null);
 		}
 	}
 

@@ -19,8 +19,10 @@ import java.util.concurrent.locks.LockSupport;
 import dev.sluice.ratelimit.PermitStore;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import org.jspecify.annotations.Nullable;
 
@@ -296,11 +298,42 @@ final class ClusterLimit {
 		return error.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
 	}
 
-	ClusterLimiterStats stats() {
+	/**
+	 * Asks Redis for the settings it holds for this limiter, without waiting: a read of
+	 * the bucket that answers with its configuration (carrying this instance's settings
+	 * and version, as every take does, so Redis keeps the newer). Not counted as a round
+	 * trip of the limiter's. {@code null} while Redis is known to be away, before there
+	 * is a connection, or once shut down.
+	 */
+	@Nullable CompletableFuture<VerboseResult<Long>> readSettings() {
+		RedisPermitStore store = this.current;
+		AsyncBucketProxy proxy = (store != null) ? store.proxy() : null;
+		if (proxy == null || this.outage.get() != null || this.shutdown) {
+			return null;
+		}
+		try {
+			return proxy.asVerbose().getAvailableTokens();
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	ClusterLimiterStats stats(@Nullable BucketConfiguration effective) {
 		Outage outage = this.outage.get();
 		return new ClusterLimiterStats(this.name, this.options.onOutage(), outage == null, this.roundTrips.sum(),
 				this.failedRoundTrips.sum(), this.grantedLocally.sum(), (outage != null) ? outage.since : null,
-				this.lastError);
+				this.lastError, settings(effective));
+	}
+
+	private static ClusterLimiterStats.@Nullable Settings settings(@Nullable BucketConfiguration configuration) {
+		if (configuration == null || configuration.getBandwidths().length == 0) {
+			return null;
+		}
+		// one bandwidth, as RedisRateLimiters.bucketConfiguration makes it
+		Bandwidth bandwidth = configuration.getBandwidths()[0];
+		return new ClusterLimiterStats.Settings(bandwidth.getRefillTokens(),
+				Duration.ofNanos(bandwidth.getRefillPeriodNanos()), bandwidth.getCapacity());
 	}
 
 	@Nullable String lastError() {

@@ -21,6 +21,7 @@ import dev.sluice.ratelimit.RateLimiter;
 import dev.sluice.redis.connection.BackgroundConnection;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
@@ -239,9 +240,48 @@ public final class RedisRateLimiters implements AutoCloseable {
 		return new IllegalStateException("Cannot create rate limiter '" + name + "': its Redis connection is closed");
 	}
 
-	/** A snapshot of each limiter's link to Redis, in the order they were made. */
-	public synchronized List<ClusterLimiterStats> stats() {
-		return this.limits.values().stream().map(ClusterLimit::stats).toList();
+	/**
+	 * A snapshot of each limiter's link to Redis, in the order they were made, with the
+	 * settings Redis holds for it ({@link ClusterLimiterStats#effective()}), read now:
+	 * one read per limiter, sent together, waited for up to the longest operation timeout
+	 * (so a change of settings made on any instance shows here as soon as Redis has it).
+	 * A limiter whose Redis is known to be away is not asked. An interrupt makes the
+	 * figures not yet read {@code null}, with the thread's interrupt status set.
+	 */
+	public List<ClusterLimiterStats> stats() {
+		List<ClusterLimit> limits;
+		synchronized (this) {
+			limits = List.copyOf(this.limits.values());
+		}
+		List<@Nullable CompletableFuture<VerboseResult<Long>>> reads = new ArrayList<>(limits.size());
+		long timeout = 0;
+		for (ClusterLimit limit : limits) {
+			reads.add(limit.readSettings());
+			timeout = Math.max(timeout, limit.operationTimeoutNanos);
+		}
+		long deadline = System.nanoTime() + timeout;
+		List<ClusterLimiterStats> stats = new ArrayList<>(limits.size());
+		for (int i = 0; i < limits.size(); i++) {
+			stats.add(limits.get(i).stats(configuration(reads.get(i), deadline)));
+		}
+		return stats;
+	}
+
+	private static @Nullable BucketConfiguration configuration(@Nullable CompletableFuture<VerboseResult<Long>> read,
+			long deadline) {
+		if (read == null || Thread.currentThread().isInterrupted()) {
+			return null;
+		}
+		try {
+			return read.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).getConfiguration();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			return null;
+		}
 	}
 
 	/**

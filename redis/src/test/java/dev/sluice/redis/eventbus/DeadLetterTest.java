@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.eventbus.SubscriberStats;
 import dev.sluice.eventbus.Subscription;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class DeadLetterTest {
@@ -88,24 +90,79 @@ class DeadLetterTest {
 	}
 
 	@Test
-	void aBroadcastReaderDeadLettersItsOwnCopyOfMalformedEntries() throws InterruptedException {
+	void aMalformedEntryIsDeadLetteredOncePerStreamWhateverReadsIt() throws InterruptedException {
 		Instance first = this.instances.start("first");
 		Instance second = this.instances.start("second");
 		List<Integer> atFirst = new CopyOnWriteArrayList<>();
 		List<Integer> atSecond = new CopyOnWriteArrayList<>();
-		first.bus().subscribe("news", Ping.class, (ping) -> atFirst.add(ping.id()), SubscriberOptions.named("r"));
-		second.bus().subscribe("news", Ping.class, (ping) -> atSecond.add(ping.id()), SubscriberOptions.named("r"));
-		addBadEntries(first.transport().streamKey("news"));
+		List<Integer> grouped = new CopyOnWriteArrayList<>();
+		// on each instance a broadcast reader and a member of one group: four readers of
+		// each entry
+		for (Instance instance : List.of(first, second)) {
+			List<Integer> seen = (instance == first) ? atFirst : atSecond;
+			instance.bus().subscribe("news", Ping.class, (ping) -> seen.add(ping.id()), SubscriberOptions.named("r"));
+			instance.bus()
+				.subscribe("news", Ping.class, (ping) -> grouped.add(ping.id()),
+						SubscriberOptions.named("w").withGroup("g"));
+		}
+		String key = first.transport().streamKey("news");
+		addBadEntries(key);
+		List<String> badIds = this.instances.raw()
+			.xrange(key, Range.unbounded())
+			.stream()
+			.map(StreamMessage::getId)
+			.toList();
 		first.bus().publish("news", new Ping(1));
-		await().atMost(Duration.ofSeconds(30)).until(() -> atFirst.contains(1) && atSecond.contains(1));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> atFirst.contains(1) && atSecond.contains(1) && grouped.contains(1)
+					&& first.topic("news").malformed() + second.topic("news").malformed() == 15);
 		List<StreamMessage<String, String>> dead = this.instances.raw()
 			.xrange(first.transport().deadLetterKey("news"), Range.unbounded());
-		assertThat(dead).hasSize(10);
-		assertThat(dead).allSatisfy((letter) -> assertThat(letter.getBody()).doesNotContainKey("group"));
-		assertThat(dead.stream().filter((letter) -> "first".equals(letter.getBody().get("instance")))).hasSize(5);
-		assertThat(first.topic("news").malformed()).isEqualTo(5);
-		assertThat(second.topic("news").malformed()).isEqualTo(5);
+		assertThat(dead).extracting((letter) -> letter.getBody().get("id")).containsExactlyInAnyOrderElementsOf(badIds);
+		assertThat(dead).allSatisfy((letter) -> assertThat(letter.getBody().get("reason")).isNotBlank());
+		assertThat(first.topic("news").deadLettered() + second.topic("news").deadLettered()).isEqualTo(5);
 		assertThat(second.topic("news").received()).isEqualTo(1);
+		// and no one writes it again later
+		await().during(Duration.ofMillis(500))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> this.instances.raw().xlen(first.transport().deadLetterKey("news")) == 5);
+	}
+
+	@Test
+	void aPublishLargerThanMaxEventSizeIsRefusedSayingSoAndWritesNothing() {
+		Instance instance = this.instances.start("node", (builder) -> builder.maxEventSize(2048));
+		String big = "x".repeat(4000);
+		assertThatThrownBy(() -> instance.bus().publish("news", new Instances.Note(big)))
+			.isInstanceOf(EventRejectedException.class)
+			.hasMessageContaining("more than max-event-size 2048 bytes")
+			.hasMessageMatching("(?s).* is 40\\d\\d bytes.*");
+		assertThat(this.instances.raw().exists(instance.transport().streamKey("news"))).isZero();
+	}
+
+	@Test
+	void anEntryLargerThanMaxEventSizeIsDeadLetteredWithoutItsFields() throws InterruptedException {
+		Instance instance = this.instances.start("node", (builder) -> builder.maxEventSize(2048));
+		List<String> notes = new CopyOnWriteArrayList<>();
+		List<String> grouped = new CopyOnWriteArrayList<>();
+		instance.bus()
+			.subscribe("news", Instances.Note.class, (note) -> notes.add(note.text()), SubscriberOptions.named("r"));
+		instance.bus()
+			.subscribe("news", Instances.Note.class, (note) -> grouped.add(note.text()),
+					SubscriberOptions.named("w").withGroup("g"));
+		String key = instance.transport().streamKey("news");
+		// written by an instance with a larger limit, or by hand
+		String id = this.instances.raw()
+			.xadd(key, Map.of("type", "note", "data", "{\"text\":\"" + "x".repeat(5000) + "\"}", "origin", "raw"));
+		instance.bus().publish("news", new Instances.Note("small"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> notes.contains("small") && grouped.contains("small"));
+		assertThat(notes).containsExactly("small");
+		List<StreamMessage<String, String>> dead = this.instances.raw()
+			.xrange(instance.transport().deadLetterKey("news"), Range.unbounded());
+		assertThat(dead).hasSize(1);
+		assertThat(dead.get(0).getBody()).containsEntry("id", id).doesNotContainKey("data");
+		assertThat(dead.get(0).getBody().get("reason"))
+			.matches("entry is 50\\d\\d bytes, more than max-event-size 2048 bytes");
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.member("news", "w").pending() == 0);
 	}
 
 	@Test

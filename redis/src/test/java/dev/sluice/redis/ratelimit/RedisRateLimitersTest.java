@@ -342,6 +342,31 @@ class RedisRateLimitersTest {
 	}
 
 	@Test
+	void everyInstanceShowsTheSettingsRedisHoldsAChangeOnOneShowsOnTheOthersAtOnce() {
+		RateLimitConfig slow = new RateLimitConfig(1, Duration.ofHours(1), 1, Duration.ZERO);
+		RedisRateLimiters first = limiters(sharedClient());
+		RedisRateLimiters second = limiters(sharedClient());
+		RateLimiter one = first.create("shown", slow, HEALTHY);
+		RateLimiter other = second.create("shown", slow, HEALTHY);
+		ClusterLimiterStats.Settings before = new ClusterLimiterStats.Settings(1, Duration.ofHours(1), 1);
+		assertThat(first.stats().get(0).effective()).isEqualTo(before);
+		assertThat(second.stats().get(0).effective()).isEqualTo(before);
+		long roundTrips = second.stats().get(0).roundTrips();
+
+		one.reconfigure(new RateLimitConfig(50, Duration.ofSeconds(1), 5, Duration.ZERO));
+		ClusterLimiterStats.Settings after = new ClusterLimiterStats.Settings(50, Duration.ofSeconds(1), 5);
+		// the change is pushed as it is made; the other instance reads it on its next
+		// stats, having taken nothing meanwhile
+		await().atMost(Duration.ofSeconds(2)).until(() -> after.equals(second.stats().get(0).effective()));
+		assertThat(first.stats().get(0).effective()).isEqualTo(after);
+		// its own configuration is what it was given; Redis's is what it applies
+		assertThat(other.config()).isEqualTo(slow);
+		assertThat(other.tryAcquire()).isTrue();
+		// reading the settings is not one of the limiter's round trips
+		assertThat(second.stats().get(0).roundTrips()).isEqualTo(roundTrips + 1);
+	}
+
+	@Test
 	void statsAndMetricsFollowEveryLimiter() {
 		RedisRateLimiters limiters = limiters(sharedClient());
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
