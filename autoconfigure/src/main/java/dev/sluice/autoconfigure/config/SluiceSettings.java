@@ -40,7 +40,7 @@ import org.springframework.core.env.StandardEnvironment;
  */
 public final class SluiceSettings {
 
-	private static final String METADATA = "META-INF/spring-configuration-metadata.json";
+	static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
 	private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("sluice");
 
