@@ -158,6 +158,22 @@ public class ContextPropagationBenchmark {
 		return this.received.get();
 	}
 
+	/**
+	 * The context part of one hand-off without the hand-off: capture on this thread, then
+	 * restore and take away again (on this same thread, so no scheduling noise). With
+	 * {@code propagate=false} the pool captures nothing: the score is the loop's own.
+	 */
+	@Benchmark
+	public int captureAndRestore(Submitter submitter) {
+		if (!this.propagate) {
+			return this.input;
+		}
+		CapturedContext context = CapturedContext.capture();
+		try (CapturedContext.Scope scope = context.restore()) {
+			return this.input + ((MDC.get(Submitter.REQUEST_ID) != null) ? 1 : 0);
+		}
+	}
+
 	/** The benchmark thread, with two MDC entries, as a request's thread would have. */
 	@State(Scope.Thread)
 	public static class Submitter {
