@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import dev.sluice.InvalidSettingException;
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * In-process publish/subscribe on named topics, bounded and observable: Go's event bus,
@@ -67,6 +68,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private final EventTransport transport;
 
+	/** Decides when each publish goes out; {@code null}: at once. */
+	private final @Nullable PublishInterceptor interceptor;
+
 	private final ThreadPoolExecutor dispatcher;
 
 	private final Map<String, Topic> topics = new ConcurrentHashMap<>();
@@ -87,13 +91,14 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 */
 	private final Set<Subscriber> leaving = ConcurrentHashMap.newKeySet();
 
-	private EventBus(String name, int dispatchers, EventTransport transport) {
+	private EventBus(String name, int dispatchers, EventTransport transport, @Nullable PublishInterceptor interceptor) {
 		if (dispatchers < 1 || dispatchers > MAX_DISPATCHERS) {
 			throw new InvalidSettingException("dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + MAX_DISPATCHERS + ", was " + dispatchers);
 		}
 		this.name = name;
 		this.transport = Objects.requireNonNull(transport, "transport");
+		this.interceptor = interceptor;
 		AtomicInteger count = new AtomicInteger();
 		String prefix = "sluice-" + name + "-";
 		// the queue holds at most one drain task per subscriber, so it is bounded by the
@@ -105,12 +110,22 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	/** A bus with the given number of dispatcher threads, delivering in this process. */
 	public static EventBus create(String name, int dispatchers) {
-		return new EventBus(name, dispatchers, EventTransport.inMemory());
+		return new EventBus(name, dispatchers, EventTransport.inMemory(), null);
 	}
 
 	/** A bus with the given number of dispatcher threads and transport. */
 	public static EventBus create(String name, int dispatchers, EventTransport transport) {
-		return new EventBus(name, dispatchers, transport);
+		return new EventBus(name, dispatchers, transport, null);
+	}
+
+	/**
+	 * A bus with the given number of dispatcher threads and transport, whose publishes
+	 * pass through the interceptor, which may hold them back (see
+	 * {@link PublishInterceptor}).
+	 */
+	public static EventBus create(String name, int dispatchers, EventTransport transport,
+			PublishInterceptor interceptor) {
+		return new EventBus(name, dispatchers, transport, Objects.requireNonNull(interceptor, "interceptor"));
 	}
 
 	/** A bus named {@code eventbus-N} with one dispatcher thread per processor. */
@@ -125,7 +140,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	/**
 	 * Publishes an event to every subscriber of the topic whose type it is.
-	 * @return what happened, subscriber by subscriber, added up
+	 * @return what happened, subscriber by subscriber, added up; or
+	 * {@link PublishResult#DEFERRED} if the bus's {@link PublishInterceptor} held the
+	 * event back to publish it later
 	 * @throws EventRejectedException if a subscriber under {@code fail} or {@code block}
 	 * refused it (it was still queued for the others), or the bus is shut down
 	 * @throws InterruptedException if the publisher was interrupted while it waited for
@@ -134,17 +151,33 @@ public final class EventBus implements Drainable, AutoCloseable {
 	public PublishResult publish(String topic, Object event) throws InterruptedException {
 		Objects.requireNonNull(topic, "topic");
 		Objects.requireNonNull(event, "event");
+		PublishInterceptor interceptor = this.interceptor;
+		if (interceptor == null) {
+			return send(topic, event);
+		}
+		if (this.closed) {
+			// refused now, while the publisher can still hear it
+			throw shutDown(topic);
+		}
+		return interceptor.intercept(topic, event, () -> send(topic, event));
+	}
+
+	private PublishResult send(String topic, Object event) throws InterruptedException {
 		this.publishing.incrementAndGet();
 		try {
 			if (this.closed) {
-				throw new EventRejectedException(topic, List.of(),
-						"Event bus '" + this.name + "' is shut down and accepts no events");
+				throw shutDown(topic);
 			}
 			return this.transport.send(topic, event, this::deliver);
 		}
 		finally {
 			this.publishing.decrementAndGet();
 		}
+	}
+
+	private EventRejectedException shutDown(String topic) {
+		return new EventRejectedException(topic, List.of(),
+				"Event bus '" + this.name + "' is shut down and accepts no events");
 	}
 
 	private PublishResult deliver(String topicName, Object event) throws InterruptedException {
