@@ -78,6 +78,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	private final EventTransport transport;
 
+	/** Decides when each publish goes out; {@code null}: at once. */
+	private final @Nullable PublishInterceptor interceptor;
+
 	private final ThreadPoolExecutor dispatcher;
 
 	/** Whether handlers run in their publisher's context. */
@@ -125,7 +128,8 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 */
 	private final Set<Subscriber> leaving = ConcurrentHashMap.newKeySet();
 
-	private EventBus(String name, int dispatchers, EventTransport transport, boolean propagateContext) {
+	private EventBus(String name, int dispatchers, EventTransport transport, boolean propagateContext,
+			@Nullable PublishInterceptor interceptor) {
 		if (dispatchers < 1 || dispatchers > MAX_DISPATCHERS) {
 			throw new InvalidSettingException("dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + MAX_DISPATCHERS + ", was " + dispatchers);
@@ -133,6 +137,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 		this.name = name;
 		this.transport = Objects.requireNonNull(transport, "transport");
 		this.propagateContext = propagateContext;
+		this.interceptor = interceptor;
 		AtomicInteger count = new AtomicInteger();
 		String prefix = "sluice-" + name + "-";
 		// the queue holds at most one drain task per subscriber, so it is bounded by the
@@ -144,12 +149,12 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	/** A bus with the given number of dispatcher threads, delivering in this process. */
 	public static EventBus create(String name, int dispatchers) {
-		return new EventBus(name, dispatchers, EventTransport.inMemory(), true);
+		return new EventBus(name, dispatchers, EventTransport.inMemory(), true, null);
 	}
 
 	/** A bus with the given number of dispatcher threads and transport. */
 	public static EventBus create(String name, int dispatchers, EventTransport transport) {
-		return new EventBus(name, dispatchers, transport, true);
+		return new EventBus(name, dispatchers, transport, true, null);
 	}
 
 	/**
@@ -158,7 +163,27 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 * of it.
 	 */
 	public static EventBus create(String name, int dispatchers, EventTransport transport, boolean propagateContext) {
-		return new EventBus(name, dispatchers, transport, propagateContext);
+		return new EventBus(name, dispatchers, transport, propagateContext, null);
+	}
+
+	/**
+	 * A bus with the given number of dispatcher threads and transport, whose publishes
+	 * pass through the interceptor, which may hold them back (see
+	 * {@link PublishInterceptor}).
+	 */
+	public static EventBus create(String name, int dispatchers, EventTransport transport,
+			PublishInterceptor interceptor) {
+		return create(name, dispatchers, transport, true, interceptor);
+	}
+
+	/**
+	 * A bus with every choice made: its handlers run in their publisher's context unless
+	 * {@code propagateContext} is false, and its publishes pass through the interceptor,
+	 * if there is one.
+	 */
+	public static EventBus create(String name, int dispatchers, EventTransport transport, boolean propagateContext,
+			@Nullable PublishInterceptor interceptor) {
+		return new EventBus(name, dispatchers, transport, propagateContext, interceptor);
 	}
 
 	/** Whether handlers run in the context of their publisher. */
@@ -178,7 +203,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	/**
 	 * Publishes an event to every subscriber of the topic whose type it is.
-	 * @return what happened, subscriber by subscriber, added up
+	 * @return what happened, subscriber by subscriber, added up; or
+	 * {@link PublishResult#DEFERRED} if the bus's {@link PublishInterceptor} held the
+	 * event back to publish it later
 	 * @throws EventRejectedException if a subscriber under {@code fail} or {@code block}
 	 * refused it (it was still queued for the others), or the bus is shut down
 	 * @throws InterruptedException if the publisher was interrupted while it waited for
@@ -202,11 +229,22 @@ public final class EventBus implements Drainable, AutoCloseable {
 		if (eventId != null && eventId.isBlank()) {
 			throw new IllegalArgumentException("An event id must not be blank");
 		}
+		PublishInterceptor interceptor = this.interceptor;
+		if (interceptor == null) {
+			return send(topic, event, eventId);
+		}
+		if (this.closed) {
+			// refused now, while the publisher can still hear it
+			throw shutDown(topic);
+		}
+		return interceptor.intercept(topic, event, () -> send(topic, event, eventId));
+	}
+
+	private PublishResult send(String topic, Object event, @Nullable String eventId) throws InterruptedException {
 		this.publishing.incrementAndGet();
 		try {
 			if (this.closed) {
-				throw new EventRejectedException(topic, List.of(),
-						"Event bus '" + this.name + "' is shut down and accepts no events");
+				throw shutDown(topic);
 			}
 			if (eventId == null) {
 				return this.transport.send(topic, event, this.local);
@@ -217,6 +255,11 @@ public final class EventBus implements Drainable, AutoCloseable {
 		finally {
 			this.publishing.decrementAndGet();
 		}
+	}
+
+	private EventRejectedException shutDown(String topic) {
+		return new EventRejectedException(topic, List.of(),
+				"Event bus '" + this.name + "' is shut down and accepts no events");
 	}
 
 	/** An id for an event published here without one: this bus's prefix and a count. */

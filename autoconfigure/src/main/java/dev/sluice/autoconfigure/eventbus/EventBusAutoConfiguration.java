@@ -1,10 +1,16 @@
 package dev.sluice.autoconfigure.eventbus;
 
+import java.util.Map;
+
+import dev.sluice.autoconfigure.config.LayeredSettings;
+import dev.sluice.autoconfigure.config.NamedComponents;
+import dev.sluice.autoconfigure.eventbus.EventBusProperties.TransactionalPublish;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventBusMetrics;
 import dev.sluice.eventbus.EventTransport;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -26,29 +32,77 @@ import org.springframework.core.env.Environment;
  * metrics, and topics and subscribers in {@code /actuator/sluice}. The bus takes part in
  * graceful shutdown. With {@code sluice.event-bus.transport: redis} it carries events
  * through the {@link EventTransport} bean that Sluice's Redis auto-configuration defines.
+ * Topics set to {@code after-commit} ({@code sluice.event-bus.topic.*.transactional})
+ * hold publishes made inside a Spring transaction until it commits
+ * ({@link TransactionalPublishing}, when spring-tx is on the classpath).
  */
 @AutoConfiguration
 @EnableConfigurationProperties(EventBusProperties.class)
-@Import({ EventBusAutoConfiguration.MetricsConfiguration.class, EventBusAutoConfiguration.EndpointConfiguration.class })
+@Import({ EventBusAutoConfiguration.MetricsConfiguration.class, EventBusAutoConfiguration.EndpointConfiguration.class,
+		EventBusAutoConfiguration.TransactionConfiguration.class })
 public final class EventBusAutoConfiguration {
+
+	static final String TOPIC_PREFIX = "sluice.event-bus.topic";
+
+	private static final String TRANSACTIONS_CLASS = "org.springframework.transaction.support.TransactionSynchronizationManager";
 
 	@Bean(destroyMethod = "abandonRemaining")
 	@ConditionalOnMissingBean
 	EventBus sluiceEventBus(EventBusProperties properties, Environment environment,
-			ObjectProvider<EventTransport> transports) {
-		new SubscriberSettings(Binder.get(environment)).validate(properties.getDispatchers());
+			ObjectProvider<EventTransport> transports, ObjectProvider<TransactionalPublishing> transactional) {
+		Binder binder = Binder.get(environment);
+		new SubscriberSettings(binder).validate(properties.getDispatchers());
 		int dispatchers = (properties.getDispatchers() != null) ? properties.getDispatchers()
 				: Runtime.getRuntime().availableProcessors();
+		EventTransport transport = EventTransport.inMemory();
 		if (properties.getTransport() == EventBusProperties.Transport.REDIS) {
-			EventTransport transport = transports.getIfAvailable();
-			if (transport == null) {
+			EventTransport redis = transports.getIfAvailable();
+			if (redis == null) {
 				throw new InvalidConfigurationPropertyValueException("sluice.event-bus.transport", "redis",
 						"transport redis needs dev.sluice:sluice-redis and spring-boot-starter-data-redis on the"
 								+ " classpath; add them, or use in-memory");
 			}
-			return EventBus.create("eventbus", dispatchers, transport, properties.isPropagateContext());
+			transport = redis;
 		}
-		return EventBus.create("eventbus", dispatchers, EventTransport.inMemory(), properties.isPropagateContext());
+		String afterCommit = afterCommitProperty(binder);
+		if (afterCommit == null) {
+			return EventBus.create("eventbus", dispatchers, transport, properties.isPropagateContext(), null);
+		}
+		TransactionalPublishing publishing = transactional.getIfAvailable();
+		if (publishing == null) {
+			throw new InvalidConfigurationPropertyValueException(afterCommit, "after-commit",
+					"after-commit needs Spring's transaction support (org.springframework:spring-tx) on the"
+							+ " classpath; add it, or use immediate");
+		}
+		return EventBus.create("eventbus", dispatchers, transport, properties.isPropagateContext(), publishing);
+	}
+
+	/** The defaults' setting for topics, then each configured topic's. */
+	static TransactionalPublishing transactionalPublishing(Binder binder) {
+		TransactionalPublish defaults = LayeredSettings.of(binder, EventBusProperties.Topic::new)
+			.layer(TOPIC_PREFIX + ".defaults")
+			.settings()
+			.getTransactional();
+		Map<String, TransactionalPublish> topics = NamedComponents.configs(binder, TOPIC_PREFIX,
+				EventBusProperties.Topic.class, EventBusProperties.Topic::new,
+				EventBusProperties.Topic::getTransactional);
+		return new TransactionalPublishing(defaults, topics);
+	}
+
+	/**
+	 * The first property that sets a topic to after-commit, or {@code null} if none does.
+	 */
+	private static @Nullable String afterCommitProperty(Binder binder) {
+		TransactionalPublishing settings = transactionalPublishing(binder);
+		if (settings.defaults() == TransactionalPublish.AFTER_COMMIT) {
+			return TOPIC_PREFIX + ".defaults.transactional";
+		}
+		for (Map.Entry<String, TransactionalPublish> topic : settings.topics().entrySet()) {
+			if (topic.getValue() == TransactionalPublish.AFTER_COMMIT) {
+				return NamedComponents.instance(TOPIC_PREFIX, topic.getKey()) + ".transactional";
+			}
+		}
+		return null;
 	}
 
 	@Bean
@@ -68,6 +122,13 @@ public final class EventBusAutoConfiguration {
 			return new EventBusMetrics(bus);
 		}
 
+		@Bean
+		@ConditionalOnClass(name = TRANSACTIONS_CLASS)
+		@ConditionalOnMissingBean
+		TransactionalPublishingMetrics sluiceTransactionalPublishingMetrics(TransactionalPublishing publishing) {
+			return new TransactionalPublishingMetrics(publishing);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -76,8 +137,25 @@ public final class EventBusAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "sluiceEventBusEndpointContributor")
-		SluiceEndpointContributor sluiceEventBusEndpointContributor(EventBus bus) {
-			return new EventBusEndpointContributor(bus);
+		SluiceEndpointContributor sluiceEventBusEndpointContributor(EventBus bus,
+				ObjectProvider<TransactionalPublishing> transactional) {
+			return new EventBusEndpointContributor(bus, transactional.getIfAvailable());
+		}
+
+	}
+
+	/**
+	 * Publishes held for transactions: only with Spring's transaction support on the
+	 * classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = TRANSACTIONS_CLASS)
+	static class TransactionConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TransactionalPublishing sluiceTransactionalPublishing(Environment environment) {
+			return transactionalPublishing(Binder.get(environment));
 		}
 
 	}

@@ -6,17 +6,21 @@ import java.util.Map;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberStats;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shows the event bus in {@code /actuator/sluice}: each topic and the counters of its
- * subscribers.
+ * subscribers, and the publishes held for transactions, by topic.
  */
 class EventBusEndpointContributor implements SluiceEndpointContributor {
 
 	private final EventBus bus;
 
-	EventBusEndpointContributor(EventBus bus) {
+	private final @Nullable TransactionalPublishing transactional;
+
+	EventBusEndpointContributor(EventBus bus, @Nullable TransactionalPublishing transactional) {
 		this.bus = bus;
+		this.transactional = transactional;
 	}
 
 	@Override
@@ -34,11 +38,19 @@ class EventBusEndpointContributor implements SluiceEndpointContributor {
 		Map<String, TopicView> topics = new LinkedHashMap<>();
 		byTopic
 			.forEach((topic, subscribers) -> topics.put(topic, new TopicView(this.bus.published(topic), subscribers)));
-		return Map.of(this.bus.name(), new BusView(this.bus.dispatchers(), topics));
+		Map<String, TransactionalPublishing.Stats> afterCommit = new LinkedHashMap<>();
+		if (this.transactional != null) {
+			this.transactional.stats().forEach((stats) -> afterCommit.put(stats.topic(), stats));
+		}
+		return Map.of(this.bus.name(), new BusView(this.bus.dispatchers(), topics, afterCommit));
 	}
 
-	/** The bus: its dispatcher threads and its topics. */
-	record BusView(int dispatchers, Map<String, TopicView> topics) {
+	/**
+	 * The bus: its dispatcher threads, its topics, and by topic the publishes held for
+	 * transactions to commit.
+	 */
+	record BusView(int dispatchers, Map<String, TopicView> topics,
+			Map<String, TransactionalPublishing.Stats> afterCommit) {
 	}
 
 	/**

@@ -44,6 +44,11 @@ public class EventBusProperties {
 	 */
 	private final Subscribers subscriber = new Subscribers();
 
+	/**
+	 * Settings of the topics, as their publishers see them.
+	 */
+	private final Topics topic = new Topics();
+
 	public @Nullable Integer getDispatchers() {
 		return this.dispatchers;
 	}
@@ -70,6 +75,10 @@ public class EventBusProperties {
 
 	public Subscribers getSubscriber() {
 		return this.subscriber;
+	}
+
+	public Topics getTopic() {
+		return this.topic;
 	}
 
 	/**
@@ -170,6 +179,66 @@ public class EventBusProperties {
 		public void setGroup(@Nullable String group) {
 			this.group = group;
 		}
+
+	}
+
+	/**
+	 * The topics' settings: {@code sluice.event-bus.topic.instances.<topic>}, each
+	 * starting from {@code sluice.event-bus.topic.defaults}.
+	 */
+	public static class Topics {
+
+		/**
+		 * Settings every topic starts from.
+		 */
+		private final Topic defaults = new Topic();
+
+		/**
+		 * Settings for one topic, by topic name; they override the defaults.
+		 */
+		private final Map<String, Topic> instances = new LinkedHashMap<>();
+
+		public Topic getDefaults() {
+			return this.defaults;
+		}
+
+		public Map<String, Topic> getInstances() {
+			return this.instances;
+		}
+
+	}
+
+	/** The settings of one topic, and of the defaults. */
+	public static class Topic {
+
+		/**
+		 * When a publish made while a Spring transaction is active goes out: immediate
+		 * (at once, whatever becomes of the transaction) or after-commit (held until the
+		 * transaction commits, and dropped, counted, if it rolls back). Publishes made
+		 * outside a transaction go out at once either way.
+		 */
+		private TransactionalPublish transactional = TransactionalPublish.IMMEDIATE;
+
+		public TransactionalPublish getTransactional() {
+			return this.transactional;
+		}
+
+		public void setTransactional(TransactionalPublish transactional) {
+			this.transactional = transactional;
+		}
+
+	}
+
+	/** When a publish made inside a transaction goes out. */
+	public enum TransactionalPublish {
+
+		/** At once, whatever becomes of the transaction. */
+		IMMEDIATE,
+
+		/**
+		 * When the transaction commits; dropped, and counted, if it rolls back.
+		 */
+		AFTER_COMMIT
 
 	}
 

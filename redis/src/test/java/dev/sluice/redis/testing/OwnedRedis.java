@@ -75,6 +75,39 @@ public final class OwnedRedis implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Freezes the server (SIGSTOP), as a stalled host would: connections stay open and
+	 * nothing answers until {@link #thaw()}.
+	 */
+	public synchronized void freeze() {
+		signal("-STOP");
+	}
+
+	/** Lets a frozen server run again (SIGCONT). */
+	public synchronized void thaw() {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) {
+		if (this.process == null) {
+			throw new IllegalStateException("redis-server on port " + this.port + " is not running");
+		}
+		try {
+			Process kill = new ProcessBuilder("kill", signal, String.valueOf(this.process.pid())).inheritIO().start();
+			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+				throw new IllegalStateException(
+						"kill " + signal + " of redis-server " + this.process.pid() + " failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not run kill " + signal, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** Starts the server again on the same port and files. */
 	public synchronized void restart() {
 		kill();
