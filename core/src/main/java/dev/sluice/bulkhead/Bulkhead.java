@@ -174,6 +174,11 @@ public final class Bulkhead implements Gate {
 		return Optional.ofNullable(this.key);
 	}
 
+	/** The bound on the keys ({@link #forKey}). */
+	public KeyLimits keyLimits() {
+		return this.keyLimits;
+	}
+
 	/** How many keys ({@link #forKey}) are live now. */
 	public int keyCount() {
 		KeyedMap<Bulkhead> keys = this.root.keys;

@@ -502,6 +502,11 @@ public final class RateLimiter implements Gate {
 				this.waiters.size(), this.rejected.sum(), shutdown, keyCount());
 	}
 
+	/** The bound on the keys ({@link #forKey}). */
+	public KeyLimits keyLimits() {
+		return this.keyLimits;
+	}
+
 	/** How many keys ({@link #forKey}) are live now. */
 	public int keyCount() {
 		KeyedMap<RateLimiter> keys = this.root.keys;

@@ -53,7 +53,8 @@ public final class BulkheadAutoConfiguration {
 		NamedComponents
 			.configs(Binder.get(environment), "sluice.bulkhead", BulkheadProperties.Bulkhead.class,
 					BulkheadProperties.Bulkhead::new, BulkheadProperties.Bulkhead::toConfig)
-			.forEach((name, config) -> bulkheads.add(Bulkhead.create(name, config)));
+			.forEach(
+					(name, configured) -> bulkheads.add(Bulkhead.create(name, configured.config(), configured.keys())));
 		return new BulkheadRegistry(bulkheads);
 	}
 

@@ -70,10 +70,10 @@ public final class RateLimiterAutoConfiguration {
 								"scope cluster needs dev.sluice:sluice-redis and spring-boot-starter-data-redis on"
 										+ " the classpath; add them, or use scope local");
 					}
-					limiters.add(factory.create(name, limiter.config(), limiter.onOutage()));
+					limiters.add(factory.create(name, limiter.config(), limiter.onOutage(), limiter.keys()));
 				}
 				else {
-					limiters.add(RateLimiter.create(name, limiter.config()));
+					limiters.add(RateLimiter.create(name, limiter.config(), limiter.keys(), System::nanoTime));
 				}
 			});
 		return new RateLimiterRegistry(limiters);
