@@ -2,10 +2,13 @@ package dev.sluice.autoconfigure.bulkhead;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardKeyCheck;
+import dev.sluice.autoconfigure.guard.GuardKeys;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.bulkhead.Bulkhead;
 import dev.sluice.bulkhead.BulkheadException;
@@ -14,7 +17,9 @@ import dev.sluice.bulkhead.BulkheadRegistry;
 import dev.sluice.bulkhead.Bulkheaded;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.aopalliance.intercept.MethodInvocation;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -90,24 +95,40 @@ public final class BulkheadAutoConfiguration {
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceBulkheadedAdvisor")
-		static GuardAdvisor<Bulkheaded> sluiceBulkheadedAdvisor(ObjectProvider<BulkheadRegistry> registry) {
+		static GuardAdvisor<Bulkheaded> sluiceBulkheadedAdvisor(ObjectProvider<BulkheadRegistry> registry,
+				BeanFactory beanFactory) {
+			GuardKeys keys = new GuardKeys(beanFactory);
 			return GuardAdvisor.forRegistry(Bulkheaded.class, Bulkheaded::value, registry::getObject,
-					"sluice.bulkhead.instances", (bulkhead) -> (invocation) -> {
-						Bulkhead.Permit permit;
-						try {
-							permit = bulkhead.acquire();
-						}
-						catch (InterruptedException ex) {
-							// the guarded method may not declare the interrupt: keep it
-							// and refuse clearly
-							Thread.currentThread().interrupt();
-							throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
-									"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
-						}
-						try (permit) {
-							return invocation.proceed();
-						}
+					"sluice.bulkhead.instances", (found, named) -> {
+						// the bulkhead of this call: the named one, or its key's
+						Function<MethodInvocation, Bulkhead> choose = keys.chooser(named, found.key(),
+								Bulkhead::forKey);
+						return (invocation) -> {
+							Bulkhead bulkhead = choose.apply(invocation);
+							Bulkhead.Permit permit;
+							try {
+								permit = bulkhead.acquire();
+							}
+							catch (InterruptedException ex) {
+								// the guarded method may not declare the interrupt: keep
+								// it
+								// and refuse clearly
+								Thread.currentThread().interrupt();
+								throw new BulkheadException(bulkhead.name(), BulkheadException.Reason.INTERRUPTED,
+										"Interrupted while waiting for a permit of bulkhead '" + bulkhead.name() + "'");
+							}
+							try (permit) {
+								return invocation.proceed();
+							}
+						};
 					}, ADVICE_ORDER);
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean(name = "sluiceBulkheadedKeyCheck")
+		static GuardKeyCheck<Bulkheaded> sluiceBulkheadedKeyCheck() {
+			return new GuardKeyCheck<>(Bulkheaded.class, Bulkheaded::key);
 		}
 
 	}

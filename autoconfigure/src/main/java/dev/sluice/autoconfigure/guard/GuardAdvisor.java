@@ -4,6 +4,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -69,11 +70,11 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 	 * annotation, the name, where such components are configured and which are.
 	 * @param name the component an annotation names
 	 * @param configuredUnder the property under which the components are configured
-	 * @param guard the guard of one component
+	 * @param guard the guard of one component, for the annotation found
 	 */
 	public static <A extends Annotation, C extends Drainable> GuardAdvisor<A> forRegistry(Class<A> annotation,
 			Function<A, String> name, Supplier<? extends ComponentRegistry<C>> registry, String configuredUnder,
-			Function<C, Guard> guard, int order) {
+			BiFunction<A, C, Guard> guard, int order) {
 		return new GuardAdvisor<>(annotation, (found) -> {
 			ComponentRegistry<C> components = registry.get();
 			String named = name.apply(found);
@@ -81,7 +82,7 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 				.orElseThrow(() -> new IllegalStateException("@" + annotation.getSimpleName() + " names "
 						+ components.kind() + " '" + named + "', which is not configured under " + configuredUnder
 						+ "; configured: " + components.names()));
-			return guard.apply(component);
+			return guard.apply(found, component);
 		}, order);
 	}
 

@@ -3,10 +3,13 @@ package dev.sluice.autoconfigure.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardKeyCheck;
+import dev.sluice.autoconfigure.guard.GuardKeys;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimited;
@@ -15,7 +18,9 @@ import dev.sluice.ratelimit.RateLimiterMetrics;
 import dev.sluice.ratelimit.RateLimiterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.aopalliance.intercept.MethodInvocation;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -111,22 +116,38 @@ public final class RateLimiterAutoConfiguration {
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceRateLimitedAdvisor")
-		static GuardAdvisor<RateLimited> sluiceRateLimitedAdvisor(ObjectProvider<RateLimiterRegistry> registry) {
+		static GuardAdvisor<RateLimited> sluiceRateLimitedAdvisor(ObjectProvider<RateLimiterRegistry> registry,
+				BeanFactory beanFactory) {
+			GuardKeys keys = new GuardKeys(beanFactory);
 			return GuardAdvisor.forRegistry(RateLimited.class, RateLimited::value, registry::getObject,
-					PREFIX + ".instances", (limiter) -> (invocation) -> {
-						try {
-							limiter.acquire();
-						}
-						catch (InterruptedException ex) {
-							// the guarded method may not declare the interrupt: keep it
-							// and refuse clearly
-							Thread.currentThread().interrupt();
-							throw new RateLimitExceededException(limiter.name(),
-									RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
-									"Interrupted while waiting for rate limiter '" + limiter.name() + "'");
-						}
-						return invocation.proceed();
+					PREFIX + ".instances", (found, named) -> {
+						// the limiter of this call: the named one, or its key's
+						Function<MethodInvocation, RateLimiter> choose = keys.chooser(named, found.key(),
+								RateLimiter::forKey);
+						return (invocation) -> {
+							RateLimiter limiter = choose.apply(invocation);
+							try {
+								limiter.acquire();
+							}
+							catch (InterruptedException ex) {
+								// the guarded method may not declare the interrupt: keep
+								// it
+								// and refuse clearly
+								Thread.currentThread().interrupt();
+								throw new RateLimitExceededException(limiter.name(),
+										RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
+										"Interrupted while waiting for rate limiter '" + limiter.name() + "'");
+							}
+							return invocation.proceed();
+						};
 					}, ADVICE_ORDER);
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean(name = "sluiceRateLimitedKeyCheck")
+		static GuardKeyCheck<RateLimited> sluiceRateLimitedKeyCheck() {
+			return new GuardKeyCheck<>(RateLimited.class, RateLimited::key);
 		}
 
 	}
