@@ -10,6 +10,7 @@ import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
 import dev.sluice.autoconfigure.guard.GuardKeyCheck;
 import dev.sluice.autoconfigure.guard.GuardKeys;
+import dev.sluice.autoconfigure.web.GuardedRequests;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimited;
@@ -138,6 +139,7 @@ public final class RateLimiterAutoConfiguration {
 										RateLimitExceededException.Reason.INTERRUPTED, Duration.ZERO,
 										"Interrupted while waiting for rate limiter '" + limiter.name() + "'");
 							}
+							GuardedRequests.rateLimitedBy(limiter);
 							return invocation.proceed();
 						};
 					}, ADVICE_ORDER);

@@ -7,6 +7,8 @@ import dev.sluice.KeyLimits;
 import dev.sluice.autoconfigure.actuate.SluiceEndpoint;
 import dev.sluice.autoconfigure.actuate.SluiceEndpointAutoConfiguration;
 import dev.sluice.autoconfigure.bulkhead.BulkheadAutoConfiguration;
+import dev.sluice.autoconfigure.config.SluiceSettingsAutoConfiguration;
+import dev.sluice.autoconfigure.config.UnknownSettingsException;
 import dev.sluice.autoconfigure.lifecycle.LifecycleAutoConfiguration;
 import dev.sluice.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import dev.sluice.bulkhead.BulkheadRegistry;
@@ -64,6 +66,20 @@ class KeyedLimitsAutoConfigurationTests {
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("sluice.bulkhead.defaults.keys.idle-timeout"));
+	}
+
+	@Test
+	void keySettingsOfInstancesAreKnownAndATypoInThemIsNot() {
+		ApplicationContextRunner checked = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(SluiceSettingsAutoConfiguration.class));
+		checked
+			.withPropertyValues("sluice.rate-limiter.instances.api.rate=5",
+					"sluice.rate-limiter.instances.api.keys.max=9", "sluice.bulkhead.instances.db.keys.idle-timeout=1m")
+			.run((context) -> assertThat(context).hasNotFailed());
+		checked.withPropertyValues("sluice.bulkhead.instances.db.keys.mxa=9")
+			.run((context) -> assertThat(context).getFailure()
+				.isInstanceOf(UnknownSettingsException.class)
+				.hasMessageContaining("sluice.bulkhead.instances.db.keys.mxa"));
 	}
 
 	@Test
