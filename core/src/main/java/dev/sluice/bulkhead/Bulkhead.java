@@ -7,8 +7,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 
+import dev.sluice.KeyLimits;
+import dev.sluice.internal.KeyedMap;
 import dev.sluice.lifecycle.Gate;
 import dev.sluice.timeout.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named limit on concurrent work: Go's semaphore, weighted as {@code x/sync/semaphore}.
@@ -32,6 +35,9 @@ import dev.sluice.timeout.Deadline;
  * <li>When the bulkhead shuts down ({@link #stopIntake()}), every waiting caller wakes
  * with a {@link BulkheadException} of reason {@code SHUT_DOWN}, and so does every later
  * acquire.</li>
+ * <li>{@link #forKey(String)} gives each key (a user, a tenant, a downstream host) a
+ * semaphore of its own with this bulkhead's settings; the keys kept are bounded by
+ * {@link KeyLimits}, and a key whose permits are held is never evicted.</li>
  * </ul>
  *
  * <p>
@@ -57,24 +63,139 @@ public final class Bulkhead implements Gate {
 
 	private final Permits permits;
 
-	private final LongAdder waited = new LongAdder();
+	/** Shared by a bulkhead and its keys: metrics count by bulkhead, never by key. */
+	private final LongAdder waited;
 
-	private final LongAdder waitNanos = new LongAdder();
+	private final LongAdder waitNanos;
 
-	private final LongAdder rejected = new LongAdder();
+	private final LongAdder rejected;
 
-	private Bulkhead(String name, BulkheadConfig config) {
+	/** The bulkhead itself, or the bulkhead that a key's semaphore belongs to. */
+	private final Bulkhead root;
+
+	/** The key of a key's semaphore; {@code null} for the bulkhead itself. */
+	private final @Nullable String key;
+
+	private final KeyLimits keyLimits;
+
+	/** The keys, made on the first {@link #forKey}; {@code null} in a key's semaphore. */
+	private volatile @Nullable KeyedMap<Bulkhead> keys;
+
+	private Bulkhead(String name, BulkheadConfig config, KeyLimits keyLimits) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
 		}
 		this.name = name;
 		this.config = Objects.requireNonNull(config, "config");
+		this.keyLimits = Objects.requireNonNull(keyLimits, "keyLimits");
 		this.permits = new Permits(config.permits(), config.fair());
+		this.waited = new LongAdder();
+		this.waitNanos = new LongAdder();
+		this.rejected = new LongAdder();
+		this.root = this;
+		this.key = null;
+	}
+
+	/** A key's semaphore, with the bulkhead's limit now. */
+	private Bulkhead(Bulkhead root, String key, int limit) {
+		this.name = root.name;
+		this.config = root.config;
+		this.keyLimits = root.keyLimits;
+		this.permits = new Permits(limit, this.config.fair());
+		this.waited = root.waited;
+		this.waitNanos = root.waitNanos;
+		this.rejected = root.rejected;
+		this.root = root;
+		this.key = key;
 	}
 
 	/** Creates a bulkhead with the given name and settings. */
 	public static Bulkhead create(String name, BulkheadConfig config) {
-		return new Bulkhead(name, config);
+		return new Bulkhead(name, config, KeyLimits.defaults());
+	}
+
+	/**
+	 * Creates a bulkhead with the given name and settings, and the given bound on its
+	 * keys ({@link #forKey}).
+	 */
+	public static Bulkhead create(String name, BulkheadConfig config, KeyLimits keys) {
+		return new Bulkhead(name, config, keys);
+	}
+
+	/**
+	 * The semaphore of one key: permits of its own, as many as this bulkhead's limit,
+	 * with its settings. It shares the bulkhead's name, counters and lifecycle: refusals
+	 * and waits count as the bulkhead's, {@link #setPermits} on either changes the limit
+	 * of the bulkhead and every key, and it shuts down with the bulkhead.
+	 * <p>
+	 * At most {@link KeyLimits#max()} keys are kept: beyond that the least recently used
+	 * go, and so do keys unused for {@link KeyLimits#idleTimeout()}; but a key whose
+	 * permits are held or waited for is never evicted, so that one key never has two
+	 * semaphores. Holding on to a key's semaphore is safe: once its key is evicted, it
+	 * passes each acquire on to the key's current semaphore.
+	 * <p>
+	 * Thread-safe; one map lookup on top of the acquire.
+	 * @param key any string; on a key's semaphore, the same as on the bulkhead itself
+	 */
+	public Bulkhead forKey(String key) {
+		Objects.requireNonNull(key, "key");
+		Bulkhead root = this.root;
+		KeyedMap<Bulkhead> keys = root.keys;
+		if (keys == null) {
+			keys = root.keysMap();
+		}
+		Bulkhead bulkhead = keys.get(key);
+		if (root.isShutdown()) {
+			// a key made while the bulkhead shut down may have been missed by it
+			bulkhead.permits.shutdown();
+		}
+		return bulkhead;
+	}
+
+	private synchronized KeyedMap<Bulkhead> keysMap() {
+		KeyedMap<Bulkhead> keys = this.keys;
+		if (keys == null) {
+			keys = new KeyedMap<>(this.keyLimits.max(), this.keyLimits.idleTimeout().toNanos(), System::nanoTime,
+					this::newKey, (bulkhead) -> bulkhead.permits.retireIfIdle());
+			this.keys = keys;
+		}
+		return keys;
+	}
+
+	private Bulkhead newKey(String key) {
+		// under the lock of setPermits, so that no key misses a new limit
+		synchronized (this) {
+			return new Bulkhead(this, key, permits());
+		}
+	}
+
+	/** The key of a key's semaphore ({@link #forKey}); empty for the bulkhead itself. */
+	public Optional<String> key() {
+		return Optional.ofNullable(this.key);
+	}
+
+	/** The bound on the keys ({@link #forKey}). */
+	public KeyLimits keyLimits() {
+		return this.keyLimits;
+	}
+
+	/** How many keys ({@link #forKey}) are live now. */
+	public int keyCount() {
+		KeyedMap<Bulkhead> keys = this.root.keys;
+		return (keys != null) ? keys.size() : 0;
+	}
+
+	/**
+	 * Whether this is a key's semaphore that was evicted (shut by its eviction, not by
+	 * the bulkhead's shutdown).
+	 */
+	private boolean retired() {
+		return this.root != this && this.permits.isShutdown() && !this.root.isShutdown();
+	}
+
+	/** The key's current semaphore, for an acquire on an evicted one. */
+	private Bulkhead successor() {
+		return this.root.forKey(Objects.requireNonNull(this.key));
 	}
 
 	@Override
@@ -128,6 +249,9 @@ public final class Bulkhead implements Gate {
 	}
 
 	private Permit acquireSlowly(int count, Duration timeout) throws InterruptedException {
+		if (retired()) {
+			return successor().acquire(count, timeout);
+		}
 		refuseIfShutDownOrOverLimit(count);
 		long start = System.nanoTime();
 		boolean acquired;
@@ -141,6 +265,11 @@ public final class Bulkhead implements Gate {
 		}
 		if (acquired && Permits.takenByThisThread()) {
 			return new Permit(count);
+		}
+		if (retired()) {
+			// the key was evicted as this waited: the same wait on its current semaphore
+			long left = Deadline.cap(timeout) - (System.nanoTime() - start);
+			return successor().acquire(count, Duration.ofNanos(Math.max(0, left)));
 		}
 		// let through without permits by a shutdown or a new limit, or out of time
 		refuseIfShutDownOrOverLimit(count);
@@ -160,6 +289,9 @@ public final class Bulkhead implements Gate {
 		checkCount(count);
 		if (fastAcquire(count)) {
 			return Optional.of(new Permit(count));
+		}
+		if (retired()) {
+			return successor().tryAcquire(count);
 		}
 		refuseIfShutDownOrOverLimit(count);
 		this.rejected.increment();
@@ -186,7 +318,12 @@ public final class Bulkhead implements Gate {
 	 * @throws BulkheadException if no permit came in time, or the bulkhead is shut down
 	 */
 	public <T> T call(Callable<T> work) throws Exception {
-		acquireOne();
+		if (!fastAcquire(1)) {
+			// the permit may come from another semaphore (an evicted key's successor)
+			try (Permit permit = acquireSlowly(1, this.config.acquireTimeout())) {
+				return work.call();
+			}
+		}
 		try {
 			return work.call();
 		}
@@ -202,18 +339,17 @@ public final class Bulkhead implements Gate {
 	 * @throws InterruptedException if the caller was interrupted while it waited
 	 */
 	public void run(Runnable work) throws InterruptedException {
-		acquireOne();
+		if (!fastAcquire(1)) {
+			try (Permit permit = acquireSlowly(1, this.config.acquireTimeout())) {
+				work.run();
+			}
+			return;
+		}
 		try {
 			work.run();
 		}
 		finally {
 			this.permits.giveBack(1);
-		}
-	}
-
-	private void acquireOne() throws InterruptedException {
-		if (!fastAcquire(1)) {
-			acquireSlowly(1, this.config.acquireTimeout()).detach();
 		}
 	}
 
@@ -237,7 +373,14 @@ public final class Bulkhead implements Gate {
 		if (newLimit < 1) {
 			throw new IllegalArgumentException("permits must be at least 1, was " + newLimit);
 		}
-		this.permits.setLimit(newLimit);
+		Bulkhead root = this.root;
+		synchronized (root) {
+			root.permits.setLimit(newLimit);
+			KeyedMap<Bulkhead> keys = root.keys;
+			if (keys != null) {
+				keys.forEach((bulkhead) -> bulkhead.permits.setLimit(newLimit));
+			}
+		}
 	}
 
 	/** A snapshot of the bulkhead's live state and counters. */
@@ -248,21 +391,26 @@ public final class Bulkhead implements Gate {
 		int available = shutdown ? 0 : Math.max(0, Permits.available(state));
 		return new BulkheadStats(this.name, limit, available, shutdown ? 0 : Math.max(0, limit - available),
 				this.permits.waiting(), this.waited.sum(), Duration.ofNanos(this.waitNanos.sum()), this.rejected.sum(),
-				shutdown);
+				shutdown, keyCount());
 	}
 
 	/** Whether the bulkhead has shut down. */
 	public boolean isShutdown() {
-		return this.permits.isShutdown();
+		return this.root.permits.isShutdown();
 	}
 
 	/**
 	 * Fails every waiting and later acquire with a {@link BulkheadException} of reason
-	 * {@code SHUT_DOWN}.
+	 * {@code SHUT_DOWN}, of every key too.
 	 */
 	@Override
 	public void stopIntake() {
-		this.permits.shutdown();
+		Bulkhead root = this.root;
+		root.permits.shutdown();
+		KeyedMap<Bulkhead> keys = root.keys;
+		if (keys != null) {
+			keys.forEach((bulkhead) -> bulkhead.permits.shutdown());
+		}
 	}
 
 	private void checkCount(int count) {
@@ -287,7 +435,7 @@ public final class Bulkhead implements Gate {
 
 	@Override
 	public String toString() {
-		return "Bulkhead[" + this.name + ", " + this.config + "]";
+		return "Bulkhead[" + this.name + ((this.key != null) ? ", key " + this.key : "") + ", " + this.config + "]";
 	}
 
 	/**
@@ -322,14 +470,6 @@ public final class Bulkhead implements Gate {
 				this.released = true;
 				Bulkhead.this.permits.giveBack(this.count);
 			}
-		}
-
-		/**
-		 * Marks the permit released without giving anything back: the caller releases
-		 * itself.
-		 */
-		private void detach() {
-			this.released = true;
 		}
 
 	}
@@ -478,6 +618,29 @@ public final class Bulkhead implements Gate {
 			// more permits let waiters in; a lower limit refuses those whose count it
 			// exceeds
 			releaseShared(0);
+		}
+
+		/**
+		 * Shuts an idle semaphore (no permit held, nobody waiting) for its key's
+		 * eviction; false if it is in use.
+		 */
+		boolean retireIfIdle() {
+			while (true) {
+				long state = getState();
+				if (isShutdown(state)) {
+					return true;
+				}
+				if (available(state) != limit(state) || hasQueuedThreads()) {
+					return false;
+				}
+				if (compareAndSetState(state, state | SHUT)) {
+					// anyone who queued meanwhile is let through, and goes to the key's
+					// new
+					// semaphore
+					releaseShared(0);
+					return true;
+				}
+			}
 		}
 
 		void shutdown() {

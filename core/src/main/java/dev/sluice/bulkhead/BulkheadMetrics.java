@@ -16,9 +16,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * Binds bulkheads to Micrometer, tagged {@code name}: {@code sluice.bulkhead.permits}
  * (the limit), {@code sluice.bulkhead.available}, {@code sluice.bulkhead.in.use} and
  * {@code sluice.bulkhead.waiting} gauges, the {@code sluice.bulkhead.wait} timer of
- * acquires that had to wait, and the {@code sluice.bulkhead.rejected} counter. Every
- * meter reads the bulkhead when it is scraped, so binding adds nothing to the acquire
- * path.
+ * acquires that had to wait, the {@code sluice.bulkhead.rejected} counter, and the
+ * {@code sluice.bulkhead.keys} gauge of keys live now ({@link Bulkhead#forKey}: the keys
+ * themselves are never tags). Every meter reads the bulkhead when it is scraped, so
+ * binding adds nothing to the acquire path.
  */
 public final class BulkheadMetrics implements MeterBinder {
 
@@ -64,6 +65,10 @@ public final class BulkheadMetrics implements MeterBinder {
 						(b) -> b.stats().waitTime().toNanos(), TimeUnit.NANOSECONDS)
 				.tags(tags)
 				.description("Time spent waiting by acquires that found no free permit")
+				.register(registry);
+			Gauge.builder("sluice.bulkhead.keys", bulkhead, Bulkhead::keyCount)
+				.tags(tags)
+				.description("Keys live now, each with a semaphore of its own")
 				.register(registry);
 			FunctionCounter.builder("sluice.bulkhead.rejected", bulkhead, (b) -> b.stats().rejected())
 				.tags(tags)

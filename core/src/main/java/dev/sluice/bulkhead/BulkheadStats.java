@@ -15,7 +15,10 @@ import java.time.Duration;
  * @param waitTime total time spent by those acquires
  * @param rejected acquires that got no permit
  * @param shutdown whether the bulkhead has shut down
+ * @param keys keys live now ({@link Bulkhead#forKey}); {@code available}, {@code inUse}
+ * and {@code waiting} are the bulkhead's own semaphore, while {@code waited},
+ * {@code waitTime} and {@code rejected} count its keys' acquires too
  */
 public record BulkheadStats(String name, int permits, int available, int inUse, int waiting, long waited,
-		Duration waitTime, long rejected, boolean shutdown) {
+		Duration waitTime, long rejected, boolean shutdown, int keys) {
 }

@@ -55,4 +55,16 @@ public @interface Bulkheaded {
 	 */
 	String fallbackMethod() default "";
 
+	/**
+	 * A SpEL expression whose value (as a string) is the key of this call: each key gets
+	 * permits of its own (the bulkhead's {@code forKey}), with the bulkhead's settings.
+	 * Empty, the default, means one permits for every call. The expression sees the
+	 * method's arguments by name ({@code #userId}, when compiled with
+	 * {@code -parameters}) or position ({@code #p0}, {@code #a0}), the bean as its root
+	 * object ({@code #root} and its methods and properties), and other beans as
+	 * {@code @name}. Its syntax is checked when the application starts; a value of
+	 * {@code null} refuses the call with an {@code IllegalArgumentException}.
+	 */
+	String key() default "";
+
 }

@@ -52,6 +52,15 @@ public interface PermitStore extends AutoCloseable {
 
 		PermitStore create(String name, RateLimitConfig config);
 
+		/**
+		 * Makes the store of one key of a limiter ({@link RateLimiter#forKey}); it is
+		 * closed when the key is evicted. By default, a store as {@link #create} makes,
+		 * which is right for stores that hold their permits themselves.
+		 */
+		default PermitStore createForKey(String name, String key, RateLimitConfig config) {
+			return create(name, config);
+		}
+
 	}
 
 }

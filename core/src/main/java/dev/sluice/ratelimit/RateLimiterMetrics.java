@@ -14,9 +14,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * Binds rate limiters to Micrometer under resilience4j's own names, tagged {@code name}:
  * {@code resilience4j.ratelimiter.available.permissions} and
  * {@code resilience4j.ratelimiter.waiting_threads}, so that resilience4j dashboards show
- * them; and {@code sluice.ratelimiter.rejected}, the calls that got no permit. Every
- * meter reads the limiter when it is scraped, so binding adds nothing to the acquire
- * path.
+ * them; {@code sluice.ratelimiter.rejected}, the calls that got no permit; and
+ * {@code sluice.ratelimiter.keys}, the keys live now ({@link RateLimiter#forKey}: the
+ * keys themselves are never tags). Every meter reads the limiter when it is scraped, so
+ * binding adds nothing to the acquire path.
  */
 public final class RateLimiterMetrics implements MeterBinder {
 
@@ -43,6 +44,10 @@ public final class RateLimiterMetrics implements MeterBinder {
 			Gauge.builder("resilience4j.ratelimiter.waiting_threads", limiter, (l) -> l.stats().waiting())
 				.tags(tags)
 				.description("The number of waiting threads")
+				.register(registry);
+			Gauge.builder("sluice.ratelimiter.keys", limiter, RateLimiter::keyCount)
+				.tags(tags)
+				.description("Keys live now, each with a budget of its own")
 				.register(registry);
 			FunctionCounter.builder("sluice.ratelimiter.rejected", limiter, (l) -> l.stats().rejected())
 				.tags(tags)

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -28,6 +29,12 @@ class LimitsController {
 	@GetMapping("/quotes/{symbol}")
 	QuoteService.Quote quote(@PathVariable String symbol) {
 		return this.quotes.quote(symbol);
+	}
+
+	/** Limited per API key: 5 a minute for each, then 429 with the RateLimit fields. */
+	@GetMapping("/api/quotes/{symbol}")
+	QuoteService.Quote quoteForKey(@RequestHeader("X-Api-Key") String apiKey, @PathVariable String symbol) {
+		return this.quotes.quoteFor(apiKey, symbol);
 	}
 
 	@GetMapping("/inventory/{sku}")

@@ -56,6 +56,29 @@ class LimitsEndpointsTests {
 	}
 
 	@Test
+	void eachApiKeyHasItsOwnBudget() throws Exception {
+		List<Integer> first = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			first.add(
+					this.http
+						.send(request("/api/quotes/ACME").header("X-Api-Key", "key-one").build(),
+								HttpResponse.BodyHandlers.ofString())
+						.statusCode());
+		}
+		assertThat(first).containsExactly(200, 200, 200, 200, 200, 429);
+		HttpResponse<String> other = this.http.send(request("/api/quotes/ACME").header("X-Api-Key", "key-two").build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(other.statusCode()).isEqualTo(200);
+		HttpResponse<String> limited = this.http.send(
+				request("/api/quotes/ACME").header("X-Api-Key", "key-one").build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(limited.statusCode()).isEqualTo(429);
+		assertThat(limited.headers().firstValue("RateLimit-Policy")).contains("\"per-key-api\";q=5;w=60");
+		assertThat(limited.headers().firstValue("RateLimit"))
+			.hasValueSatisfying((value) -> assertThat(value).startsWith("\"per-key-api\";r=0;t="));
+	}
+
+	@Test
 	void theSemaphoreBoundsConcurrencyAndAnswers503BeyondIt() throws Exception {
 		List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {

@@ -8,6 +8,7 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.Guard;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardKeyCheck;
 import dev.sluice.autoconfigure.guard.GuardKind;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.bulkhead.Bulkhead;
@@ -56,7 +57,8 @@ public final class BulkheadAutoConfiguration {
 		NamedComponents
 			.configs(Binder.get(environment), "sluice.bulkhead", BulkheadProperties.Bulkhead.class,
 					BulkheadProperties.Bulkhead::new, BulkheadProperties.Bulkhead::toConfig)
-			.forEach((name, config) -> bulkheads.add(Bulkhead.create(name, config)));
+			.forEach(
+					(name, configured) -> bulkheads.add(Bulkhead.create(name, configured.config(), configured.keys())));
 		return new BulkheadRegistry(bulkheads);
 	}
 
@@ -112,10 +114,17 @@ public final class BulkheadAutoConfiguration {
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		@ConditionalOnMissingBean(name = "sluiceBulkheadedAdvisor")
 		static GuardAdvisor<Bulkheaded> sluiceBulkheadedAdvisor(ObjectProvider<BulkheadRegistry> registry) {
-			return GuardAdvisor.forRegistry(
-					new GuardKind<>(Bulkheaded.class, Bulkheaded::value, Bulkheaded::fallbackMethod,
-							BulkheadException.class, "sluice.bulkhead.instances", BulkheadAutoConfiguration::take),
-					registry::getObject, ADVICE_ORDER);
+			return GuardAdvisor.forRegistry(new GuardKind<>(Bulkheaded.class, Bulkheaded::value,
+					Bulkheaded::fallbackMethod, BulkheadException.class, "sluice.bulkhead.instances",
+					BulkheadAutoConfiguration::take, Bulkheaded::key, Bulkhead::forKey), registry::getObject,
+					ADVICE_ORDER);
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean(name = "sluiceBulkheadedKeyCheck")
+		static GuardKeyCheck<Bulkheaded> sluiceBulkheadedKeyCheck() {
+			return new GuardKeyCheck<>(Bulkheaded.class, Bulkheaded::key);
 		}
 
 	}

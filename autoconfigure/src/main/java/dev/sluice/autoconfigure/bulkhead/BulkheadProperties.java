@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.sluice.autoconfigure.config.KeysSettings;
 import dev.sluice.bulkhead.BulkheadConfig;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Sluice's bulkheads (weighted semaphores): {@code sluice.bulkhead.instances.<name>},
@@ -35,6 +37,10 @@ public class BulkheadProperties {
 		return this.instances;
 	}
 
+	/** A bulkhead's validated settings. */
+	record Configured(BulkheadConfig config, dev.sluice.KeyLimits keys) {
+	}
+
 	/** The settings of one bulkhead, and of the defaults. */
 	public static class Bulkhead {
 
@@ -54,8 +60,20 @@ public class BulkheadProperties {
 		 */
 		private Duration acquireTimeout = Duration.ZERO;
 
-		BulkheadConfig toConfig() {
-			return new BulkheadConfig(this.permits, this.fair, this.acquireTimeout);
+		/**
+		 * The keys of the bulkhead (forKey, @Bulkheaded(key = ...)): each key has permits
+		 * of its own with these settings.
+		 */
+		@NestedConfigurationProperty
+		private final KeysSettings keys = new KeysSettings();
+
+		Configured toConfig() {
+			return new Configured(new BulkheadConfig(this.permits, this.fair, this.acquireTimeout),
+					this.keys.toLimits());
+		}
+
+		public KeysSettings getKeys() {
+			return this.keys;
 		}
 
 		public int getPermits() {

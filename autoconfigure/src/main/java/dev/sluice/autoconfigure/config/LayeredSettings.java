@@ -61,9 +61,16 @@ public final class LayeredSettings<T> {
 			@Override
 			public Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
 					Object result) {
-				if (name.getNumberOfElements() == block.getNumberOfElements() + 1) {
+				int depth = name.getNumberOfElements() - block.getNumberOfElements();
+				if (depth == 1) {
 					LayeredSettings.this.sources.put(name.getLastElement(ConfigurationPropertyName.Form.DASHED),
 							name.toString());
+				}
+				else if (depth == 2) {
+					// a setting of a nested block, such as keys.max
+					LayeredSettings.this.sources
+						.put(name.getElement(block.getNumberOfElements(), ConfigurationPropertyName.Form.DASHED) + "."
+								+ name.getLastElement(ConfigurationPropertyName.Form.DASHED), name.toString());
 				}
 				return result;
 			}

@@ -69,10 +69,21 @@ public final class SluiceSettings {
 		SluiceSettings settings = new SluiceSettings();
 		Map<String, Set<String>> fieldsByType = new LinkedHashMap<>();
 		Map<String, String> maps = new LinkedHashMap<>();
+		List<Map<?, ?>> nestedGroups = new ArrayList<>();
 		try {
 			Enumeration<URL> resources = classLoader.getResources(METADATA);
 			while (resources.hasMoreElements()) {
-				for (Object property : properties(resources.nextElement())) {
+				URL url = resources.nextElement();
+				for (Object group : entries(url, "groups")) {
+					Map<?, ?> entry = (Map<?, ?>) group;
+					if (String.valueOf(entry.get("name")).startsWith("sluice.") && entry.get("sourceMethod") != null
+							&& entry.get("sourceType") != null && entry.get("type") != null) {
+						// a block nested in a settings class, such as the keys of a rate
+						// limiter
+						nestedGroups.add(entry);
+					}
+				}
+				for (Object property : properties(url)) {
 					Map<?, ?> entry = (Map<?, ?>) property;
 					String name = String.valueOf(entry.get("name"));
 					if (!name.startsWith("sluice.") || removed(entry)) {
@@ -96,6 +107,16 @@ public final class SluiceSettings {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot read Sluice's configuration metadata", ex);
 		}
+		for (Map<?, ?> group : nestedGroups) {
+			String name = String.valueOf(group.get("name"));
+			Set<String> nested = fieldsByType.get(String.valueOf(group.get("type")).replace('$', '.'));
+			if (nested != null) {
+				String block = name.substring(name.lastIndexOf('.') + 1);
+				Set<String> fields = fieldsByType.computeIfAbsent(
+						String.valueOf(group.get("sourceType")).replace('$', '.'), (key) -> new LinkedHashSet<>());
+				nested.forEach((field) -> fields.add(block + "." + field));
+			}
+		}
 		maps.forEach((name, valueType) -> settings.root.addMap(name, fieldsByType.get(valueType)));
 		return settings;
 	}
@@ -106,10 +127,14 @@ public final class SluiceSettings {
 	}
 
 	private static List<?> properties(URL url) throws IOException {
+		return entries(url, "properties");
+	}
+
+	private static List<?> entries(URL url, String kind) throws IOException {
 		try (InputStream in = url.openStream()) {
 			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			Object properties = JsonParserFactory.getJsonParser().parseMap(json).get("properties");
-			return (properties instanceof List<?> list) ? list : List.of();
+			Object entries = JsonParserFactory.getJsonParser().parseMap(json).get(kind);
+			return (entries instanceof List<?> list) ? list : List.of();
 		}
 	}
 
@@ -205,7 +230,13 @@ public final class SluiceSettings {
 				return;
 			}
 			Node values = new Node();
-			fields.forEach((field) -> values.children.put(field, new Node()));
+			for (String field : fields) {
+				// a field of a nested block is a path, such as keys.max
+				Node node = values;
+				for (String segment : field.split("\\.")) {
+					node = node.children.computeIfAbsent(segment, (key) -> new Node());
+				}
+			}
 			map.anyKey = values;
 		}
 

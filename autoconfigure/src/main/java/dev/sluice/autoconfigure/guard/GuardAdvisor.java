@@ -90,6 +90,7 @@ public final class GuardAdvisor<A extends Annotation> extends AbstractPointcutAd
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
 		this.beanFactory = (beanFactory instanceof ConfigurableListableBeanFactory listable) ? listable : null;
+		this.interceptor.useBeanFactory(beanFactory);
 	}
 
 	/**

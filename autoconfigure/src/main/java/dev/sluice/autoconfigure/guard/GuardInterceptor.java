@@ -17,8 +17,10 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.ParseException;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -40,6 +42,9 @@ final class GuardInterceptor<A extends Annotation, C extends Drainable> implemen
 
 	private final Map<MethodClassKey, Optional<Guarded<C>>> resolved = new ConcurrentHashMap<>();
 
+	/** Evaluates key expressions; given the bean factory once there is one. */
+	private volatile GuardKeys keys = new GuardKeys(null);
+
 	GuardInterceptor(GuardKind<A, C> kind, Supplier<? extends ComponentRegistry<C>> registry) {
 		this.kind = kind;
 		this.registry = registry;
@@ -47,6 +52,11 @@ final class GuardInterceptor<A extends Annotation, C extends Drainable> implemen
 
 	GuardKind<A, C> kind() {
 		return this.kind;
+	}
+
+	/** Lets key expressions refer to beans ({@code @name}). */
+	void useBeanFactory(@Nullable BeanFactory beanFactory) {
+		this.keys = new GuardKeys(beanFactory);
 	}
 
 	@Override
@@ -75,7 +85,10 @@ final class GuardInterceptor<A extends Annotation, C extends Drainable> implemen
 	 * so that a call can be given a component of its own (per key, say).
 	 */
 	private C choose(Guarded<C> guarded, MethodInvocation invocation) {
-		return guarded.component();
+		if (guarded.key().isEmpty()) {
+			return guarded.component();
+		}
+		return this.kind.forKey().apply(guarded.component(), this.keys.keyOf(guarded.key(), invocation));
 	}
 
 	private @Nullable Object plain(Guarded<C> guarded, C component, MethodInvocation invocation) throws Throwable {
@@ -227,7 +240,18 @@ final class GuardInterceptor<A extends Annotation, C extends Drainable> implemen
 			}
 			fallback = Fallback.resolve(this.kind, specific, targetClass, fallbackName);
 		}
-		return new Guarded<>(component, fallback, Returns.of(specific.getReturnType()));
+		String key = this.kind.key().apply(found);
+		if (!key.isEmpty()) {
+			try {
+				this.keys.parse(key);
+			}
+			catch (ParseException ex) {
+				throw new GuardConfigurationException(this.kind.written(), where, null,
+						"has a key expression that is not valid SpEL: '" + key + "': " + ex.getMessage(),
+						"Correct the key expression");
+			}
+		}
+		return new Guarded<>(component, fallback, Returns.of(specific.getReturnType()), key);
 	}
 
 	/** How a method's result is guarded, by its declared return type. */
@@ -278,7 +302,7 @@ final class GuardInterceptor<A extends Annotation, C extends Drainable> implemen
 	}
 
 	/** A guarded method, resolved. */
-	record Guarded<C>(C component, @Nullable Fallback fallback, Returns returns) {
+	record Guarded<C>(C component, @Nullable Fallback fallback, Returns returns, String key) {
 	}
 
 }

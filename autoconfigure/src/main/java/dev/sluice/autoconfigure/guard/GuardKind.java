@@ -2,6 +2,7 @@ package dev.sluice.autoconfigure.guard;
 
 import java.lang.annotation.Annotation;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -18,10 +19,13 @@ import java.util.function.Function;
  * @param configuredUnder the property under which the components are configured, such as
  * {@code sluice.bulkhead.instances}
  * @param guard how a call takes from the component
+ * @param key the key expression an annotation gives; empty for one component for every
+ * call
+ * @param forKey the component of one key, such as {@code RateLimiter::forKey}
  */
 public record GuardKind<A extends Annotation, C>(Class<A> annotation, Function<A, String> name,
 		Function<A, String> fallbackMethod, Class<? extends RuntimeException> refusal, String configuredUnder,
-		Guard<C> guard) {
+		Guard<C> guard, Function<A, String> key, BiFunction<C, String, C> forKey) {
 
 	public GuardKind {
 		Objects.requireNonNull(annotation, "annotation");
@@ -30,6 +34,8 @@ public record GuardKind<A extends Annotation, C>(Class<A> annotation, Function<A
 		Objects.requireNonNull(refusal, "refusal");
 		Objects.requireNonNull(configuredUnder, "configuredUnder");
 		Objects.requireNonNull(guard, "guard");
+		Objects.requireNonNull(key, "key");
+		Objects.requireNonNull(forKey, "forKey");
 	}
 
 	/** The annotation as written in code, such as {@code @Bulkheaded}. */

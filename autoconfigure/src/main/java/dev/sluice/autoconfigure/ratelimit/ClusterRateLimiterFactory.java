@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure.ratelimit;
 
+import dev.sluice.KeyLimits;
 import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
@@ -12,7 +13,10 @@ import dev.sluice.ratelimit.RateLimiter;
 @FunctionalInterface
 public interface ClusterRateLimiterFactory {
 
-	/** A limiter whose permits live in the shared store, with the given outage policy. */
-	RateLimiter create(String name, RateLimitConfig config, OutagePolicy onOutage);
+	/**
+	 * A limiter whose permits live in the shared store, with the given outage policy and
+	 * bound on the keys this instance keeps (each key a budget of its own in the store).
+	 */
+	RateLimiter create(String name, RateLimitConfig config, OutagePolicy onOutage, KeyLimits keys);
 
 }

@@ -8,7 +8,9 @@ import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.guard.Guard;
 import dev.sluice.autoconfigure.guard.GuardAdvisor;
+import dev.sluice.autoconfigure.guard.GuardKeyCheck;
 import dev.sluice.autoconfigure.guard.GuardKind;
+import dev.sluice.autoconfigure.web.GuardedRequests;
 import dev.sluice.autoconfigure.guard.GuardProxyRegistrar;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimited;
@@ -72,10 +74,10 @@ public final class RateLimiterAutoConfiguration {
 								"scope cluster needs dev.sluice:sluice-redis and spring-boot-starter-data-redis on"
 										+ " the classpath; add them, or use scope local");
 					}
-					limiters.add(factory.create(name, limiter.config(), limiter.onOutage()));
+					limiters.add(factory.create(name, limiter.config(), limiter.onOutage(), limiter.keys()));
 				}
 				else {
-					limiters.add(RateLimiter.create(name, limiter.config()));
+					limiters.add(RateLimiter.create(name, limiter.config(), limiter.keys(), System::nanoTime));
 				}
 			});
 		return new RateLimiterRegistry(limiters);
@@ -125,6 +127,8 @@ public final class RateLimiterAutoConfiguration {
 			throw new RateLimitExceededException(limiter.name(), RateLimitExceededException.Reason.INTERRUPTED,
 					Duration.ZERO, "Interrupted while waiting for rate limiter '" + limiter.name() + "'");
 		}
+		// the RateLimit fields of a successful response tell of this limiter
+		GuardedRequests.rateLimitedBy(limiter);
 		return Guard.Hold.NOTHING;
 	}
 
@@ -138,9 +142,18 @@ public final class RateLimiterAutoConfiguration {
 		@ConditionalOnMissingBean(name = "sluiceRateLimitedAdvisor")
 		static GuardAdvisor<RateLimited> sluiceRateLimitedAdvisor(ObjectProvider<RateLimiterRegistry> registry) {
 			return GuardAdvisor
-				.forRegistry(new GuardKind<>(RateLimited.class, RateLimited::value, RateLimited::fallbackMethod,
-						RateLimitExceededException.class, PREFIX + ".instances", RateLimiterAutoConfiguration::take),
+				.forRegistry(
+						new GuardKind<>(RateLimited.class, RateLimited::value, RateLimited::fallbackMethod,
+								RateLimitExceededException.class, PREFIX + ".instances",
+								RateLimiterAutoConfiguration::take, RateLimited::key, RateLimiter::forKey),
 						registry::getObject, ADVICE_ORDER);
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean(name = "sluiceRateLimitedKeyCheck")
+		static GuardKeyCheck<RateLimited> sluiceRateLimitedKeyCheck() {
+			return new GuardKeyCheck<>(RateLimited.class, RateLimited::key);
 		}
 
 	}

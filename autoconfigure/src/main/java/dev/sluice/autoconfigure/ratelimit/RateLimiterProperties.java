@@ -5,11 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.sluice.InvalidSettingException;
+import dev.sluice.KeyLimits;
+import dev.sluice.autoconfigure.config.KeysSettings;
 import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Sluice's rate limiters: {@code sluice.rate-limiter.instances.<name>}, each starting
@@ -75,6 +78,13 @@ public class RateLimiterProperties {
 		 */
 		private OutagePolicy onOutage = OutagePolicy.FAIL_OPEN;
 
+		/**
+		 * The keys of the limiter (forKey, @RateLimited(key = ...)): each key has a
+		 * budget of its own with these settings.
+		 */
+		@NestedConfigurationProperty
+		private final KeysSettings keys = new KeysSettings();
+
 		/** Checks the defaults, which may leave the rate to each limiter. */
 		Configured checkAsDefaults() {
 			if (this.rate != null) {
@@ -87,6 +97,8 @@ public class RateLimiterProperties {
 			withRate.timeout = this.timeout;
 			withRate.scope = this.scope;
 			withRate.onOutage = this.onOutage;
+			withRate.keys.setMax(this.keys.getMax());
+			withRate.keys.setIdleTimeout(this.keys.getIdleTimeout());
 			return withRate.toConfigured();
 		}
 
@@ -103,7 +115,7 @@ public class RateLimiterProperties {
 			}
 			int burst = (this.burst != null) ? this.burst : this.rate;
 			return new Configured(new RateLimitConfig(this.rate, this.per, burst, this.timeout), this.scope,
-					this.onOutage);
+					this.onOutage, this.keys.toLimits());
 		}
 
 		public @Nullable Integer getRate() {
@@ -154,10 +166,14 @@ public class RateLimiterProperties {
 			this.onOutage = onOutage;
 		}
 
+		public KeysSettings getKeys() {
+			return this.keys;
+		}
+
 	}
 
 	/** A limiter's validated settings: its config, and where its budget lives. */
-	record Configured(RateLimitConfig config, Scope scope, OutagePolicy onOutage) {
+	record Configured(RateLimitConfig config, Scope scope, OutagePolicy onOutage, KeyLimits keys) {
 	}
 
 	/** Where a rate limiter's budget lives. */

@@ -144,8 +144,8 @@ public final class SluiceRedisAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClusterRateLimiterFactory sluiceClusterRateLimiterFactory(RedisRateLimiters limiters,
 				SluiceRedisProperties properties) {
-			return (name, config, onOutage) -> limiters.create(name, config,
-					new ClusterLimitOptions(onOutage, properties.getOperationTimeout()));
+			return (name, config, onOutage, keys) -> limiters.create(name, config,
+					new ClusterLimitOptions(onOutage, properties.getOperationTimeout()), keys);
 		}
 
 		@Bean

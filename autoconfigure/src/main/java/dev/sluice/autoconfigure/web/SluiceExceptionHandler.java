@@ -2,10 +2,14 @@ package dev.sluice.autoconfigure.web;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
 
 import dev.sluice.bulkhead.BulkheadException;
+import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.ratelimit.RateLimitExceededException;
+import dev.sluice.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -17,10 +21,13 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Turns a Sluice refusal that escapes a Spring MVC handler into a problem response (RFC
- * 9457): a rate limit into 429 with {@code Retry-After}, a full bulkhead or pool into
- * 503. Components that are shutting down answer 503 too. Each problem's {@code type}
- * links to its section of the project's {@code docs/problems.md}. An application's own
- * {@code @ExceptionHandler} for these exceptions in its controller takes precedence.
+ * 9457): a rate limit into 429 with {@code Retry-After} (and, when configured, the IETF
+ * {@code RateLimit} and {@code RateLimit-Policy} fields), a full bulkhead or pool into
+ * 503, and a publish the event bus or its transport refused into 503 with
+ * {@code Retry-After}. Components that are shutting down answer 503 too. Each problem's
+ * {@code type} links to its section of the project's {@code docs/problems.md}. An
+ * application's own {@code @ExceptionHandler} for these exceptions in its controller
+ * takes precedence.
  */
 @RestControllerAdvice
 public class SluiceExceptionHandler {
@@ -30,6 +37,31 @@ public class SluiceExceptionHandler {
 	 * declares.
 	 */
 	static final String PROBLEM_TYPES = "https://github.com/sluice-dev/sluice/blob/main/docs/problems.md#";
+
+	/**
+	 * How long a client refused for a full event bus is told to wait: the bus cannot say,
+	 * and its buffers drain in far less.
+	 */
+	static final long EVENT_RETRY_AFTER_SECONDS = 1;
+
+	private final Function<String, Optional<RateLimiter>> limiters;
+
+	private final boolean rateLimitFields;
+
+	/** Problem responses without the {@code RateLimit} fields. */
+	public SluiceExceptionHandler() {
+		this((name) -> Optional.empty(), false);
+	}
+
+	/**
+	 * Problem responses, with the {@code RateLimit} and {@code RateLimit-Policy} fields
+	 * on a 429 when asked for.
+	 * @param limiters the limiter of a name, for its policy
+	 */
+	public SluiceExceptionHandler(Function<String, Optional<RateLimiter>> limiters, boolean rateLimitFields) {
+		this.limiters = limiters;
+		this.rateLimitFields = rateLimitFields;
+	}
 
 	@ExceptionHandler(RateLimitExceededException.class)
 	ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException ex) {
@@ -42,8 +74,26 @@ public class SluiceExceptionHandler {
 			long seconds = retryAfterSeconds(ex.retryAfter());
 			problem.setProperty("retryAfterSeconds", seconds);
 			response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+			if (this.rateLimitFields) {
+				this.limiters.apply(ex.limiter()).ifPresent((limiter) -> {
+					response.header(RateLimitFields.POLICY, RateLimitFields.policy(limiter.name(), limiter.config()));
+					response.header(RateLimitFields.LIMIT, RateLimitFields.limit(limiter.name(), 0, seconds));
+				});
+			}
 		}
 		return response.body(problem);
+	}
+
+	@ExceptionHandler(EventRejectedException.class)
+	ResponseEntity<ProblemDetail> eventRejected(EventRejectedException ex) {
+		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "event-rejected", "Event not accepted",
+				ex.getMessage());
+		problem.setProperty("topic", ex.topic());
+		problem.setProperty("subscribers", ex.subscribers());
+		problem.setProperty("retryAfterSeconds", EVENT_RETRY_AFTER_SECONDS);
+		return ResponseEntity.status(problem.getStatus())
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(EVENT_RETRY_AFTER_SECONDS))
+			.body(problem);
 	}
 
 	@ExceptionHandler(BulkheadException.class)

@@ -1,9 +1,16 @@
 package dev.sluice.autoconfigure.web;
 
+import java.util.Optional;
+
+import dev.sluice.ratelimit.RateLimiterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -14,12 +21,24 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(
 		name = { "org.springframework.web.servlet.DispatcherServlet", "org.springframework.http.ProblemDetail" })
+@EnableConfigurationProperties(SluiceWebProperties.class)
 public final class SluiceWebAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SluiceExceptionHandler sluiceExceptionHandler() {
-		return new SluiceExceptionHandler();
+	SluiceExceptionHandler sluiceExceptionHandler(SluiceWebProperties properties,
+			ObjectProvider<RateLimiterRegistry> limiters) {
+		return new SluiceExceptionHandler((name) -> {
+			RateLimiterRegistry registry = limiters.getIfAvailable();
+			return (registry != null) ? registry.find(name) : Optional.empty();
+		}, properties.getRateLimitHeaders() != SluiceWebProperties.RateLimitHeaders.OFF);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "sluice.web.rate-limit-headers", havingValue = "always")
+	RateLimitHeadersAdvice sluiceRateLimitHeadersAdvice() {
+		return new RateLimitHeadersAdvice();
 	}
 
 }

@@ -90,6 +90,66 @@ class RedisClusterTests {
 	}
 
 	@Test
+	void eachKeysClusterLimitHoldsAcrossInstances() {
+		int rate = 20;
+		int burst = 5;
+		int keys = 3;
+		ApplicationContextRunner runner = RedisContexts.runner()
+			.withPropertyValues("sluice.redis.key-prefix=" + TestRedis.uniquePrefix(),
+					"sluice.rate-limiter.instances.api.rate=" + rate,
+					"sluice.rate-limiter.instances.api.burst=" + burst,
+					"sluice.rate-limiter.instances.api.scope=cluster", "sluice.rate-limiter.instances.api.keys.max=2",
+					"sluice.rate-limiter.instances.api.on-outage=fail-closed", "sluice.redis.operation-timeout=5s");
+		List<RateLimiter> limiters = new CopyOnWriteArrayList<>();
+		instances(runner, 3, (contexts) -> {
+			contexts.forEach((context) -> limiters.add(context.getBean(RateLimiterRegistry.class).get("api")));
+			AtomicLong[] granted = new AtomicLong[keys];
+			for (int k = 0; k < keys; k++) {
+				granted[k] = new AtomicLong();
+			}
+			AtomicLong unavailable = new AtomicLong();
+			long start = System.nanoTime();
+			long end = start + TimeUnit.MILLISECONDS.toNanos(1500);
+			List<Thread> callers = new ArrayList<>();
+			for (RateLimiter limiter : limiters) {
+				for (int i = 0; i < 2; i++) {
+					int first = i;
+					Thread caller = new Thread(() -> {
+						// more keys than each instance keeps: keys are evicted here all
+						// along, and their budgets stay in Redis
+						int n = first;
+						while (System.nanoTime() < end) {
+							int key = n++ % keys;
+							try {
+								if (limiter.forKey("user-" + key).tryAcquire()) {
+									granted[key].incrementAndGet();
+								}
+							}
+							catch (RateLimitExceededException ex) {
+								unavailable.incrementAndGet();
+							}
+						}
+					});
+					caller.start();
+					callers.add(caller);
+				}
+			}
+			for (Thread caller : callers) {
+				caller.join();
+			}
+			double seconds = (System.nanoTime() - start) / 1e9;
+			long ceiling = (long) Math.floor(burst + rate * seconds) + 1;
+			for (int k = 0; k < keys; k++) {
+				assertThat(granted[k].get()).as("granted to key %d by 3 instances in %.2fs", k, seconds)
+					.isLessThanOrEqualTo(ceiling)
+					.isGreaterThanOrEqualTo((long) (rate * 1.5 / 2));
+			}
+			assertThat(unavailable.get()).as("round trips that timed out").isZero();
+			assertThat(limiters).allSatisfy((limiter) -> assertThat(limiter.keyCount()).isLessThanOrEqualTo(2 + 2));
+		});
+	}
+
+	@Test
 	void broadcastReachesEveryInstanceInPublishOrder() {
 		ApplicationContextRunner runner = eventRunner();
 		instances(runner, 3, (contexts) -> {

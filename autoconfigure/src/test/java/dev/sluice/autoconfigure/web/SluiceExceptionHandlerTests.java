@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.sluice.autoconfigure.RepositoryFiles;
 import dev.sluice.bulkhead.BulkheadException;
+import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,8 @@ class SluiceExceptionHandlerTests {
 				this.handler
 					.poolFull(
 							new TaskRejectedException("orders", TaskRejectedException.Reason.QUEUE_FULL, "full", null))
-					.getBody());
+					.getBody(),
+				this.handler.eventRejected(new EventRejectedException("orders", List.of(), "shut down")).getBody());
 		Path root = RepositoryFiles.root();
 		String pom = Files.readString(root.resolve("pom.xml"));
 		String declared = pom.replaceFirst("(?s).*?<url>([^<]+)</url>.*", "$1");

@@ -1,5 +1,6 @@
 package dev.sluice.redis.ratelimit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,6 +92,9 @@ final class ClusterLimit {
 
 	private volatile boolean shutdown;
 
+	/** The version of the current settings, which the keys' buckets are given too. */
+	private volatile long version;
+
 	/**
 	 * Guarded by {@code this}: run once, when the limiter shuts down (such as removing
 	 * meters).
@@ -123,7 +127,9 @@ final class ClusterLimit {
 		BucketConfiguration bucket = RedisRateLimiters.bucketConfiguration(config);
 		long version = this.owner
 			.nextConfigurationVersion((this.outage.get() == null && !this.shutdown) ? this.operationTimeoutNanos : 0);
-		RedisPermitStore store = new RedisPermitStore(this, config, () -> this.owner.proxy(this.key, bucket, version));
+		this.version = version;
+		RedisPermitStore store = new RedisPermitStore(this, config, () -> this.owner.proxy(this.key, bucket, version),
+				false);
 		RedisPermitStore previous = this.current;
 		this.current = store;
 		AsyncBucketProxy proxy = store.proxy();
@@ -131,6 +137,38 @@ final class ClusterLimit {
 			push(proxy);
 		}
 		return store;
+	}
+
+	/**
+	 * The store of one key ({@link RateLimiter#forKey}): a bucket of its own at
+	 * {@code <limiter's key>:key:<key>}, with the version of the limiter's current
+	 * settings, so that a change of settings reaches each key's bucket with its next
+	 * take. Its answers without a round trip come from its own last reply; closing it
+	 * (its key evicted here) leaves the limiter and the bucket as they are: the bucket
+	 * expires in Redis on its own.
+	 */
+	PermitStore newKeyStore(String key, RateLimitConfig config) {
+		BucketConfiguration bucket = RedisRateLimiters.bucketConfiguration(config);
+		long version = this.version;
+		byte[] name = (new String(this.key, StandardCharsets.UTF_8) + ":key:" + key).getBytes(StandardCharsets.UTF_8);
+		return new RedisPermitStore(this, config, () -> this.owner.proxy(name, bucket, version), true);
+	}
+
+	/** The limiter's stores: its own, and each key's. */
+	PermitStore.Factory stores() {
+		return new PermitStore.Factory() {
+
+			@Override
+			public PermitStore create(String name, RateLimitConfig config) {
+				return newStore(name, config);
+			}
+
+			@Override
+			public PermitStore createForKey(String name, String key, RateLimitConfig config) {
+				return newKeyStore(key, config);
+			}
+
+		};
 	}
 
 	/**
@@ -249,14 +287,20 @@ final class ClusterLimit {
 		this.waiters.forEach(LockSupport::unpark);
 	}
 
-	/** Redis answered a take. */
-	void answered(ConsumptionProbe probe, int permits, long nanoTime) {
-		this.lastReply = new Reply(probe.isConsumed(), probe.getRemainingTokens(), probe.getNanosToWaitForRefill(),
+	/**
+	 * Redis answered a take: the reply, kept here too unless it was a key's.
+	 */
+	Reply answered(ConsumptionProbe probe, int permits, long nanoTime, boolean keyed) {
+		Reply reply = new Reply(probe.isConsumed(), probe.getRemainingTokens(), probe.getNanosToWaitForRefill(),
 				permits, nanoTime);
+		if (!keyed) {
+			this.lastReply = reply;
+		}
 		Outage over = this.outage.getAndSet(null);
 		if (over != null) {
 			wakeWaiters();
 		}
+		return reply;
 	}
 
 	/**

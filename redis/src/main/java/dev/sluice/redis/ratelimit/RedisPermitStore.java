@@ -60,7 +60,15 @@ final class RedisPermitStore implements PermitStore {
 	/** How long one permit takes to refill: {@code per / rate}. */
 	private final long nanosPerPermit;
 
-	RedisPermitStore(ClusterLimit limit, RateLimitConfig config, Supplier<@Nullable AsyncBucketProxy> proxies) {
+	/** Whether this is a key's store ({@link ClusterLimit#newKeyStore}). */
+	private final boolean keyed;
+
+	/** A key's store's last reply; the limiter's own store keeps its in the limit. */
+	private volatile ClusterLimit.@Nullable Reply keyReply;
+
+	RedisPermitStore(ClusterLimit limit, RateLimitConfig config, Supplier<@Nullable AsyncBucketProxy> proxies,
+			boolean keyed) {
+		this.keyed = keyed;
 		this.limit = limit;
 		this.config = config;
 		this.proxies = proxies;
@@ -156,7 +164,7 @@ final class RedisPermitStore implements PermitStore {
 		try {
 			reply = proxy.tryConsumeAndReturnRemaining(permits);
 			ConsumptionProbe probe = reply.get(bound, TimeUnit.NANOSECONDS);
-			this.limit.answered(probe, permits, System.nanoTime());
+			answered(probe, permits);
 			return probe.isConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
 		}
 		catch (TimeoutException ex) {
@@ -245,7 +253,7 @@ final class RedisPermitStore implements PermitStore {
 		long left = this.limit.operationTimeoutNanos - (System.nanoTime() - started);
 		reply.orTimeout(Math.max(0, left), TimeUnit.NANOSECONDS).whenComplete((probe, error) -> {
 			if (error == null) {
-				this.limit.answered(probe, permits, System.nanoTime());
+				answered(probe, permits);
 			}
 			else {
 				this.limit.failed(error, true, System.nanoTime());
@@ -264,6 +272,17 @@ final class RedisPermitStore implements PermitStore {
 		if (stuck != null && this.proxy == stuck) {
 			this.proxy = this.proxies.get();
 		}
+	}
+
+	private void answered(ConsumptionProbe probe, int permits) {
+		ClusterLimit.Reply reply = this.limit.answered(probe, permits, System.nanoTime(), this.keyed);
+		if (this.keyed) {
+			this.keyReply = reply;
+		}
+	}
+
+	private ClusterLimit.@Nullable Reply lastReply() {
+		return this.keyed ? this.keyReply : this.limit.lastReply;
 	}
 
 	private long takeLocally(int permits) throws InterruptedException {
@@ -298,7 +317,7 @@ final class RedisPermitStore implements PermitStore {
 		if (failingOpen()) {
 			return this.local.available();
 		}
-		ClusterLimit.Reply reply = this.limit.lastReply;
+		ClusterLimit.Reply reply = lastReply();
 		if (reply == null) {
 			// nothing asked yet: a bucket that does not exist yet starts full
 			return this.config.burst();
@@ -311,7 +330,7 @@ final class RedisPermitStore implements PermitStore {
 		if (failingOpen()) {
 			return this.local.nanosToNextPermit();
 		}
-		ClusterLimit.Reply reply = this.limit.lastReply;
+		ClusterLimit.Reply reply = lastReply();
 		if (reply == null || reply.remaining() > 0) {
 			return 0;
 		}
@@ -324,7 +343,9 @@ final class RedisPermitStore implements PermitStore {
 
 	@Override
 	public void close() {
-		this.limit.closed(this);
+		if (!this.keyed) {
+			this.limit.closed(this);
+		}
 	}
 
 }

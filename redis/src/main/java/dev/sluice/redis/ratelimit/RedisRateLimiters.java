@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import dev.sluice.KeyLimits;
 import dev.sluice.ratelimit.OutagePolicy;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
@@ -191,11 +192,25 @@ public final class RedisRateLimiters implements AutoCloseable {
 	 * @throws IllegalStateException if this is closed
 	 */
 	public RateLimiter create(String name, RateLimitConfig config, ClusterLimitOptions options) {
+		return create(name, config, options, KeyLimits.defaults());
+	}
+
+	/**
+	 * As {@link #create(String, RateLimitConfig, ClusterLimitOptions)}, with the given
+	 * bound on the keys this instance keeps ({@link RateLimiter#forKey}). Each key is a
+	 * bucket of its own, at {@code keyPrefix + "ratelimit:" + name + ":key:" + key},
+	 * shared by every instance and batched as the limiter's own; it expires in Redis once
+	 * it would have refilled, plus a minute, as the limiter's own does.
+	 * @throws IllegalArgumentException if a limiter of that name exists here already
+	 * @throws IllegalStateException if this is closed
+	 */
+	public RateLimiter create(String name, RateLimitConfig config, ClusterLimitOptions options, KeyLimits keys) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
 		}
 		Objects.requireNonNull(config, "config");
 		Objects.requireNonNull(options, "options");
+		Objects.requireNonNull(keys, "keys");
 		ClusterLimit limit;
 		synchronized (this) {
 			if (this.closed) {
@@ -213,7 +228,7 @@ public final class RedisRateLimiters implements AutoCloseable {
 		}
 		RateLimiter limiter;
 		try {
-			limiter = RateLimiter.create(name, config, limit::newStore);
+			limiter = RateLimiter.create(name, config, keys, limit.stores());
 		}
 		catch (RuntimeException | Error ex) {
 			synchronized (this) {
