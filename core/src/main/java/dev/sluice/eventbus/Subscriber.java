@@ -278,7 +278,8 @@ final class Subscriber implements Runnable {
 					event = carried.event();
 					delivery = carried.delivery();
 				}
-				Delivery previous = Delivery.enter(delivery);
+				// nothing to set for an event offered without one
+				Delivery previous = (delivery != null) ? Delivery.enter(delivery) : null;
 				try {
 					this.handler.accept(event);
 					ok++;
@@ -288,7 +289,9 @@ final class Subscriber implements Runnable {
 					logFailure(ex);
 				}
 				finally {
-					Delivery.leave(previous);
+					if (delivery != null) {
+						Delivery.leave(previous);
+					}
 				}
 				// the clock is read after a handler, every 64 events, so that timing
 				// costs little
