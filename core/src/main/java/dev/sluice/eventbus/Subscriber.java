@@ -286,7 +286,8 @@ final class Subscriber implements Runnable {
 					event = carried.event();
 					delivery = carried.delivery();
 				}
-				Delivery previous = Delivery.enter(delivery);
+				// nothing to set for an event offered without one
+				Delivery previous = (delivery != null) ? Delivery.enter(delivery) : null;
 				try {
 					if (context != null) {
 						scope = context.restore();
@@ -302,7 +303,9 @@ final class Subscriber implements Runnable {
 					if (scope != null) {
 						scope.close();
 					}
-					Delivery.leave(previous);
+					if (delivery != null) {
+						Delivery.leave(previous);
+					}
 				}
 				// the clock is read after a handler, every 64 events, so that timing
 				// costs little
