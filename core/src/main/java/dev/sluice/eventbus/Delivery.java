@@ -29,7 +29,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record Delivery(String id, int attempt) {
 
-	private static final ThreadLocal<@Nullable Delivery> CURRENT = new ThreadLocal<>();
+	/**
+	 * A {@link Delivery}, or a {@link Carried} event whose delivery is made when asked
+	 * for.
+	 */
+	private static final ThreadLocal<@Nullable Object> CURRENT = new ThreadLocal<>();
 
 	public Delivery {
 		Objects.requireNonNull(id, "id");
@@ -45,7 +49,8 @@ public record Delivery(String id, int attempt) {
 	 * The delivery the calling handler is handling, or {@code null} outside a handler.
 	 */
 	public static @Nullable Delivery current() {
-		return CURRENT.get();
+		Object current = CURRENT.get();
+		return (current instanceof Carried carried) ? carried.delivery() : (Delivery) current;
 	}
 
 	/**
@@ -54,7 +59,7 @@ public record Delivery(String id, int attempt) {
 	 * handlers on threads of their own.
 	 */
 	public <E> void handle(Consumer<? super E> handler, E event) {
-		Delivery previous = enter(this);
+		Object previous = enter(this);
 		try {
 			handler.accept(event);
 		}
@@ -64,23 +69,66 @@ public record Delivery(String id, int attempt) {
 	}
 
 	/** Makes the delivery current; returns the one it replaces, for {@link #leave}. */
-	static @Nullable Delivery enter(@Nullable Delivery delivery) {
-		Delivery previous = CURRENT.get();
+	/**
+	 * Makes the delivery (a {@link Delivery} or a {@link Carried} event, whose delivery
+	 * is made only if a handler asks for it) current; returns what was.
+	 */
+	static @Nullable Object enter(Object delivery) {
+		Object previous = CURRENT.get();
 		CURRENT.set(delivery);
 		return previous;
 	}
 
-	static void leave(@Nullable Delivery previous) {
-		if (previous == null) {
-			CURRENT.remove();
-		}
-		else {
-			CURRENT.set(previous);
-		}
+	/**
+	 * Puts back what {@link #enter} returned (set, not removed: a dispatcher thread
+	 * enters for every event, and a removal costs more than it saves).
+	 */
+	static void leave(@Nullable Object previous) {
+		CURRENT.set(previous);
 	}
 
-	/** An event on its way to the subscribers, with its delivery. */
-	record Carried(Object event, Delivery delivery) {
+	/**
+	 * An event on its way to the subscribers, with its delivery: given, or made from the
+	 * bus's prefix and count the first time a handler asks for it, so that a publish
+	 * whose handlers never ask builds no id.
+	 */
+	static final class Carried {
+
+		private final Object event;
+
+		private final @Nullable String prefix;
+
+		private final long sequence;
+
+		/** Made at most once per handler thread that asks; a race makes equal copies. */
+		private @Nullable Delivery delivery;
+
+		Carried(Object event, Delivery delivery) {
+			this.event = event;
+			this.delivery = delivery;
+			this.prefix = null;
+			this.sequence = 0;
+		}
+
+		Carried(Object event, String prefix, long sequence) {
+			this.event = event;
+			this.prefix = prefix;
+			this.sequence = sequence;
+		}
+
+		Object event() {
+			return this.event;
+		}
+
+		Delivery delivery() {
+			Delivery delivery = this.delivery;
+			if (delivery == null) {
+				delivery = new Delivery(this.prefix + Long.toString(this.sequence, 36), 1);
+				this.delivery = delivery;
+			}
+			return delivery;
+		}
+
 	}
 
 }

@@ -104,12 +104,13 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 		@Override
 		public PublishResult deliver(String topic, Object event) throws InterruptedException {
-			return EventBus.this.deliver(topic, event, newDelivery());
+			return EventBus.this.deliver(topic,
+					new Delivery.Carried(event, EventBus.this.idPrefix, EventBus.this.sequence.incrementAndGet()));
 		}
 
 		@Override
 		public PublishResult deliver(String topic, Object event, Delivery delivery) throws InterruptedException {
-			return EventBus.this.deliver(topic, event, delivery);
+			return EventBus.this.deliver(topic, new Delivery.Carried(event, delivery));
 		}
 
 	};
@@ -250,7 +251,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 				return this.transport.send(topic, event, this.local);
 			}
 			Delivery delivery = new Delivery(eventId, 1);
-			return this.transport.send(topic, event, eventId, (t, e) -> deliver(t, e, delivery));
+			return this.transport.send(topic, event, eventId, (t, e) -> deliver(t, new Delivery.Carried(e, delivery)));
 		}
 		finally {
 			this.publishing.decrementAndGet();
@@ -262,18 +263,16 @@ public final class EventBus implements Drainable, AutoCloseable {
 				"Event bus '" + this.name + "' is shut down and accepts no events");
 	}
 
-	/** An id for an event published here without one: this bus's prefix and a count. */
-	private Delivery newDelivery() {
-		return new Delivery(this.idPrefix + Long.toString(this.sequence.incrementAndGet(), 36), 1);
-	}
-
-	private PublishResult deliver(String topicName, Object event, Delivery delivery) throws InterruptedException {
+	/**
+	 * Offers an event to this process's subscribers. Without an id of its own, its id is
+	 * this bus's prefix and a count, made only if a handler asks for it.
+	 */
+	private PublishResult deliver(String topicName, Delivery.Carried carried) throws InterruptedException {
+		Object event = carried.event();
 		Topic topic = this.topics.get(topicName);
 		if (topic == null) {
 			return new PublishResult(0, 0, 0, 0);
 		}
-		// one for every subscriber, unwrapped around the handler
-		Delivery.Carried carried = new Delivery.Carried(event, delivery);
 		topic.published.increment();
 		long stamp = System.nanoTime();
 		// captured once for every subscriber, and only kept if there is something in it

@@ -281,13 +281,13 @@ final class Subscriber implements Runnable {
 				}
 				CapturedContext.Scope scope = null;
 				// the bus offers each event with its delivery, which the handler sees
-				Delivery delivery = null;
-				if (event instanceof Delivery.Carried carried) {
-					event = carried.event();
-					delivery = carried.delivery();
+				Delivery.Carried carried = null;
+				if (event instanceof Delivery.Carried offered) {
+					carried = offered;
+					event = offered.event();
 				}
 				// nothing to set for an event offered without one
-				Delivery previous = (delivery != null) ? Delivery.enter(delivery) : null;
+				Object previous = (carried != null) ? Delivery.enter(carried) : null;
 				try {
 					if (context != null) {
 						scope = context.restore();
@@ -303,7 +303,7 @@ final class Subscriber implements Runnable {
 					if (scope != null) {
 						scope.close();
 					}
-					if (delivery != null) {
+					if (carried != null) {
 						Delivery.leave(previous);
 					}
 				}
