@@ -2,6 +2,7 @@ package dev.sluice.autoconfigure.aot;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -82,6 +83,22 @@ class SluiceAotTests {
 			assertThat(guarded.quote()).isEqualTo("quote");
 			assertThat(guarded.stock()).isEqualTo("stock");
 			assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(guarded::quote);
+			// per-key budgets (a SpEL key over the arguments) and a fallback, from the
+			// generated code
+			assertThat(guarded.quoteFor("alice")).isEqualTo("quote for alice");
+			assertThat(guarded.quoteFor("bob")).isEqualTo("quote for bob");
+			assertThat(guarded.quoteFor("alice")).isEqualTo("cached quote for alice");
+			// an async call holds its permit until its future completes
+			CompletableFuture<String> slow = new CompletableFuture<>();
+			CompletableFuture<String> first = guarded.stockLater(slow);
+			CompletableFuture<String> second = guarded.stockLater(CompletableFuture.completedFuture("second"));
+			CompletableFuture<String> third = guarded.stockLater(CompletableFuture.completedFuture("third"));
+			assertThat(second).isCompletedWithValue("second");
+			assertThat(third).isCompletedWithValue("third");
+			assertThat(context.getBean(BulkheadRegistry.class).get("legacy-db").stats().available()).isEqualTo(1);
+			slow.complete("first");
+			assertThat(first).isCompletedWithValue("first");
+			assertThat(context.getBean(BulkheadRegistry.class).get("legacy-db").stats().available()).isEqualTo(2);
 			assertThat(context.getBean(Pipelines.class)
 				.from("doubling", List.of(1, 2, 3))
 				.map("double", 2, (i) -> i * 2)
@@ -228,6 +245,20 @@ class SluiceAotTests {
 		@Bulkheaded("legacy-db")
 		public String stock() {
 			return "stock";
+		}
+
+		@RateLimited(value = "partner-api", key = "#customer", fallbackMethod = "cachedQuoteFor")
+		public String quoteFor(String customer) {
+			return "quote for " + customer;
+		}
+
+		public String cachedQuoteFor(String customer) {
+			return "cached quote for " + customer;
+		}
+
+		@Bulkheaded("legacy-db")
+		public CompletableFuture<String> stockLater(CompletableFuture<String> result) {
+			return result;
 		}
 
 	}
