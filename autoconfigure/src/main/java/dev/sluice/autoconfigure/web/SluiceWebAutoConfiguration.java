@@ -1,7 +1,5 @@
 package dev.sluice.autoconfigure.web;
 
-import java.util.Optional;
-
 import dev.sluice.ratelimit.RateLimiterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,7 +13,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of the problem responses for Sluice's refusals in a Spring MVC
- * application.
+ * application, and of the {@code RateLimit} fields on its guarded handlers' responses.
+ * {@link SluiceWebFluxAutoConfiguration} is its WebFlux counterpart.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -28,10 +27,7 @@ public final class SluiceWebAutoConfiguration {
 	@ConditionalOnMissingBean
 	SluiceExceptionHandler sluiceExceptionHandler(SluiceWebProperties properties,
 			ObjectProvider<RateLimiterRegistry> limiters) {
-		return new SluiceExceptionHandler((name) -> {
-			RateLimiterRegistry registry = limiters.getIfAvailable();
-			return (registry != null) ? registry.find(name) : Optional.empty();
-		}, properties.getRateLimitHeaders() != SluiceWebProperties.RateLimitHeaders.OFF);
+		return SluiceExceptionHandler.of(properties, limiters);
 	}
 
 	@Bean
