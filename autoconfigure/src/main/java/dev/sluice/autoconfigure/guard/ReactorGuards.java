@@ -2,6 +2,7 @@ package dev.sluice.autoconfigure.guard;
 
 import java.util.function.Supplier;
 
+import dev.sluice.autoconfigure.web.GuardedSubscriptions;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -12,8 +13,10 @@ import reactor.core.publisher.Mono;
  * taken when the result is subscribed to (each subscription takes one), without waiting
  * (a subscription must not block its thread), and given back exactly once when the
  * subscription completes, fails or is cancelled, before the completion or failure reaches
- * the subscriber. A refusal is an error signal, or the fallback's publisher. Loaded only
- * when Reactor is on the classpath.
+ * the subscriber. A refusal is an error signal, or the fallback's publisher. The permit
+ * is taken with the subscriber's web request, if any, made current
+ * ({@link GuardedSubscriptions}), so that a WebFlux response can tell of the rate limit.
+ * Loaded only when Reactor is on the classpath.
  */
 final class ReactorGuards {
 
@@ -36,10 +39,10 @@ final class ReactorGuards {
 			GuardInterceptor.@Nullable Instead fallback) {
 		if (result instanceof Mono<?>) {
 			Mono<Object> mono = (Mono<Object>) result;
-			return Mono.defer(() -> {
+			return Mono.deferContextual((subscriber) -> {
 				Once once;
 				try {
-					once = new Once(take.get());
+					once = new Once(GuardedSubscriptions.taking(subscriber, take));
 				}
 				catch (RuntimeException ex) {
 					return Mono.from(refused(ex, refusal, fallback));
@@ -48,10 +51,10 @@ final class ReactorGuards {
 			});
 		}
 		Flux<Object> flux = (Flux<Object>) result;
-		return Flux.defer(() -> {
+		return Flux.deferContextual((subscriber) -> {
 			Once once;
 			try {
-				once = new Once(take.get());
+				once = new Once(GuardedSubscriptions.taking(subscriber, take));
 			}
 			catch (RuntimeException ex) {
 				return refused(ex, refusal, fallback);

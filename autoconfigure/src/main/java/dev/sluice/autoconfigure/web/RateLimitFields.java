@@ -5,6 +5,8 @@ import java.time.Duration;
 import dev.sluice.ratelimit.RateLimitConfig;
 import dev.sluice.ratelimit.RateLimiter;
 
+import org.springframework.http.HttpHeaders;
+
 /**
  * The IETF {@code RateLimit-Policy} and {@code RateLimit} fields
  * (draft-ietf-httpapi-ratelimit-headers) of a Sluice rate limiter, as Structured Field
@@ -39,6 +41,18 @@ public final class RateLimitFields {
 	/** A {@code RateLimit} value. */
 	public static String limit(String name, int remaining, long resetSeconds) {
 		return item(name) + ";r=" + remaining + ";t=" + resetSeconds;
+	}
+
+	/**
+	 * Puts the fields of a limiter that let a handler run on its response, unless the
+	 * response already tells of a limit (a refusal's, say). Shared by Spring MVC and
+	 * WebFlux.
+	 */
+	static void addUnlessPresent(HttpHeaders headers, RateLimiter limiter) {
+		if (!headers.containsHeader(LIMIT)) {
+			headers.set(POLICY, policy(limiter.name(), limiter.config()));
+			headers.set(LIMIT, limit(limiter));
+		}
 	}
 
 	/** Whole seconds, rounded up. */

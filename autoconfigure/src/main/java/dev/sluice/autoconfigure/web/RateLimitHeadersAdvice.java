@@ -14,9 +14,9 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 
 /**
- * With {@code sluice.web.rate-limit-headers: always}, adds the {@code RateLimit} and
- * {@code RateLimit-Policy} fields to the response of a handler that a
- * {@code @RateLimited} guard let run, before its body is written.
+ * With {@code sluice.web.rate-limit-headers: always}, in a Spring MVC application, adds
+ * the {@code RateLimit} and {@code RateLimit-Policy} fields to the response of a handler
+ * that a {@code @RateLimited} guard let run, before its body is written.
  */
 @ControllerAdvice
 public class RateLimitHeadersAdvice implements ResponseBodyAdvice<Object> {
@@ -31,12 +31,9 @@ public class RateLimitHeadersAdvice implements ResponseBodyAdvice<Object> {
 			MediaType selectedContentType, Class<? extends HttpMessageConverter<?>> selectedConverterType,
 			ServerHttpRequest request, ServerHttpResponse response) {
 		RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
-		if (attributes != null
-				&& attributes.getAttribute(GuardedRequests.LIMITER,
-						RequestAttributes.SCOPE_REQUEST) instanceof RateLimiter limiter
-				&& !response.getHeaders().containsHeader(RateLimitFields.LIMIT)) {
-			response.getHeaders().set(RateLimitFields.POLICY, RateLimitFields.policy(limiter.name(), limiter.config()));
-			response.getHeaders().set(RateLimitFields.LIMIT, RateLimitFields.limit(limiter));
+		if (attributes != null && attributes.getAttribute(GuardedRequests.LIMITER,
+				RequestAttributes.SCOPE_REQUEST) instanceof RateLimiter limiter) {
+			RateLimitFields.addUnlessPresent(response.getHeaders(), limiter);
 		}
 		return body;
 	}

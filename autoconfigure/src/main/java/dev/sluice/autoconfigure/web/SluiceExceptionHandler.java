@@ -10,8 +10,10 @@ import dev.sluice.eventbus.EventRejectedException;
 import dev.sluice.pool.TaskRejectedException;
 import dev.sluice.ratelimit.RateLimitExceededException;
 import dev.sluice.ratelimit.RateLimiter;
+import dev.sluice.ratelimit.RateLimiterRegistry;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -20,14 +22,16 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Turns a Sluice refusal that escapes a Spring MVC handler into a problem response (RFC
- * 9457): a rate limit into 429 with {@code Retry-After} (and, when configured, the IETF
- * {@code RateLimit} and {@code RateLimit-Policy} fields), a full bulkhead or pool into
- * 503, and a publish the event bus or its transport refused into 503 with
- * {@code Retry-After}. Components that are shutting down answer 503 too. Each problem's
- * {@code type} links to its section of the project's {@code docs/problems.md}. An
- * application's own {@code @ExceptionHandler} for these exceptions in its controller
- * takes precedence.
+ * Turns a Sluice refusal that escapes an annotated controller, in a Spring MVC or a
+ * WebFlux application, into a problem response (RFC 9457): a rate limit into 429 with
+ * {@code Retry-After} (and, when configured, the IETF {@code RateLimit} and
+ * {@code RateLimit-Policy} fields), a full bulkhead or pool into 503, and a publish the
+ * event bus or its transport refused into 503 with {@code Retry-After}. Components that
+ * are shutting down answer 503 too. In WebFlux a refusal signalled by a handler's
+ * {@code Mono} is answered the same way, as long as the response is not yet committed.
+ * Each problem's {@code type} links to its section of the project's
+ * {@code docs/problems.md}. An application's own {@code @ExceptionHandler} for these
+ * exceptions in its controller takes precedence.
  */
 @RestControllerAdvice
 public class SluiceExceptionHandler {
@@ -61,6 +65,18 @@ public class SluiceExceptionHandler {
 	public SluiceExceptionHandler(Function<String, Optional<RateLimiter>> limiters, boolean rateLimitFields) {
 		this.limiters = limiters;
 		this.rateLimitFields = rateLimitFields;
+	}
+
+	/**
+	 * The handler of the application's settings; the policy of a refusing limiter is
+	 * looked up in the application's registry, if it has one. Used by both the Spring MVC
+	 * and the WebFlux auto-configuration.
+	 */
+	static SluiceExceptionHandler of(SluiceWebProperties properties, ObjectProvider<RateLimiterRegistry> limiters) {
+		return new SluiceExceptionHandler((name) -> {
+			RateLimiterRegistry registry = limiters.getIfAvailable();
+			return (registry != null) ? registry.find(name) : Optional.empty();
+		}, properties.getRateLimitHeaders() != SluiceWebProperties.RateLimitHeaders.OFF);
 	}
 
 	@ExceptionHandler(RateLimitExceededException.class)

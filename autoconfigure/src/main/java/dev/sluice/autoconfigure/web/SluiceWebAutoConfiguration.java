@@ -1,38 +1,24 @@
 package dev.sluice.autoconfigure.web;
 
-import java.util.Optional;
-
-import dev.sluice.ratelimit.RateLimiterRegistry;
-
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * Auto-configuration of the problem responses for Sluice's refusals in a Spring MVC
- * application.
+ * application, and of the {@code RateLimit} fields on its guarded handlers' responses.
+ * {@link SluiceWebFluxAutoConfiguration} is its WebFlux counterpart.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(
 		name = { "org.springframework.web.servlet.DispatcherServlet", "org.springframework.http.ProblemDetail" })
-@EnableConfigurationProperties(SluiceWebProperties.class)
+@Import(ProblemResponsesConfiguration.class)
 public final class SluiceWebAutoConfiguration {
-
-	@Bean
-	@ConditionalOnMissingBean
-	SluiceExceptionHandler sluiceExceptionHandler(SluiceWebProperties properties,
-			ObjectProvider<RateLimiterRegistry> limiters) {
-		return new SluiceExceptionHandler((name) -> {
-			RateLimiterRegistry registry = limiters.getIfAvailable();
-			return (registry != null) ? registry.find(name) : Optional.empty();
-		}, properties.getRateLimitHeaders() != SluiceWebProperties.RateLimitHeaders.OFF);
-	}
 
 	@Bean
 	@ConditionalOnMissingBean
