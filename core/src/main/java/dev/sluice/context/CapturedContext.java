@@ -63,8 +63,7 @@ public final class CapturedContext {
 	 */
 	private static @Nullable ThreadLocals library() {
 		try {
-			Class.forName("io.micrometer.context.ContextSnapshotFactory", false,
-					CapturedContext.class.getClassLoader());
+			Class.forName("io.micrometer.context.ContextRegistry", false, CapturedContext.class.getClassLoader());
 		}
 		catch (ClassNotFoundException | LinkageError ex) {
 			return null;
@@ -126,21 +125,24 @@ public final class CapturedContext {
 		if (isEmpty()) {
 			return NOTHING;
 		}
-		Deadline previous = CurrentDeadline.get();
+		Deadline previous = null;
 		if (this.deadline != null) {
+			previous = CurrentDeadline.get();
 			CurrentDeadline.set(CurrentDeadline.earlier(this.deadline, previous));
 		}
-		ThreadLocals.Restored restored = null;
+		Object replaced = null;
 		if (this.values != null) {
 			try {
-				restored = Objects.requireNonNull(LIBRARY).restore(this.values);
+				replaced = Objects.requireNonNull(LIBRARY).set(this.values);
 			}
 			catch (RuntimeException | Error ex) {
-				CurrentDeadline.set(previous);
+				if (this.deadline != null) {
+					CurrentDeadline.set(previous);
+				}
 				throw ex;
 			}
 		}
-		return new Restoring(previous, restored);
+		return new Restoring(this, previous, replaced);
 	}
 
 	@Override
@@ -160,27 +162,35 @@ public final class CapturedContext {
 
 	}
 
-	/** What a restore replaced, put back on close: the library's values first. */
+	/**
+	 * What a restore replaced, put back on close: the library's values first, then the
+	 * deadline if the context had one.
+	 */
 	private static final class Restoring implements Scope {
+
+		private final CapturedContext context;
 
 		private final @Nullable Deadline previous;
 
-		private final ThreadLocals.@Nullable Restored restored;
+		private final @Nullable Object replaced;
 
-		Restoring(@Nullable Deadline previous, ThreadLocals.@Nullable Restored restored) {
+		Restoring(CapturedContext context, @Nullable Deadline previous, @Nullable Object replaced) {
+			this.context = context;
 			this.previous = previous;
-			this.restored = restored;
+			this.replaced = replaced;
 		}
 
 		@Override
 		public void close() {
 			try {
-				if (this.restored != null) {
-					this.restored.close();
+				if (this.context.values != null && this.replaced != null) {
+					Objects.requireNonNull(LIBRARY).putBack(this.context.values, this.replaced);
 				}
 			}
 			finally {
-				CurrentDeadline.set(this.previous);
+				if (this.context.deadline != null) {
+					CurrentDeadline.set(this.previous);
+				}
 			}
 		}
 

@@ -1,44 +1,225 @@
 package dev.sluice.context;
 
-import java.util.Map;
+import java.util.List;
+import java.util.StringJoiner;
 
-import io.micrometer.context.ContextSnapshot;
-import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.ThreadLocalAccessor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every {@code ThreadLocalAccessor} registered with Micrometer Context Propagation's
- * global {@code ContextRegistry} (MDC through {@code Slf4jThreadLocalAccessor} once the
- * application registers one, Micrometer's current observation, and whatever else the
- * application or its libraries register), through one {@link ContextSnapshotFactory}. The
- * only class of Sluice that refers to {@code io.micrometer.context}; it is loaded only
- * when that library is present.
+ * Every {@code ThreadLocalAccessor} registered with a Micrometer Context Propagation
+ * {@link ContextRegistry} (the global one in use: MDC through
+ * {@code Slf4jThreadLocalAccessor} once the application registers one, Micrometer's
+ * current observation, and whatever else the application or its libraries register). The
+ * only class of Sluice, with its nested classes, that refers to
+ * {@code io.micrometer.context}; it is loaded only when that library is present.
  *
  * <p>
- * The factory does not clear missing values ({@code clearMissing(false)}, the library's
- * and Spring's default): an accessor with no value on the submitting thread is left alone
- * on the running thread. Each restore's scope puts back the values the thread had before,
- * so a worker's thread-locals are the same before and after every task, and nothing
- * travels from one task to the next.
+ * It does what the library's {@code ContextSnapshotFactory} (with
+ * {@code clearMissing(false)}, the library's and Spring's default) does with
+ * {@code captureAll()} and {@code setThreadLocals()}, call for call on the accessors, but
+ * keeps the values in an array indexed like the registry's accessors rather than in maps
+ * keyed by the accessors' keys:
+ * <ul>
+ * <li>capture: {@code getValue()} of every accessor registered at that moment; an
+ * accessor that returns {@code null} is not carried, and its thread-local is left alone
+ * on the thread that runs the work;</li>
+ * <li>set: for each carried value, in the registry's order, {@code getValue()} (what the
+ * thread had) then {@code setValue(value)};</li>
+ * <li>put back: in the reverse order, {@code restore(previous)}, or {@code restore()}
+ * where the thread had nothing, which removes the value. Micrometer's
+ * {@code ObservationThreadLocalAccessor} closes the observation scope its
+ * {@code setValue} opened there.</li>
+ * </ul>
+ * So a worker's thread-locals are the same before and after every task, and nothing
+ * travels from one task to the next. The accessor list is read from the registry once and
+ * kept; each capture checks, one reference per accessor, that the registry still lists
+ * the same accessors in the same order, and reads it again if not, so an accessor
+ * registered (or replaced, or removed) later is seen from the next capture on.
+ *
+ * <p>
+ * Thread-safe; the cached list is replaced as a whole.
  */
 final class MicrometerThreadLocals implements ThreadLocals {
 
-	private final ContextSnapshotFactory factory = ContextSnapshotFactory.builder().build();
+	private static final ThreadLocalAccessor<?>[] NONE = {};
 
-	@Override
-	public @Nullable Object capture() {
-		ContextSnapshot snapshot = this.factory.captureAll();
-		// the library's snapshot is a map of the captured values: an empty one is not
-		// worth keeping (for events, one is kept per event)
-		if (snapshot instanceof Map<?, ?> values && values.isEmpty()) {
-			return null;
-		}
-		return snapshot;
+	private final ContextRegistry registry;
+
+	/** The registry's accessors, in its order, as last read. */
+	private volatile ThreadLocalAccessor<?>[] accessors = NONE;
+
+	/** The accessors of the global registry, as they are at each capture. */
+	MicrometerThreadLocals() {
+		this(ContextRegistry.getInstance());
+	}
+
+	MicrometerThreadLocals(ContextRegistry registry) {
+		this.registry = registry;
 	}
 
 	@Override
-	public Restored restore(Object captured) {
-		return ((ContextSnapshot) captured).setThreadLocals()::close;
+	public @Nullable Object capture() {
+		ThreadLocalAccessor<?>[] accessors = accessors();
+		@Nullable Object[] values = null;
+		for (int i = 0; i < accessors.length; i++) {
+			Object value = accessors[i].getValue();
+			if (value != null) {
+				if (values == null) {
+					values = new Object[accessors.length];
+				}
+				values[i] = value;
+			}
+		}
+		return (values != null) ? new Captured(accessors, values) : null;
+	}
+
+	/**
+	 * The registry's accessors: the kept array while the registry lists the same ones in
+	 * the same order, else a fresh copy of its list.
+	 */
+	private ThreadLocalAccessor<?>[] accessors() {
+		List<ThreadLocalAccessor<?>> registered = this.registry.getThreadLocalAccessors();
+		ThreadLocalAccessor<?>[] kept = this.accessors;
+		if (same(registered, kept)) {
+			return kept;
+		}
+		// the registry's list is copy-on-write: its array is one consistent state
+		ThreadLocalAccessor<?>[] read = registered.toArray(NONE);
+		this.accessors = read;
+		return read;
+	}
+
+	private static boolean same(List<ThreadLocalAccessor<?>> registered, ThreadLocalAccessor<?>[] kept) {
+		if (registered.size() != kept.length) {
+			return false;
+		}
+		try {
+			for (int i = 0; i < kept.length; i++) {
+				if (registered.get(i) != kept[i]) {
+					return false;
+				}
+			}
+			return true;
+		}
+		catch (IndexOutOfBoundsException ex) {
+			// removed from while being compared
+			return false;
+		}
+	}
+
+	@Override
+	public Object set(Object captured) {
+		Captured context = (Captured) captured;
+		ThreadLocalAccessor<?>[] accessors = context.accessors;
+		@Nullable Object[] values = context.values;
+		@Nullable Object[] previous = new Object[accessors.length];
+		int i = 0;
+		try {
+			for (; i < accessors.length; i++) {
+				Object value = values[i];
+				if (value != null) {
+					previous[i] = accessors[i].getValue();
+					setValue(accessors[i], value);
+				}
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			// put back the values set before the one that failed; that one's accessor
+			// failed midway, and is left as it left itself
+			try {
+				putBack(accessors, values, previous, i);
+			}
+			catch (RuntimeException | Error suppressed) {
+				ex.addSuppressed(suppressed);
+			}
+			throw ex;
+		}
+		return previous;
+	}
+
+	@Override
+	public void putBack(Object captured, Object previous) {
+		Captured context = (Captured) captured;
+		putBack(context.accessors, context.values, (@Nullable Object[]) previous, context.accessors.length);
+	}
+
+	/**
+	 * Puts back what the thread had for the accessors before {@code end} that were set,
+	 * in reverse order; goes on past a failure and throws the first one at the end.
+	 */
+	private static void putBack(ThreadLocalAccessor<?>[] accessors, @Nullable Object[] values,
+			@Nullable Object[] previous, int end) {
+		Throwable failure = null;
+		for (int i = end - 1; i >= 0; i--) {
+			if (values[i] == null) {
+				continue;
+			}
+			try {
+				Object value = previous[i];
+				if (value != null) {
+					restore(accessors[i], value);
+				}
+				else {
+					accessors[i].restore();
+				}
+			}
+			catch (RuntimeException | Error ex) {
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+		if (failure instanceof RuntimeException ex) {
+			throw ex;
+		}
+		if (failure instanceof Error ex) {
+			throw ex;
+		}
+	}
+
+	/** The value came from this accessor's {@code getValue()}: it is of its type. */
+	@SuppressWarnings("unchecked")
+	private static <V> void setValue(ThreadLocalAccessor<V> accessor, Object value) {
+		accessor.setValue((V) value);
+	}
+
+	/** The value came from this accessor's {@code getValue()}: it is of its type. */
+	@SuppressWarnings("unchecked")
+	private static <V> void restore(ThreadLocalAccessor<V> accessor, Object value) {
+		accessor.restore((V) value);
+	}
+
+	/**
+	 * What a capture found: the accessors as the registry listed them then, and the value
+	 * of each, {@code null} for one that had none. Immutable once made.
+	 */
+	private static final class Captured {
+
+		final ThreadLocalAccessor<?>[] accessors;
+
+		final @Nullable Object[] values;
+
+		Captured(ThreadLocalAccessor<?>[] accessors, @Nullable Object[] values) {
+			this.accessors = accessors;
+			this.values = values;
+		}
+
+		@Override
+		public String toString() {
+			StringJoiner joined = new StringJoiner(", ", "{", "}");
+			for (int i = 0; i < this.accessors.length; i++) {
+				if (this.values[i] != null) {
+					joined.add(this.accessors[i].key() + "=" + this.values[i]);
+				}
+			}
+			return joined.toString();
+		}
+
 	}
 
 }

@@ -16,17 +16,20 @@ interface ThreadLocals {
 	@Nullable Object capture();
 
 	/**
-	 * Sets captured values on the calling thread.
-	 * @return what puts back the values that were there before
+	 * Sets captured values on the calling thread. If that fails, what was already set is
+	 * put back before the failure propagates.
+	 * @param captured what {@link #capture()} returned
+	 * @return what the thread had before, for {@link #putBack}
 	 */
-	Restored restore(Object captured);
+	Object set(Object captured);
 
-	/** Puts thread-local values back as they were. */
-	@FunctionalInterface
-	interface Restored {
-
-		void close();
-
-	}
+	/**
+	 * Puts back on the calling thread what it had before {@link #set}, in the reverse
+	 * order of setting; every value is put back even if one of them fails, and the first
+	 * failure then propagates.
+	 * @param captured what was set
+	 * @param previous what {@link #set} returned
+	 */
+	void putBack(Object captured, Object previous);
 
 }

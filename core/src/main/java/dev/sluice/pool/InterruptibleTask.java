@@ -104,6 +104,9 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	/** The body as a task decorator made it; {@code null} without one. */
 	private @Nullable Decorated<T> decorated;
 
+	/** Watches the body's run; {@code null} without one. Set before the hand-off. */
+	private @Nullable TaskObserver observer;
+
 	InterruptibleTask(Callable<? extends T> body) {
 		this.body = body;
 	}
@@ -126,7 +129,8 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		Throwable failure = null;
 		try {
 			if (!isDone()) {
-				value = (this.context == null && this.decorated == null) ? this.body.call() : callInContext();
+				value = (this.context == null && this.decorated == null && this.observer == null) ? this.body.call()
+						: callInContext();
 			}
 		}
 		catch (Throwable ex) {
@@ -155,14 +159,19 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	}
 
 	/**
-	 * Runs the body in its context and through its decorator; the context is taken away
-	 * before this returns or throws.
+	 * Runs the body in its context, through its decorator and watched by its observer;
+	 * the observer's run ends, and then the context is taken away, before this returns or
+	 * throws.
 	 */
 	private @Nullable T callInContext() throws Exception {
 		CapturedContext.Scope scope = (this.context != null) ? this.context.restore() : null;
 		@Nullable T value = null;
 		Throwable failure = null;
+		TaskObserver.Run run = null;
 		try {
+			if (this.observer != null) {
+				run = this.observer.start();
+			}
 			Decorated<T> decorated = this.decorated;
 			if (decorated == null) {
 				value = this.body.call();
@@ -174,6 +183,19 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		}
 		catch (Throwable ex) {
 			failure = ex;
+		}
+		if (run != null) {
+			try {
+				run.end(failure);
+			}
+			catch (Throwable ex) {
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
 		}
 		if (scope != null) {
 			try {
@@ -203,9 +225,12 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	/**
 	 * Prepares the task for a hand-off, on the submitting thread: keeps the context it
 	 * already carries (captured by a task group's fork) or captures the submitter's, or
-	 * drops both; then lets the decorator, if any, wrap the body.
+	 * drops both; then lets the decorator, if any, wrap the body, and keeps the pool's
+	 * observer.
 	 */
-	void prepare(boolean propagateContext, @Nullable UnaryOperator<Runnable> decorator) {
+	void prepare(boolean propagateContext, @Nullable UnaryOperator<Runnable> decorator,
+			@Nullable TaskObserver observer) {
+		this.observer = observer;
 		if (!propagateContext) {
 			this.context = null;
 		}

@@ -38,12 +38,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>
  * Every task is prepared for its hand-off on the submitting thread, before it is
- * admitted: the submitter's context is captured and the task decorator applied. An
- * {@link InterruptibleTask} keeps both in fields and stays the queued object itself (so
- * it can still be cancelled, dequeued and run by a helping join); any other
- * {@code Runnable} is queued in a {@link HandedOver} that remembers the original, which
- * is what abandoning looks at. Without a decorator and with propagation off nothing is
- * done at all.
+ * admitted: the submitter's context is captured and the task decorator applied (and the
+ * observer, if the pool has one, kept with it). An {@link InterruptibleTask} keeps both
+ * in fields and stays the queued object itself (so it can still be cancelled, dequeued
+ * and run by a helping join); any other {@code Runnable} is queued in a
+ * {@link HandedOver} that remembers the original, which is what abandoning looks at.
+ * Without a decorator or an observer and with propagation off nothing is done at all.
  */
 final class PoolExecutor extends ThreadPoolExecutor {
 
@@ -69,6 +69,9 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	/** Wraps the body of every task on the submitting thread; {@code null} for none. */
 	private final @Nullable UnaryOperator<Runnable> decorator;
 
+	/** Watches every task as it runs; {@code null} for none. */
+	private final @Nullable TaskObserver observer;
+
 	/** Places for tasks running or waiting: workers + queue capacity. */
 	private final Semaphore admission;
 
@@ -93,17 +96,18 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	final LongAdder endedWhileAbandoning = new LongAdder();
 
 	PoolExecutor(String poolName, PoolConfig config, ThreadFactory threadFactory,
-			@Nullable UnaryOperator<Runnable> decorator) {
-		this(poolName, config, new Workers(threadFactory), decorator);
+			@Nullable UnaryOperator<Runnable> decorator, @Nullable TaskObserver observer) {
+		this(poolName, config, new Workers(threadFactory), decorator, observer);
 	}
 
 	private PoolExecutor(String poolName, PoolConfig config, Workers workers,
-			@Nullable UnaryOperator<Runnable> decorator) {
+			@Nullable UnaryOperator<Runnable> decorator, @Nullable TaskObserver observer) {
 		super(config.workers(), config.workers(), 60, TimeUnit.SECONDS, queue(config), workers);
 		workers.pool = this;
 		this.poolName = poolName;
 		this.config = config;
 		this.decorator = decorator;
+		this.observer = observer;
 		this.admission = new Semaphore(
 				(int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
 		setRejectedExecutionHandler((task, executor) -> {
@@ -202,19 +206,19 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	private Runnable prepare(Runnable task) {
 		boolean propagate = this.config.propagateContext();
 		if (task instanceof InterruptibleTask<?> interruptible) {
-			interruptible.prepare(propagate, this.decorator);
+			interruptible.prepare(propagate, this.decorator, this.observer);
 			return interruptible;
 		}
 		CapturedContext context = propagate ? CapturedContext.capture() : null;
 		if (context != null && context.isEmpty()) {
 			context = null;
 		}
-		if (context == null && this.decorator == null) {
+		if (context == null && this.decorator == null && this.observer == null) {
 			return task;
 		}
 		Runnable decorated = (this.decorator != null)
 				? Objects.requireNonNull(this.decorator.apply(task), "the task decorator returned null") : task;
-		return new HandedOver(task, decorated, context);
+		return new HandedOver(task, decorated, context, this.observer);
 	}
 
 	/**
@@ -323,7 +327,8 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 	/**
 	 * A plain task on its way to a worker: the task as submitted (what abandoning cancels
-	 * if it is a future), the task as the decorator made it, and the submitter's context.
+	 * if it is a future), the task as the decorator made it, the submitter's context, and
+	 * the pool's observer.
 	 */
 	static final class HandedOver implements Runnable {
 
@@ -333,21 +338,46 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 		private final @Nullable CapturedContext context;
 
-		HandedOver(Runnable task, Runnable decorated, @Nullable CapturedContext context) {
+		private final @Nullable TaskObserver observer;
+
+		HandedOver(Runnable task, Runnable decorated, @Nullable CapturedContext context,
+				@Nullable TaskObserver observer) {
 			this.task = task;
 			this.decorated = decorated;
 			this.context = context;
+			this.observer = observer;
 		}
 
 		@Override
 		public void run() {
 			if (this.context == null) {
-				this.decorated.run();
+				observed();
 				return;
 			}
 			try (CapturedContext.Scope scope = this.context.restore()) {
+				observed();
+			}
+		}
+
+		private void observed() {
+			if (this.observer == null) {
+				this.decorated.run();
+				return;
+			}
+			TaskObserver.Run run = this.observer.start();
+			try {
 				this.decorated.run();
 			}
+			catch (Throwable ex) {
+				try {
+					run.end(ex);
+				}
+				catch (Throwable suppressed) {
+					ex.addSuppressed(suppressed);
+				}
+				throw ex;
+			}
+			run.end(null);
 		}
 
 		@Override

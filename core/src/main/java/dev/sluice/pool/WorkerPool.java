@@ -71,7 +71,8 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 
 	private final PoolExecutor executor;
 
-	private WorkerPool(String name, PoolConfig config, @Nullable UnaryOperator<Runnable> decorator) {
+	private WorkerPool(String name, PoolConfig config, @Nullable UnaryOperator<Runnable> decorator,
+			@Nullable TaskObserver observer) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("name must not be blank");
 		}
@@ -88,15 +89,15 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 								+ " later; this JVM is Java " + Runtime.version().feature()
 								+ ", so it runs on platform threads");
 		}
-		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix),
-				decorator);
+		this.executor = new PoolExecutor(name, config, (virtual != null) ? virtual : platformThreads(prefix), decorator,
+				observer);
 	}
 
 	/**
 	 * Creates a pool with the given name and settings; its workers start as tasks arrive.
 	 */
 	public static WorkerPool create(String name, PoolConfig config) {
-		return new WorkerPool(name, config, null);
+		return new WorkerPool(name, config, null, null);
 	}
 
 	/**
@@ -110,7 +111,19 @@ public final class WorkerPool implements Executor, Drainable, AutoCloseable {
 	 * an {@link IllegalStateException}.
 	 */
 	public static WorkerPool create(String name, PoolConfig config, UnaryOperator<Runnable> decorator) {
-		return new WorkerPool(name, config, Objects.requireNonNull(decorator, "decorator"));
+		return new WorkerPool(name, config, Objects.requireNonNull(decorator, "decorator"), null);
+	}
+
+	/**
+	 * Creates a pool whose tasks are each wrapped by the decorator, if one is given (as
+	 * {@link #create(String, PoolConfig, UnaryOperator)} describes), and each watched by
+	 * the observer, if one is given: {@link TaskObserver#start()} on the thread that runs
+	 * the task, in the task's context, around the decorated body. Without either, the
+	 * same as {@link #create(String, PoolConfig)}.
+	 */
+	public static WorkerPool create(String name, PoolConfig config, @Nullable UnaryOperator<Runnable> decorator,
+			@Nullable TaskObserver observer) {
+		return new WorkerPool(name, config, decorator, observer);
 	}
 
 	private static ThreadFactory platformThreads(String prefix) {

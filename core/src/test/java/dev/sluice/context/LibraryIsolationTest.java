@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Core works without Micrometer Context Propagation on the class path: only one class
- * refers to the library, and nothing reaches it unless the library is there
- * ({@code WithoutContextLibraryTest} runs core without the jar).
+ * (with its nested classes) refers to the library, and nothing reaches it unless the
+ * library is there ({@code WithoutContextLibraryTest} runs core without the jar).
  */
 class LibraryIsolationTest {
 
@@ -33,7 +33,9 @@ class LibraryIsolationTest {
 				}
 			}).map((file) -> classes.relativize(file).toString()).toList();
 		}
-		assertThat(referring).containsExactly("dev/sluice/context/MicrometerThreadLocals.class");
+		assertThat(referring).isNotEmpty()
+			.allMatch((file) -> file.equals("dev/sluice/context/MicrometerThreadLocals.class")
+					|| file.startsWith("dev/sluice/context/MicrometerThreadLocals$"));
 	}
 
 }

@@ -2,15 +2,18 @@ package dev.sluice.autoconfigure.pool;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.autoconfigure.config.NamedComponents;
 import dev.sluice.autoconfigure.config.ShadowedComponentException;
+import dev.sluice.pool.TaskObserver;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolMetrics;
 import dev.sluice.pool.WorkerPoolRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -25,6 +28,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of Sluice's worker pools: a {@link WorkerPoolRegistry} of the pools
@@ -54,6 +58,7 @@ public final class PoolAutoConfiguration {
 			Binder binder = Binder.get(environment);
 			PoolDecorators decorators = new PoolDecorators(beanFactory, taskDecorators,
 					PoolConfigs.taskDecorators(binder));
+			Set<String> observed = PoolConfigs.observedPools(binder);
 			PoolConfigs.of(binder).forEach((name, config) -> {
 				if (PoolBeanRegistrar.isUserBean(beanFactory, name)) {
 					// the user's own bean of that name wins; the registry holds it rather
@@ -61,10 +66,23 @@ public final class PoolAutoConfiguration {
 					pools.add(userPool(beanFactory, name));
 				}
 				else {
-					pools.add(decorators.create(name, config));
+					pools.add(decorators.create(name, config,
+							observed.contains(name) ? observerOf(beanFactory, name) : null));
 				}
 			});
 			return new WorkerPoolRegistry(pools);
+		}
+
+		/**
+		 * The observer of a pool that observes its tasks: only then is Micrometer
+		 * Observation looked for, so that it need not be on the class path otherwise.
+		 */
+		private static @Nullable TaskObserver observerOf(ConfigurableListableBeanFactory beanFactory, String name) {
+			if (!ClassUtils.isPresent("io.micrometer.observation.ObservationRegistry",
+					PoolAutoConfiguration.class.getClassLoader())) {
+				return null;
+			}
+			return PoolTaskObservation.of(beanFactory, name);
 		}
 
 		private static WorkerPool userPool(ConfigurableListableBeanFactory beanFactory, String name) {

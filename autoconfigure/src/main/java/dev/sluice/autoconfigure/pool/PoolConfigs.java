@@ -1,7 +1,9 @@
 package dev.sluice.autoconfigure.pool;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 import dev.sluice.autoconfigure.config.LayeredSettings;
 import dev.sluice.autoconfigure.config.NamedComponents;
@@ -36,6 +38,23 @@ final class PoolConfigs {
 			}
 		}
 		return named;
+	}
+
+	/**
+	 * The configured pools whose tasks are each observed ({@code observe-tasks}, their
+	 * own or the defaults').
+	 */
+	static Set<String> observedPools(Binder binder) {
+		Set<String> observed = new LinkedHashSet<>();
+		for (String name : NamedComponents.names(binder, PREFIX, PoolProperties.Pool.class)) {
+			LayeredSettings<PoolProperties.Pool> settings = LayeredSettings.of(binder, PoolProperties.Pool::new)
+				.layer(PREFIX + ".defaults")
+				.layer(NamedComponents.instance(PREFIX, name));
+			if (settings.settings().isObserveTasks()) {
+				observed.add(name);
+			}
+		}
+		return observed;
 	}
 
 	/** A task decorator bean named in configuration, and the property naming it. */

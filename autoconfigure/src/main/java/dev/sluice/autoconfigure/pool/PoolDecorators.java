@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import dev.sluice.pool.PoolConfig;
+import dev.sluice.pool.TaskObserver;
 import dev.sluice.pool.WorkerPool;
 import org.jspecify.annotations.Nullable;
 
@@ -39,14 +40,13 @@ final class PoolDecorators {
 		this.named = named;
 	}
 
-	/** The pool, made with its decorator, if it has one. */
-	WorkerPool create(String name, PoolConfig config) {
+	/**
+	 * The pool, made with its decorator and the observer of its tasks, if it has them.
+	 */
+	WorkerPool create(String name, PoolConfig config, @Nullable TaskObserver observer) {
 		TaskDecorator decorator = decoratorOf(name);
-		if (decorator == null) {
-			return WorkerPool.create(name, config);
-		}
-		UnaryOperator<Runnable> decorate = decorator::decorate;
-		return WorkerPool.create(name, config, decorate);
+		UnaryOperator<Runnable> decorate = (decorator != null) ? decorator::decorate : null;
+		return WorkerPool.create(name, config, decorate, observer);
 	}
 
 	private @Nullable TaskDecorator decoratorOf(String pool) {

@@ -85,6 +85,14 @@ public class PoolProperties {
 		 */
 		private @Nullable String taskDecorator;
 
+		/**
+		 * Whether each task runs inside a Micrometer Observation named sluice.pool.task
+		 * (low-cardinality keys sluice.pool, the pool's name, and outcome, success or
+		 * error), a child of the submitter's current observation. Needs an
+		 * ObservationRegistry bean; without one, or when false, tasks are not wrapped.
+		 */
+		private boolean observeTasks = false;
+
 		PoolConfig toConfig() {
 			return new PoolConfig(this.workers, this.queueCapacity, this.overflow, this.submitTimeout, this.threads,
 					this.propagateContext);
@@ -144,6 +152,14 @@ public class PoolProperties {
 
 		public void setTaskDecorator(@Nullable String taskDecorator) {
 			this.taskDecorator = taskDecorator;
+		}
+
+		public boolean isObserveTasks() {
+			return this.observeTasks;
+		}
+
+		public void setObserveTasks(boolean observeTasks) {
+			this.observeTasks = observeTasks;
 		}
 
 	}

@@ -1,0 +1,160 @@
+package dev.sluice.context;
+
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.micrometer.context.ContextRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The adapter makes the same calls on the accessors as Micrometer's
+ * {@code ContextSnapshotFactory} with {@code clearMissing(false)}: getValue to capture;
+ * getValue then setValue, in the registry's order, to set; restore(previous) or
+ * restore(), in the reverse order, to put back. Each test has a registry of its own. (No
+ * method here names a type of the library: discovery in the surefire execution without it
+ * must still load the class.)
+ */
+class MicrometerThreadLocalsTest {
+
+	private final ContextRegistry registry = new ContextRegistry();
+
+	private final MicrometerThreadLocals threadLocals = new MicrometerThreadLocals(this.registry);
+
+	private final Queue<String> calls = new ConcurrentLinkedQueue<>();
+
+	@Test
+	void setsInTheRegistrysOrderAndPutsBackInReverse() {
+		RecordingAccessor a = RecordingAccessor.register(this.registry, this.calls, "a");
+		RecordingAccessor b = RecordingAccessor.register(this.registry, this.calls, "b");
+		RecordingAccessor c = RecordingAccessor.register(this.registry, this.calls, "c");
+		a.local.set("a-submitter");
+		b.local.set("b-submitter");
+		c.local.set("c-submitter");
+		Object captured = this.threadLocals.capture();
+		assertThat(captured).hasToString("{a=a-submitter, b=b-submitter, c=c-submitter}");
+		assertThat(this.calls).containsExactly("a.getValue", "b.getValue", "c.getValue");
+		this.calls.clear();
+		// the running thread has a value of its own for b only
+		a.local.remove();
+		b.local.set("b-worker");
+		c.local.remove();
+		Object previous = this.threadLocals.set(captured);
+		assertThat(List.of(a.local.get(), b.local.get(), c.local.get())).containsExactly("a-submitter", "b-submitter",
+				"c-submitter");
+		this.threadLocals.putBack(captured, previous);
+		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-submitter)", "b.getValue",
+				"b.setValue(b-submitter)", "c.getValue", "c.setValue(c-submitter)", "c.restore()",
+				"b.restore(b-worker)", "a.restore()");
+		assertThat(a.local.get()).isNull();
+		assertThat(b.local.get()).isEqualTo("b-worker");
+		assertThat(c.local.get()).isNull();
+	}
+
+	@Test
+	void anAccessorWithNoValueOnTheSubmittingThreadIsLeftAloneOnTheRunningThread() {
+		RecordingAccessor carried = RecordingAccessor.register(this.registry, this.calls, "carried");
+		RecordingAccessor absent = RecordingAccessor.register(this.registry, this.calls, "absent");
+		carried.local.set("submitter");
+		Object captured = this.threadLocals.capture();
+		assertThat(captured).hasToString("{carried=submitter}");
+		carried.local.remove();
+		absent.local.set("worker's own");
+		this.calls.clear();
+		Object previous = this.threadLocals.set(captured);
+		assertThat(absent.local.get()).isEqualTo("worker's own");
+		this.threadLocals.putBack(captured, previous);
+		assertThat(absent.local.get()).isEqualTo("worker's own");
+		assertThat(this.calls).containsExactly("carried.getValue", "carried.setValue(submitter)", "carried.restore()");
+	}
+
+	@Test
+	void nothingToCarryWhenNoAccessorHasAValue() {
+		assertThat(this.threadLocals.capture()).as("no accessor").isNull();
+		RecordingAccessor.register(this.registry, this.calls, "never");
+		assertThat(this.threadLocals.capture()).as("an accessor whose getValue returns null").isNull();
+		assertThat(this.calls).containsExactly("never.getValue");
+	}
+
+	@Test
+	void anAccessorRegisteredReplacedOrRemovedAfterACaptureIsSeenByTheNext() {
+		RecordingAccessor first = RecordingAccessor.register(this.registry, this.calls, "first");
+		first.local.set("1");
+		assertThat(this.threadLocals.capture()).hasToString("{first=1}");
+		RecordingAccessor later = RecordingAccessor.register(this.registry, this.calls, "later");
+		later.local.set("2");
+		assertThat(this.threadLocals.capture()).hasToString("{first=1, later=2}");
+		// the same key again: the registry replaces the accessor, the list keeps its size
+		RecordingAccessor replacing = RecordingAccessor.register(this.registry, this.calls, "first");
+		replacing.local.set("1'");
+		assertThat(this.threadLocals.capture()).hasToString("{later=2, first=1'}");
+		this.registry.removeThreadLocalAccessor("later");
+		assertThat(this.threadLocals.capture()).hasToString("{first=1'}");
+	}
+
+	@Test
+	void aContextCapturedBeforeARegistrationIsSetAndPutBackWithTheAccessorsOfItsCapture() {
+		RecordingAccessor first = RecordingAccessor.register(this.registry, this.calls, "first");
+		first.local.set("1");
+		Object captured = this.threadLocals.capture();
+		RecordingAccessor later = RecordingAccessor.register(this.registry, this.calls, "later");
+		later.local.set("own");
+		first.local.remove();
+		Object previous = this.threadLocals.set(captured);
+		assertThat(first.local.get()).isEqualTo("1");
+		assertThat(later.local.get()).isEqualTo("own");
+		this.threadLocals.putBack(captured, previous);
+		assertThat(first.local.get()).isNull();
+		assertThat(later.local.get()).isEqualTo("own");
+	}
+
+	@Test
+	void aFailingSetValuePutsBackWhatWasAlreadySetAndPropagates() {
+		RecordingAccessor a = RecordingAccessor.register(this.registry, this.calls, "a");
+		RecordingAccessor failing = RecordingAccessor.register(this.registry, this.calls, "failing");
+		RecordingAccessor c = RecordingAccessor.register(this.registry, this.calls, "c");
+		a.local.set("a-1");
+		failing.local.set("f-1");
+		c.local.set("c-1");
+		Object captured = this.threadLocals.capture();
+		a.local.set("a-own");
+		failing.local.remove();
+		c.local.remove();
+		failing.failSet = true;
+		this.calls.clear();
+		assertThatThrownBy(() -> this.threadLocals.set(captured)).isInstanceOf(IllegalStateException.class)
+			.hasMessage("failing.setValue failed");
+		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-1)", "failing.getValue",
+				"failing.setValue(f-1)", "a.restore(a-own)");
+		assertThat(a.local.get()).isEqualTo("a-own");
+		assertThat(c.local.get()).isNull();
+	}
+
+	@Test
+	void aFailingRestoreDoesNotStopTheOthersBeingPutBack() {
+		RecordingAccessor a = RecordingAccessor.register(this.registry, this.calls, "a");
+		RecordingAccessor failing = RecordingAccessor.register(this.registry, this.calls, "failing");
+		RecordingAccessor c = RecordingAccessor.register(this.registry, this.calls, "c");
+		a.local.set("a-1");
+		failing.local.set("f-1");
+		c.local.set("c-1");
+		Object captured = this.threadLocals.capture();
+		a.local.remove();
+		failing.local.remove();
+		c.local.set("c-own");
+		Object previous = this.threadLocals.set(captured);
+		failing.failRestore = true;
+		a.failRestore = true;
+		assertThatThrownBy(() -> this.threadLocals.putBack(captured, previous))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessage("failing.restore failed")
+			.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
+				.extracting(Throwable::getMessage)
+				.isEqualTo("a.restore failed"));
+		assertThat(c.local.get()).isEqualTo("c-own");
+	}
+
+}
