@@ -1,5 +1,6 @@
 package dev.sluice.eventbus;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -17,6 +18,11 @@ import org.jspecify.annotations.Nullable;
  * a publish with the same id lets handlers recognise the duplicate.</li>
  * <li><b>Attempt</b>: 1 for the first delivery; a transport that delivers again (a Redis
  * group, after a handler threw or its member stopped) counts up.</li>
+ * <li><b>Headers</b>: what travels with the event besides it: the trace context
+ * ({@code traceparent}, {@code tracestate}, {@code baggage}) that the publisher's
+ * observation wrote, on a bus with an {@code ObservationRegistry}
+ * ({@link EventBus.Builder#observationRegistry}); empty otherwise. The same for every
+ * subscriber and every attempt (with Redis, stored in the stream entry).</li>
  * </ul>
  *
  * <p>
@@ -26,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param id the event's id, never blank
  * @param attempt which delivery of the event this is, from 1
+ * @param headers what travels with the event, unmodifiable; empty if nothing does
  */
-public record Delivery(String id, int attempt) {
+public record Delivery(String id, int attempt, Map<String, String> headers) {
 
 	/**
 	 * A {@link Delivery}, or a {@link Carried} event whose delivery is made when asked
@@ -43,6 +50,13 @@ public record Delivery(String id, int attempt) {
 		if (attempt < 1) {
 			throw new IllegalArgumentException("attempt must be at least 1, was " + attempt);
 		}
+		// the same instance when it is already unmodifiable (Map.of(), a decoded entry's)
+		headers = Map.copyOf(headers);
+	}
+
+	/** A delivery with no headers. */
+	public Delivery(String id, int attempt) {
+		this(id, attempt, Map.of());
 	}
 
 	/**
@@ -92,7 +106,7 @@ public record Delivery(String id, int attempt) {
 	 * bus's prefix and count the first time a handler asks for it, so that a publish
 	 * whose handlers never ask builds no id.
 	 */
-	static final class Carried {
+	static class Carried {
 
 		private final Object event;
 
@@ -123,10 +137,59 @@ public record Delivery(String id, int attempt) {
 		Delivery delivery() {
 			Delivery delivery = this.delivery;
 			if (delivery == null) {
-				delivery = new Delivery(this.prefix + Long.toString(this.sequence, 36), 1);
+				delivery = new Delivery(this.prefix + Long.toString(this.sequence, 36), 1, headers());
 				this.delivery = delivery;
 			}
 			return delivery;
+		}
+
+		/** The event's headers, without making its delivery. */
+		Map<String, String> headers() {
+			Delivery delivery = this.delivery;
+			return (delivery != null) ? delivery.headers() : Map.of();
+		}
+
+		/**
+		 * The observation of the publish in this process, the parent of each delivery's;
+		 * {@code null} for an event from elsewhere or a bus that does not observe.
+		 */
+		@Nullable Object publish() {
+			return null;
+		}
+
+	}
+
+	/**
+	 * An event published in this process by a bus that observes: its headers and its
+	 * publish's observation go with it to every subscriber (a subclass, so that the
+	 * events of a bus that does not observe stay as small as they were).
+	 */
+	static final class Observed extends Carried {
+
+		private final Map<String, String> headers;
+
+		private final Object publish;
+
+		Observed(Object event, Delivery delivery, Object publish) {
+			super(event, delivery);
+			this.headers = delivery.headers();
+			this.publish = publish;
+		}
+
+		Observed(Object event, String prefix, long sequence, Map<String, String> headers, Object publish) {
+			super(event, prefix, sequence);
+			this.headers = headers;
+			this.publish = publish;
+		}
+
+		@Override
+		Map<String, String> headers() {
+			return this.headers;
+		}
+
+		@Override
+		Object publish() {
+			return this.publish;
 		}
 
 	}

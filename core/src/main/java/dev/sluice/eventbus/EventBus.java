@@ -22,6 +22,7 @@ import dev.sluice.InvalidSettingException;
 import dev.sluice.context.CapturedContext;
 import dev.sluice.lifecycle.Drainable;
 import dev.sluice.timeout.Deadline;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +60,12 @@ import org.jspecify.annotations.Nullable;
  * waits, and taken away again after the handler. Nothing is kept for a publisher with
  * nothing to carry, nor for a bus created without propagation. Events that a transport
  * receives from other instances carry the context of the thread that receives them.</li>
+ * <li>Observed, when {@linkplain Builder#observationRegistry given} a Micrometer
+ * {@code ObservationRegistry}: an observation per publish and, as its child, one per
+ * delivery to a subscriber ({@link EventBusObservation}); the publish's trace context
+ * travels with the event in its {@linkplain Delivery#headers() headers}, across instances
+ * too. Without a registry nothing is observed, no headers are made, and Micrometer
+ * Observation need not be on the class path.</li>
  * <li>Shutdown: {@link #stopIntake()} makes publishing fail; {@link #awaitDrained} lets
  * the queued events be delivered; {@link #abandonRemaining()} discards the rest,
  * counted.</li>
@@ -85,6 +92,9 @@ public final class EventBus implements Drainable, AutoCloseable {
 
 	/** Whether handlers run in their publisher's context. */
 	private final boolean propagateContext;
+
+	/** Observes publishes and deliveries; {@code null}: nothing is observed. */
+	private final @Nullable EventObserver observer;
 
 	private final Map<String, Topic> topics = new ConcurrentHashMap<>();
 
@@ -130,15 +140,16 @@ public final class EventBus implements Drainable, AutoCloseable {
 	private final Set<Subscriber> leaving = ConcurrentHashMap.newKeySet();
 
 	private EventBus(String name, int dispatchers, EventTransport transport, boolean propagateContext,
-			@Nullable PublishInterceptor interceptor) {
+			@Nullable PublishInterceptor interceptor, @Nullable EventObserver observer) {
 		if (dispatchers < 1 || dispatchers > MAX_DISPATCHERS) {
 			throw new InvalidSettingException("dispatchers", dispatchers,
 					"dispatchers must be between 1 and " + MAX_DISPATCHERS + ", was " + dispatchers);
 		}
-		this.name = name;
+		this.name = Objects.requireNonNull(name, "name");
 		this.transport = Objects.requireNonNull(transport, "transport");
 		this.propagateContext = propagateContext;
 		this.interceptor = interceptor;
+		this.observer = observer;
 		AtomicInteger count = new AtomicInteger();
 		String prefix = "sluice-" + name + "-";
 		// the queue holds at most one drain task per subscriber, so it is bounded by the
@@ -148,14 +159,23 @@ public final class EventBus implements Drainable, AutoCloseable {
 				(task) -> new Subscriber.DispatcherThread(task, prefix + count.incrementAndGet()));
 	}
 
+	/**
+	 * A builder of a bus of the given name: by default one dispatcher thread per
+	 * processor, the in-process transport, context propagation on, no interceptor and no
+	 * observations.
+	 */
+	public static Builder builder(String name) {
+		return new Builder(name);
+	}
+
 	/** A bus with the given number of dispatcher threads, delivering in this process. */
 	public static EventBus create(String name, int dispatchers) {
-		return new EventBus(name, dispatchers, EventTransport.inMemory(), true, null);
+		return builder(name).dispatchers(dispatchers).build();
 	}
 
 	/** A bus with the given number of dispatcher threads and transport. */
 	public static EventBus create(String name, int dispatchers, EventTransport transport) {
-		return new EventBus(name, dispatchers, transport, true, null);
+		return builder(name).dispatchers(dispatchers).transport(transport).build();
 	}
 
 	/**
@@ -164,7 +184,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 * of it.
 	 */
 	public static EventBus create(String name, int dispatchers, EventTransport transport, boolean propagateContext) {
-		return new EventBus(name, dispatchers, transport, propagateContext, null);
+		return builder(name).dispatchers(dispatchers).transport(transport).propagateContext(propagateContext).build();
 	}
 
 	/**
@@ -174,7 +194,7 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 */
 	public static EventBus create(String name, int dispatchers, EventTransport transport,
 			PublishInterceptor interceptor) {
-		return create(name, dispatchers, transport, true, interceptor);
+		return builder(name).dispatchers(dispatchers).transport(transport).publishInterceptor(interceptor).build();
 	}
 
 	/**
@@ -184,12 +204,21 @@ public final class EventBus implements Drainable, AutoCloseable {
 	 */
 	public static EventBus create(String name, int dispatchers, EventTransport transport, boolean propagateContext,
 			@Nullable PublishInterceptor interceptor) {
-		return new EventBus(name, dispatchers, transport, propagateContext, interceptor);
+		return builder(name).dispatchers(dispatchers)
+			.transport(transport)
+			.propagateContext(propagateContext)
+			.publishInterceptor(interceptor)
+			.build();
 	}
 
 	/** Whether handlers run in the context of their publisher. */
 	public boolean propagatesContext() {
 		return this.propagateContext;
+	}
+
+	/** Whether publishes and deliveries are observed (the bus was given a registry). */
+	public boolean observes() {
+		return this.observer != null;
 	}
 
 	/** A bus named {@code eventbus-N} with one dispatcher thread per processor. */
@@ -247,6 +276,11 @@ public final class EventBus implements Drainable, AutoCloseable {
 			if (this.closed) {
 				throw shutDown(topic);
 			}
+			EventObserver observer = this.observer;
+			if (observer != null) {
+				return observer.publish(topic, event, eventId,
+						(headers, publish) -> sendObserved(topic, event, eventId, headers, publish));
+			}
 			if (eventId == null) {
 				return this.transport.send(topic, event, this.local);
 			}
@@ -256,6 +290,40 @@ public final class EventBus implements Drainable, AutoCloseable {
 		finally {
 			this.publishing.decrementAndGet();
 		}
+	}
+
+	/**
+	 * Sends an observed publish: the headers go with the event, and in this process the
+	 * publish's observation goes with it to every subscriber, as their deliveries'
+	 * parent.
+	 */
+	private PublishResult sendObserved(String topic, Object event, @Nullable String eventId,
+			Map<String, String> headers, @Nullable Object publish) throws InterruptedException {
+		if (publish == null) {
+			// not observed after all (a predicate turned it off): the headers are empty
+			return (eventId != null)
+					? this.transport.send(topic, event, eventId, headers,
+							(t, e) -> deliver(t, new Delivery.Carried(e, new Delivery(eventId, 1))))
+					: this.transport.send(topic, event, null, headers, this.local);
+		}
+		EventTransport.LocalDelivery local = new EventTransport.LocalDelivery() {
+
+			@Override
+			public PublishResult deliver(String t, Object e) throws InterruptedException {
+				Delivery.Carried carried = (eventId != null)
+						? new Delivery.Observed(e, new Delivery(eventId, 1, headers), publish) : new Delivery.Observed(
+								e, EventBus.this.idPrefix, EventBus.this.sequence.incrementAndGet(), headers, publish);
+				return EventBus.this.deliver(t, carried);
+			}
+
+			@Override
+			public PublishResult deliver(String t, Object e, Delivery delivery) throws InterruptedException {
+				// from elsewhere: its headers carry the trace
+				return EventBus.this.deliver(t, new Delivery.Carried(e, delivery));
+			}
+
+		};
+		return this.transport.send(topic, event, eventId, headers, local);
 	}
 
 	private EventRejectedException shutDown(String topic) {
@@ -338,12 +406,13 @@ public final class EventBus implements Drainable, AutoCloseable {
 			throw new IllegalStateException("Event bus '" + this.name + "' is shut down");
 		}
 		if (options.group() != null) {
-			Subscription member = this.transport.subscribeGroup(topic, type, handler, options);
+			Subscription member = this.transport.subscribeGroup(topic, type, observedMember(topic, handler, options),
+					options);
 			if (member != null) {
 				return member;
 			}
 		}
-		Subscriber subscriber = new Subscriber(topic, options, type, handler, this.dispatcher);
+		Subscriber subscriber = new Subscriber(topic, options, type, handler, this.dispatcher, this.observer);
 		Topic found = this.topics.computeIfAbsent(topic, Topic::new);
 		synchronized (found) {
 			if (!found.opened) {
@@ -357,6 +426,26 @@ public final class EventBus implements Drainable, AutoCloseable {
 			this.listeners.forEach((listener) -> listener.added(subscriber));
 		}
 		return new Handle(this, found, subscriber);
+	}
+
+	/**
+	 * The handler of a member of a group that the transport serves (on a thread of its
+	 * own), observed if the bus observes: the delivery's headers are the transport's
+	 * ({@link Delivery#current()}).
+	 */
+	@SuppressWarnings("unchecked")
+	private <E> Consumer<? super E> observedMember(String topic, Consumer<? super E> handler,
+			SubscriberOptions options) {
+		EventObserver observer = this.observer;
+		if (observer == null) {
+			return handler;
+		}
+		Consumer<Object> plain = (Consumer<Object>) handler;
+		return (event) -> {
+			Delivery delivery = Delivery.current();
+			observer.deliver(topic, options.name(), event, (delivery != null) ? delivery.headers() : Map.of(), null,
+					plain);
+		};
 	}
 
 	/** Subscribes with the default options, under a name made from the type. */
@@ -480,6 +569,108 @@ public final class EventBus implements Drainable, AutoCloseable {
 	@Override
 	public String toString() {
 		return "EventBus[" + this.name + ", " + this.topics.size() + " topics]";
+	}
+
+	/**
+	 * Makes an {@link EventBus}: its name, dispatchers, transport, context propagation,
+	 * publish interceptor and observations. Every setting but the name has a default. Not
+	 * thread-safe.
+	 */
+	public static final class Builder {
+
+		private final String name;
+
+		private int dispatchers = Runtime.getRuntime().availableProcessors();
+
+		private EventTransport transport = EventTransport.inMemory();
+
+		private boolean propagateContext = true;
+
+		private @Nullable PublishInterceptor interceptor;
+
+		private @Nullable ObservationRegistry observationRegistry;
+
+		private @Nullable EventPublishObservationConvention publishConvention;
+
+		private @Nullable EventDeliveryObservationConvention deliveryConvention;
+
+		private Builder(String name) {
+			this.name = Objects.requireNonNull(name, "name");
+		}
+
+		/**
+		 * How many dispatcher threads deliver events, 1 to {@link #MAX_DISPATCHERS};
+		 * default one per processor.
+		 */
+		public Builder dispatchers(int dispatchers) {
+			this.dispatchers = dispatchers;
+			return this;
+		}
+
+		/** What carries events; default {@link EventTransport#inMemory()}. */
+		public Builder transport(EventTransport transport) {
+			this.transport = Objects.requireNonNull(transport, "transport");
+			return this;
+		}
+
+		/**
+		 * Whether handlers run in their publisher's context ({@link CapturedContext});
+		 * default true.
+		 */
+		public Builder propagateContext(boolean propagateContext) {
+			this.propagateContext = propagateContext;
+			return this;
+		}
+
+		/** The hook every publish passes through; default none. */
+		public Builder publishInterceptor(@Nullable PublishInterceptor interceptor) {
+			this.interceptor = interceptor;
+			return this;
+		}
+
+		/**
+		 * Observes publishes and deliveries in this registry
+		 * ({@link EventBusObservation}); default none. {@code null} or
+		 * {@link ObservationRegistry#NOOP} observes nothing and costs nothing per
+		 * publish.
+		 */
+		public Builder observationRegistry(@Nullable ObservationRegistry registry) {
+			this.observationRegistry = registry;
+			return this;
+		}
+
+		/**
+		 * Names and tags publishes' observations; default
+		 * {@link DefaultEventPublishObservationConvention} (a convention registered
+		 * globally with the registry still takes precedence, as Micrometer has it).
+		 */
+		public Builder publishObservationConvention(@Nullable EventPublishObservationConvention convention) {
+			this.publishConvention = convention;
+			return this;
+		}
+
+		/**
+		 * Names and tags deliveries' observations; default
+		 * {@link DefaultEventDeliveryObservationConvention}.
+		 */
+		public Builder deliveryObservationConvention(@Nullable EventDeliveryObservationConvention convention) {
+			this.deliveryConvention = convention;
+			return this;
+		}
+
+		/**
+		 * The bus, with its dispatcher threads ready.
+		 * @throws InvalidSettingException if dispatchers is out of range
+		 */
+		public EventBus build() {
+			ObservationRegistry registry = this.observationRegistry;
+			EventObserver observer = (registry != null && !registry.isNoop())
+					? new MicrometerEventObserver(this.name, registry, this.publishConvention, this.deliveryConvention)
+					: null;
+			return new EventBus(this.name, this.dispatchers, this.transport, this.propagateContext, this.interceptor,
+					observer);
+		}
+
 	}
 
 	/**

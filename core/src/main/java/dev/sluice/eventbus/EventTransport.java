@@ -1,6 +1,7 @@
 package dev.sluice.eventbus;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -38,6 +39,20 @@ public interface EventTransport {
 	default PublishResult send(String topic, Object event, String eventId, LocalDelivery local)
 			throws InterruptedException {
 		return send(topic, event, local);
+	}
+
+	/**
+	 * Sends an event with headers to carry with it (the trace context of the publish's
+	 * observation, on a bus that observes): a transport between instances stores them
+	 * with the event and hands them over with its {@link Delivery}
+	 * ({@link Delivery#headers()}). By default the headers stay behind and the event is
+	 * sent as any other, with its id if it has one.
+	 * @param eventId the publisher's id for the event, or {@code null}
+	 * @param headers unmodifiable; may be empty
+	 */
+	default PublishResult send(String topic, Object event, @Nullable String eventId, Map<String, String> headers,
+			LocalDelivery local) throws InterruptedException {
+		return (eventId != null) ? send(topic, event, eventId, local) : send(topic, event, local);
 	}
 
 	/**
@@ -93,8 +108,8 @@ public interface EventTransport {
 		PublishResult deliver(String topic, Object event) throws InterruptedException;
 
 		/**
-		 * Hands the event over with its id and attempt, which its handlers see as
-		 * {@link Delivery#current()}; by default, as {@link #deliver(String, Object)}
+		 * Hands the event over with its id, attempt and headers, which its handlers see
+		 * as {@link Delivery#current()}; by default, as {@link #deliver(String, Object)}
 		 * does, with an id made here.
 		 */
 		default PublishResult deliver(String topic, Object event, Delivery delivery) throws InterruptedException {

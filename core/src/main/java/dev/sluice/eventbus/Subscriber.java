@@ -1,6 +1,7 @@
 package dev.sluice.eventbus;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,6 +65,9 @@ final class Subscriber implements Runnable {
 
 	private final Executor dispatcher;
 
+	/** Observes each delivery; {@code null} for a bus that does not observe. */
+	private final @Nullable EventObserver observer;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition notFull = this.lock.newCondition();
@@ -117,12 +121,14 @@ final class Subscriber implements Runnable {
 	};
 
 	@SuppressWarnings("unchecked")
-	Subscriber(String topic, SubscriberOptions options, Class<?> type, Consumer<?> handler, Executor dispatcher) {
+	Subscriber(String topic, SubscriberOptions options, Class<?> type, Consumer<?> handler, Executor dispatcher,
+			@Nullable EventObserver observer) {
 		this.topic = topic;
 		this.options = options;
 		this.type = type;
 		this.handler = (Consumer<Object>) handler;
 		this.dispatcher = dispatcher;
+		this.observer = observer;
 		this.filling = new Ring(options.buffer());
 		this.draining = new Ring(options.buffer());
 	}
@@ -292,7 +298,16 @@ final class Subscriber implements Runnable {
 					if (context != null) {
 						scope = context.restore();
 					}
-					this.handler.accept(event);
+					if (this.observer == null) {
+						this.handler.accept(event);
+					}
+					else {
+						// inside the publisher's context, so that the delivery is what
+						// the handler sees as current
+						this.observer.deliver(this.topic, this.options.name(), event,
+								(carried != null) ? carried.headers() : Map.of(),
+								(carried != null) ? carried.publish() : null, this.handler);
+					}
 					ok++;
 				}
 				catch (Throwable ex) {

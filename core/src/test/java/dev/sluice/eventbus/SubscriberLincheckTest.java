@@ -191,7 +191,7 @@ class SubscriberLincheckTest {
 
 		Target(BufferOverflow overflow) {
 			SubscriberOptions options = new SubscriberOptions("lincheck", BUFFER, overflow, Duration.ZERO);
-			this.subscriber = new Subscriber("topic", options, Integer.class, this::handle, this.tasks::add);
+			this.subscriber = new Subscriber("topic", options, Integer.class, this::handle, this.tasks::add, null);
 		}
 
 		void handle(Object event) {

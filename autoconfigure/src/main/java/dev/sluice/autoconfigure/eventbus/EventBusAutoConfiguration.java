@@ -8,8 +8,11 @@ import dev.sluice.autoconfigure.eventbus.EventBusProperties.TransactionalPublish
 import dev.sluice.autoconfigure.actuate.SluiceEndpointContributor;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.EventBusMetrics;
+import dev.sluice.eventbus.EventDeliveryObservationConvention;
+import dev.sluice.eventbus.EventPublishObservationConvention;
 import dev.sluice.eventbus.EventTransport;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,6 +20,7 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -34,12 +38,17 @@ import org.springframework.core.env.Environment;
  * through the {@link EventTransport} bean that Sluice's Redis auto-configuration defines.
  * Topics set to {@code after-commit} ({@code sluice.event-bus.topic.*.transactional})
  * hold publishes made inside a Spring transaction until it commits
- * ({@link TransactionalPublishing}, when spring-tx is on the classpath).
+ * ({@link TransactionalPublishing}, when spring-tx is on the classpath). With an
+ * {@code ObservationRegistry} bean the bus observes its publishes and deliveries (unless
+ * {@code sluice.event-bus.observations.enabled} is false), named by the
+ * {@link EventPublishObservationConvention} and
+ * {@link EventDeliveryObservationConvention} beans if there are any.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(EventBusProperties.class)
 @Import({ EventBusAutoConfiguration.MetricsConfiguration.class, EventBusAutoConfiguration.EndpointConfiguration.class,
-		EventBusAutoConfiguration.TransactionConfiguration.class })
+		EventBusAutoConfiguration.TransactionConfiguration.class,
+		EventBusAutoConfiguration.ObservationConfiguration.class })
 public final class EventBusAutoConfiguration {
 
 	static final String TOPIC_PREFIX = "sluice.event-bus.topic";
@@ -49,7 +58,8 @@ public final class EventBusAutoConfiguration {
 	@Bean(destroyMethod = "abandonRemaining")
 	@ConditionalOnMissingBean
 	EventBus sluiceEventBus(EventBusProperties properties, Environment environment,
-			ObjectProvider<EventTransport> transports, ObjectProvider<TransactionalPublishing> transactional) {
+			ObjectProvider<EventTransport> transports, ObjectProvider<TransactionalPublishing> transactional,
+			ObjectProvider<EventBusCustomizer> customizers) {
 		Binder binder = Binder.get(environment);
 		new SubscriberSettings(binder).validate(properties.getDispatchers());
 		int dispatchers = (properties.getDispatchers() != null) ? properties.getDispatchers()
@@ -64,17 +74,22 @@ public final class EventBusAutoConfiguration {
 			}
 			transport = redis;
 		}
+		EventBus.Builder builder = EventBus.builder("eventbus")
+			.dispatchers(dispatchers)
+			.transport(transport)
+			.propagateContext(properties.isPropagateContext());
 		String afterCommit = afterCommitProperty(binder);
-		if (afterCommit == null) {
-			return EventBus.create("eventbus", dispatchers, transport, properties.isPropagateContext(), null);
+		if (afterCommit != null) {
+			TransactionalPublishing publishing = transactional.getIfAvailable();
+			if (publishing == null) {
+				throw new InvalidConfigurationPropertyValueException(afterCommit, "after-commit",
+						"after-commit needs Spring's transaction support (org.springframework:spring-tx) on the"
+								+ " classpath; add it, or use immediate");
+			}
+			builder.publishInterceptor(publishing);
 		}
-		TransactionalPublishing publishing = transactional.getIfAvailable();
-		if (publishing == null) {
-			throw new InvalidConfigurationPropertyValueException(afterCommit, "after-commit",
-					"after-commit needs Spring's transaction support (org.springframework:spring-tx) on the"
-							+ " classpath; add it, or use immediate");
-		}
-		return EventBus.create("eventbus", dispatchers, transport, properties.isPropagateContext(), publishing);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+		return builder.build();
 	}
 
 	/** The defaults' setting for topics, then each configured topic's. */
@@ -140,6 +155,28 @@ public final class EventBusAutoConfiguration {
 		SluiceEndpointContributor sluiceEventBusEndpointContributor(EventBus bus,
 				ObjectProvider<TransactionalPublishing> transactional) {
 			return new EventBusEndpointContributor(bus, transactional.getIfAvailable());
+		}
+
+	}
+
+	/**
+	 * Observations of publishes and deliveries: only with Micrometer Observation on the
+	 * classpath, so that the bus's bean method never names its types; the registry is
+	 * looked up when the bus is made, so the order of auto-configurations does not
+	 * matter.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ObservationRegistry.class)
+	@ConditionalOnProperty(name = "sluice.event-bus.observations.enabled", havingValue = "true", matchIfMissing = true)
+	static class ObservationConfiguration {
+
+		@Bean
+		EventBusCustomizer sluiceEventBusObservations(ObjectProvider<ObservationRegistry> registry,
+				ObjectProvider<EventPublishObservationConvention> publishConvention,
+				ObjectProvider<EventDeliveryObservationConvention> deliveryConvention) {
+			return (builder) -> builder.observationRegistry(registry.getIfUnique())
+				.publishObservationConvention(publishConvention.getIfUnique())
+				.deliveryObservationConvention(deliveryConvention.getIfUnique());
 		}
 
 	}

@@ -45,6 +45,11 @@ public class EventBusProperties {
 	private final Subscribers subscriber = new Subscribers();
 
 	/**
+	 * Micrometer observations of publishes and deliveries.
+	 */
+	private final Observations observations = new Observations();
+
+	/**
 	 * Settings of the topics, as their publishers see them.
 	 */
 	private final Topics topic = new Topics();
@@ -75,6 +80,31 @@ public class EventBusProperties {
 
 	public Subscribers getSubscriber() {
 		return this.subscriber;
+	}
+
+	public Observations getObservations() {
+		return this.observations;
+	}
+
+	/** Whether the bus observes its publishes and deliveries. */
+	public static class Observations {
+
+		/**
+		 * Whether the bus observes each publish and each delivery to a subscriber
+		 * (sluice.event.publish, sluice.event.delivery) in the application's
+		 * ObservationRegistry, when there is one; with tracing, the trace context travels
+		 * with the events, through Redis too.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
 	}
 
 	public Topics getTopic() {

@@ -176,7 +176,7 @@ final class BroadcastReader extends StreamWorker {
 		Object event = Objects.requireNonNull(decoded.event());
 		this.topic.received.increment();
 		// broadcast delivers once: its id is the publisher's, or the entry's
-		Delivery delivery = new Delivery(decoded.eventIdOr(message.getId()), 1);
+		Delivery delivery = new Delivery(decoded.eventIdOr(message.getId()), 1, decoded.headers());
 		for (LocalDelivery local : this.locals) {
 			try {
 				local.deliver(this.topic.topic, event, delivery);

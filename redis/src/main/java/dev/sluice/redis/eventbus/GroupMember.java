@@ -327,7 +327,8 @@ final class GroupMember extends StreamWorker implements Subscription {
 		}
 		try {
 			// its id (the publisher's, or the entry's) and which delivery this is
-			new Delivery(decoded.eventIdOr(id), (int) Math.min(Integer.MAX_VALUE, Math.max(1, deliveries)))
+			new Delivery(decoded.eventIdOr(id), (int) Math.min(Integer.MAX_VALUE, Math.max(1, deliveries)),
+					decoded.headers())
 				.handle(this.handler, event);
 		}
 		catch (Throwable ex) {

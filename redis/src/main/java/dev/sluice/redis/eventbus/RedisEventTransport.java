@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -226,7 +227,7 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		if (!this.routed.test(topic)) {
 			return local.deliver(topic, event);
 		}
-		this.publisher.publish(this.topics.topic(topic), event, null);
+		this.publisher.publish(this.topics.topic(topic), event, null, Map.of());
 		return STREAMED;
 	}
 
@@ -241,7 +242,24 @@ public final class RedisEventTransport implements EventTransport, AutoCloseable 
 		if (!this.routed.test(topic)) {
 			return local.deliver(topic, event);
 		}
-		this.publisher.publish(this.topics.topic(topic), event, eventId);
+		this.publisher.publish(this.topics.topic(topic), event, eventId, Map.of());
+		return STREAMED;
+	}
+
+	/**
+	 * As {@link #send(String, Object, LocalDelivery)}, with the event's id if it has one
+	 * and its headers (the trace context of an observed publish) stored in the entry, one
+	 * {@code h:<name>} field each: every instance's handlers see them in their
+	 * {@link dev.sluice.eventbus.Delivery}, broadcast subscribers and group members
+	 * alike, on every attempt, and dead letters keep them.
+	 */
+	@Override
+	public PublishResult send(String topic, Object event, @Nullable String eventId, Map<String, String> headers,
+			LocalDelivery local) throws InterruptedException {
+		if (!this.routed.test(topic)) {
+			return local.deliver(topic, event);
+		}
+		this.publisher.publish(this.topics.topic(topic), event, eventId, headers);
 		return STREAMED;
 	}
 

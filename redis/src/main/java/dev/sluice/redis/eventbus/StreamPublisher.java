@@ -36,14 +36,16 @@ final class StreamPublisher {
 	}
 
 	/**
-	 * Adds the event to the topic's stream and counts it as published.
+	 * Adds the event, with its id if it has one and its headers, to the topic's stream
+	 * and counts it as published.
 	 * @throws IllegalArgumentException if the event's type is not registered, or it
 	 * cannot be written
 	 * @throws EventRejectedException if it is larger than max-event-size, or Redis did
 	 * not take it within the publish timeout
 	 */
-	void publish(TopicState topic, Object event, @Nullable String eventId) throws InterruptedException {
-		Map<String, String> body = this.wire.encode(event, eventId);
+	void publish(TopicState topic, Object event, @Nullable String eventId, Map<String, String> headers)
+			throws InterruptedException {
+		Map<String, String> body = this.wire.encode(event, eventId, headers);
 		// built only on failure: the message is not worth a string per publish
 		Supplier<String> what = () -> "Event of type '" + body.get(Wire.TYPE) + "' was not published to topic '"
 				+ topic.topic + "'";

@@ -12,12 +12,15 @@ import tools.jackson.databind.json.JsonMapper;
  * name from {@link EventTypes}), {@code data} (the event as JSON), {@code origin} (the
  * publishing instance), {@code ts} (publish time, epoch milliseconds) and, when the
  * publisher gave one, {@code event-id} (its id for the event, which handlers see instead
- * of the entry's id). Dead letters carry the original fields and {@code reason},
- * {@code id} (of the original entry), {@code instance} (that dead-lettered it), and for a
- * group {@code group} and {@code deliveries}; a dead letter of an entry larger than
- * max-event-size carries only why and where (the original fields would make the
- * dead-letter stream as large). An entry larger than max-event-size is malformed.
- * Thread-safe (the mapper is).
+ * of the entry's id), and one field {@code h:<name>} per header of the event (the trace
+ * context of an observed publish: {@code h:traceparent}, {@code h:tracestate},
+ * {@code h:baggage}), which no other field name starts with; they count towards
+ * max-event-size like any field. Dead letters carry the original fields and
+ * {@code reason}, {@code id} (of the original entry), {@code instance} (that
+ * dead-lettered it), and for a group {@code group} and {@code deliveries}; a dead letter
+ * of an entry larger than max-event-size carries only why and where (the original fields
+ * would make the dead-letter stream as large). An entry larger than max-event-size is
+ * malformed. Thread-safe (the mapper is).
  */
 final class Wire {
 
@@ -41,6 +44,9 @@ final class Wire {
 	static final String GROUP = "group";
 
 	static final String DELIVERIES = "deliveries";
+
+	/** What the field of each of an event's headers starts with. */
+	static final String HEADER = "h:";
 
 	private final EventTypes types;
 
@@ -76,6 +82,16 @@ final class Wire {
 	 * written as JSON
 	 */
 	Map<String, String> encode(Object event, @Nullable String eventId) {
+		return encode(event, eventId, Map.of());
+	}
+
+	/**
+	 * The entry's fields for the event, with the publisher's id for it if it gave one,
+	 * and its headers.
+	 * @throws IllegalArgumentException if its type is not registered or it cannot be
+	 * written as JSON
+	 */
+	Map<String, String> encode(Object event, @Nullable String eventId, Map<String, String> headers) {
 		String name = this.types.nameOf(event);
 		String data;
 		try {
@@ -85,13 +101,16 @@ final class Wire {
 			throw new IllegalArgumentException("Event of type '" + name + "' (" + event.getClass().getName()
 					+ ") could not be written as JSON: " + ex.getOriginalMessage(), ex);
 		}
-		Map<String, String> body = new LinkedHashMap<>(8);
+		Map<String, String> body = new LinkedHashMap<>(8 + headers.size() * 2);
 		body.put(TYPE, name);
 		body.put(DATA, data);
 		body.put(ORIGIN, this.origin);
 		body.put(TS, Long.toString(System.currentTimeMillis()));
 		if (eventId != null) {
 			body.put(EVENT_ID, eventId);
+		}
+		for (Map.Entry<String, String> header : headers.entrySet()) {
+			body.put(HEADER + header.getKey(), header.getValue());
 		}
 		return body;
 	}
@@ -171,7 +190,26 @@ final class Wire {
 		}
 		String eventId = body.get(EVENT_ID);
 		return new Decoded(event, null, timestamp(body.get(TS)), false,
-				(eventId != null && !eventId.isBlank()) ? eventId : null);
+				(eventId != null && !eventId.isBlank()) ? eventId : null, headers(body));
+	}
+
+	/**
+	 * The event's headers: the {@code h:} fields, without the prefix. A field without a
+	 * name after it, or without a value, is left out: headers only help a trace along, so
+	 * an odd one is not worth the event (the propagator ignores values it cannot read).
+	 */
+	static Map<String, String> headers(Map<String, String> body) {
+		Map<String, String> headers = null;
+		for (Map.Entry<String, String> field : body.entrySet()) {
+			String key = field.getKey();
+			if (key != null && key.length() > HEADER.length() && key.startsWith(HEADER) && field.getValue() != null) {
+				if (headers == null) {
+					headers = new LinkedHashMap<>();
+				}
+				headers.put(key.substring(HEADER.length()), field.getValue());
+			}
+		}
+		return (headers != null) ? Map.copyOf(headers) : Map.of();
 	}
 
 	private static long timestamp(@Nullable String ts) {
@@ -213,9 +251,10 @@ final class Wire {
 	 * @param oversize whether the entry is larger than max-event-size (its dead letter
 	 * leaves out the original fields)
 	 * @param eventId the publisher's id for the event, {@code null} if it gave none
+	 * @param headers the event's headers ({@code h:} fields), empty if none
 	 */
 	record Decoded(@Nullable Object event, @Nullable String malformed, long timestamp, boolean oversize,
-			@Nullable String eventId) {
+			@Nullable String eventId, Map<String, String> headers) {
 
 		/** The publisher's id for the event, else the entry's id. */
 		String eventIdOr(String entryId) {
@@ -227,7 +266,7 @@ final class Wire {
 		}
 
 		static Decoded malformed(String reason, boolean oversize) {
-			return new Decoded(null, reason, 0, oversize, null);
+			return new Decoded(null, reason, 0, oversize, null, Map.of());
 		}
 	}
 
