@@ -37,6 +37,26 @@ final class LocalPermitStore implements PermitStore {
 		this.start = reading.first;
 	}
 
+	/**
+	 * Stores in this process: on resilience4j for a limiter, and flat ones
+	 * ({@link LocalKeyPermitStore}) for its keys.
+	 */
+	static PermitStore.Factory factory(LongSupplier clock) {
+		return new PermitStore.Factory() {
+
+			@Override
+			public PermitStore create(String name, RateLimitConfig config) {
+				return new LocalPermitStore(name, config, clock);
+			}
+
+			@Override
+			public PermitStore createForKey(String name, String key, RateLimitConfig config) {
+				return new LocalKeyPermitStore(config, clock);
+			}
+
+		};
+	}
+
 	@Override
 	public long tryTake(int permits, long maxWaitNanos) {
 		return this.limiter.acquirePermission(permits) ? 0 : nanosToNextPermit();

@@ -19,7 +19,8 @@ import dev.sluice.InvalidSettingException;
  * from a classic token bucket (Go's {@code golang.org/x/time/rate}): permits come back
  * all at once at the start of a period, not one by one; and a caller who uses a whole
  * burst just before a period ends can use another whole burst just after it, so a short
- * window may see up to {@code 2 × burst}.
+ * window may see up to {@code 2 × burst}. The keys of a limiter
+ * ({@link RateLimiter#forKey}) keep the same periods in a leaner store of their own.
  *
  * @param rate permits per {@code per}; at least 1, and at most {@code min(burst, 4)} per
  * nanosecond

@@ -56,7 +56,9 @@ import org.jspecify.annotations.Nullable;
  * parked until the permits are expected, so that it can honour each caller's own timeout,
  * interrupts and shutdown. The current store and its config sit in one volatile
  * {@link Current}, replaced whole when the settings change. The local fast path is
- * resilience4j's own CAS plus that volatile read.
+ * resilience4j's own CAS plus that volatile read. A key's limiter is an ordinary limiter
+ * whose local store is one flat object ({@code LocalKeyPermitStore}), so that thousands
+ * of keys visited in turn cost a few cache misses each, not resilience4j's dozen objects.
  */
 public final class RateLimiter implements Gate {
 
@@ -141,7 +143,7 @@ public final class RateLimiter implements Gate {
 	 * clock must never go backwards.
 	 */
 	public static RateLimiter create(String name, RateLimitConfig config, KeyLimits keys, LongSupplier nanoClock) {
-		return new RateLimiter(name, config, keys, nanoClock, (n, c) -> new LocalPermitStore(n, c, nanoClock));
+		return new RateLimiter(name, config, keys, nanoClock, LocalPermitStore.factory(nanoClock));
 	}
 
 	/**
