@@ -1,6 +1,7 @@
 package dev.sluice.benchmarks;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -60,9 +61,13 @@ import org.openjdk.jmh.infra.ThreadParams;
  * The keys ({@code "user-0"} ...) are all made in the setup. The lookups use other
  * {@code String} instances of the same text, so each lookup compares the text (as a key
  * built from a request would), though their hash codes are cached after the first round
- * (as a request's would not be). Each thread walks the keys in one fixed shuffled order,
+ * (as a request's would not be). Each thread follows one fixed walk over the keys,
  * advancing an index per op, so making the key is not measured; the second thread starts
- * half way round, so two threads mostly touch different keys.
+ * half way round, so two threads mostly touch different keys. The walk ({@code mix}) is
+ * {@code uniform}, every key once in turn in a shuffled order (the worst case for the
+ * CPU's caches: no key's state is still near when it comes round again), or
+ * {@code skewed}, 131,072 steps drawn from a Zipf distribution over the keys, as real
+ * traffic is.
  *
  * <p>
  * The single buckets are shared by all the threads of a run ({@link Scope#Benchmark}), so
@@ -108,7 +113,19 @@ public class KeyedRateLimitBenchmark {
 	/** Made once, so that a lookup allocates no lambda. */
 	private Function<String, Bucket> newBucket;
 
-	/** The lookup keys, in the order the threads walk them. */
+	/**
+	 * How the ops pick their keys: {@code uniform}, each key once in turn; or
+	 * {@code skewed}, a Zipf distribution (exponent 1) over the keys, as real traffic is
+	 * (the hottest key has about a tenth of the ops at 10,000 keys, and the 1,000 hottest
+	 * about three quarters).
+	 */
+	@Param("uniform")
+	private String mix;
+
+	/** The key (its index) of each step of the walk. */
+	private int[] walk;
+
+	/** The lookup key of each step of the walk. */
 	private String[] lookupKeys;
 
 	/** Each key's limiter as made in the setup: a lookup must still find it. */
@@ -150,28 +167,65 @@ public class KeyedRateLimitBenchmark {
 		if (this.keys < 1 || this.keys > MAX_KEYS) {
 			throw new IllegalArgumentException("keys must be between 1 and " + MAX_KEYS + ", was " + this.keys);
 		}
-		// keys are made in the order of their names, and walked in a shuffled order, so
+		// keys are made in the order of their names, and visited in a shuffled order, so
 		// that the objects of one op's key are not next to those of the previous op's
-		List<Integer> walk = new ArrayList<>(this.keys);
+		List<Integer> shuffled = new ArrayList<>(this.keys);
 		for (int i = 0; i < this.keys; i++) {
-			walk.add(i);
+			shuffled.add(i);
 		}
-		Collections.shuffle(walk, new Random(13));
+		Collections.shuffle(shuffled, new Random(13));
 		this.sluiceKeyLimiters = new RateLimiter[this.keys];
-		for (int i = 0; i < this.keys; i++) {
-			this.sluiceKeyLimiters[walk.get(i)] = this.sluiceKeyed.forKey("user-" + i);
-		}
 		this.bucket4jKeyBuckets = new Bucket[this.keys];
+		String[] names = new String[this.keys];
 		for (int i = 0; i < this.keys; i++) {
-			this.bucket4jKeyBuckets[walk.get(i)] = this.bucket4jKeys.get("user-" + i, this.newBucket);
+			names[shuffled.get(i)] = "user-" + i;
+			this.sluiceKeyLimiters[shuffled.get(i)] = this.sluiceKeyed.forKey("user-" + i);
 		}
-		// the maps hold the instances above; lookups use others of the same text
-		this.lookupKeys = new String[this.keys];
 		for (int i = 0; i < this.keys; i++) {
-			this.lookupKeys[walk.get(i)] = "user-" + i;
+			this.bucket4jKeyBuckets[shuffled.get(i)] = this.bucket4jKeys.get("user-" + i, this.newBucket);
+		}
+		this.walk = walk(this.mix, this.keys);
+		// the maps hold the instances above; lookups use others of the same text, one per
+		// step of the walk
+		this.lookupKeys = new String[this.walk.length];
+		for (int i = 0; i < this.walk.length; i++) {
+			this.lookupKeys[i] = new String(names[this.walk[i]].toCharArray());
 		}
 		this.setUpDone = true;
 		checkKeysKept();
+	}
+
+	/** Steps in a skewed walk: enough for the mix to show, few enough to stay cheap. */
+	private static final int SKEWED_STEPS = 1 << 17;
+
+	private static int[] walk(String mix, int keys) {
+		switch (mix) {
+			case "uniform": {
+				int[] walk = new int[keys];
+				for (int i = 0; i < keys; i++) {
+					walk[i] = i;
+				}
+				return walk;
+			}
+			case "skewed": {
+				// rank r (1-based) is drawn with probability 1/r over the harmonic number
+				double[] cumulative = new double[keys];
+				double sum = 0;
+				for (int r = 1; r <= keys; r++) {
+					sum += 1.0 / r;
+					cumulative[r - 1] = sum;
+				}
+				Random random = new Random(17);
+				int[] walk = new int[SKEWED_STEPS];
+				for (int i = 0; i < walk.length; i++) {
+					int found = Arrays.binarySearch(cumulative, random.nextDouble() * sum);
+					walk[i] = Math.min(keys - 1, (found >= 0) ? found : -found - 1);
+				}
+				return walk;
+			}
+			default:
+				throw new IllegalArgumentException("mix must be uniform or skewed, was " + mix);
+		}
 	}
 
 	private static Bucket newBucket() {
@@ -204,11 +258,12 @@ public class KeyedRateLimitBenchmark {
 			throw new IllegalStateException("Expected " + this.keys + " live keys, Sluice has "
 					+ this.sluiceKeyed.keyCount() + " and Caffeine " + this.bucket4jKeys.estimatedSize());
 		}
-		for (int i = 0; i < this.keys; i++) {
-			if (this.sluiceKeyed.forKey(this.lookupKeys[i]) != this.sluiceKeyLimiters[i]) {
+		for (int i = 0; i < this.walk.length; i++) {
+			int key = this.walk[i];
+			if (this.sluiceKeyed.forKey(this.lookupKeys[i]) != this.sluiceKeyLimiters[key]) {
 				throw new IllegalStateException("Sluice evicted and remade the key " + this.lookupKeys[i]);
 			}
-			if (this.bucket4jKeys.getIfPresent(this.lookupKeys[i]) != this.bucket4jKeyBuckets[i]) {
+			if (this.bucket4jKeys.getIfPresent(this.lookupKeys[i]) != this.bucket4jKeyBuckets[key]) {
 				throw new IllegalStateException("Caffeine evicted and remade the key " + this.lookupKeys[i]);
 			}
 		}
@@ -234,16 +289,16 @@ public class KeyedRateLimitBenchmark {
 
 		@Setup(Level.Trial)
 		public void setUp(KeyedRateLimitBenchmark benchmark, ThreadParams thread) {
-			this.next = (thread.getThreadIndex() * (benchmark.keys / 2)) % benchmark.keys;
+			this.next = (thread.getThreadIndex() * (benchmark.walk.length / 2)) % benchmark.walk.length;
 		}
 
 		String nextKey(String[] keys) {
 			return keys[nextIndex(keys.length)];
 		}
 
-		int nextIndex(int keys) {
+		int nextIndex(int steps) {
 			int i = this.next;
-			this.next = (i + 1 == keys) ? 0 : i + 1;
+			this.next = (i + 1 == steps) ? 0 : i + 1;
 			return i;
 		}
 
@@ -288,7 +343,7 @@ public class KeyedRateLimitBenchmark {
 	@Benchmark
 	@Threads(1)
 	public boolean threads1_sluice_keyed_noLookup(Cursor cursor) {
-		return count(this.sluiceKeyLimiters[cursor.nextIndex(this.keys)].tryAcquire());
+		return count(this.sluiceKeyLimiters[this.walk[cursor.nextIndex(this.walk.length)]].tryAcquire());
 	}
 
 	/** The lookup alone: {@code cache.get}, no acquire. */
@@ -302,7 +357,7 @@ public class KeyedRateLimitBenchmark {
 	@Benchmark
 	@Threads(1)
 	public boolean threads1_bucket4j_keyed_noLookup(Cursor cursor) {
-		return count(this.bucket4jKeyBuckets[cursor.nextIndex(this.keys)].tryConsume(1));
+		return count(this.bucket4jKeyBuckets[this.walk[cursor.nextIndex(this.walk.length)]].tryConsume(1));
 	}
 
 	// two threads: one shared single bucket, or one map of mostly different keys
