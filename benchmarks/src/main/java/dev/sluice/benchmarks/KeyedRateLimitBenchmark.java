@@ -228,7 +228,7 @@ public class KeyedRateLimitBenchmark {
 		}
 	}
 
-	private static Bucket newBucket() {
+	static Bucket newBucket() {
 		return Bucket.builder()
 			.addLimit(
 					(limit) -> limit.capacity(CONFIG.burst()).refillIntervally(CONFIG.burst(), CONFIG.refreshPeriod()))

@@ -5,10 +5,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.sluice.KeyLimits;
 import dev.sluice.eventbus.EventBus;
 import dev.sluice.eventbus.SubscriberOptions;
 import dev.sluice.pool.PoolConfig;
 import dev.sluice.pool.WorkerPool;
+import dev.sluice.ratelimit.RateLimiter;
+import io.github.bucket4j.Bucket;
 import org.openjdk.jol.info.GraphLayout;
 
 /**
@@ -20,7 +25,11 @@ import org.openjdk.jol.info.GraphLayout;
  * with a buffer of {@value #BUFFER} (subscribed only, nothing published, so no dispatcher
  * thread has started); goal: under 10 MB;</li>
  * <li>an empty {@link WorkerPool} with a queue capacity of {@value #QUEUE_CAPACITY} (no
- * task submitted, so no worker has started); goal: under 1 MB.</li>
+ * task submitted, so no worker has started); goal: under 1 MB;</li>
+ * <li>the memory of one key of a local rate limiter ({@link RateLimiter#forKey}), from a
+ * limiter with {@value #KEYS} keys less one with none, beside Bucket4j's buckets in a
+ * Caffeine cache bounded alike, as {@code KeyedRateLimitBenchmark} builds them (a
+ * reference, no goal).</li>
  * </ul>
  * JOL walks every reference, so from a pool's thread factory it reaches the main thread
  * group and through it every thread, class loader and class of the JVM, and from a
@@ -52,6 +61,8 @@ public final class MemoryFootprint {
 
 	static final int QUEUE_CAPACITY = 1_000_000;
 
+	static final int KEYS = 10_000;
+
 	private static final long MB = 1_000_000;
 
 	private MemoryFootprint() {
@@ -69,6 +80,36 @@ public final class MemoryFootprint {
 				PoolConfig.defaults().withQueueCapacity(QUEUE_CAPACITY))) {
 			print("empty pool, queue capacity " + QUEUE_CAPACITY, retained(pool), MB);
 		}
+		RateLimiter noKeys = RateLimiter.create("footprint", KeyedRateLimitBenchmark.CONFIG, KeyLimits.defaults(),
+				System::nanoTime);
+		noKeys.forKey("user-0");
+		RateLimiter keys = RateLimiter.create("footprint", KeyedRateLimitBenchmark.CONFIG, KeyLimits.defaults(),
+				System::nanoTime);
+		for (int i = 0; i < KEYS; i++) {
+			keys.forKey("user-" + i).tryAcquire();
+		}
+		printPerKey("Sluice rate limiter", retained(keys), retained(noKeys));
+		Cache<String, Bucket> oneBucket = caffeine();
+		oneBucket.get("user-0", (key) -> KeyedRateLimitBenchmark.newBucket()).tryConsume(1);
+		Cache<String, Bucket> buckets = caffeine();
+		for (int i = 0; i < KEYS; i++) {
+			buckets.get("user-" + i, (key) -> KeyedRateLimitBenchmark.newBucket()).tryConsume(1);
+		}
+		buckets.cleanUp();
+		printPerKey("Bucket4j buckets in Caffeine", retained(buckets), retained(oneBucket));
+	}
+
+	private static Cache<String, Bucket> caffeine() {
+		return Caffeine.newBuilder()
+			.maximumSize(KeyLimits.DEFAULT_MAX)
+			.expireAfterAccess(KeyLimits.DEFAULT_IDLE_TIMEOUT)
+			.build();
+	}
+
+	/** The bytes and objects of one key: 10,000 keys less one, over 9,999. */
+	private static void printPerKey(String what, long[] withKeys, long[] withOneKey) {
+		System.out.printf(Locale.ROOT, "%-40s %,13d bytes in %,7d objects per key (%,d keys)%n", what + ", one key",
+				(withKeys[0] - withOneKey[0]) / (KEYS - 1), (withKeys[1] - withOneKey[1]) / (KEYS - 1), KEYS);
 	}
 
 	private static void print(String what, long[] retained, long goal) {
