@@ -73,6 +73,38 @@ class MicrometerThreadLocalsTest {
 	}
 
 	@Test
+	void onAThreadThatHadNothingEverySetValueIsTakenAwayAndNothingStaysForTheNext() {
+		List<RecordingAccessor> accessors = withValues("a", "a-1", "b", "b-1");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor b = accessors.get(1);
+		Object first = this.threadLocals.capture();
+		b.local.set("b-2");
+		a.local.remove();
+		Object second = this.threadLocals.capture();
+		assertThat(second).hasToString("{b=b-2}");
+		// the same thread now runs the two pieces of work one after the other, as a
+		// worker
+		b.local.remove();
+		this.calls.clear();
+		Object previous = this.threadLocals.set(first);
+		assertThat(List.of(a.local.get(), b.local.get())).containsExactly("a-1", "b-1");
+		this.threadLocals.putBack(first, previous);
+		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-1)", "b.getValue", "b.setValue(b-1)",
+				"b.restore()", "a.restore()");
+		assertThat(a.local.get()).isNull();
+		assertThat(b.local.get()).isNull();
+		this.calls.clear();
+		Object previousOfSecond = this.threadLocals.set(second);
+		assertThat(a.local.get()).as("nothing of the first").isNull();
+		assertThat(b.local.get()).isEqualTo("b-2");
+		this.threadLocals.putBack(second, previousOfSecond);
+		assertThat(this.calls).containsExactly("b.getValue", "b.setValue(b-2)", "b.restore()");
+		assertThat(a.local.get()).isNull();
+		assertThat(b.local.get()).isNull();
+		assertThat(previousOfSecond).as("a thread that had nothing costs no array of what it had").isSameAs(previous);
+	}
+
+	@Test
 	void nothingToCarryWhenNoAccessorHasAValue() {
 		assertThat(this.threadLocals.capture()).as("no accessor").isNull();
 		RecordingAccessor.register(this.registry, this.calls, "never");
@@ -128,6 +160,26 @@ class MicrometerThreadLocalsTest {
 		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-1)", "failing.getValue",
 				"failing.setValue(f-1)", "a.restore(a-own)");
 		assertThat(a.local.get()).isEqualTo("a-own");
+		assertThat(c.local.get()).isNull();
+	}
+
+	@Test
+	void aFailingSetValueOnAThreadThatHadNothingTakesAwayWhatWasAlreadySet() {
+		List<RecordingAccessor> accessors = withValues("a", "a-1", "failing", "f-1", "c", "c-1");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor failing = accessors.get(1);
+		RecordingAccessor c = accessors.get(2);
+		Object captured = this.threadLocals.capture();
+		a.local.remove();
+		failing.local.remove();
+		c.local.remove();
+		failing.failSet = true;
+		this.calls.clear();
+		assertThatThrownBy(() -> this.threadLocals.set(captured)).isInstanceOf(IllegalStateException.class)
+			.hasMessage("failing.setValue failed");
+		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-1)", "failing.getValue",
+				"failing.setValue(f-1)", "a.restore()");
+		assertThat(a.local.get()).isNull();
 		assertThat(c.local.get()).isNull();
 	}
 
