@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * accessor that returns {@code null} is not carried, and its thread-local is left alone
  * on the thread that runs the work;</li>
  * <li>set: for each carried value, in the registry's order, {@code getValue()} (what the
- * thread had) then {@code setValue(value)};</li>
+ * thread had) then {@code setValue(value)}; what the thread had is kept in an array made
+ * only once one of those {@code getValue()} calls returns something, so that a thread
+ * that had nothing (a pool's worker between tasks) costs no array;</li>
  * <li>put back: in the reverse order, {@code restore(previous)}, or {@code restore()}
  * where the thread had nothing, which removes the value. Micrometer's
  * {@code ObservationThreadLocalAccessor} closes the observation scope its
@@ -44,6 +46,12 @@ import org.jspecify.annotations.Nullable;
 final class MicrometerThreadLocals implements ThreadLocals {
 
 	private static final ThreadLocalAccessor<?>[] NONE = {};
+
+	/**
+	 * What {@link #set} returns when the thread had nothing for any accessor it set, as a
+	 * pool's worker between tasks: no array is made for it.
+	 */
+	private static final @Nullable Object[] NOTHING_BEFORE = {};
 
 	private final ContextRegistry registry;
 
@@ -114,13 +122,20 @@ final class MicrometerThreadLocals implements ThreadLocals {
 		Captured context = (Captured) captured;
 		ThreadLocalAccessor<?>[] accessors = context.accessors;
 		@Nullable Object[] values = context.values;
-		@Nullable Object[] previous = new Object[accessors.length];
+		// made at the first value the thread had: until then every previous value is null
+		@Nullable Object[] previous = NOTHING_BEFORE;
 		int i = 0;
 		try {
 			for (; i < accessors.length; i++) {
 				Object value = values[i];
 				if (value != null) {
-					previous[i] = accessors[i].getValue();
+					Object before = accessors[i].getValue();
+					if (before != null) {
+						if (previous == NOTHING_BEFORE) {
+							previous = new Object[accessors.length];
+						}
+						previous[i] = before;
+					}
 					setValue(accessors[i], value);
 				}
 			}
@@ -157,7 +172,7 @@ final class MicrometerThreadLocals implements ThreadLocals {
 				continue;
 			}
 			try {
-				Object value = previous[i];
+				Object value = (previous != NOTHING_BEFORE) ? previous[i] : null;
 				if (value != null) {
 					restore(accessors[i], value);
 				}

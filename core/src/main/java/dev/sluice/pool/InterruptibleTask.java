@@ -105,7 +105,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	private @Nullable Decorated<T> decorated;
 
 	/** Watches the body's run; {@code null} without one. Set before the hand-off. */
-	private @Nullable TaskObserver observer;
+	private @Nullable GuardedObserver observer;
 
 	InterruptibleTask(Callable<? extends T> body) {
 		this.body = body;
@@ -184,18 +184,8 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 		catch (Throwable ex) {
 			failure = ex;
 		}
-		if (run != null) {
-			try {
-				run.end(failure);
-			}
-			catch (Throwable ex) {
-				if (failure == null) {
-					failure = ex;
-				}
-				else {
-					failure.addSuppressed(ex);
-				}
-			}
+		if (this.observer != null) {
+			this.observer.end(run, failure);
 		}
 		if (scope != null) {
 			try {
@@ -229,7 +219,7 @@ class InterruptibleTask<T> extends CompletableFuture<T> implements Runnable {
 	 * observer.
 	 */
 	void prepare(boolean propagateContext, @Nullable UnaryOperator<Runnable> decorator,
-			@Nullable TaskObserver observer) {
+			@Nullable GuardedObserver observer) {
 		this.observer = observer;
 		if (!propagateContext) {
 			this.context = null;

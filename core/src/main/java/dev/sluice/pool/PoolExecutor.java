@@ -69,8 +69,10 @@ final class PoolExecutor extends ThreadPoolExecutor {
 	/** Wraps the body of every task on the submitting thread; {@code null} for none. */
 	private final @Nullable UnaryOperator<Runnable> decorator;
 
-	/** Watches every task as it runs; {@code null} for none. */
-	private final @Nullable TaskObserver observer;
+	/**
+	 * Watches every task as it runs, never at the cost of one; {@code null} for none.
+	 */
+	private final @Nullable GuardedObserver observer;
 
 	/** Places for tasks running or waiting: workers + queue capacity. */
 	private final Semaphore admission;
@@ -107,7 +109,7 @@ final class PoolExecutor extends ThreadPoolExecutor {
 		this.poolName = poolName;
 		this.config = config;
 		this.decorator = decorator;
-		this.observer = observer;
+		this.observer = (observer != null) ? new GuardedObserver(poolName, observer) : null;
 		this.admission = new Semaphore(
 				(int) Math.min(Integer.MAX_VALUE, (long) config.workers() + config.queueCapacity()));
 		setRejectedExecutionHandler((task, executor) -> {
@@ -338,10 +340,10 @@ final class PoolExecutor extends ThreadPoolExecutor {
 
 		private final @Nullable CapturedContext context;
 
-		private final @Nullable TaskObserver observer;
+		private final @Nullable GuardedObserver observer;
 
 		HandedOver(Runnable task, Runnable decorated, @Nullable CapturedContext context,
-				@Nullable TaskObserver observer) {
+				@Nullable GuardedObserver observer) {
 			this.task = task;
 			this.decorated = decorated;
 			this.context = context;
@@ -369,15 +371,10 @@ final class PoolExecutor extends ThreadPoolExecutor {
 				this.decorated.run();
 			}
 			catch (Throwable ex) {
-				try {
-					run.end(ex);
-				}
-				catch (Throwable suppressed) {
-					ex.addSuppressed(suppressed);
-				}
+				this.observer.end(run, ex);
 				throw ex;
 			}
-			run.end(null);
+			this.observer.end(run, null);
 		}
 
 		@Override

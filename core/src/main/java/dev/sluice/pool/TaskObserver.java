@@ -16,6 +16,14 @@ import org.jspecify.annotations.Nullable;
  * is ended on the same thread right after the body, with the body's failure if it threw,
  * and before that context is taken away. Neither is called for a task cancelled before it
  * ran. Called from every worker at once: implementations must be thread-safe.
+ *
+ * <p>
+ * An observer that fails never costs a task: if {@link #start()} throws (or returns
+ * {@code null}) the task runs all the same, without its observation; if {@link Run#end}
+ * throws, the task's outcome (its future's value or failure, or what {@code execute}
+ * hands the worker's uncaught-exception handler) stays its body's. Either failure is
+ * logged at {@code WARNING} on {@link WorkerPool}'s logger, the first with its stack
+ * trace, then summed up at most once a minute.
  */
 @FunctionalInterface
 public interface TaskObserver {

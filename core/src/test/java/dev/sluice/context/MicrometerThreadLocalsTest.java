@@ -1,10 +1,13 @@
 package dev.sluice.context;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.micrometer.context.ContextRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,12 +31,10 @@ class MicrometerThreadLocalsTest {
 
 	@Test
 	void setsInTheRegistrysOrderAndPutsBackInReverse() {
-		RecordingAccessor a = RecordingAccessor.register(this.registry, this.calls, "a");
-		RecordingAccessor b = RecordingAccessor.register(this.registry, this.calls, "b");
-		RecordingAccessor c = RecordingAccessor.register(this.registry, this.calls, "c");
-		a.local.set("a-submitter");
-		b.local.set("b-submitter");
-		c.local.set("c-submitter");
+		List<RecordingAccessor> accessors = withValues("a", "a-submitter", "b", "b-submitter", "c", "c-submitter");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor b = accessors.get(1);
+		RecordingAccessor c = accessors.get(2);
 		Object captured = this.threadLocals.capture();
 		assertThat(captured).hasToString("{a=a-submitter, b=b-submitter, c=c-submitter}");
 		assertThat(this.calls).containsExactly("a.getValue", "b.getValue", "c.getValue");
@@ -56,9 +57,9 @@ class MicrometerThreadLocalsTest {
 
 	@Test
 	void anAccessorWithNoValueOnTheSubmittingThreadIsLeftAloneOnTheRunningThread() {
-		RecordingAccessor carried = RecordingAccessor.register(this.registry, this.calls, "carried");
-		RecordingAccessor absent = RecordingAccessor.register(this.registry, this.calls, "absent");
-		carried.local.set("submitter");
+		List<RecordingAccessor> accessors = withValues("carried", "submitter", "absent", null);
+		RecordingAccessor carried = accessors.get(0);
+		RecordingAccessor absent = accessors.get(1);
 		Object captured = this.threadLocals.capture();
 		assertThat(captured).hasToString("{carried=submitter}");
 		carried.local.remove();
@@ -69,6 +70,38 @@ class MicrometerThreadLocalsTest {
 		this.threadLocals.putBack(captured, previous);
 		assertThat(absent.local.get()).isEqualTo("worker's own");
 		assertThat(this.calls).containsExactly("carried.getValue", "carried.setValue(submitter)", "carried.restore()");
+	}
+
+	@Test
+	void onAThreadThatHadNothingEverySetValueIsTakenAwayAndNothingStaysForTheNext() {
+		List<RecordingAccessor> accessors = withValues("a", "a-1", "b", "b-1");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor b = accessors.get(1);
+		Object first = this.threadLocals.capture();
+		b.local.set("b-2");
+		a.local.remove();
+		Object second = this.threadLocals.capture();
+		assertThat(second).hasToString("{b=b-2}");
+		// the same thread now runs the two pieces of work one after the other, as a
+		// worker
+		b.local.remove();
+		this.calls.clear();
+		Object previous = this.threadLocals.set(first);
+		assertThat(List.of(a.local.get(), b.local.get())).containsExactly("a-1", "b-1");
+		this.threadLocals.putBack(first, previous);
+		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-1)", "b.getValue", "b.setValue(b-1)",
+				"b.restore()", "a.restore()");
+		assertThat(a.local.get()).isNull();
+		assertThat(b.local.get()).isNull();
+		this.calls.clear();
+		Object previousOfSecond = this.threadLocals.set(second);
+		assertThat(a.local.get()).as("nothing of the first").isNull();
+		assertThat(b.local.get()).isEqualTo("b-2");
+		this.threadLocals.putBack(second, previousOfSecond);
+		assertThat(this.calls).containsExactly("b.getValue", "b.setValue(b-2)", "b.restore()");
+		assertThat(a.local.get()).isNull();
+		assertThat(b.local.get()).isNull();
+		assertThat(previousOfSecond).as("a thread that had nothing costs no array of what it had").isSameAs(previous);
 	}
 
 	@Test
@@ -97,8 +130,7 @@ class MicrometerThreadLocalsTest {
 
 	@Test
 	void aContextCapturedBeforeARegistrationIsSetAndPutBackWithTheAccessorsOfItsCapture() {
-		RecordingAccessor first = RecordingAccessor.register(this.registry, this.calls, "first");
-		first.local.set("1");
+		RecordingAccessor first = withValues("first", "1").get(0);
 		Object captured = this.threadLocals.capture();
 		RecordingAccessor later = RecordingAccessor.register(this.registry, this.calls, "later");
 		later.local.set("own");
@@ -113,12 +145,10 @@ class MicrometerThreadLocalsTest {
 
 	@Test
 	void aFailingSetValuePutsBackWhatWasAlreadySetAndPropagates() {
-		RecordingAccessor a = RecordingAccessor.register(this.registry, this.calls, "a");
-		RecordingAccessor failing = RecordingAccessor.register(this.registry, this.calls, "failing");
-		RecordingAccessor c = RecordingAccessor.register(this.registry, this.calls, "c");
-		a.local.set("a-1");
-		failing.local.set("f-1");
-		c.local.set("c-1");
+		List<RecordingAccessor> accessors = withValues("a", "a-1", "failing", "f-1", "c", "c-1");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor failing = accessors.get(1);
+		RecordingAccessor c = accessors.get(2);
 		Object captured = this.threadLocals.capture();
 		a.local.set("a-own");
 		failing.local.remove();
@@ -134,13 +164,31 @@ class MicrometerThreadLocalsTest {
 	}
 
 	@Test
+	void aFailingSetValueOnAThreadThatHadNothingTakesAwayWhatWasAlreadySet() {
+		List<RecordingAccessor> accessors = withValues("a", "a-1", "failing", "f-1", "c", "c-1");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor failing = accessors.get(1);
+		RecordingAccessor c = accessors.get(2);
+		Object captured = this.threadLocals.capture();
+		a.local.remove();
+		failing.local.remove();
+		c.local.remove();
+		failing.failSet = true;
+		this.calls.clear();
+		assertThatThrownBy(() -> this.threadLocals.set(captured)).isInstanceOf(IllegalStateException.class)
+			.hasMessage("failing.setValue failed");
+		assertThat(this.calls).containsExactly("a.getValue", "a.setValue(a-1)", "failing.getValue",
+				"failing.setValue(f-1)", "a.restore()");
+		assertThat(a.local.get()).isNull();
+		assertThat(c.local.get()).isNull();
+	}
+
+	@Test
 	void aFailingRestoreDoesNotStopTheOthersBeingPutBack() {
-		RecordingAccessor a = RecordingAccessor.register(this.registry, this.calls, "a");
-		RecordingAccessor failing = RecordingAccessor.register(this.registry, this.calls, "failing");
-		RecordingAccessor c = RecordingAccessor.register(this.registry, this.calls, "c");
-		a.local.set("a-1");
-		failing.local.set("f-1");
-		c.local.set("c-1");
+		List<RecordingAccessor> accessors = withValues("a", "a-1", "failing", "f-1", "c", "c-1");
+		RecordingAccessor a = accessors.get(0);
+		RecordingAccessor failing = accessors.get(1);
+		RecordingAccessor c = accessors.get(2);
 		Object captured = this.threadLocals.capture();
 		a.local.remove();
 		failing.local.remove();
@@ -155,6 +203,21 @@ class MicrometerThreadLocalsTest {
 				.extracting(Throwable::getMessage)
 				.isEqualTo("a.restore failed"));
 		assertThat(c.local.get()).isEqualTo("c-own");
+	}
+
+	/**
+	 * Registers an accessor for each key, in the order given, and sets the value that
+	 * follows the key ({@code null}: none) on this thread, the submitting one.
+	 */
+	private List<RecordingAccessor> withValues(@Nullable String... keysAndValues) {
+		List<RecordingAccessor> accessors = new ArrayList<>();
+		for (int i = 0; i < keysAndValues.length; i += 2) {
+			RecordingAccessor accessor = RecordingAccessor.register(this.registry, this.calls,
+					Objects.requireNonNull(keysAndValues[i]));
+			accessor.local.set(keysAndValues[i + 1]);
+			accessors.add(accessor);
+		}
+		return accessors;
 	}
 
 }

@@ -1,13 +1,17 @@
 package dev.sluice.pool;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.LogRecord;
 
+import dev.sluice.LogRecords;
 import dev.sluice.timeout.Deadline;
 import dev.sluice.timeout.Timeout;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,10 @@ class TaskObserverTest {
 	};
 
 	private WorkerPool pool(int workers) {
+		return pool(workers, this.observer);
+	}
+
+	private WorkerPool pool(int workers, TaskObserver observer) {
 		return WorkerPool.create("observed", PoolConfig.defaults().withWorkers(workers), (task) -> () -> {
 			this.log.add("decorator before");
 			try {
@@ -40,7 +48,7 @@ class TaskObserverTest {
 			finally {
 				this.log.add("decorator after");
 			}
-		}, this.observer);
+		}, observer);
 	}
 
 	@Test
@@ -92,6 +100,82 @@ class TaskObserverTest {
 			assertThat(this.log).containsExactly("start true deadline false", "decorator before", "decorator after",
 					"end ok");
 		}
+	}
+
+	@Test
+	void aTaskWhoseObserverFailsToStartRunsUnobservedAndTheFailureIsLoggedOnce() throws Exception {
+		TaskObserver failing = () -> {
+			throw new IllegalStateException("no observation today");
+		};
+		try (LogRecords records = LogRecords.of(WorkerPool.class); WorkerPool pool = pool(1, failing)) {
+			CountDownLatch ran = new CountDownLatch(1);
+			pool.execute(() -> {
+				this.log.add("executed");
+				ran.countDown();
+			});
+			assertThat(ran.await(10, TimeUnit.SECONDS)).as("the executed task ran").isTrue();
+			assertThat(pool.submit(() -> "submitted").get(10, TimeUnit.SECONDS)).isEqualTo("submitted");
+			assertThat(this.log).containsExactly("decorator before", "executed", "decorator after", "decorator before",
+					"decorator after");
+			List<LogRecord> warnings = records.warnings();
+			assertThat(warnings).hasSize(1);
+			assertThat(warnings.get(0).getMessage()).contains("pool 'observed'", "start()", "without its observation");
+			assertThat(warnings.get(0).getThrown()).hasMessage("no observation today");
+		}
+	}
+
+	@Test
+	void aTaskWhoseObserverStartsWithNullRunsUnobserved() throws Exception {
+		try (LogRecords records = LogRecords.of(WorkerPool.class); WorkerPool pool = pool(1, () -> null)) {
+			assertThat(pool.submit(() -> "ran").get(10, TimeUnit.SECONDS)).isEqualTo("ran");
+			assertThat(records.warnings()).singleElement()
+				.satisfies((record) -> assertThat(record.getThrown()).isInstanceOf(NullPointerException.class));
+		}
+	}
+
+	@Test
+	void anObserverThatFailsToEndLeavesTheTaskItsOwnOutcome() throws Exception {
+		TaskObserver failingEnd = () -> (failure) -> {
+			this.log.add("end " + ((failure != null) ? failure.getMessage() : "ok"));
+			throw new IllegalStateException("end failed");
+		};
+		try (LogRecords records = LogRecords.of(WorkerPool.class); WorkerPool pool = pool(1, failingEnd)) {
+			assertThat(pool.submit(() -> "value").get(10, TimeUnit.SECONDS)).isEqualTo("value");
+			IllegalArgumentException boom = new IllegalArgumentException("boom");
+			CompletableFuture<Object> failed = pool.submit(() -> {
+				throw boom;
+			});
+			assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+				.cause()
+				.isSameAs(boom);
+			assertThat(boom.getSuppressed()).isEmpty();
+			// an executed task's end that threw would reach the worker's
+			// uncaught-exception handler and end that worker: the next task would run on
+			// another
+			AtomicReference<Thread> first = new AtomicReference<>();
+			AtomicReference<Thread> second = new AtomicReference<>();
+			CountDownLatch ran = new CountDownLatch(2);
+			pool.execute(() -> {
+				first.set(Thread.currentThread());
+				ran.countDown();
+			});
+			pool.execute(() -> {
+				second.set(Thread.currentThread());
+				ran.countDown();
+			});
+			assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+			await().atMost(Duration.ofSeconds(10)).until(() -> ends().size() == 4);
+			assertThat(second.get()).isSameAs(first.get());
+			assertThat(ends()).containsExactly("end ok", "end boom", "end ok", "end ok");
+			assertThat(records.warnings()).singleElement().satisfies((record) -> {
+				assertThat(record.getMessage()).contains("end()", "outcome is its own");
+				assertThat(record.getThrown()).hasMessage("end failed");
+			});
+		}
+	}
+
+	private List<String> ends() {
+		return this.log.stream().filter((entry) -> entry.startsWith("end")).toList();
 	}
 
 	@Test
