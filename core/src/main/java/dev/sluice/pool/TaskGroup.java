@@ -380,8 +380,10 @@ public final class TaskGroup implements AutoCloseable {
 	 * cancelled. Helps as {@link #join()} does; a task it runs itself may take it past
 	 * the timeout.
 	 * @throws ExecutionException with the first task failure as its cause, if a task
-	 * failed
-	 * @throws TimeoutException if tasks were still running when the timeout passed
+	 * failed before the timeout passed
+	 * @throws TimeoutException if tasks were still running when the timeout passed, and
+	 * none had failed; a task that fails while they are being cancelled does not change
+	 * that
 	 * @throws InterruptedException if the waiting thread is interrupted; the group is
 	 * cancelled
 	 */
@@ -396,8 +398,14 @@ public final class TaskGroup implements AutoCloseable {
 			throw ex;
 		}
 		if (running > 0) {
+			// a failure that ends while the cancel interrupts (a task failing because
+			// another was stopped) is the timeout's consequence: only one from before
+			// counts
+			Throwable before = this.failure.get();
 			cancel();
-			throwFailure();
+			if (before != null) {
+				throw new ExecutionException("A task of the group failed: " + before, before);
+			}
 			throw new TimeoutException(
 					"TaskGroup: " + running + " tasks still running after " + timeout + "; they have been interrupted");
 		}
@@ -533,9 +541,9 @@ public final class TaskGroup implements AutoCloseable {
 	/**
 	 * Records the group's first failure and cancels the rest. Only tasks that were not
 	 * cancelled themselves report here (a cancelled task's future is already done), so a
-	 * failure that the cancel's interrupt caused never becomes the group's, while a
-	 * genuine one that ends while a {@code close} or a timed-out {@code join} is
-	 * cancelling still does.
+	 * failure that the cancel's interrupt caused never becomes the group's, while one
+	 * that ends while a {@code close} or a timed-out {@code join} is cancelling still
+	 * does (a later {@code join} reports it; the timed-out one reports its timeout).
 	 */
 	private void fail(Throwable ex) {
 		if (this.failure.compareAndSet(null, ex)) {

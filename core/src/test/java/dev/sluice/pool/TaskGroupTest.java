@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -161,6 +162,63 @@ class TaskGroupTest {
 			});
 			assertThatThrownBy(() -> group.join(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
 			await().untilTrue(interrupted);
+		}
+	}
+
+	/**
+	 * A task that fails because another was cancelled by the timeout (as a pipeline stage
+	 * fails on a buffer the cancelled source closed) is a consequence of the timeout, not
+	 * a cause: the join still says it timed out. Each task's thread, when the cancel
+	 * interrupts it, makes the other task fail and waits until that one has ended, so the
+	 * failure always comes before the cancel has reached the failing task.
+	 */
+	@Test
+	void aFailureThatTheTimeoutsCancelCausesLeavesTheJoinTimedOut() throws Exception {
+		List<CountDownLatch> fail = List.of(new CountDownLatch(1), new CountDownLatch(1));
+		List<Thread> threads = new CopyOnWriteArrayList<>();
+		Executor cascading = (task) -> {
+			int index = threads.size();
+			Thread thread = new Thread(task) {
+
+				private final AtomicBoolean once = new AtomicBoolean();
+
+				@Override
+				public void interrupt() {
+					super.interrupt();
+					if (this.once.compareAndSet(false, true)) {
+						fail.get(1 - index).countDown();
+						try {
+							threads.get(1 - index).join(10_000);
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+						}
+					}
+				}
+
+			};
+			threads.add(thread);
+			thread.start();
+		};
+		try (TaskGroup group = TaskGroup.on(cascading)) {
+			for (int i = 0; i < 2; i++) {
+				CountDownLatch mine = fail.get(i);
+				group.fork(() -> {
+					try {
+						mine.await();
+					}
+					catch (InterruptedException ex) {
+						// cancelled: ends quietly
+						return null;
+					}
+					throw new IllegalStateException("failed because the other task was cancelled");
+				});
+			}
+			assertThatThrownBy(() -> group.join(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
+		}
+		for (Thread thread : threads) {
+			thread.join(10_000);
+			assertThat(thread.isAlive()).isFalse();
 		}
 	}
 
