@@ -51,7 +51,10 @@ class RedisTracingTests {
 					"sluice.event-bus.transport=redis", "sluice.redis.key-prefix=" + keyPrefix,
 					"sluice.redis.instance-id=" + instance,
 					"sluice.redis.event-types.order=" + TestOrder.class.getName(),
-					"sluice.redis.streams.poll-timeout=200ms", "management.tracing.sampling.probability=1.0",
+					"sluice.redis.streams.poll-timeout=200ms",
+					// a start-up's first Redis command also connects: past 500ms (the
+					// default) B's readers would start late, after the event
+					"sluice.redis.operation-timeout=5s", "management.tracing.sampling.probability=1.0",
 					// the exporter's batches go out every 5s by default
 					"management.opentelemetry.tracing.export.schedule-delay=50ms")
 			.run();
