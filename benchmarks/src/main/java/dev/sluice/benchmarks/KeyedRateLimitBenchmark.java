@@ -186,10 +186,14 @@ public class KeyedRateLimitBenchmark {
 		}
 		this.walk = walk(this.mix, this.keys);
 		// the maps hold the instances above; lookups use others of the same text, one per
-		// step of the walk
+		// key, so that a hot key's lookup string is as near as a request's own would be
+		String[] lookups = new String[this.keys];
+		for (int i = 0; i < this.keys; i++) {
+			lookups[i] = new String(names[i].toCharArray());
+		}
 		this.lookupKeys = new String[this.walk.length];
 		for (int i = 0; i < this.walk.length; i++) {
-			this.lookupKeys[i] = new String(names[this.walk[i]].toCharArray());
+			this.lookupKeys[i] = lookups[this.walk[i]];
 		}
 		this.setUpDone = true;
 		checkKeysKept();
