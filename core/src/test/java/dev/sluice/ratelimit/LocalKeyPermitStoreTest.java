@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A key's flat store ({@link LocalKeyPermitStore}) answers exactly as the limiter's own
  * store on resilience4j ({@link LocalPermitStore}) does, on the same clock, including at
  * the extremes of the settings and after its period index wraps; and it is linearizable
- * (Lincheck) and never grants more than a burst per period under contention.
+ * (Lincheck, against the limiter's own model) and never grants more than a burst per
+ * period under contention.
  */
 class LocalKeyPermitStoreTest {
 
@@ -164,7 +165,7 @@ class LocalKeyPermitStoreTest {
 			.actorsPerThread(2)
 			.actorsBefore(2)
 			.actorsAfter(2)
-			.sequentialSpecification(Model.class)
+			.sequentialSpecification(RateLimiterLincheckTest.Model.class)
 			.check(Target.class);
 	}
 
@@ -176,27 +177,26 @@ class LocalKeyPermitStoreTest {
 			.actorsPerThread(3)
 			.actorsBefore(2)
 			.actorsAfter(2)
-			.sequentialSpecification(Model.class)
+			.sequentialSpecification(RateLimiterLincheckTest.Model.class)
 			.check(Target.class);
 	}
 
-	static final RateLimitConfig CONFIG = new RateLimitConfig(2, Duration.ofSeconds(1), 2, Duration.ZERO);
-
-	static final long START = TimeUnit.SECONDS.toNanos(5);
-
 	/**
-	 * A key's store on a clock that only {@link #advance} moves, by 400ms or 700ms (the
-	 * period is 1s); the clock moves on one thread at a time, as in
-	 * {@code RateLimiterLincheckTest}.
+	 * A key's store with the limiter's settings in {@code RateLimiterLincheckTest}, on a
+	 * clock that only {@link #advance} moves, one thread at a time, as there; its
+	 * {@code Model} is the specification (a key has no {@code setRate} of its own).
 	 */
 	public static class Target {
 
-		private final AtomicLong nanos = new AtomicLong(START);
+		private final AtomicLong nanos = new AtomicLong(RateLimiterLincheckTest.START);
 
-		private final LocalKeyPermitStore store = new LocalKeyPermitStore(CONFIG, this.nanos::get);
+		private final LocalKeyPermitStore store = new LocalKeyPermitStore(
+				new RateLimitConfig(RateLimiterLincheckTest.RATE, RateLimiterLincheckTest.PER,
+						RateLimiterLincheckTest.BURST, Duration.ZERO),
+				this.nanos::get);
 
 		@Operation
-		public String tryTake(@Param(gen = IntGen.class, conf = "1:2") int permits) {
+		public String tryAcquire(@Param(gen = IntGen.class, conf = "1:2") int permits) {
 			return (this.store.tryTake(permits, 0) == 0) ? "granted" : "limited";
 		}
 
@@ -205,46 +205,11 @@ class LocalKeyPermitStoreTest {
 			return this.store.available();
 		}
 
+		// 400ms or 700ms: the larger steps cross periods more often than the limiter's
+		// test
 		@Operation(nonParallelGroup = "clock")
-		public void advance(@Param(gen = IntGen.class, conf = "1:2") int step) {
-			this.nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos((step == 1) ? 400 : 700));
-		}
-
-	}
-
-	/** Whole refresh periods counted from the store's creation. */
-	public static class Model {
-
-		private long now = START;
-
-		private long period;
-
-		private int permits = CONFIG.burst();
-
-		private void refill() {
-			long current = (this.now - START) / CONFIG.refreshPeriod().toNanos();
-			if (current != this.period) {
-				this.period = current;
-				this.permits = CONFIG.burst();
-			}
-		}
-
-		public String tryTake(int permits) {
-			refill();
-			if (this.permits < permits) {
-				return "limited";
-			}
-			this.permits -= permits;
-			return "granted";
-		}
-
-		public int available() {
-			refill();
-			return this.permits;
-		}
-
-		public void advance(int step) {
-			this.now += TimeUnit.MILLISECONDS.toNanos((step == 1) ? 400 : 700);
+		public void advance(@Param(gen = IntGen.class, conf = "2:3") int step) {
+			this.nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(RateLimiterLincheckTest.millis(step)));
 		}
 
 	}

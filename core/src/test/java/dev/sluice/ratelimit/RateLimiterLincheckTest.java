@@ -73,7 +73,9 @@ class RateLimiterLincheckTest {
 
 	static final int RATE = 2;
 
-	private static long millis(int step) {
+	static final long START = TimeUnit.SECONDS.toNanos(5);
+
+	static long millis(int step) {
 		return switch (step) {
 			case 1 -> 100;
 			case 2 -> 400;
@@ -84,7 +86,7 @@ class RateLimiterLincheckTest {
 	/** A limiter on a clock that only {@link #advance} moves. */
 	public static class Target {
 
-		private final AtomicLong nanos = new AtomicLong(TimeUnit.SECONDS.toNanos(5));
+		private final AtomicLong nanos = new AtomicLong(START);
 
 		private final RateLimiter limiter = RateLimiter.create("lincheck",
 				new RateLimitConfig(RATE, PER, BURST, Duration.ZERO), this.nanos::get);
@@ -146,7 +148,7 @@ class RateLimiterLincheckTest {
 	/** The token bucket with whole refresh periods, on the same clock. */
 	public static class Model {
 
-		private long now = TimeUnit.SECONDS.toNanos(5);
+		private long now = START;
 
 		private int rate = RATE;
 
@@ -185,6 +187,14 @@ class RateLimiterLincheckTest {
 
 		public void advance(int step) {
 			this.now += TimeUnit.MILLISECONDS.toNanos(millis(step));
+		}
+
+		/**
+		 * For a key's store ({@code LocalKeyPermitStoreTest}), which says what is left.
+		 */
+		public int available() {
+			long current = (this.now - this.start) / period();
+			return (current != this.cycle) ? BURST : this.permits;
 		}
 
 		public void setRate(int rate) {
