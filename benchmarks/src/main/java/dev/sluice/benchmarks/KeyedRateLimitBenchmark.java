@@ -152,7 +152,7 @@ public class KeyedRateLimitBenchmark {
 			throw new IllegalStateException("No rate limiter meters were bound");
 		}
 
-		this.bucket4jSingle = newBucket();
+		this.bucket4jSingle = RateLimiterBenchmark.bucket4jBucket();
 		this.bucket4jKeys = Caffeine.newBuilder()
 			.maximumSize(MAX_KEYS)
 			.expireAfterAccess(KeyLimits.DEFAULT_IDLE_TIMEOUT)
@@ -161,7 +161,7 @@ public class KeyedRateLimitBenchmark {
 			if (this.setUpDone) {
 				this.bucketsRemade.increment();
 			}
-			return newBucket();
+			return RateLimiterBenchmark.bucket4jBucket();
 		};
 
 		if (this.keys < 1 || this.keys > MAX_KEYS) {
@@ -230,13 +230,6 @@ public class KeyedRateLimitBenchmark {
 			default:
 				throw new IllegalArgumentException("mix must be uniform or skewed, was " + mix);
 		}
-	}
-
-	static Bucket newBucket() {
-		return Bucket.builder()
-			.addLimit(
-					(limit) -> limit.capacity(CONFIG.burst()).refillIntervally(CONFIG.burst(), CONFIG.refreshPeriod()))
-			.build();
 	}
 
 	/**

@@ -90,10 +90,10 @@ public final class MemoryFootprint {
 		}
 		printPerKey("Sluice rate limiter", retained(keys), retained(noKeys));
 		Cache<String, Bucket> oneBucket = caffeine();
-		oneBucket.get("user-0", (key) -> KeyedRateLimitBenchmark.newBucket()).tryConsume(1);
+		oneBucket.get("user-0", (key) -> RateLimiterBenchmark.bucket4jBucket()).tryConsume(1);
 		Cache<String, Bucket> buckets = caffeine();
 		for (int i = 0; i < KEYS; i++) {
-			buckets.get("user-" + i, (key) -> KeyedRateLimitBenchmark.newBucket()).tryConsume(1);
+			buckets.get("user-" + i, (key) -> RateLimiterBenchmark.bucket4jBucket()).tryConsume(1);
 		}
 		buckets.cleanUp();
 		printPerKey("Bucket4j buckets in Caffeine", retained(buckets), retained(oneBucket));

@@ -105,12 +105,20 @@ public class RateLimiterBenchmark {
 					.timeoutDuration(Duration.ZERO)
 					.build());
 
-		this.bucket4j = Bucket.builder()
+		this.bucket4j = bucket4jBucket();
+
+		this.guava = com.google.common.util.concurrent.RateLimiter.create(RATE);
+	}
+
+	/**
+	 * A Bucket4j local bucket configured as Sluice configures resilience4j: a capacity of
+	 * the burst, refilled whole every refresh period.
+	 */
+	static Bucket bucket4jBucket() {
+		return Bucket.builder()
 			.addLimit(
 					(limit) -> limit.capacity(CONFIG.burst()).refillIntervally(CONFIG.burst(), CONFIG.refreshPeriod()))
 			.build();
-
-		this.guava = com.google.common.util.concurrent.RateLimiter.create(RATE);
 	}
 
 	/**
